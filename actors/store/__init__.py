@@ -1,0 +1,55 @@
+"""The store: PostgreSQL (embedded or external) with pgvector, owned by the Store actor.
+
+- `embedded`: start/adopt/stop the embedded server; `stop_orphan` for `pygent down`;
+- `watchdog`: the process that stops the server when its node dies;
+- `migrator` + `migrations/`: numbered SQL files applied at start;
+- `database`: the pool and the queries (plain Python, no Ray);
+- `actor`: the `Store` actor wrapping them.
+
+Names are imported lazily, so `python -m actors.store.watchdog` does not pull in the
+actor framework or psycopg.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from actors.store.actor import Store
+    from actors.store.database import Database, DatabaseNotOpen
+    from actors.store.embedded import (
+        EmbeddedPostgres,
+        EmbeddedPostgresError,
+        stop_orphan,
+    )
+    from actors.store.migrator import Migration, MigrationError
+
+_EXPORTS = {
+    "Store": "actors.store.actor",
+    "Database": "actors.store.database",
+    "DatabaseNotOpen": "actors.store.database",
+    "EmbeddedPostgres": "actors.store.embedded",
+    "EmbeddedPostgresError": "actors.store.embedded",
+    "stop_orphan": "actors.store.embedded",
+    "Migration": "actors.store.migrator",
+    "MigrationError": "actors.store.migrator",
+}
+
+__all__ = [
+    "Database",
+    "DatabaseNotOpen",
+    "EmbeddedPostgres",
+    "EmbeddedPostgresError",
+    "Migration",
+    "MigrationError",
+    "Store",
+    "stop_orphan",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

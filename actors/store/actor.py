@@ -1,0 +1,151 @@
+"""The Store actor: owns the PostgreSQL pool (and the embedded server) for the platform.
+
+A thin wrapper: EmbeddedPostgres starts/adopts the server, Database does the queries.
+Plain async methods are for Ray handle callers; the `@tool` ones are what peers see
+on the bus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Any
+
+import psutil  # type: ignore[import-untyped]  # no stubs installed (types-psutil)
+from pydantic import TypeAdapter
+
+from actors.base import SupervisedActor, tool
+from actors.store.database import Database, Mode
+from actors.store.embedded import EmbeddedPostgres
+from configs.settings import get_settings
+from protocols.rest import DatabaseHealth
+from protocols.supervision import SupervisionEvent
+
+log = logging.getLogger(__name__)
+
+_EVENTS = TypeAdapter(list[SupervisionEvent])
+
+
+def node_pid() -> int:
+    """The pid whose death should stop the embedded server.
+
+    In a Ray worker that is the raylet, the worker's parent: the server then survives a
+    crash of the Store (its successor adopts it) but not the loss of the node. Outside
+    Ray (a test, a script) it is this process, so nothing outlives it.
+    """
+    parent = os.getppid()
+    try:
+        if psutil.Process(parent).name() == "raylet":
+            return parent
+    except psutil.Error:
+        pass
+    return os.getpid()
+
+
+class Store(SupervisedActor):
+    """Address `store`: the platform's database."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(address)
+        self._embedded: EmbeddedPostgres | None = None
+        self._db: Database | None = None
+        self._dsn: str | None = None
+        self._mode: Mode | None = None
+        self._last_health: DatabaseHealth | None = None
+
+    async def on_start(self) -> None:
+        settings = get_settings()
+        if settings.database.url:
+            self._mode, self._dsn = "external", settings.database.url
+        else:
+            self._mode = "embedded"
+            self._embedded = EmbeddedPostgres.from_settings(settings)
+            # initdb/pg_ctl block for a second or two; keep the event loop answering pings.
+            self._dsn = await asyncio.to_thread(self._embedded.start, node_pid())
+        db = Database.from_config(self._dsn, settings.database, mode=self._mode)
+        await db.open()  # migrates first
+        self._db = db
+        self._last_health = await db.health()
+        log.info(
+            "%s: %s database ready (%s)",
+            self.address,
+            self._mode,
+            self._last_health.status,
+        )
+
+    async def on_stop(self) -> None:
+        db, self._db = self._db, None
+        if db is not None:
+            await db.close()
+        if self._embedded is not None:
+            # An orderly platform shutdown stops the embedded server (a crash does not).
+            await asyncio.to_thread(self._embedded.stop)
+
+    @property
+    def database(self) -> Database:
+        if self._db is None:
+            raise RuntimeError(f"{self.address} is not started")
+        return self._db
+
+    # ---- for Ray handle callers ---------------------------------------------------------
+
+    async def dsn(self) -> str:
+        """The DSN of the database (includes credentials of an external one)."""
+        if self._dsn is None:
+            raise RuntimeError(f"{self.address} is not started")
+        return self._dsn
+
+    async def database_health(self) -> dict[str, Any]:
+        """A live DatabaseHealth, as a dict."""
+        return (await self._check_health()).model_dump(mode="json")
+
+    def health(self) -> dict[str, Any]:
+        """The last DatabaseHealth seen (cheap and synchronous, as SupervisedActor.health must be).
+
+        For a live check call database_health(), or the `health` tool.
+        """
+        if self._last_health is None:
+            return DatabaseHealth(
+                status="down", mode=self._mode, detail="not started"
+            ).model_dump(mode="json")
+        return self._last_health.model_dump(mode="json")
+
+    async def record_supervision_events(self, events: list[dict[str, Any]]) -> int:
+        """Store a batch of SupervisionEvent dicts: all or none. Returns the count."""
+        validated = _EVENTS.validate_python(events)  # the whole batch, before any write
+        return await self.database.record_supervision_events(validated)
+
+    async def supervision_events(
+        self, child: str | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """The latest events (of one child, or all), oldest first, as dicts."""
+        events = await self.database.supervision_events(child, limit)
+        return [event.model_dump(mode="json") for event in events]
+
+    # ---- MCP tools for peers on the bus -------------------------------------------------
+
+    @tool(
+        name="health",
+        description="Database status: versions, latency, pool, migrations.",
+    )
+    async def tool_health(self) -> DatabaseHealth:
+        return await self._check_health()
+
+    @tool(
+        name="supervision_events",
+        description="Latest supervision events (restarts, escalations), oldest first; "
+        "optionally of one child address only.",
+    )
+    async def tool_supervision_events(
+        self, child: str | None = None, limit: int = 100
+    ) -> list[SupervisionEvent]:
+        return await self.database.supervision_events(child, limit)
+
+    # ---- internals ------------------------------------------------------------------
+
+    async def _check_health(self) -> DatabaseHealth:
+        if self._db is None:
+            return DatabaseHealth(status="down", mode=self._mode, detail="not started")
+        self._last_health = await self._db.health()
+        return self._last_health

@@ -1,0 +1,268 @@
+"""The database engine: a psycopg async pool, migrations, health and the tables of the store.
+
+Plain Python, no Ray: the Store actor wraps it, tests use it directly. Later features
+add their own query methods here (or in sibling modules taking a Database).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import psycopg
+from pgvector.psycopg import register_vector_async
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
+
+from actors.store import migrator
+from configs.settings import DatabaseConfig
+from protocols.rest import DatabaseHealth
+from protocols.supervision import ExitKind, SupervisionEvent
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["embedded", "external"]
+
+# The most events one read returns, whatever the caller asks for.
+MAX_EVENTS_LIMIT = 10_000
+
+_INSERT_EVENT = """
+INSERT INTO supervision_events
+    (supervisor, child, action, reason, detail, restarts, delay_s, siblings, at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+"""
+_SELECT_EVENTS = """
+SELECT supervisor, child, action, reason, detail, restarts, delay_s, siblings, at
+FROM supervision_events
+"""
+
+
+class DatabaseNotOpen(RuntimeError):
+    """A query was made before open() or after close()."""
+
+
+async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
+    """Per-connection setup: pgvector's `vector` type adapter (the extension must exist)."""
+    await register_vector_async(conn)
+    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        await conn.commit()  # the pool rejects connections left inside a transaction
+
+
+class Database:
+    """A connection pool on one PostgreSQL database, with the store's schema applied."""
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        mode: Mode | None = None,
+        min_size: int = 1,
+        max_size: int = 8,
+        connect_timeout_s: float = 10.0,
+        migrations_dir: Path = migrator.MIGRATIONS_DIR,
+    ) -> None:
+        self.dsn = dsn
+        self.mode = mode
+        self.min_size = min_size
+        self.max_size = max_size
+        self.connect_timeout_s = connect_timeout_s
+        self.migrations_dir = migrations_dir
+        self._pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] | None = None
+
+    @classmethod
+    def from_config(
+        cls, dsn: str, config: DatabaseConfig, mode: Mode | None = None
+    ) -> Database:
+        return cls(
+            dsn,
+            mode=mode,
+            min_size=config.pool_min_size,
+            max_size=config.pool_max_size,
+            connect_timeout_s=config.connect_timeout_s,
+        )
+
+    # ---- lifetime ---------------------------------------------------------------------
+
+    async def open(self, *, migrate: bool = True) -> None:
+        """Migrate (by default), then open the pool and wait for min_size connections.
+
+        Migrations run first on a connection of their own: the pool's per-connection
+        setup needs the `vector` type, which the first migration creates.
+        """
+        if self._pool is not None:
+            return
+        if migrate:
+            await self.migrate()
+        pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] = AsyncConnectionPool(
+            self.dsn,
+            min_size=self.min_size,
+            max_size=self.max_size,
+            timeout=self.connect_timeout_s,
+            kwargs={"connect_timeout": max(1, round(self.connect_timeout_s))},
+            configure=_configure,
+            open=False,
+            name="pygent-store",
+        )
+        try:
+            await pool.open(wait=True, timeout=self.connect_timeout_s)
+        except BaseException:
+            await pool.close()
+            raise
+        self._pool = pool
+
+    async def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
+
+    @property
+    def pool(self) -> AsyncConnectionPool[psycopg.AsyncConnection[Any]]:
+        """The open pool, for features that add their own queries."""
+        if self._pool is None:
+            raise DatabaseNotOpen("the database is not open")
+        return self._pool
+
+    async def _connect(self) -> psycopg.AsyncConnection[Any]:
+        return await psycopg.AsyncConnection.connect(
+            self.dsn,
+            autocommit=True,
+            connect_timeout=max(1, round(self.connect_timeout_s)),
+        )
+
+    # ---- migrations -----------------------------------------------------------------
+
+    async def migrate(self) -> list[str]:
+        """Apply pending migrations; returns the versions applied now. Idempotent."""
+        migrations = migrator.discover(self.migrations_dir)
+        async with await self._connect() as conn:
+            return await migrator.apply(conn, migrations)
+
+    async def applied_migrations(self) -> list[str]:
+        async with self.pool.connection() as conn:
+            return await migrator.applied_versions(conn)
+
+    # ---- health -----------------------------------------------------------------------
+
+    async def health(self) -> DatabaseHealth:
+        """Round trip latency, versions, pool stats and migrations. Never raises."""
+        if self._pool is None:
+            return DatabaseHealth(
+                status="down", mode=self.mode, detail="the database is not open"
+            )
+        pool_stats = dict(self._pool.get_stats())
+        try:
+            async with self._pool.connection() as conn:
+                started = time.perf_counter()
+                await conn.execute("SELECT 1")
+                latency_ms = (time.perf_counter() - started) * 1000
+                cur = await conn.execute(
+                    "SELECT current_setting('server_version'),"
+                    " (SELECT extversion FROM pg_extension WHERE extname = 'vector')"
+                )
+                row = await cur.fetchone()
+                server_version, vector_version = (
+                    (row[0], row[1]) if row else (None, None)
+                )
+                applied = await migrator.applied_versions(conn)
+        except (psycopg.Error, OSError) as exc:  # PoolTimeout is a psycopg.Error too
+            return DatabaseHealth(
+                status="down",
+                mode=self.mode,
+                pool=pool_stats,
+                detail=f"{type(exc).__name__}: {exc}",
+            )
+        problems = []
+        if vector_version is None:
+            problems.append("the vector extension is not installed")
+        try:
+            missing = migrator.pending(migrator.discover(self.migrations_dir), applied)
+        except migrator.MigrationError as exc:
+            problems.append(str(exc))
+        else:
+            if missing:
+                problems.append(
+                    "pending migrations: " + ", ".join(m.label for m in missing)
+                )
+        return DatabaseHealth(
+            status="degraded" if problems else "ok",
+            mode=self.mode,
+            server_version=server_version,
+            pgvector_version=vector_version,
+            latency_ms=latency_ms,
+            pool=pool_stats,
+            migrations=applied,
+            detail="; ".join(problems) or None,
+        )
+
+    # ---- supervision events ---------------------------------------------------------
+
+    async def record_supervision_events(
+        self, events: Sequence[SupervisionEvent]
+    ) -> int:
+        """Insert a batch in one transaction: all rows or none. Returns the count."""
+        # Convert everything before touching the database, so bad values fail early.
+        rows = [_event_row(event) for event in events]
+        if not rows:
+            return 0
+        async with (
+            self.pool.connection() as conn,
+            conn.transaction(),
+            conn.cursor() as cur,
+        ):
+            await cur.executemany(_INSERT_EVENT, rows)
+        return len(rows)
+
+    async def supervision_events(
+        self, child: str | None = None, limit: int = 100
+    ) -> list[SupervisionEvent]:
+        """The latest `limit` events (of one child, or all), oldest first."""
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        limit = min(limit, MAX_EVENTS_LIMIT)
+        if child is None:
+            query = _SELECT_EVENTS + " ORDER BY at DESC, id DESC LIMIT %(limit)s"
+        else:
+            query = (
+                _SELECT_EVENTS
+                + " WHERE child = %(child)s ORDER BY at DESC, id DESC LIMIT %(limit)s"
+            )
+        async with (
+            self.pool.connection() as conn,
+            conn.cursor(row_factory=dict_row) as cur,
+        ):
+            await cur.execute(query, {"child": child, "limit": limit})
+            rows = await cur.fetchall()
+        return [_row_event(row) for row in reversed(rows)]
+
+
+def _event_row(event: SupervisionEvent) -> tuple[Any, ...]:
+    return (
+        event.supervisor,
+        event.child,
+        event.action,
+        ExitKind(event.reason).value,
+        event.detail,
+        event.restarts,
+        event.delay_s,
+        Jsonb(list(event.siblings)),
+        datetime.fromtimestamp(event.at, tz=UTC),
+    )
+
+
+def _row_event(row: dict[str, Any]) -> SupervisionEvent:
+    return SupervisionEvent(
+        supervisor=row["supervisor"],
+        child=row["child"],
+        action=row["action"],
+        reason=ExitKind(row["reason"]),
+        detail=row["detail"],
+        restarts=row["restarts"],
+        delay_s=row["delay_s"],
+        siblings=list(row["siblings"]),
+        at=row["at"].timestamp(),
+    )

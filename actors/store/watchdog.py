@@ -1,0 +1,128 @@
+"""Stop the embedded PostgreSQL server when the process that owns it dies.
+
+    python -m actors.store.watchdog --watch-pid PID --pgdata DIR [--stop-timeout S]
+
+EmbeddedPostgres.start() runs this detached (own session, output to
+`<state_dir>/pgdata.watchdog.log`). The Store actor has it watch the Ray raylet of its
+node, not itself: a crash of the Store alone leaves the server running for the
+restarted Store to adopt, while the death of the whole node (or a `kill -9` of the
+platform) stops the server instead of orphaning it.
+
+One watchdog per data dir: it holds an exclusive flock on `pgdata.watchdog.pid` for
+its whole life, so a second one exits at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import logging
+import os
+import select
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+import psutil  # type: ignore[import-untyped]  # no stubs installed (types-psutil)
+
+from actors.store.embedded import stop_orphan, watchdog_pid_path
+
+log = logging.getLogger("actors.store.watchdog")
+
+
+def wait_for_exit(pid: int, poll_interval_s: float = 1.0) -> None:
+    """Block until `pid` has exited.
+
+    Uses a pidfd (Linux ≥ 5.3), which becomes readable when the process exits: no
+    polling. Falls back to checking every `poll_interval_s` where pidfds are missing or
+    blocked (old kernels, seccomp profiles).
+    """
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    except (AttributeError, OSError) as exc:
+        log.info(
+            "pidfd_open unavailable (%s); polling every %.1fs", exc, poll_interval_s
+        )
+        _poll_for_exit(pid, poll_interval_s)
+        return
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        while not poller.poll():  # a signal can wake poll() without an event
+            pass
+    finally:
+        os.close(fd)
+
+
+def _poll_for_exit(pid: int, interval_s: float) -> None:
+    try:
+        proc = psutil.Process(
+            pid
+        )  # remembers the start time: a reused pid is not "alive"
+        while proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+            time.sleep(interval_s)
+    except psutil.NoSuchProcess:
+        return
+
+
+def _raise_exit(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--watch-pid", type=int, required=True, help="stop when this pid dies"
+    )
+    parser.add_argument(
+        "--pgdata", type=Path, required=True, help="the server's data dir"
+    )
+    parser.add_argument(
+        "--stop-timeout", type=float, default=None, help="seconds for pg_ctl stop"
+    )
+    parser.add_argument(
+        "--poll-interval", type=float, default=1.0, help="fallback poll period"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO,
+        format=f"%(asctime)s watchdog[{os.getpid()}] %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    data_dir: Path = args.pgdata.expanduser().resolve()
+    pid_path = watchdog_pid_path(data_dir)
+    with open(pid_path, "a+") as pid_file:
+        try:
+            fcntl.flock(pid_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("another watchdog already watches %s; exiting", data_dir)
+            return 0
+        pid_file.seek(0)
+        pid_file.truncate()
+        pid_file.write(f"{os.getpid()}\n")
+        pid_file.flush()
+        signal.signal(
+            signal.SIGTERM, _raise_exit
+        )  # so the pid file is cleared on terminate
+        try:
+            log.info("watching pid %d for %s", args.watch_pid, data_dir)
+            wait_for_exit(args.watch_pid, args.poll_interval)
+            log.info("pid %d exited; stopping postgres on %s", args.watch_pid, data_dir)
+            stopped = stop_orphan(data_dir, args.stop_timeout)
+            log.info("postgres %s", "stopped" if stopped else "was not running")
+        finally:
+            # Truncate rather than unlink: unlinking would let a newcomer lock a fresh
+            # inode while another still waits on this one.
+            pid_file.seek(0)
+            pid_file.truncate()
+            pid_file.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

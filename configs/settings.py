@@ -1,0 +1,186 @@
+"""Typed configuration: configs/default.yaml, an optional override file, then PYGENT_* variables.
+
+Precedence, lowest first: the defaults in these models, `configs/default.yaml`,
+the YAML file named by `PYGENT_CONFIG`, `PYGENT_*` environment variables, and
+keyword arguments given to `load_settings()`.
+
+Environment variables are `PYGENT_<SECTION>_<KEY>` (PYGENT_SERVE_PORT=8001) and
+`PYGENT_<KEY>` for top-level keys (PYGENT_STATE_DIR=/var/lib/pygent).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+CONFIG_DIR = Path(__file__).resolve().parent
+DEFAULT_CONFIG_FILE = CONFIG_DIR / "default.yaml"
+PROJECT_ROOT = CONFIG_DIR.parent
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RayConfig(_Section):
+    address: str | None = None
+    namespace: str = "pygent"
+    include_dashboard: bool = True
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = Field(8265, ge=1, le=65535)
+    object_store_memory_mb: int = Field(512, ge=64)
+    auth_mode: Literal["disabled", "token"] = "disabled"
+    temp_dir: str | None = None
+
+
+class ServeConfig(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    access_log: bool = False
+    ui_dir: str = "ui/dist"
+    ui_fallback_dir: str = "ui/public"
+    base_path: str = ""
+
+    @field_validator("base_path")
+    @classmethod
+    def _normalise_base_path(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith("/"):
+            value = "/" + value
+        return value
+
+
+class DatabaseConfig(_Section):
+    url: str | None = None
+    pool_min_size: int = Field(1, ge=0)
+    pool_max_size: int = Field(8, ge=1)
+    connect_timeout_s: float = Field(10.0, gt=0)
+    stop_timeout_s: float = Field(10.0, gt=0)
+
+
+class SupervisionConfig(_Section):
+    root_intensity: int = Field(3, ge=0)
+    root_period_s: float = Field(5.0, gt=0)
+    child_intensity: int = Field(5, ge=0)
+    child_period_s: float = Field(10.0, gt=0)
+    backoff_initial_s: float = Field(0.0, ge=0)
+    backoff_base_s: float = Field(0.1, ge=0)
+    backoff_max_s: float = Field(5.0, ge=0)
+    backoff_multiplier: float = Field(2.0, ge=1)
+    backoff_jitter: float = Field(0.2, ge=0, le=1)
+    ping_interval_s: float = Field(2.0, gt=0)
+    ping_timeout_s: float = Field(5.0, gt=0)
+    shutdown_timeout_s: float = Field(5.0, gt=0)
+    start_timeout_s: float = Field(60.0, gt=0)
+
+
+class BusConfig(_Section):
+    request_timeout_s: float = Field(30.0, gt=0)
+    restart_wait_s: float = Field(10.0, ge=0)
+    subscriber_queue_size: int = Field(1000, ge=1)
+    subscriber_ttl_s: float = Field(60.0, gt=0)
+
+
+class MonitorConfig(_Section):
+    metrics_interval_s: float = Field(5.0, gt=0)
+
+
+class LoggingConfig(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class _YamlFilesSource(PydanticBaseSettingsSource):
+    """Reads configs/default.yaml, then the file named by PYGENT_CONFIG (deep-merged)."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        raise NotImplementedError  # __call__ returns the whole mapping at once
+
+    def __call__(self) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for path in _config_files():
+            loaded = yaml.safe_load(path.read_text()) or {}
+            if not isinstance(loaded, dict):
+                raise ValueError(f"{path}: the top level must be a mapping")
+            _deep_merge(merged, loaded)
+        return merged
+
+
+def _config_files() -> list[Path]:
+    files = [DEFAULT_CONFIG_FILE]
+    override = os.environ.get("PYGENT_CONFIG")
+    if override:
+        path = Path(override).expanduser()
+        if not path.is_file():
+            raise FileNotFoundError(f"PYGENT_CONFIG names {path}, which is not a file")
+        files.append(path)
+    return files
+
+
+def _deep_merge(into: dict[str, Any], new: dict[str, Any]) -> None:
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _deep_merge(into[key], value)
+        else:
+            into[key] = value
+
+
+class Settings(BaseSettings):
+    """The whole platform configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PYGENT_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="forbid",
+    )
+
+    state_dir: str = ".pygent"
+    ray: RayConfig = RayConfig()
+    serve: ServeConfig = ServeConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    supervision: SupervisionConfig = SupervisionConfig()
+    bus: BusConfig = BusConfig()
+    monitor: MonitorConfig = MonitorConfig()
+    logging: LoggingConfig = LoggingConfig()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _YamlFilesSource(settings_cls))
+
+    @property
+    def state_path(self) -> Path:
+        """The state directory as an absolute path."""
+        return Path(self.state_dir).expanduser().resolve()
+
+    def resolve_path(self, value: str) -> Path:
+        """A path from the config: absolute as given, else relative to the project root."""
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the files and the environment (fresh each call)."""
+    return Settings(**overrides)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

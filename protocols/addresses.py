@@ -1,0 +1,62 @@
+"""Addresses name actors: `type/key`, after AutoGen's AgentId(type, key)."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+_TYPE_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$")
+
+
+class InvalidAddress(ValueError):
+    """A string that is not a `type/key` address."""
+
+
+class Address(BaseModel):
+    """The name of an actor on the bus, e.g. `agent/researcher-1` or `mcp/time`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: str
+    key: str
+
+    @field_validator("type")
+    @classmethod
+    def _check_type(cls, value: str) -> str:
+        if not _TYPE_RE.match(value):
+            raise ValueError(
+                f"address type {value!r} must be lower-case letters, digits, '-' or '_' "
+                "and start with a letter"
+            )
+        return value
+
+    @field_validator("key")
+    @classmethod
+    def _check_key(cls, value: str) -> str:
+        if not _KEY_RE.match(value):
+            raise ValueError(
+                f"address key {value!r} must be letters, digits or '_.:@-' and start "
+                "with a letter or digit"
+            )
+        return value
+
+    @classmethod
+    def parse(cls, text: str) -> Address:
+        """Parse `type/key`; raises InvalidAddress with a readable message."""
+        if not isinstance(text, str) or text.count("/") != 1:
+            raise InvalidAddress(f"address {text!r} is not of the form 'type/key'")
+        type_, key = text.split("/")
+        try:
+            return cls(type=type_, key=key)
+        except ValueError as exc:
+            raise InvalidAddress(str(exc).splitlines()[-1].strip()) from None
+
+    def __str__(self) -> str:
+        return f"{self.type}/{self.key}"
+
+
+def parse_address(text: str) -> str:
+    """Validate an address string and return it in canonical form."""
+    return str(Address.parse(text))

@@ -1,0 +1,152 @@
+"""Supervision vocabulary (after Erlang/OTP): strategies, child specs, exits, the tree."""
+
+from __future__ import annotations
+
+import time
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strategy(StrEnum):
+    ONE_FOR_ONE = "one_for_one"
+    ONE_FOR_ALL = "one_for_all"
+    REST_FOR_ONE = "rest_for_one"
+    SIMPLE_ONE_FOR_ONE = "simple_one_for_one"  # dynamic children, restarted one by one
+
+
+class RestartType(StrEnum):
+    PERMANENT = "permanent"  # always restarted
+    TRANSIENT = "transient"  # restarted only after an abnormal exit
+    TEMPORARY = "temporary"  # never restarted
+
+
+class ChildKind(StrEnum):
+    WORKER = "worker"
+    SUPERVISOR = "supervisor"
+
+
+class ExitKind(StrEnum):
+    NORMAL = "normal"  # the child finished its work and asked to stop
+    SHUTDOWN = "shutdown"  # its supervisor stopped it
+    CRASH = "crash"  # the process died (exception in start, os._exit, OOM, node loss)
+    KILLED = "killed"  # killed from outside (ray.kill, `pygent kill`)
+    HANG = "hang"  # did not answer ping in time
+    START_FAILED = "start_failed"  # constructor or start hook failed
+
+    @property
+    def abnormal(self) -> bool:
+        return self not in (ExitKind.NORMAL, ExitKind.SHUTDOWN)
+
+
+class ChildState(StrEnum):
+    STARTING = "starting"
+    RUNNING = "running"
+    RESTARTING = "restarting"
+    STOPPING = "stopping"
+    STOPPED = "stopped"  # exited and not restarted (transient/temporary, or shut down)
+    FAILED = "failed"  # gave up: its supervisor escalated
+
+
+class BackoffPolicy(BaseModel):
+    """Delay before the n-th consecutive restart of one child (Akka's restartWithBackoff)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    initial_s: float = Field(0.0, ge=0)  # before the first restart
+    base_s: float = Field(0.1, ge=0)  # before the second; then x multiplier each time
+    max_s: float = Field(5.0, ge=0)
+    multiplier: float = Field(2.0, ge=1)
+    jitter: float = Field(0.2, ge=0, le=1)  # +/- this fraction, at random
+    reset_after_s: float = Field(10.0, ge=0)  # a child that ran this long starts over at 0
+
+
+class ChildSpec(BaseModel):
+    """How to start, restart and stop one child. Pure data: the actor class is an import path."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str  # the child's address, `type/key`; also its Ray actor name
+    actor: str  # "package.module:ClassName" of a SupervisedActor subclass
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+    restart: RestartType = RestartType.PERMANENT
+    kind: ChildKind = ChildKind.WORKER
+    shutdown_timeout_s: float = Field(5.0, gt=0)
+    # Ray actor options (num_cpus, resources, max_concurrency...). Long-lived actors
+    # take num_cpus=0 so a 2-core machine can hold dozens of them.
+    ray_options: dict[str, Any] = Field(default_factory=dict)
+    # Supervisors only: the flags and children of the child supervisor.
+    supervisor: SupervisorFlags | None = None
+    children: tuple[ChildSpec, ...] = ()
+
+
+class SupervisorFlags(BaseModel):
+    """A supervisor's strategy and restart intensity."""
+
+    model_config = ConfigDict(frozen=True)
+
+    strategy: Strategy = Strategy.ONE_FOR_ONE
+    intensity: int = Field(3, ge=0)  # more than this many restarts...
+    period_s: float = Field(5.0, gt=0)  # ...within this many seconds: give up and escalate
+    backoff: BackoffPolicy | None = BackoffPolicy()
+    ping_interval_s: float = Field(2.0, gt=0)
+    ping_timeout_s: float = Field(5.0, gt=0)
+    start_timeout_s: float = Field(60.0, gt=0)
+    # simple_one_for_one: the template for children added at run time (id, args, kwargs
+    # are given per child).
+    child_template: ChildSpec | None = None
+
+
+ChildSpec.model_rebuild()
+
+
+class ExitReason(BaseModel):
+    kind: ExitKind
+    detail: str = ""
+
+
+class SupervisionEvent(BaseModel):
+    """One thing a supervisor did: a restart, an escalation, a child giving up. Who, when, why."""
+
+    supervisor: str
+    child: str
+    action: str  # restart | escalate | remove | stop | start_failed
+    reason: ExitKind
+    detail: str = ""
+    restarts: int = 0  # the child's restart count after this action
+    delay_s: float = 0.0  # backoff waited before the restart
+    siblings: list[str] = Field(default_factory=list)  # also restarted (one_for_all, rest_for_one)
+    at: float = Field(default_factory=time.time)
+
+
+class ChildStatus(BaseModel):
+    """A node of the supervision tree as reported by `pygent status` and /api/v1/system/tree."""
+
+    address: str
+    kind: ChildKind
+    state: ChildState
+    restarts: int = 0
+    restart_type: RestartType = RestartType.PERMANENT
+    strategy: Strategy | None = None  # supervisors only
+    started_at: float | None = None
+    uptime_s: float | None = None
+    node_id: str | None = None
+    node_ip: str | None = None
+    pid: int | None = None
+    last_exit: ExitReason | None = None
+    children: list[ChildStatus] = Field(default_factory=list)
+
+    def walk(self) -> list[ChildStatus]:
+        """This node and every descendant, depth first."""
+        nodes = [self]
+        for child in self.children:
+            nodes.extend(child.walk())
+        return nodes
+
+    def find(self, address: str) -> ChildStatus | None:
+        for node in self.walk():
+            if node.address == address:
+                return node
+        return None

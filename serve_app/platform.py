@@ -1,0 +1,237 @@
+"""Start and stop the whole platform: Ray, the supervision tree, and the Serve gateway.
+
+`pygent up` runs `start_platform` and then waits; `pygent down` asks that process
+to stop (SIGTERM), which runs `stop_platform`: Serve first, then the tree in
+reverse start order (the store stops PostgreSQL), then Ray. A small JSON file in
+the state directory tells other commands where the running platform is.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import ray
+
+from configs.settings import Settings
+from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS, remote_class
+from supervisors.tree import ROOT, SUPERVISOR_ACTOR, root_children, root_flags
+
+log = logging.getLogger(__name__)
+
+SERVE_APP_NAME = "pygent"
+
+Progress = Callable[[str], None]
+
+
+class PlatformError(RuntimeError):
+    pass
+
+
+@dataclass
+class PlatformInfo:
+    """What `pygent up` writes to <state_dir>/platform.json for the other commands."""
+
+    gcs_address: str
+    namespace: str
+    url: str
+    dashboard_url: str | None
+    pid: int
+    owns_cluster: bool
+    started_at: float
+    state_dir: str
+
+
+def state_file(settings: Settings) -> Path:
+    return settings.state_path / "platform.json"
+
+
+def read_info(settings: Settings) -> PlatformInfo | None:
+    path = state_file(settings)
+    if not path.is_file():
+        return None
+    try:
+        return PlatformInfo(**json.loads(path.read_text()))
+    except (ValueError, TypeError):
+        return None
+
+
+def write_info(settings: Settings, info: PlatformInfo) -> None:
+    path = state_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(info), indent=2))
+    tmp.replace(path)
+
+
+def clear_info(settings: Settings) -> None:
+    state_file(settings).unlink(missing_ok=True)
+
+
+def ray_temp_dir(settings: Settings) -> str:
+    return str(Path(settings.ray.temp_dir).expanduser().resolve()) if settings.ray.temp_dir else str(settings.state_path / "ray")
+
+
+def worker_env(settings: Settings) -> dict[str, str]:
+    """PYGENT_* variables for every actor, so actors read the same settings as the driver
+    even on other nodes; the state directory is passed as an absolute path."""
+    env = {k: v for k, v in os.environ.items() if k.startswith("PYGENT_")}
+    env["PYGENT_STATE_DIR"] = str(settings.state_path)
+    if settings.ray.auth_mode == "disabled":
+        env["RAY_AUTH_MODE"] = "disabled"
+    return env
+
+
+def init_ray(settings: Settings, address: str | None = None) -> bool:
+    """Start a local Ray cluster, or join `address`. Returns True when we own the cluster."""
+    if settings.ray.auth_mode == "disabled":
+        os.environ["RAY_AUTH_MODE"] = "disabled"
+    common: dict[str, Any] = {
+        "namespace": settings.ray.namespace,
+        "runtime_env": {"env_vars": worker_env(settings)},
+        "logging_level": logging.WARNING,
+        "log_to_driver": False,
+    }
+    address = address or settings.ray.address
+    if address:
+        ray.init(address=address, **common)
+        return False
+    settings.state_path.mkdir(parents=True, exist_ok=True)
+    ray.init(
+        address="local",
+        include_dashboard=settings.ray.include_dashboard,
+        dashboard_host=settings.ray.dashboard_host,
+        dashboard_port=settings.ray.dashboard_port,
+        object_store_memory=settings.ray.object_store_memory_mb * 1024 * 1024,
+        _temp_dir=ray_temp_dir(settings),
+        **common,
+    )
+    return True
+
+
+def start_tree(settings: Settings, progress: Progress = lambda _: None) -> Any:
+    """Create the detached root supervisor and wait until the whole tree runs."""
+    namespace = settings.ray.namespace
+    try:
+        ray.get_actor(ROOT, namespace=namespace)
+        raise PlatformError("a PyGent platform is already running in this Ray cluster (`pygent down` first)")
+    except ValueError:
+        pass
+    children = root_children(settings)
+    progress("starting the supervision tree: " + ", ".join(c.id for c in children))
+    root = remote_class(SUPERVISOR_ACTOR).options(
+        **DEFAULT_ACTOR_OPTIONS, name=ROOT, namespace=namespace, lifetime="detached"
+    ).remote(
+        ROOT,
+        root_flags(settings).model_dump(mode="json"),
+        [c.model_dump(mode="json") for c in children],
+        namespace,
+    )
+    try:
+        ray.get(root.supervision_ready.remote(), timeout=settings.supervision.start_timeout_s * 2)
+    except Exception:
+        ray.kill(root, no_restart=True)
+        raise
+    return root
+
+
+def start_serve(settings: Settings, progress: Progress = lambda _: None) -> str:
+    from ray import serve
+
+    from serve_app.gateway import build_app
+
+    progress(f"starting the gateway on {settings.serve.host}:{settings.serve.port}")
+    serve.start(
+        http_options={"host": settings.serve.host, "port": settings.serve.port},
+        logging_config={"enable_access_log": settings.serve.access_log, "log_level": "WARNING"},
+    )
+    serve.run(
+        build_app(settings),
+        name=SERVE_APP_NAME,
+        route_prefix=settings.serve.base_path or "/",
+        blocking=False,
+    )
+    return platform_url(settings)
+
+
+def platform_url(settings: Settings) -> str:
+    return f"http://{settings.serve.host}:{settings.serve.port}{settings.serve.base_path}/"
+
+
+def start_platform(
+    settings: Settings, address: str | None = None, progress: Progress = lambda _: None
+) -> PlatformInfo:
+    progress("joining Ray at " + address if address else "starting a local Ray cluster")
+    owns = init_ray(settings, address)
+    context = ray.get_runtime_context()
+    gcs = context.gcs_address
+    dashboard = None
+    if owns and settings.ray.include_dashboard:
+        dashboard = f"http://{settings.ray.dashboard_host}:{settings.ray.dashboard_port}"
+    try:
+        start_tree(settings, progress)
+        url = start_serve(settings, progress)
+    except BaseException:
+        stop_platform(settings, owns_cluster=owns)
+        raise
+    info = PlatformInfo(
+        gcs_address=gcs,
+        namespace=settings.ray.namespace,
+        url=url,
+        dashboard_url=dashboard,
+        pid=os.getpid(),
+        owns_cluster=owns,
+        started_at=time.time(),
+        state_dir=str(settings.state_path),
+    )
+    write_info(settings, info)
+    return info
+
+
+def stop_platform(settings: Settings, owns_cluster: bool, progress: Progress = lambda _: None) -> None:
+    """Serve, then the tree in reverse order, then (if ours) Ray; then sweep leftovers."""
+    if ray.is_initialized():
+        try:
+            from ray import serve
+
+            progress("stopping the gateway")
+            serve.shutdown()
+        except Exception as exc:
+            log.warning("serve shutdown: %s", exc)
+        try:
+            root = ray.get_actor(ROOT, namespace=settings.ray.namespace)
+            progress("stopping the supervision tree (reverse start order)")
+            try:
+                ray.get(root.supervision_stop.remote(), timeout=120)
+            finally:
+                ray.kill(root, no_restart=True)
+        except ValueError:
+            pass
+        except Exception as exc:
+            log.warning("tree shutdown: %s", exc)
+        if owns_cluster:
+            progress("stopping Ray")
+            ray.shutdown()
+    stop_embedded_database(settings, progress)
+    clear_info(settings)
+
+
+def stop_embedded_database(settings: Settings, progress: Progress = lambda _: None) -> None:
+    """Make sure no embedded PostgreSQL of ours outlives the platform."""
+    if settings.database.url:
+        return
+    try:
+        from actors.store.embedded import stop_orphan
+    except ImportError:
+        return
+    pgdata = settings.state_path / "pgdata"
+    if pgdata.exists():
+        stopped = stop_orphan(pgdata)
+        if stopped:
+            progress("stopped a leftover embedded PostgreSQL")

@@ -1,0 +1,108 @@
+"""Fan-out of bus topics to the WebSocket clients of one gateway replica.
+
+One long-poll loop per replica asks the bus for the union of the topics its
+clients want, and hands each event to the clients that asked for its topic.
+If the bus restarts, the loop finds it again by name and polls on: clients
+notice nothing but a gap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import Any
+
+import ray
+
+from protocols.events import topic_matches
+
+log = logging.getLogger(__name__)
+
+
+class TopicRelay:
+    def __init__(self, bus_address: str, namespace: str, queue_size: int = 1000) -> None:
+        self.bus_address = bus_address
+        self.namespace = namespace
+        self.queue_size = queue_size
+        self.subscriber_id = f"gateway-{uuid.uuid4().hex[:12]}"
+        self._clients: dict[str, tuple[set[str], asyncio.Queue[dict[str, Any]]]] = {}
+        self._changed = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def add_client(self) -> tuple[str, asyncio.Queue[dict[str, Any]]]:
+        client_id = uuid.uuid4().hex
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=self.queue_size)
+        self._clients[client_id] = (set(), queue)
+        return client_id, queue
+
+    def remove_client(self, client_id: str) -> None:
+        self._clients.pop(client_id, None)
+        self._changed.set()
+
+    def set_topics(self, client_id: str, topics: set[str]) -> None:
+        if client_id in self._clients:
+            self._clients[client_id] = (set(topics), self._clients[client_id][1])
+            self._changed.set()
+            if self._task is None or self._task.done():
+                self._task = asyncio.create_task(self._run())
+
+    def topics_of(self, client_id: str) -> set[str]:
+        return set(self._clients.get(client_id, (set(), None))[0])
+
+    def _union(self) -> list[str]:
+        union: set[str] = set()
+        for topics, _ in self._clients.values():
+            union |= topics
+        return sorted(union)
+
+    async def _run(self) -> None:
+        bus: Any = None
+        backoff = 0.05
+        while True:
+            topics = self._union()
+            if not topics:
+                await self._changed.wait()
+                self._changed.clear()
+                continue
+            try:
+                if bus is None:
+                    bus = ray.get_actor(self.bus_address, namespace=self.namespace)
+                self._changed.clear()
+                poll = asyncio.ensure_future(_await(bus.poll.remote(self.subscriber_id, topics, 15.0)))
+                changed = asyncio.ensure_future(self._changed.wait())
+                done, _ = await asyncio.wait({poll, changed}, return_when=asyncio.FIRST_COMPLETED)
+                changed.cancel()
+                if poll not in done:
+                    # Topics changed mid-poll: re-declare them at once with a poll that
+                    # does not wait, then keep waiting for the outstanding one.
+                    quick = await bus.poll.remote(self.subscriber_id, self._union(), 0.0)
+                    for event in quick.get("events", []):
+                        self._dispatch(event)
+                    batch = await poll
+                else:
+                    batch = poll.result()
+                backoff = 0.05
+            except Exception as exc:  # bus restarting or gone: find it again
+                log.debug("relay poll failed: %s", exc)
+                bus = None
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 2.0)
+                continue
+            for event in batch.get("events", []):
+                self._dispatch(event)
+
+    def _dispatch(self, event: dict[str, Any]) -> None:
+        topic = event.get("topic", "")
+        for topics, queue in list(self._clients.values()):
+            if any(topic_matches(p, topic) for p in topics):
+                if queue.full():
+                    try:
+                        queue.get_nowait()  # drop the oldest for a slow browser
+                    except asyncio.QueueEmpty:
+                        pass
+                queue.put_nowait(event)
+
+
+async def _await(ref: Any) -> Any:
+    return await ref

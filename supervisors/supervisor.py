@@ -1,0 +1,524 @@
+"""The supervisor actor: starts, watches and restarts its children on Ray, as the engine decides.
+
+Death is detected without polling: each child has a `supervision_wait_exit`
+call outstanding for its whole life, which fails with RayActorError the moment
+the child's process dies. A separate ping loop catches children that are alive
+but hung. A restarted child is created under the same Ray actor name (its
+address), so callers that go by name or through the bus find it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import os
+import time
+from collections import deque
+from typing import Any
+
+import ray
+from ray.actor import ActorHandle
+from ray.exceptions import RayActorError
+
+from actors.base import SupervisedActor, tool
+from protocols.events import TOPIC_SUPERVISION
+from protocols.supervision import (
+    ChildKind,
+    ChildSpec,
+    ChildState,
+    ChildStatus,
+    ExitKind,
+    ExitReason,
+    RestartType,
+    Strategy,
+    SupervisionEvent,
+    SupervisorFlags,
+)
+from supervisors.engine import Escalate, Ignore, Restart, SupervisorEngine, SupervisorError
+
+log = logging.getLogger(__name__)
+
+BUS_ADDRESS = "bus/main"
+STORE_ADDRESS = "store/main"
+
+# Every supervised actor is long-lived and mostly waits: it takes no CPU slot, it
+# serves many calls at once (async), and Ray itself never restarts it: we do.
+DEFAULT_ACTOR_OPTIONS: dict[str, Any] = {
+    "num_cpus": 0,
+    "max_concurrency": 1000,
+    "max_restarts": 0,
+    "max_task_retries": 0,
+}
+
+_remote_classes: dict[str, Any] = {}
+
+
+def remote_class(import_path: str) -> Any:
+    """`pkg.module:Class` -> the ray.remote-wrapped class (cached per process)."""
+    cls = _remote_classes.get(import_path)
+    if cls is None:
+        module_name, _, attr = import_path.partition(":")
+        if not attr:
+            raise SupervisorError(f"actor '{import_path}' must be 'package.module:ClassName'")
+        target = getattr(importlib.import_module(module_name), attr)
+        cls = ray.remote(target)
+        _remote_classes[import_path] = cls
+    return cls
+
+
+class ChildStartError(Exception):
+    pass
+
+
+class Supervisor(SupervisedActor):
+    """An OTP-style supervisor. Itself a supervised actor, so supervisors nest."""
+
+    def __init__(
+        self,
+        address: str,
+        flags: dict[str, Any] | SupervisorFlags,
+        children: list[dict[str, Any]] | list[ChildSpec] = (),  # type: ignore[assignment]
+        namespace: str | None = None,
+    ) -> None:
+        super().__init__(address)
+        self.flags = flags if isinstance(flags, SupervisorFlags) else SupervisorFlags.model_validate(flags)
+        specs = [c if isinstance(c, ChildSpec) else ChildSpec.model_validate(c) for c in children]
+        self.engine = SupervisorEngine(self.flags, specs)
+        self.namespace = namespace or ray.get_runtime_context().namespace
+        self._handles: dict[str, ActorHandle] = {}
+        self._whereabouts_of: dict[str, dict[str, Any]] = {}
+        self._generation: dict[str, int] = {}
+        self._watchers: dict[str, asyncio.Task[None]] = {}
+        self._lock: asyncio.Lock | None = None
+        self._shutting_down = False
+        self._history: deque[SupervisionEvent] = deque(maxlen=200)
+        self._outbox: deque[SupervisionEvent] = deque(maxlen=10_000)
+        self._flusher: asyncio.Task[None] | None = None
+
+    # ---- lifetime --------------------------------------------------------------
+
+    async def on_start(self) -> None:
+        """Ordered start. If a child fails to start, stop the started ones and fail."""
+        self._lock = asyncio.Lock()
+        self._flusher = asyncio.create_task(self._flush_events_forever())
+        started: list[str] = []
+        async with self._lock:
+            for child_id in self.engine.start_order():
+                try:
+                    await self._start_child(child_id)
+                except ChildStartError as exc:
+                    for done in reversed(started):
+                        await self._stop_child(done)
+                    raise RuntimeError(f"{self.address}: child {child_id} failed to start: {exc}") from exc
+                started.append(child_id)
+
+    async def on_stop(self) -> None:
+        """Reverse-ordered shutdown, each child within its shutdown timeout."""
+        self._shutting_down = True
+        assert self._lock is not None
+        async with self._lock:
+            for child_id in self.engine.stop_order():
+                await self._stop_child(child_id)
+        await self._flush_events_once()
+        if self._flusher is not None:
+            self._flusher.cancel()
+
+    # ---- public API (Ray handle and bus tools) ---------------------------------
+
+    async def describe(self) -> dict[str, Any]:
+        """This supervisor's subtree as nested ChildStatus dicts."""
+        return (await self._describe()).model_dump(mode="json")
+
+    async def which_children(self) -> list[dict[str, Any]]:
+        """Direct children, without recursion (OTP's which_children)."""
+        return [self._status_of(cid).model_dump(mode="json") for cid in self.engine.child_ids]
+
+    async def start_child(
+        self,
+        child_id: str,
+        args: list[Any] | None = None,
+        kwargs: dict[str, Any] | None = None,
+        spec: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Add and start a child at run time.
+
+        simple_one_for_one: from the template, with this id and args. Others: from `spec`.
+        """
+        if self.flags.strategy is Strategy.SIMPLE_ONE_FOR_ONE:
+            template = self.flags.child_template
+            if template is None:
+                raise SupervisorError(f"{self.address} has no child template")
+            child_spec = template.model_copy(
+                update={"id": child_id, "args": tuple(args or ()), "kwargs": kwargs or {}}
+            )
+        else:
+            if spec is None:
+                raise SupervisorError(f"{self.address} needs a full child spec")
+            child_spec = ChildSpec.model_validate({**spec, "id": child_id})
+        lock = self._require_lock()
+        async with lock:
+            self.engine.add_child(child_spec)
+            try:
+                await self._start_child(child_id)
+            except ChildStartError as exc:
+                self.engine.remove_child(child_id)
+                raise SupervisorError(f"child {child_id} failed to start: {exc}") from exc
+        return self._status_of(child_id).model_dump(mode="json")
+
+    async def terminate_child(self, child_id: str) -> dict[str, Any]:
+        """Stop a child in order and forget it (OTP terminate_child + delete_child)."""
+        lock = self._require_lock()
+        async with lock:
+            self.engine.child(child_id)
+            await self._stop_child(child_id)
+            self.engine.remove_child(child_id)
+        self._publish_lifecycle("child_removed", child_id)
+        return {"address": child_id, "terminated": True}
+
+    async def restart_child(self, child_id: str) -> dict[str, Any]:
+        """Stop and start one child on request (does not count toward intensity)."""
+        lock = self._require_lock()
+        async with lock:
+            self.engine.child(child_id)
+            await self._stop_child(child_id)
+            await self._start_child(child_id)
+        return self._status_of(child_id).model_dump(mode="json")
+
+    async def history(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest supervision events of this supervisor (newest last)."""
+        return [e.model_dump(mode="json") for e in list(self._history)[-limit:]]
+
+    @tool(description="The supervision tree under this supervisor: addresses, states, restart counts.")
+    async def tree(self) -> dict[str, Any]:
+        return await self.describe()
+
+    @tool(description="Recent restarts and escalations recorded by this supervisor.")
+    async def restarts(self, limit: int = 50) -> list[dict[str, Any]]:
+        return await self.history(limit)
+
+    # ---- starting and stopping children ----------------------------------------
+
+    async def _start_child(self, child_id: str) -> None:
+        record = self.engine.child(child_id)
+        spec = record.spec
+        self.engine.mark_state(child_id, ChildState.STARTING)
+        options = {**DEFAULT_ACTOR_OPTIONS, **spec.ray_options, "name": spec.id, "namespace": self.namespace}
+        if spec.kind is ChildKind.SUPERVISOR:
+            flags = spec.supervisor or SupervisorFlags()
+            args: tuple[Any, ...] = (
+                spec.id,
+                flags.model_dump(mode="json"),
+                [c.model_dump(mode="json") for c in spec.children],
+                self.namespace,
+            )
+            kwargs: dict[str, Any] = {}
+            cls = remote_class(spec.actor or "supervisors.supervisor:Supervisor")
+        else:
+            args = (spec.id, *spec.args)
+            kwargs = dict(spec.kwargs)
+            cls = remote_class(spec.actor)
+        handle = await self._create_named(cls, options, args, kwargs)
+        try:
+            info = await asyncio.wait_for(
+                _await_ref(handle.supervision_ready.remote()), self.flags.start_timeout_s
+            )
+        except (TimeoutError, Exception) as exc:
+            ray.kill(handle, no_restart=True)
+            self.engine.mark_state(child_id, ChildState.STOPPED)
+            raise ChildStartError(_describe_error(exc)) from exc
+        generation = self._generation.get(child_id, 0) + 1
+        self._generation[child_id] = generation
+        self._handles[child_id] = handle
+        self._whereabouts_of[child_id] = info
+        self.engine.mark_started(child_id)
+        self._watchers[child_id] = asyncio.create_task(self._watch(child_id, generation, handle))
+        self._publish_lifecycle("child_started", child_id)
+
+    async def _create_named(
+        self, cls: Any, options: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> ActorHandle:
+        """Create the actor under its name. The old holder's name is freed as soon as
+        Ray marks it dead, which can trail the kill by a few milliseconds."""
+        deadline = time.monotonic() + 10.0
+        while True:
+            try:
+                return cls.options(**options).remote(*args, **kwargs)
+            except ValueError as exc:
+                if "already" not in str(exc) or time.monotonic() > deadline:
+                    raise ChildStartError(str(exc)) from exc
+                await asyncio.sleep(0.01)
+
+    async def _stop_child(self, child_id: str) -> None:
+        """Orderly stop within the shutdown timeout, then kill (OTP's shutdown => brutal_kill)."""
+        record = self.engine.child(child_id)
+        handle = self._handles.pop(child_id, None)
+        watcher = self._watchers.pop(child_id, None)
+        self._generation[child_id] = self._generation.get(child_id, 0) + 1  # silences the watcher
+        if watcher is not None:
+            watcher.cancel()
+        if handle is None:
+            return
+        self.engine.mark_state(child_id, ChildState.STOPPING)
+        try:
+            await asyncio.wait_for(
+                _await_ref(handle.supervision_stop.remote(ExitKind.SHUTDOWN.value)),
+                record.spec.shutdown_timeout_s,
+            )
+        except Exception as exc:  # timeout or already dead: kill regardless
+            log.info("%s: %s did not stop cleanly (%s); killing", self.address, child_id, _describe_error(exc))
+        ray.kill(handle, no_restart=True)
+        self.engine.mark_state(child_id, ChildState.STOPPED)
+        self._publish_lifecycle("child_stopped", child_id)
+
+    # ---- watching --------------------------------------------------------------
+
+    async def _watch(self, child_id: str, generation: int, handle: ActorHandle) -> None:
+        exit_task = asyncio.ensure_future(_await_ref(handle.supervision_wait_exit.remote()))
+        hang = asyncio.ensure_future(self._ping_until_hung(handle))
+        try:
+            done, _ = await asyncio.wait({exit_task, hang}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            exit_task.cancel()
+            hang.cancel()
+            raise
+        if exit_task in done:
+            hang.cancel()
+            reason = _exit_reason(exit_task)
+            if not reason.kind.abnormal:
+                ray.kill(handle, no_restart=True)  # it asked to stop; finish it off
+        else:
+            exit_task.cancel()
+            reason = ExitReason(kind=ExitKind.HANG, detail=hang.result())
+            ray.kill(handle, no_restart=True)
+        if self._shutting_down or self._generation.get(child_id) != generation:
+            return  # we stopped it ourselves
+        asyncio.create_task(self._on_child_exit(child_id, reason))
+
+    async def _ping_until_hung(self, handle: ActorHandle) -> str:
+        """Returns (a description) when the child fails to answer ping in time."""
+        while True:
+            await asyncio.sleep(self.flags.ping_interval_s)
+            try:
+                await asyncio.wait_for(_await_ref(handle.ping.remote()), self.flags.ping_timeout_s)
+            except TimeoutError:
+                return f"no answer to ping within {self.flags.ping_timeout_s:g} s"
+            except RayActorError:
+                await asyncio.sleep(3600)  # dead, not hung: the exit watch reports it
+
+    async def _on_child_exit(self, child_id: str, reason: ExitReason) -> None:
+        lock = self._require_lock()
+        async with lock:
+            if self._shutting_down or not self.engine.has_child(child_id):
+                return
+            self._handles.pop(child_id, None)
+            self._watchers.pop(child_id, None)
+            await self._apply(child_id, reason)
+
+    async def _apply(self, child_id: str, reason: ExitReason) -> None:
+        """Apply the engine's decision; a restart that fails to start is another exit."""
+        pending: list[tuple[str, ExitReason]] = [(child_id, reason)]
+        while pending:
+            failed, why = pending.pop(0)
+            if not self.engine.has_child(failed):
+                continue
+            decision = self.engine.on_exit(failed, why)
+            if isinstance(decision, Ignore):
+                action = "remove" if decision.remove else "stop"
+                self._record(failed, action, why)
+                if decision.remove:
+                    self._generation.pop(failed, None)
+                    self._publish_lifecycle("child_removed", failed)
+                continue
+            if isinstance(decision, Escalate):
+                self._record(failed, "escalate", why, detail=decision.reason)
+                await self._escalate(decision)
+                return
+            assert isinstance(decision, Restart)
+            self._record(
+                failed,
+                "restart",
+                why,
+                delay_s=decision.delay_s,
+                siblings=[c for c in decision.start if c != failed],
+            )
+            for sibling in decision.stop:
+                await self._stop_child(sibling)
+            for removed in decision.remove:
+                self.engine.remove_child(removed)
+                self._generation.pop(removed, None)
+                self._publish_lifecycle("child_removed", removed)
+            if decision.delay_s > 0:
+                await asyncio.sleep(decision.delay_s)
+            for cid in decision.start:
+                try:
+                    await self._start_child(cid)
+                except ChildStartError as exc:
+                    pending.append((cid, ExitReason(kind=ExitKind.START_FAILED, detail=str(exc))))
+                    break
+
+    async def _escalate(self, decision: Escalate) -> None:
+        """Stop every child in reverse order, then die so the parent's strategy applies."""
+        self._shutting_down = True
+        log.error("%s: escalating: %s", self.address, decision.reason)
+        for child_id in decision.stop:
+            await self._stop_child(child_id)
+        await self._flush_events_once(timeout_s=2.0)
+        # A supervisor that gives up exits abnormally: its parent sees a crash.
+        os._exit(1)
+
+    # ---- events ----------------------------------------------------------------
+
+    def _record(
+        self,
+        child_id: str,
+        action: str,
+        reason: ExitReason,
+        *,
+        detail: str = "",
+        delay_s: float = 0.0,
+        siblings: list[str] | None = None,
+    ) -> None:
+        restarts = self.engine.child(child_id).restarts if self.engine.has_child(child_id) else 0
+        event = SupervisionEvent(
+            supervisor=self.address,
+            child=child_id,
+            action=action,
+            reason=reason.kind,
+            detail=detail or reason.detail,
+            restarts=restarts,
+            delay_s=delay_s,
+            siblings=siblings or [],
+        )
+        log.warning(
+            "%s: %s %s after %s%s", self.address, action, child_id, reason.kind.value,
+            f" ({event.detail})" if event.detail else "",
+        )
+        self._history.append(event)
+        self._outbox.append(event)
+        self._publish("supervision_event", event.model_dump(mode="json"))
+
+    def _publish_lifecycle(self, kind: str, child_id: str) -> None:
+        state = self.engine.child(child_id).state.value if self.engine.has_child(child_id) else "removed"
+        self._publish(kind, {"supervisor": self.address, "child": child_id, "state": state})
+
+    def _publish(self, event_type: str, data: dict[str, Any]) -> None:
+        """Fire-and-forget to the bus topic `supervision`; a missing bus is not our problem."""
+        try:
+            bus = ray.get_actor(BUS_ADDRESS, namespace=self.namespace)
+            bus.publish.remote(TOPIC_SUPERVISION, event_type, data, self.address)
+        except Exception:
+            pass
+
+    async def _flush_events_forever(self) -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            await self._flush_events_once()
+
+    async def _flush_events_once(self, timeout_s: float = 5.0) -> None:
+        """Write buffered supervision events to the store; keep them if it is away."""
+        if not self._outbox:
+            return
+        batch = list(self._outbox)
+        try:
+            store = ray.get_actor(STORE_ADDRESS, namespace=self.namespace)
+            await asyncio.wait_for(
+                _await_ref(
+                    store.record_supervision_events.remote([e.model_dump(mode="json") for e in batch])
+                ),
+                timeout_s,
+            )
+        except Exception:
+            return  # the store is starting or restarting; try again later
+        for _ in batch:
+            self._outbox.popleft()
+
+    # ---- status ----------------------------------------------------------------
+
+    def _status_of(self, child_id: str) -> ChildStatus:
+        record = self.engine.child(child_id)
+        info = self._whereabouts_of.get(child_id, {})
+        started = info.get("started_wall")
+        uptime = None
+        if record.state is ChildState.RUNNING and record.started_at is not None:
+            uptime = time.monotonic() - record.started_at
+            started = time.time() - uptime
+        return ChildStatus(
+            address=child_id,
+            kind=record.spec.kind,
+            state=record.state,
+            restarts=record.restarts,
+            restart_type=record.spec.restart,
+            strategy=(record.spec.supervisor or SupervisorFlags()).strategy
+            if record.spec.kind is ChildKind.SUPERVISOR
+            else None,
+            started_at=started,
+            uptime_s=uptime,
+            node_id=info.get("node_id"),
+            node_ip=info.get("node_ip"),
+            pid=info.get("pid"),
+            last_exit=record.last_exit,
+        )
+
+    async def _describe(self) -> ChildStatus:
+        me = self._whereabouts()
+        node = ChildStatus(
+            address=self.address,
+            kind=ChildKind.SUPERVISOR,
+            state=ChildState.RUNNING,
+            strategy=self.flags.strategy,
+            started_at=self.started_at,
+            uptime_s=time.time() - self.started_at,
+            node_id=me.get("node_id"),
+            node_ip=me.get("node_ip"),
+            pid=me.get("pid"),
+        )
+        for child_id in self.engine.child_ids:
+            status = self._status_of(child_id)
+            handle = self._handles.get(child_id)
+            if status.kind is ChildKind.SUPERVISOR and handle is not None and status.state is ChildState.RUNNING:
+                try:
+                    sub = await asyncio.wait_for(_await_ref(handle.describe.remote()), 5.0)
+                    status.children = ChildStatus.model_validate(sub).children
+                except Exception:
+                    pass  # it is restarting; show it without children
+            node.children.append(status)
+        return node
+
+    def _require_lock(self) -> asyncio.Lock:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
+
+
+async def _await_ref(ref: Any) -> Any:
+    return await ref
+
+
+def _exit_reason(exit_task: asyncio.Future[Any]) -> ExitReason:
+    """Classify how a child went away from its exit watch."""
+    exc = exit_task.exception()
+    if exc is None:
+        result = exit_task.result()
+        return ExitReason(kind=ExitKind(result.get("kind", "normal")), detail=result.get("detail", ""))
+    text = str(exc)
+    if "ray.kill" in text or "killed by" in text.lower():
+        return ExitReason(kind=ExitKind.KILLED, detail=_first_line(text))
+    return ExitReason(kind=ExitKind.CRASH, detail=_first_line(text))
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line[:300]
+    return ""
+
+
+def _describe_error(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    return f"{type(exc).__name__}: {_first_line(str(exc))}"
+
+
+__all__ = ["Supervisor", "RestartType", "remote_class"]

@@ -1,0 +1,102 @@
+"""The application tree: which supervisor owns what (DESIGN.md, "The supervision tree").
+
+Later components add their children here (model workers under `models`, index
+shards under `index`, ...). Addresses are names, not configuration: they are
+how the parts find each other.
+"""
+
+from __future__ import annotations
+
+from configs.settings import Settings
+from protocols.supervision import (
+    BackoffPolicy,
+    ChildKind,
+    ChildSpec,
+    RestartType,
+    Strategy,
+    SupervisorFlags,
+)
+
+ROOT = "supervisor/root"
+STORE = "store/main"
+BUS = "bus/main"
+MONITOR = "monitor/main"
+SUPERVISOR_ACTOR = "supervisors.supervisor:Supervisor"
+
+# Component supervisors under the root, in start order, with their strategy.
+COMPONENT_SUPERVISORS: tuple[tuple[str, Strategy], ...] = (
+    ("supervisor/models", Strategy.ONE_FOR_ONE),
+    ("supervisor/index", Strategy.ONE_FOR_ONE),
+    ("supervisor/mcp", Strategy.ONE_FOR_ONE),
+    ("supervisor/agents", Strategy.SIMPLE_ONE_FOR_ONE),
+    ("supervisor/evolution", Strategy.SIMPLE_ONE_FOR_ONE),
+)
+
+
+def backoff_policy(settings: Settings) -> BackoffPolicy:
+    s = settings.supervision
+    return BackoffPolicy(
+        initial_s=s.backoff_initial_s,
+        base_s=s.backoff_base_s,
+        max_s=s.backoff_max_s,
+        multiplier=s.backoff_multiplier,
+        jitter=s.backoff_jitter,
+        reset_after_s=s.child_period_s,
+    )
+
+
+def supervisor_flags(
+    settings: Settings, strategy: Strategy, *, root: bool = False, template: ChildSpec | None = None
+) -> SupervisorFlags:
+    s = settings.supervision
+    return SupervisorFlags(
+        strategy=strategy,
+        intensity=s.root_intensity if root else s.child_intensity,
+        period_s=s.root_period_s if root else s.child_period_s,
+        backoff=backoff_policy(settings),
+        ping_interval_s=s.ping_interval_s,
+        ping_timeout_s=s.ping_timeout_s,
+        start_timeout_s=s.start_timeout_s,
+        child_template=template,
+    )
+
+
+def worker(address: str, actor: str, settings: Settings, **extra: object) -> ChildSpec:
+    fields: dict[str, object] = {
+        "id": address,
+        "actor": actor,
+        "restart": RestartType.PERMANENT,
+        "kind": ChildKind.WORKER,
+        "shutdown_timeout_s": settings.supervision.shutdown_timeout_s,
+        **extra,
+    }
+    return ChildSpec.model_validate(fields)
+
+
+def component_supervisor(address: str, strategy: Strategy, settings: Settings) -> ChildSpec:
+    return ChildSpec(
+        id=address,
+        actor=SUPERVISOR_ACTOR,
+        kind=ChildKind.SUPERVISOR,
+        restart=RestartType.PERMANENT,
+        shutdown_timeout_s=settings.supervision.shutdown_timeout_s * 2,
+        supervisor=supervisor_flags(settings, strategy),
+        children=(),
+    )
+
+
+def root_children(settings: Settings) -> list[ChildSpec]:
+    """The root's children in start order: the store first (others record into it),
+    then the bus, the component supervisors, and the monitor last (it watches them)."""
+    children = [
+        worker(STORE, "actors.store.actor:Store", settings,
+               shutdown_timeout_s=settings.database.stop_timeout_s + 5),
+        worker(BUS, "actors.bus:MessageBus", settings),
+    ]
+    children += [component_supervisor(addr, strat, settings) for addr, strat in COMPONENT_SUPERVISORS]
+    children.append(worker(MONITOR, "actors.monitor:Monitor", settings))
+    return children
+
+
+def root_flags(settings: Settings) -> SupervisorFlags:
+    return supervisor_flags(settings, Strategy.ONE_FOR_ONE, root=True)

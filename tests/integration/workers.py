@@ -1,0 +1,52 @@
+"""Small real actors for the supervision and bus tests (they run in Ray worker processes)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from typing import Any
+
+from actors.base import SupervisedActor, tool
+
+
+class Counter(SupervisedActor):
+    """Counts calls; knows its own incarnation (pid) so tests can tell restarts apart."""
+
+    def __init__(self, address: str, fail_start: bool = False) -> None:
+        super().__init__(address)
+        self.count = 0
+        self.fail_start = fail_start
+
+    async def on_start(self) -> None:
+        if self.fail_start:
+            raise RuntimeError("configured to fail at start")
+
+    @tool(description="Add one and return the count and this incarnation's pid.")
+    async def increment(self) -> dict[str, Any]:
+        self.count += 1
+        return {"count": self.count, "pid": os.getpid()}
+
+    @tool(description="Echo the text back.")
+    async def echo(self, text: str) -> str:
+        return text
+
+    @tool(description="Sleep, then answer.")
+    async def slow(self, seconds: float) -> dict[str, Any]:
+        await asyncio.sleep(seconds)
+        return {"slept": seconds}
+
+    @tool(description="Crash the process from inside a method.")
+    async def crash(self) -> None:
+        os._exit(3)
+
+    @tool(description="Block the event loop (a hung actor).")
+    async def hang(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    async def finish(self) -> None:
+        """Exit normally (a transient child that is done)."""
+        self.exit_normally("work finished")
+
+    async def pid(self) -> int:
+        return os.getpid()
