@@ -96,10 +96,6 @@ class SupervisedActor:
     async def on_stop(self) -> None:
         """Release resources; called on an orderly shutdown only (a crash skips it)."""
 
-    def health(self) -> dict[str, Any]:
-        """Extra detail reported by ping; keep it cheap."""
-        return {}
-
     # ---- supervision protocol --------------------------------------------------
 
     async def supervision_ready(self) -> dict[str, Any]:
@@ -255,6 +251,8 @@ class SupervisedActor:
         try:
             import ray
 
+            if not ray.is_initialized():  # get_runtime_context() would start a cluster
+                return info
             ctx = ray.get_runtime_context()
             info["node_id"] = ctx.get_node_id()
             info["node_ip"] = ray.util.get_node_ip_address()

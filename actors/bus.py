@@ -381,9 +381,6 @@ class MessageBus(SupervisedActor):
             "routes": len(self._routes),
         }
 
-    def health(self) -> dict[str, Any]:
-        return self.info()
-
 
 async def _await_ref(ref: Any) -> Any:
     return await ref

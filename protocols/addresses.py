@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 _TYPE_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$")
@@ -50,8 +50,9 @@ class Address(BaseModel):
         type_, key = text.split("/")
         try:
             return cls(type=type_, key=key)
-        except ValueError as exc:
-            raise InvalidAddress(str(exc).splitlines()[-1].strip()) from None
+        except ValidationError as exc:
+            message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+            raise InvalidAddress(message) from None
 
     def __str__(self) -> str:
         return f"{self.type}/{self.key}"

@@ -190,6 +190,8 @@ class SupervisorEngine:
         record.restarts += 1
         for cid in start:
             self._children[cid].state = ChildState.RESTARTING
+            # not running any more: a start that fails must not look like a stable run
+            self._children[cid].started_at = None
             if cid != child_id:
                 self._children[cid].restarts += 1
         for cid in remove:
@@ -203,7 +205,7 @@ class SupervisorEngine:
         if policy is None:
             return 0.0
         if consecutive_restarts == 0:
-            base = policy.initial_s
+            base = min(policy.max_s, policy.initial_s)
         else:
             base = min(policy.max_s, policy.base_s * policy.multiplier ** (consecutive_restarts - 1))
         if base == 0.0 or policy.jitter == 0.0:

@@ -21,8 +21,9 @@ _STATE_STATUS: dict[ChildState, HealthStatus] = {
 
 
 def health_from_tree(tree: ChildStatus | None, detail: str | None = None) -> HealthReport:
-    """ok: everything runs. degraded: something is (re)starting or failed but the
-    critical parts run. down: no root, or a critical part is not running."""
+    """ok: everything runs. degraded: something is (re)starting, or a non-critical
+    part failed. down: no root, or a critical part (store, bus) is missing, stopped
+    or failed; a critical part that is restarting is only degraded."""
     now = time.time()
     if tree is None:
         return HealthReport(
@@ -48,12 +49,8 @@ def health_from_tree(tree: ChildStatus | None, detail: str | None = None) -> Hea
     overall: HealthStatus = "ok"
     if any(s != "ok" for s in statuses):
         overall = "degraded"
-    critical_down = [
-        a for a in CRITICAL if a in components and components[a].state != ChildState.RUNNING.value
-    ]
-    missing = [a for a in CRITICAL if a not in components]
-    if tree.state is not ChildState.RUNNING or (critical_down and any(
-        components[a].status == "down" for a in critical_down
-    )) or missing:
+    gone = (ChildState.STOPPED.value, ChildState.FAILED.value)
+    critical_down = [a for a in CRITICAL if a not in components or components[a].state in gone]
+    if tree.state is not ChildState.RUNNING or critical_down:
         overall = "down"
     return HealthReport(status=overall, components=components, checked_at=now)

@@ -285,8 +285,9 @@ class Supervisor(SupervisedActor):
         if exit_task in done:
             hang.cancel()
             reason = _exit_reason(exit_task)
-            if not reason.kind.abnormal:
-                ray.kill(handle, no_restart=True)  # it asked to stop; finish it off
+            # Finish it off if it asked to stop; for a dead one this also drops Ray's
+            # local cache of its name, which could otherwise keep the name "taken".
+            ray.kill(handle, no_restart=True)
         else:
             exit_task.cancel()
             reason = ExitReason(kind=ExitKind.HANG, detail=hang.result())
@@ -502,7 +503,7 @@ def _exit_reason(exit_task: asyncio.Future[Any]) -> ExitReason:
         result = exit_task.result()
         return ExitReason(kind=ExitKind(result.get("kind", "normal")), detail=result.get("detail", ""))
     text = str(exc)
-    if "ray.kill" in text or "killed by" in text.lower():
+    if "ray.kill" in text:
         return ExitReason(kind=ExitKind.KILLED, detail=_first_line(text))
     return ExitReason(kind=ExitKind.CRASH, detail=_first_line(text))
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import Any
+from typing import Annotated, Any
 
-import psutil  # type: ignore[import-untyped]  # no stubs installed (types-psutil)
-from pydantic import TypeAdapter
+import psutil
+from pydantic import Field, TypeAdapter
 
 from actors.base import SupervisedActor, tool
-from actors.store.database import Database, Mode
+from actors.store.database import MAX_EVENTS_LIMIT, Database, Mode
 from actors.store.embedded import EmbeddedPostgres
 from configs.settings import get_settings
 from protocols.rest import DatabaseHealth
@@ -52,7 +52,6 @@ class Store(SupervisedActor):
         self._db: Database | None = None
         self._dsn: str | None = None
         self._mode: Mode | None = None
-        self._last_health: DatabaseHealth | None = None
 
     async def on_start(self) -> None:
         settings = get_settings()
@@ -66,13 +65,7 @@ class Store(SupervisedActor):
         db = Database.from_config(self._dsn, settings.database, mode=self._mode)
         await db.open()  # migrates first
         self._db = db
-        self._last_health = await db.health()
-        log.info(
-            "%s: %s database ready (%s)",
-            self.address,
-            self._mode,
-            self._last_health.status,
-        )
+        log.info("%s: %s database ready", self.address, self._mode)
 
     async def on_stop(self) -> None:
         db, self._db = self._db, None
@@ -96,29 +89,18 @@ class Store(SupervisedActor):
             raise RuntimeError(f"{self.address} is not started")
         return self._dsn
 
-    async def database_health(self) -> dict[str, Any]:
-        """A live DatabaseHealth, as a dict."""
+    # Async and live, unlike SupervisedActor.health (sync, cheap): callers reach it
+    # through a Ray handle (`await store.health.remote()`), which serves both alike.
+    async def health(self) -> dict[str, Any]:  # type: ignore[override]
+        """A live DatabaseHealth (round trip, versions, pool, migrations), as a dict."""
         return (await self._check_health()).model_dump(mode="json")
-
-    def health(self) -> dict[str, Any]:
-        """The last DatabaseHealth seen (cheap and synchronous, as SupervisedActor.health must be).
-
-        For a live check call database_health(), or the `health` tool.
-        """
-        if self._last_health is None:
-            return DatabaseHealth(
-                status="down", mode=self._mode, detail="not started"
-            ).model_dump(mode="json")
-        return self._last_health.model_dump(mode="json")
 
     async def record_supervision_events(self, events: list[dict[str, Any]]) -> int:
         """Store a batch of SupervisionEvent dicts: all or none. Returns the count."""
         validated = _EVENTS.validate_python(events)  # the whole batch, before any write
         return await self.database.record_supervision_events(validated)
 
-    async def supervision_events(
-        self, child: str | None = None, limit: int = 100
-    ) -> list[dict[str, Any]]:
+    async def supervision_events(self, child: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """The latest events (of one child, or all), oldest first, as dicts."""
         events = await self.database.supervision_events(child, limit)
         return [event.model_dump(mode="json") for event in events]
@@ -138,7 +120,9 @@ class Store(SupervisedActor):
         "optionally of one child address only.",
     )
     async def tool_supervision_events(
-        self, child: str | None = None, limit: int = 100
+        self,
+        child: str | None = None,
+        limit: Annotated[int, Field(ge=1, le=MAX_EVENTS_LIMIT)] = 100,
     ) -> list[SupervisionEvent]:
         return await self.database.supervision_events(child, limit)
 
@@ -147,5 +131,4 @@ class Store(SupervisedActor):
     async def _check_health(self) -> DatabaseHealth:
         if self._db is None:
             return DatabaseHealth(status="down", mode=self._mode, detail="not started")
-        self._last_health = await self._db.health()
-        return self._last_health
+        return await self._db.health()

@@ -75,9 +75,7 @@ class Database:
         self._pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] | None = None
 
     @classmethod
-    def from_config(
-        cls, dsn: str, config: DatabaseConfig, mode: Mode | None = None
-    ) -> Database:
+    def from_config(cls, dsn: str, config: DatabaseConfig, mode: Mode | None = None) -> Database:
         return cls(
             dsn,
             mode=mode,
@@ -151,9 +149,7 @@ class Database:
     async def health(self) -> DatabaseHealth:
         """Round trip latency, versions, pool stats and migrations. Never raises."""
         if self._pool is None:
-            return DatabaseHealth(
-                status="down", mode=self.mode, detail="the database is not open"
-            )
+            return DatabaseHealth(status="down", mode=self.mode, detail="the database is not open")
         pool_stats = dict(self._pool.get_stats())
         try:
             async with self._pool.connection() as conn:
@@ -165,9 +161,7 @@ class Database:
                     " (SELECT extversion FROM pg_extension WHERE extname = 'vector')"
                 )
                 row = await cur.fetchone()
-                server_version, vector_version = (
-                    (row[0], row[1]) if row else (None, None)
-                )
+                server_version, vector_version = (row[0], row[1]) if row else (None, None)
                 applied = await migrator.applied_versions(conn)
         except (psycopg.Error, OSError) as exc:  # PoolTimeout is a psycopg.Error too
             return DatabaseHealth(
@@ -185,9 +179,7 @@ class Database:
             problems.append(str(exc))
         else:
             if missing:
-                problems.append(
-                    "pending migrations: " + ", ".join(m.label for m in missing)
-                )
+                problems.append("pending migrations: " + ", ".join(m.label for m in missing))
         return DatabaseHealth(
             status="degraded" if problems else "ok",
             mode=self.mode,
@@ -201,9 +193,7 @@ class Database:
 
     # ---- supervision events ---------------------------------------------------------
 
-    async def record_supervision_events(
-        self, events: Sequence[SupervisionEvent]
-    ) -> int:
+    async def record_supervision_events(self, events: Sequence[SupervisionEvent]) -> int:
         """Insert a batch in one transaction: all rows or none. Returns the count."""
         # Convert everything before touching the database, so bad values fail early.
         rows = [_event_row(event) for event in events]
@@ -217,9 +207,7 @@ class Database:
             await cur.executemany(_INSERT_EVENT, rows)
         return len(rows)
 
-    async def supervision_events(
-        self, child: str | None = None, limit: int = 100
-    ) -> list[SupervisionEvent]:
+    async def supervision_events(self, child: str | None = None, limit: int = 100) -> list[SupervisionEvent]:
         """The latest `limit` events (of one child, or all), oldest first."""
         if limit < 1:
             raise ValueError("limit must be at least 1")
@@ -227,10 +215,7 @@ class Database:
         if child is None:
             query = _SELECT_EVENTS + " ORDER BY at DESC, id DESC LIMIT %(limit)s"
         else:
-            query = (
-                _SELECT_EVENTS
-                + " WHERE child = %(child)s ORDER BY at DESC, id DESC LIMIT %(limit)s"
-            )
+            query = _SELECT_EVENTS + " WHERE child = %(child)s ORDER BY at DESC, id DESC LIMIT %(limit)s"
         async with (
             self.pool.connection() as conn,
             conn.cursor(row_factory=dict_row) as cur,

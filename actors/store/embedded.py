@@ -33,13 +33,13 @@ import sys
 import time
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import psutil  # type: ignore[import-untyped]  # no stubs installed (types-psutil)
+import psutil
 
 with warnings.catch_warnings():
     # platformdirs warns at import when XDG_RUNTIME_DIR is unset (root in a container).
@@ -128,9 +128,7 @@ class PostmasterPid:
     def dsn(self) -> str:
         """A libpq URI over the Unix socket (the embedded server listens on no TCP port)."""
         if self.socket_dir is None or self.port is None:
-            raise EmbeddedPostgresError(
-                "postmaster.pid names no socket directory or port"
-            )
+            raise EmbeddedPostgresError("postmaster.pid names no socket directory or port")
         host = quote(str(self.socket_dir), safe="")
         return f"postgresql://{DB_USER}@/{DB_NAME}?host={host}&port={self.port}"
 
@@ -197,9 +195,7 @@ def _data_dir_lock(data_dir: Path, timeout_s: float = LOCK_TIMEOUT_S) -> Iterato
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise TimeoutError(
-                        f"{path} stayed locked for {timeout_s:.0f}s"
-                    ) from None
+                    raise TimeoutError(f"{path} stayed locked for {timeout_s:.0f}s") from None
                 time.sleep(0.05)
         try:
             yield
@@ -228,36 +224,10 @@ def _stop_server(data_dir: Path, timeout_s: float) -> bool:
     if not procs and postmaster is None:
         return False
     deadline = time.monotonic() + timeout_s
-    if postmaster is not None:
-        command = [
-            str(POSTGRES_BIN_PATH / "pg_ctl"),
-            "-D", str(data_dir),
-            "-m", "fast",
-            "-w", "-t", str(max(1, math.ceil(timeout_s))),
-            "stop",
-        ]  # fmt: skip
-        try:
-            result = subprocess.run(
-                command,
-                user=_user_for(postmaster),
-                cwd=data_dir,  # pg_ctl as the server user may not be able to enter our cwd
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-                timeout=timeout_s + 5,
-                check=False,
-            )
-            if result.returncode != 0:
-                log.warning(
-                    "pg_ctl stop failed (%s): %s",
-                    result.returncode,
-                    result.stderr.strip(),
-                )
-        except subprocess.TimeoutExpired:
-            log.warning("pg_ctl stop did not return within %.1fs", timeout_s + 5)
-    else:
-        # A postmaster without its postmaster.pid: SIGINT is postgres's "fast shutdown".
+    if postmaster is None or not _pg_ctl_stop(data_dir, postmaster, timeout_s):
+        # SIGINT is what `pg_ctl stop -m fast` sends; used when pg_ctl cannot work: no
+        # postmaster.pid, or the server user lost access to a parent directory (a
+        # concurrent pytest resets /tmp/pytest-of-root to 0700, for one).
         for proc in procs:
             if _is_postmaster_for(proc, data_dir):
                 _signal(proc, signal.SIGINT)
@@ -271,7 +241,54 @@ def _stop_server(data_dir: Path, timeout_s: float) -> bool:
             raise EmbeddedPostgresError(f"postgres processes survived SIGKILL: {alive}")
         # A killed postmaster leaves its pid file; remove it so a reused pid can't fool anyone.
         (data_dir / "postmaster.pid").unlink(missing_ok=True)
+    _remove_stale_socket_locks(data_dir)
     return True
+
+
+def _pg_ctl_stop(data_dir: Path, postmaster: psutil.Process, timeout_s: float) -> bool:
+    """`pg_ctl stop -m fast`, as the server's user. True if pg_ctl reports success."""
+    command = [
+        str(POSTGRES_BIN_PATH / "pg_ctl"),
+        "-D", str(data_dir),
+        "-m", "fast",
+        "-w", "-t", str(max(1, math.ceil(timeout_s))),
+        "stop",
+    ]  # fmt: skip
+    try:
+        result = subprocess.run(
+            command,
+            user=_user_for(postmaster),
+            cwd=data_dir,  # as the server user, pg_ctl may not be able to enter our cwd
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=timeout_s + 1,
+            check=False,
+        )
+    except (subprocess.TimeoutExpired, OSError) as exc:
+        log.warning("pg_ctl stop failed: %s", exc)
+        return False
+    if result.returncode != 0:
+        log.warning("pg_ctl stop failed (%s): %s", result.returncode, result.stderr.strip())
+    return result.returncode == 0
+
+
+def _remove_stale_socket_locks(data_dir: Path) -> None:
+    """Remove `.s.PGSQL.<port>.lock` files in the data dir whose pid is no live postgres.
+
+    A postmaster that could not unlink its socket lock (its user lost access to a
+    parent dir), or one killed, leaves it behind; postgres then refuses to start while
+    that pid exists, and a zombie postmaster that init has not reaped still exists.
+    """
+    for lock in data_dir.glob(".s.PGSQL.*.lock"):
+        try:
+            proc = psutil.Process(int(lock.read_text().split("\n", 1)[0]))
+            alive = proc.name() == "postgres" and not _is_gone(proc)
+        except (OSError, ValueError, psutil.Error):
+            alive = False
+        if not alive:
+            lock.unlink(missing_ok=True)
 
 
 def _is_gone(proc: psutil.Process) -> bool:
@@ -296,10 +313,8 @@ def _wait_gone(procs: list[psutil.Process], timeout_s: float) -> list[psutil.Pro
 
 
 def _signal(proc: psutil.Process, sig: int) -> None:
-    try:
+    with suppress(psutil.NoSuchProcess):
         proc.send_signal(sig)
-    except psutil.NoSuchProcess:
-        pass
 
 
 # ---- the watchdog process -----------------------------------------------------------
@@ -345,22 +360,25 @@ def _stop_watchdog(data_dir: Path) -> None:
         _wait_gone([proc], WATCHDOG_TERM_TIMEOUT_S)
 
 
-def _spawn_watchdog(
-    data_dir: Path, watch_pid: int, stop_timeout_s: float
-) -> subprocess.Popen[bytes]:
-    """Start a detached watchdog (own session: a signal to our process group misses it)."""
+def _spawn_watchdog(data_dir: Path, watch_pid: int, stop_timeout_s: float, timeout_s: float) -> None:
+    """Start a detached watchdog and wait until it holds its pid file.
+
+    Own session, so a signal to our process group misses it; `--detach` makes it fork
+    and its first process exit, so it is not our child: Ray kills the children of a
+    worker when the worker exits, and the watchdog must outlive the Store.
+    """
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(_IMPORT_ROOT), env.get("PYTHONPATH", "")) if p
-    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_IMPORT_ROOT), env.get("PYTHONPATH", "")) if p)
     command = [
         sys.executable, "-m", WATCHDOG_MODULE,
         "--watch-pid", str(watch_pid),
         "--pgdata", str(data_dir),
         "--stop-timeout", str(stop_timeout_s),
+        "--detach",
     ]  # fmt: skip
-    with open(watchdog_log_path(data_dir), "ab") as log_file:
-        return subprocess.Popen(
+    log_path = watchdog_log_path(data_dir)
+    with open(log_path, "ab") as log_file:
+        launcher = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
             stdout=log_file,
@@ -370,6 +388,23 @@ def _spawn_watchdog(
             start_new_session=True,
             close_fds=True,
         )
+    deadline = time.monotonic() + timeout_s
+    try:
+        code: int | None = launcher.wait(timeout_s)  # exits right after forking
+    except subprocess.TimeoutExpired:
+        launcher.kill()
+        launcher.wait()
+        code = None
+    while code == 0:
+        current = running_watchdog(data_dir)
+        if current is not None and current.watched_pid == watch_pid:
+            return
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    raise EmbeddedPostgresError(
+        f"the postgres watchdog did not start (launcher exit code {code}); see {log_path}"
+    )
 
 
 # ---- the server object ----------------------------------------------------------------
@@ -389,7 +424,6 @@ class EmbeddedPostgres:
         self.start_timeout_s = start_timeout_s
         self.stop_timeout_s = stop_timeout_s
         self._dsn: str | None = None
-        self._watchdog: subprocess.Popen[bytes] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EmbeddedPostgres:
@@ -431,9 +465,7 @@ class EmbeddedPostgres:
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         with _data_dir_lock(self.data_dir):
             if self.is_running():
-                log.info(
-                    "adopting the postgres server already running on %s", self.data_dir
-                )
+                log.info("adopting the postgres server already running on %s", self.data_dir)
             else:
                 self._launch()
             info = self._wait_ready()
@@ -446,9 +478,6 @@ class EmbeddedPostgres:
         timeout = self.stop_timeout_s if timeout_s is None else timeout_s
         with _data_dir_lock(self.data_dir):
             _stop_watchdog(self.data_dir)
-            if self._watchdog is not None:
-                self._watchdog.poll()  # reap it if it was our child
-                self._watchdog = None
             stopped = _stop_server(self.data_dir, timeout)
         self._dsn = None
         return stopped
@@ -456,25 +485,28 @@ class EmbeddedPostgres:
     # ---- internals ------------------------------------------------------------------
 
     def _launch(self) -> None:
-        # A postmaster.pid that survived a crash, maybe naming a reused pid: postgres
-        # would refuse to start on it, and we checked above that no server runs here.
+        # Lock files that survived a crash, maybe naming a reused pid or a zombie that
+        # init has not reaped: postgres would refuse to start on them, and we checked
+        # above that no server runs here.
         (self.data_dir / "postmaster.pid").unlink(missing_ok=True)
+        _remove_stale_socket_locks(self.data_dir)
         started = time.monotonic()
         try:
             server = get_server(self.data_dir, cleanup_mode=None)
+            server.global_process_id_list.get_and_remove(os.getpid())
         except Exception as exc:
             raise EmbeddedPostgresError(
                 f"could not start postgres on {self.data_dir}: {type(exc).__name__}: {exc}\n"
                 f"{_tail(self.data_dir / 'log')}"
             ) from exc
-        # get_server caches the handle, registers an atexit hook and records our pid in
-        # the data dir; undo all three: lifetime is managed here and by the watchdog.
-        atexit.unregister(server._cleanup)
-        PostgresServer._instances.pop(server.pgdata, None)
-        server.global_process_id_list.get_and_remove(os.getpid())
-        log.info(
-            "started postgres on %s in %.2fs", self.data_dir, time.monotonic() - started
-        )
+        finally:
+            # get_server caches its handle (even when the start fails, and would hand
+            # that broken handle to the next caller) and registers an atexit hook; undo
+            # both: lifetime is managed here and by the watchdog.
+            cached = PostgresServer._instances.pop(self.data_dir, None)
+            if cached is not None:
+                atexit.unregister(cached._cleanup)
+        log.info("started postgres on %s in %.2fs", self.data_dir, time.monotonic() - started)
 
     def _wait_ready(self) -> PostmasterPid:
         deadline = time.monotonic() + self.start_timeout_s
@@ -495,20 +527,9 @@ class EmbeddedPostgres:
             return
         if current is not None:
             _stop_watchdog(self.data_dir)
-        self._watchdog = _spawn_watchdog(self.data_dir, watch_pid, self.stop_timeout_s)
-        # Wait until it holds its pid file, so a death right after start() is caught.
-        deadline = time.monotonic() + self.start_timeout_s
-        while True:
-            current = running_watchdog(self.data_dir)
-            if current is not None and current.pid == self._watchdog.pid:
-                return
-            code = self._watchdog.poll()
-            if code is not None or time.monotonic() > deadline:
-                raise EmbeddedPostgresError(
-                    f"the postgres watchdog did not start (exit code {code}); "
-                    f"see {watchdog_log_path(self.data_dir)}"
-                )
-            time.sleep(0.02)
+        # Returns once the watchdog holds its pid file: a death right after start()
+        # is already caught.
+        _spawn_watchdog(self.data_dir, watch_pid, self.stop_timeout_s, self.start_timeout_s)
 
 
 def stop_orphan(data_dir: Path | str, timeout_s: float | None = None) -> bool:

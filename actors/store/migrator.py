@@ -71,9 +71,7 @@ def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
             continue
         match = _FILE_RE.match(path.name)
         if match is None:
-            raise MigrationError(
-                f"{path.name}: migration files must be named NNNN_snake_case_name.sql"
-            )
+            raise MigrationError(f"{path.name}: migration files must be named NNNN_snake_case_name.sql")
         migration = Migration(match["version"], match["name"], path)
         if migration.version in found:
             raise MigrationError(

@@ -2,8 +2,8 @@
 
     python -m actors.store.watchdog --watch-pid PID --pgdata DIR [--stop-timeout S]
 
-EmbeddedPostgres.start() runs this detached (own session, output to
-`<state_dir>/pgdata.watchdog.log`). The Store actor has it watch the Ray raylet of its
+EmbeddedPostgres.start() runs this detached (own session, forked away from its
+starter, output to `<state_dir>/pgdata.watchdog.log`). The Store actor has it watch the Ray raylet of its
 node, not itself: a crash of the Store alone leaves the server running for the
 restarted Store to adopt, while the death of the whole node (or a `kill -9` of the
 platform) stops the server instead of orphaning it.
@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-import psutil  # type: ignore[import-untyped]  # no stubs installed (types-psutil)
+import psutil
 
 from actors.store.embedded import stop_orphan, watchdog_pid_path
 
@@ -45,9 +45,7 @@ def wait_for_exit(pid: int, poll_interval_s: float = 1.0) -> None:
     except ProcessLookupError:
         return
     except (AttributeError, OSError) as exc:
-        log.info(
-            "pidfd_open unavailable (%s); polling every %.1fs", exc, poll_interval_s
-        )
+        log.info("pidfd_open unavailable (%s); polling every %.1fs", exc, poll_interval_s)
         _poll_for_exit(pid, poll_interval_s)
         return
     try:
@@ -61,9 +59,7 @@ def wait_for_exit(pid: int, poll_interval_s: float = 1.0) -> None:
 
 def _poll_for_exit(pid: int, interval_s: float) -> None:
     try:
-        proc = psutil.Process(
-            pid
-        )  # remembers the start time: a reused pid is not "alive"
+        proc = psutil.Process(pid)  # remembers the start time: a reused pid is not "alive"
         while proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
             time.sleep(interval_s)
     except psutil.NoSuchProcess:
@@ -76,19 +72,16 @@ def _raise_exit(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--watch-pid", type=int, required=True, help="stop when this pid dies"
-    )
-    parser.add_argument(
-        "--pgdata", type=Path, required=True, help="the server's data dir"
-    )
-    parser.add_argument(
-        "--stop-timeout", type=float, default=None, help="seconds for pg_ctl stop"
-    )
-    parser.add_argument(
-        "--poll-interval", type=float, default=1.0, help="fallback poll period"
-    )
+    parser.add_argument("--watch-pid", type=int, required=True, help="stop when this pid dies")
+    parser.add_argument("--pgdata", type=Path, required=True, help="the server's data dir")
+    parser.add_argument("--stop-timeout", type=float, default=None, help="seconds for pg_ctl stop")
+    parser.add_argument("--poll-interval", type=float, default=1.0, help="fallback poll period")
+    parser.add_argument("--detach", action="store_true", help="fork; the starter's child exits at once")
     args = parser.parse_args(argv)
+    if args.detach and os.fork() > 0:
+        # Ray kills the direct children of a worker when it exits (even on ray.kill);
+        # a grandchild, reparented to init, outlives the Store as it must.
+        os._exit(0)
     logging.basicConfig(
         level=logging.INFO,
         format=f"%(asctime)s watchdog[{os.getpid()}] %(levelname)s %(message)s",
@@ -106,9 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         pid_file.truncate()
         pid_file.write(f"{os.getpid()}\n")
         pid_file.flush()
-        signal.signal(
-            signal.SIGTERM, _raise_exit
-        )  # so the pid file is cleared on terminate
+        signal.signal(signal.SIGTERM, _raise_exit)  # so the pid file is cleared on terminate
         try:
             log.info("watching pid %d for %s", args.watch_pid, data_dir)
             wait_for_exit(args.watch_pid, args.poll_interval)

@@ -8,22 +8,25 @@ each watchdog watches this pytest process, so even a crashed run leaves no serve
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import os
 import subprocess
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import psutil  # type: ignore[import-untyped]  # no stubs installed (types-psutil)
+import psutil
 import psycopg
 import pytest
 import pytest_asyncio
 from psycopg.conninfo import make_conninfo
 from pydantic import ValidationError
 
+from actors.store import watchdog
 from actors.store.actor import Store
 from actors.store.database import Database
 from actors.store.embedded import (
@@ -46,8 +49,7 @@ def _postmasters(data_dir: Path) -> list[psutil.Process]:
     return [
         proc
         for proc in psutil.process_iter(["name", "cmdline"])
-        if proc.info["name"] == "postgres"
-        and str(data_dir) in (proc.info["cmdline"] or [])
+        if proc.info["name"] == "postgres" and str(data_dir) in (proc.info["cmdline"] or [])
     ]
 
 
@@ -56,10 +58,8 @@ def _postgres_pids_for(data_dir: Path) -> set[int]:
     pids = set()
     for proc in _postmasters(data_dir):
         pids.add(proc.pid)
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             pids.update(c.pid for c in proc.children(recursive=True))
-        except psutil.NoSuchProcess:
-            pass
     return pids
 
 
@@ -129,9 +129,7 @@ def lifecycle_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture
 def lifecycle(lifecycle_state: Path) -> Iterator[EmbeddedPostgres]:
-    pg = EmbeddedPostgres(
-        lifecycle_state, start_timeout_s=START_TIMEOUT_S, stop_timeout_s=STOP_TIMEOUT_S
-    )
+    pg = EmbeddedPostgres(lifecycle_state, start_timeout_s=START_TIMEOUT_S, stop_timeout_s=STOP_TIMEOUT_S)
     try:
         yield pg
     finally:
@@ -162,9 +160,7 @@ async def db(server: EmbeddedPostgres) -> AsyncIterator[Database]:
 async def _fresh_database(server: EmbeddedPostgres) -> str:
     """A new, empty database on the module's server; returns its conninfo."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    async with await psycopg.AsyncConnection.connect(
-        server.dsn, autocommit=True
-    ) as conn:
+    async with await psycopg.AsyncConnection.connect(server.dsn, autocommit=True) as conn:
         await conn.execute(f'CREATE DATABASE "{name}"'.encode())
     return make_conninfo(server.dsn, dbname=name)
 
@@ -225,9 +221,7 @@ async def test_record_and_read_supervision_events(db: Database) -> None:
     assert mine[1].restarts == 4
     assert mine[0].siblings == ["agent/b", "agent/c"]
     assert mine[0].reason is ExitKind.CRASH
-    assert math.isclose(
-        mine[0].at, now - 3, abs_tol=1e-5
-    )  # timestamptz keeps microseconds
+    assert math.isclose(mine[0].at, now - 3, abs_tol=1e-5)  # timestamptz keeps microseconds
     assert mine[0].model_dump(exclude={"at"}) == events[0].model_dump(exclude={"at"})
 
     latest = await db.supervision_events(child, limit=1)
@@ -272,13 +266,8 @@ async def test_health_reports_versions_pool_and_migrations(db: Database) -> None
     health = await db.health()
     assert health.status == "ok", health.detail
     assert health.mode == "embedded"
-    assert (
-        health.server_version is not None
-        and int(health.server_version.split(".")[0]) >= 15
-    )
-    assert health.pgvector_version is not None and health.pgvector_version.startswith(
-        "0."
-    )
+    assert health.server_version is not None and int(health.server_version.split(".")[0]) >= 15
+    assert health.pgvector_version is not None and health.pgvector_version.startswith("0.")
     assert health.latency_ms is not None and 0 <= health.latency_ms < 5000
     assert health.pool["pool_max"] == 2 and health.pool["pool_size"] >= 1
     assert health.migrations == ["0001"]
@@ -295,9 +284,7 @@ async def test_health_of_a_closed_database_is_down(server: EmbeddedPostgres) -> 
 
 
 @pytest.mark.asyncio
-async def test_store_actor_external_mode(
-    server: EmbeddedPostgres, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_store_actor_external_mode(server: EmbeddedPostgres, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYGENT_DATABASE_URL", server.dsn)
     get_settings.cache_clear()
     try:
@@ -306,21 +293,17 @@ async def test_store_actor_external_mode(
         # would start a Ray instance in this process.
         await store.on_start()
         assert await store.dsn() == server.dsn
-        assert store.health()["status"] == "ok"
-        assert (await store.database_health())["mode"] == "external"
+        health = await store.health()
+        assert health["status"] == "ok" and health["mode"] == "external"
 
         child = f"agent/{uuid.uuid4().hex[:8]}"
         event = _event(child).model_dump(mode="json")
         assert await store.record_supervision_events([event]) == 1
-        with pytest.raises(
-            ValidationError
-        ):  # the whole batch is refused before any write
+        with pytest.raises(ValidationError):  # the whole batch is refused before any write
             await store.record_supervision_events([event, {**event, "reason": "bogus"}])
         assert len(await store.supervision_events(child)) == 1
 
-        listed = await store.handle_rpc(
-            {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
-        )
+        listed = await store.handle_rpc({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
         assert listed is not None
         names = {t["name"] for t in listed["result"]["tools"]}
         assert {"health", "supervision_events"} <= names
@@ -335,6 +318,15 @@ async def test_store_actor_external_mode(
         )
         assert called is not None and "result" in called, called
         assert child in str(called["result"])
+        refused = await store.handle_rpc(
+            {
+                "jsonrpc": "2.0",
+                "id": 4,
+                "method": "tools/call",
+                "params": {"name": "supervision_events", "arguments": {"limit": 0}},
+            }
+        )
+        assert refused is not None and refused["error"]["code"] == -32602  # invalid params
 
         called = await store.handle_rpc(
             {
@@ -365,9 +357,7 @@ def test_adopts_an_already_running_server(server: EmbeddedPostgres) -> None:
     assert second.postmaster_pid == postmaster
     # still one postmaster, and the same watchdog (it already watches this process)
     assert [p.pid for p in _postmasters(server.data_dir)] == [postmaster]
-    assert {p.pid for p in server_processes(server.data_dir)} == _postgres_pids_for(
-        server.data_dir
-    )
+    assert {p.pid for p in server_processes(server.data_dir)} == _postgres_pids_for(server.data_dir)
     assert running_watchdog(server.data_dir) == watchdog
 
 
@@ -377,6 +367,8 @@ def test_stop_leaves_no_postgres_process(lifecycle: EmbeddedPostgres) -> None:
     assert len(pids) > 1  # the postmaster and its helpers
     watchdog = running_watchdog(lifecycle.data_dir)
     assert watchdog is not None and watchdog.watched_pid == os.getpid()
+    # not our child: Ray kills a worker's children when it exits, the Store's included
+    assert psutil.Process(watchdog.pid).ppid() != os.getpid()
 
     assert lifecycle.stop() is True
     assert not _alive(pids)
@@ -411,9 +403,7 @@ def test_watchdog_stops_server_when_watched_process_dies(
 
     sleeper.kill()
     sleeper.wait()
-    assert _wait_until(
-        lambda: not _alive(pids | _postgres_pids_for(lifecycle.data_dir))
-    )
+    assert _wait_until(lambda: not _alive(pids | _postgres_pids_for(lifecycle.data_dir)))
     assert _wait_until(lambda: running_watchdog(lifecycle.data_dir) is None)
 
 
@@ -425,9 +415,7 @@ def test_restarted_owner_adopts_server_and_keeps_watchdog(
     postmaster = lifecycle.postmaster_pid
     watchdog = running_watchdog(lifecycle.data_dir)
 
-    successor = EmbeddedPostgres(
-        lifecycle.data_dir.parent, start_timeout_s=START_TIMEOUT_S
-    )
+    successor = EmbeddedPostgres(lifecycle.data_dir.parent, start_timeout_s=START_TIMEOUT_S)
     assert successor.start(watch_pid=sleeper.pid) == dsn
     assert successor.postmaster_pid == postmaster
     assert running_watchdog(lifecycle.data_dir) == watchdog
@@ -448,9 +436,54 @@ def test_stale_postmaster_pid_is_not_adopted(lifecycle: EmbeddedPostgres) -> Non
     lifecycle.start()
     lifecycle.stop()
     stale = lifecycle.data_dir / "postmaster.pid"
-    stale.write_text(
-        f"{os.getpid()}\n{lifecycle.data_dir}\n0\n5432\n{lifecycle.data_dir}\n\n0 0\nready\n"
-    )
+    stale.write_text(f"{os.getpid()}\n{lifecycle.data_dir}\n0\n5432\n{lifecycle.data_dir}\n\n0 0\nready\n")
     assert not lifecycle.is_running()
     lifecycle.start()
     assert lifecycle.postmaster_pid not in (None, os.getpid())
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the server runs as another user only under root")
+def test_stop_falls_back_to_sigint_when_pg_ctl_cannot_reach_the_data_dir(
+    lifecycle: EmbeddedPostgres,
+) -> None:
+    """As when a concurrent pytest resets /tmp/pytest-of-root to 0700 under a server."""
+    lifecycle.start()
+    state_dir = lifecycle.data_dir.parent
+    mode = state_dir.stat().st_mode
+    state_dir.chmod(0o700)  # the server user can no longer reach the data dir
+    try:
+        assert lifecycle.stop() is True
+    finally:
+        state_dir.chmod(mode)
+    assert not _alive(_postgres_pids_for(lifecycle.data_dir))
+    log_tail = (lifecycle.data_dir / "log").read_text().splitlines()[-3:]
+    assert any("database system is shut down" in line for line in log_tail)  # not SIGKILL'd
+
+
+def test_concurrent_starts_share_one_server(lifecycle: EmbeddedPostgres) -> None:
+    starters = [
+        EmbeddedPostgres(lifecycle.data_dir.parent, start_timeout_s=START_TIMEOUT_S) for _ in range(3)
+    ]
+    with ThreadPoolExecutor(len(starters)) as pool:
+        dsns = list(pool.map(lambda pg: pg.start(), starters))
+    assert len(set(dsns)) == 1
+    assert len(_postmasters(lifecycle.data_dir)) == 1
+
+
+# ---- the watchdog's wait, both ways -------------------------------------------------
+
+
+@pytest.mark.parametrize("use_pidfd", [True, False], ids=["pidfd", "poll"])
+def test_wait_for_exit_returns_when_the_process_dies(
+    sleeper: subprocess.Popen[bytes], monkeypatch: pytest.MonkeyPatch, use_pidfd: bool
+) -> None:
+    if not use_pidfd:
+        # as on a kernel without pidfd_open: the fallback polls
+        monkeypatch.delattr(os, "pidfd_open", raising=False)
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(watchdog.wait_for_exit, sleeper.pid, 0.05)
+        time.sleep(0.2)
+        assert not waiting.done()
+        sleeper.kill()  # left a zombie (not reaped) on purpose: it counts as exited
+        waiting.result(timeout=5)
+    watchdog.wait_for_exit(sleeper.pid, 0.05)  # an exited pid returns at once

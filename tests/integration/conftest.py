@@ -1,0 +1,75 @@
+"""One local Ray cluster and one running platform (tree + gateway) per test session."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import free_port
+
+
+@pytest.fixture(scope="session")
+def settings(state_dir: Path) -> Any:
+    os.environ["PYGENT_STATE_DIR"] = str(state_dir)
+    os.environ["PYGENT_SERVE_PORT"] = str(free_port())
+    os.environ["PYGENT_RAY_NAMESPACE"] = "pygent-test"
+    os.environ["PYGENT_RAY_INCLUDE_DASHBOARD"] = "false"
+    os.environ["PYGENT_RAY_OBJECT_STORE_MEMORY_MB"] = "200"
+    # Fast hang detection and a quick monitor so the tests do not wait long.
+    os.environ["PYGENT_SUPERVISION_PING_INTERVAL_S"] = "0.5"
+    os.environ["PYGENT_SUPERVISION_PING_TIMEOUT_S"] = "1.5"
+    os.environ["PYGENT_MONITOR_METRICS_INTERVAL_S"] = "1.0"
+    from configs.settings import get_settings, load_settings
+
+    get_settings.cache_clear()
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def ray_cluster(settings: Any) -> Iterator[None]:
+    import ray
+
+    from serve_app.platform import init_ray
+
+    owns = init_ray(settings)
+    assert owns
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="session")
+def platform(settings: Any, ray_cluster: None) -> Iterator[Any]:
+    """The whole platform: supervision tree (store, bus, ...) and the Serve gateway."""
+    from serve_app.platform import start_serve, start_tree, stop_platform
+
+    start_tree(settings)
+    url = start_serve(settings)
+    _wait_http(url + "api/v1/health")
+    yield url
+    stop_platform(settings, owns_cluster=False)
+
+
+@pytest.fixture(scope="session")
+def client(platform: str, settings: Any) -> Any:
+    from serve_app.client import connect
+
+    return connect(settings=settings)
+
+
+def _wait_http(url: str, timeout_s: float = 60.0) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout_s} s")

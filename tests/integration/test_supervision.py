@@ -1,0 +1,284 @@
+"""Supervision on a real Ray cluster: kills, crashes, hangs, strategies, intensity, escalation."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import pytest
+import ray
+
+from protocols.jsonrpc import ErrorCode
+from protocols.supervision import (
+    BackoffPolicy,
+    ChildKind,
+    ChildSpec,
+    RestartType,
+    Strategy,
+    SupervisorFlags,
+)
+from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS, remote_class
+
+pytestmark = pytest.mark.integration
+
+COUNTER = "tests.integration.workers:Counter"
+
+
+def _flags(strategy: Strategy, intensity: int = 10, period_s: float = 10.0, **extra: Any) -> SupervisorFlags:
+    return SupervisorFlags(
+        strategy=strategy,
+        intensity=intensity,
+        period_s=period_s,
+        backoff=extra.pop("backoff", BackoffPolicy(initial_s=0.0, base_s=0.05, max_s=0.5, jitter=0.0)),
+        ping_interval_s=0.5,
+        ping_timeout_s=1.5,
+        **extra,
+    )
+
+
+def _counter(address: str, restart: RestartType = RestartType.PERMANENT, **kwargs: Any) -> ChildSpec:
+    return ChildSpec(id=address, actor=COUNTER, restart=restart, kwargs=kwargs, shutdown_timeout_s=2.0)
+
+
+def spawn(client: Any, flags: SupervisorFlags, children: list[ChildSpec]) -> tuple[str, Any]:
+    """A supervisor of the test's own (owned by the test driver), started and ready."""
+    address = f"supervisor/t-{uuid.uuid4().hex[:8]}"
+    handle = remote_class("supervisors.supervisor:Supervisor").options(
+        **DEFAULT_ACTOR_OPTIONS, name=address, namespace=client.namespace
+    ).remote(address, flags.model_dump(mode="json"), [c.model_dump(mode="json") for c in children], client.namespace)
+    ray.get(handle.supervision_ready.remote(), timeout=60)
+    return address, handle
+
+
+def stop(handle: Any) -> None:
+    ray.get(handle.supervision_stop.remote(), timeout=60)
+    ray.kill(handle)
+
+
+def pid_of(client: Any, address: str) -> int:
+    return int(ray.get(client.actor(address).pid.remote(), timeout=30))
+
+
+def status_of(handle: Any, address: str) -> dict[str, Any]:
+    children = ray.get(handle.which_children.remote())
+    return next(c for c in children if c["address"] == address)
+
+
+def wait_restarts(handle: Any, address: str, restarts: int, timeout_s: float = 30.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        status = status_of(handle, address)
+        if status["restarts"] >= restarts and status["state"] == "running":
+            return status
+        time.sleep(0.05)
+    raise AssertionError(f"{address} did not reach {restarts} restarts: {status_of(handle, address)}")
+
+
+def uid() -> str:
+    return uuid.uuid4().hex[:6]
+
+
+def test_ray_kill_restarts_child_at_same_address(client: Any) -> None:
+    name = f"counter/k-{uid()}"
+    _, sup = spawn(client, _flags(Strategy.ONE_FOR_ONE), [_counter(name)])
+    try:
+        first = pid_of(client, name)
+        client.kill(name)
+        # answered at its address as soon as it is back (the bus waits for it)
+        assert client.request(name, "ping")["result"] == {}
+        status = wait_restarts(sup, name, 1)
+        assert pid_of(client, name) != first
+        assert status["last_exit"]["kind"] in ("killed", "crash")
+        history = ray.get(sup.history.remote())
+        assert history[-1]["child"] == name and history[-1]["action"] == "restart"
+    finally:
+        stop(sup)
+
+
+def test_os_exit_inside_a_method_is_a_crash_and_the_next_call_works(client: Any) -> None:
+    name = f"counter/x-{uid()}"
+    _, sup = spawn(client, _flags(Strategy.ONE_FOR_ONE), [_counter(name)])
+    try:
+        first = pid_of(client, name)
+        answer = client.request(name, "tools/call", {"name": "crash"})
+        assert answer["error"]["code"] == ErrorCode.TARGET_CRASHED
+        assert answer["error"]["data"]["retryable"] is True
+        after = client.call_tool(name, "increment")
+        assert after["pid"] != first and after["count"] == 1
+        status = wait_restarts(sup, name, 1)
+        assert status["last_exit"]["kind"] == "crash"
+    finally:
+        stop(sup)
+
+
+def test_one_for_all_restarts_every_sibling(client: Any) -> None:
+    names = [f"counter/a{i}-{uid()}" for i in range(3)]
+    _, sup = spawn(client, _flags(Strategy.ONE_FOR_ALL), [_counter(n) for n in names])
+    try:
+        before = {n: pid_of(client, n) for n in names}
+        client.kill(names[1])
+        for n in names:
+            wait_restarts(sup, n, 1)
+        after = {n: pid_of(client, n) for n in names}
+        assert all(after[n] != before[n] for n in names)
+    finally:
+        stop(sup)
+
+
+def test_rest_for_one_restarts_the_failed_child_and_later_ones(client: Any) -> None:
+    names = [f"counter/r{i}-{uid()}" for i in range(3)]
+    _, sup = spawn(client, _flags(Strategy.REST_FOR_ONE), [_counter(n) for n in names])
+    try:
+        before = {n: pid_of(client, n) for n in names}
+        client.kill(names[1])
+        wait_restarts(sup, names[1], 1)
+        wait_restarts(sup, names[2], 1)
+        after = {n: pid_of(client, n) for n in names}
+        assert after[names[0]] == before[names[0]]
+        assert after[names[1]] != before[names[1]]
+        assert after[names[2]] != before[names[2]]
+        assert status_of(sup, names[0])["restarts"] == 0
+    finally:
+        stop(sup)
+
+
+def test_exceeding_intensity_escalates_to_the_parent(client: Any) -> None:
+    worker = f"counter/e-{uid()}"
+    child_sup = f"supervisor/c-{uid()}"
+    inner = ChildSpec(
+        id=child_sup,
+        actor="supervisors.supervisor:Supervisor",
+        kind=ChildKind.SUPERVISOR,
+        supervisor=_flags(Strategy.ONE_FOR_ONE, intensity=1, period_s=30.0),
+        children=(_counter(worker),),
+        shutdown_timeout_s=5.0,
+    )
+    _, parent = spawn(client, _flags(Strategy.ONE_FOR_ONE, intensity=5), [inner])
+    try:
+        first_worker = pid_of(client, worker)
+        client.kill(worker)  # restart 1: within intensity
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if pid_of(client, worker) != first_worker:
+                    break
+            except Exception:
+                pass
+            time.sleep(0.05)
+        client.kill(worker)  # restart 2 within 30 s > intensity 1: the child supervisor gives up
+        status = wait_restarts(parent, child_sup, 1)
+        assert status["last_exit"]["kind"] == "crash"
+        # the parent restarted the whole subtree: the worker answers again, fresh
+        assert client.call_tool(worker, "increment")["count"] == 1
+        history = ray.get(parent.history.remote())
+        assert any(e["child"] == child_sup and e["action"] == "restart" for e in history)
+    finally:
+        stop(parent)
+
+
+def test_transient_normal_exit_is_not_restarted_but_a_crash_is(client: Any) -> None:
+    done_name = f"counter/tn-{uid()}"
+    crash_name = f"counter/tc-{uid()}"
+    _, sup = spawn(
+        client,
+        _flags(Strategy.ONE_FOR_ONE),
+        [_counter(done_name, RestartType.TRANSIENT), _counter(crash_name, RestartType.TRANSIENT)],
+    )
+    try:
+        ray.get(client.actor(done_name).finish.remote())
+        deadline = time.monotonic() + 10
+        while status_of(sup, done_name)["state"] != "stopped" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert status_of(sup, done_name)["state"] == "stopped"
+        assert status_of(sup, done_name)["restarts"] == 0
+        client.kill(crash_name)
+        wait_restarts(sup, crash_name, 1)
+    finally:
+        stop(sup)
+
+
+def test_temporary_child_is_never_restarted(client: Any) -> None:
+    name = f"counter/tmp-{uid()}"
+    _, sup = spawn(client, _flags(Strategy.ONE_FOR_ONE), [_counter(name, RestartType.TEMPORARY)])
+    try:
+        client.kill(name)
+        deadline = time.monotonic() + 10
+        while ray.get(sup.which_children.remote()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ray.get(sup.which_children.remote()) == []
+        answer = client.request(name, "ping")
+        assert answer["error"]["code"] == ErrorCode.UNKNOWN_ADDRESS
+    finally:
+        stop(sup)
+
+
+def test_a_hung_child_counts_as_dead(client: Any) -> None:
+    name = f"counter/h-{uid()}"
+    _, sup = spawn(client, _flags(Strategy.ONE_FOR_ONE), [_counter(name)])
+    try:
+        client.actor(name).hang.remote(30)  # blocks its event loop: pings go unanswered
+        status = wait_restarts(sup, name, 1, timeout_s=20)
+        assert status["last_exit"]["kind"] == "hang"
+        assert client.call_tool(name, "echo", {"text": "back"}) == "back"
+    finally:
+        stop(sup)
+
+
+def test_dynamic_children_and_start_failure(client: Any) -> None:
+    template = ChildSpec(id="counter/template", actor=COUNTER, restart=RestartType.TRANSIENT)
+    _, sup = spawn(client, _flags(Strategy.SIMPLE_ONE_FOR_ONE, child_template=template), [])
+    try:
+        name = f"counter/dyn-{uid()}"
+        ray.get(sup.start_child.remote(name))
+        assert client.call_tool(name, "increment")["count"] == 1
+        bad = f"counter/bad-{uid()}"
+        with pytest.raises(Exception, match="failed to start"):
+            ray.get(sup.start_child.remote(bad, kwargs={"fail_start": True}))
+        assert [c["address"] for c in ray.get(sup.which_children.remote())] == [name]
+        ray.get(sup.terminate_child.remote(name))
+        assert ray.get(sup.which_children.remote()) == []
+    finally:
+        stop(sup)
+
+
+def test_backoff_spaces_out_repeated_restarts(client: Any) -> None:
+    name = f"counter/b-{uid()}"
+    backoff = BackoffPolicy(initial_s=0.0, base_s=0.4, max_s=2.0, multiplier=2.0, jitter=0.0)
+    _, sup = spawn(client, _flags(Strategy.ONE_FOR_ONE, backoff=backoff), [_counter(name)])
+    try:
+        for n in range(1, 4):
+            client.kill(name)
+            wait_restarts(sup, name, n)
+        delays = [e["delay_s"] for e in ray.get(sup.history.remote()) if e["child"] == name]
+        assert delays == [0.0, 0.4, 0.8]
+    finally:
+        stop(sup)
+
+
+def test_restart_is_recorded_in_the_store_and_published(client: Any) -> None:
+    name = f"counter/ev-{uid()}"
+    _, sup = spawn(client, _flags(Strategy.ONE_FOR_ONE), [_counter(name)])
+    try:
+        with client.subscribe(["supervision"], timeout_s=20) as events:
+            client.kill(name)
+            seen = next(e for e in events if e["type"] == "supervision_event" and e["data"]["child"] == name)
+        assert seen["data"]["action"] == "restart"
+        deadline = time.monotonic() + 10
+        rows: list[dict[str, Any]] = []
+        while time.monotonic() < deadline and not rows:
+            rows = ray.get(client.actor("store/main").supervision_events.remote(name, 10))
+            time.sleep(0.1)
+        assert rows and rows[-1]["action"] == "restart" and rows[-1]["child"] == name
+    finally:
+        stop(sup)
+
+
+def test_platform_tree_names_every_component(client: Any) -> None:
+    tree = client.tree()
+    addresses = {n.address for n in tree.walk()}
+    for expected in ("supervisor/root", "store/main", "bus/main", "supervisor/models", "supervisor/index",
+                     "supervisor/mcp", "supervisor/agents", "supervisor/evolution", "monitor/main"):
+        assert expected in addresses
+    assert all(n.state.value == "running" for n in tree.walk())
+    assert client.health().status == "ok"
