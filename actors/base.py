@@ -60,9 +60,7 @@ RpcHandler = Callable[[dict[str, Any]], Awaitable[Any]]
 def _pristine(fn: Callable[..., Any]) -> Callable[..., Any]:
     """A copy of `fn` without the `__signature__` that ray.remote's tracing hook adds
     (a `_ray_trace_ctx` parameter), so the tool's schema shows only its own parameters."""
-    copy = types.FunctionType(
-        fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__
-    )
+    copy = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
     copy.__kwdefaults__ = fn.__kwdefaults__
     copy.__annotations__ = dict(fn.__annotations__)
     copy.__doc__ = fn.__doc__
@@ -191,9 +189,7 @@ class SupervisedActor:
         try:
             validated = tool_.fn_metadata.validate_arguments(arguments)
         except Exception as exc:
-            raise RpcError(
-                ErrorCode.INVALID_PARAMS, f"bad arguments for tool '{name}': {exc}"
-            ) from None
+            raise RpcError(ErrorCode.INVALID_PARAMS, f"bad arguments for tool '{name}': {exc}") from None
         value = tool_.fn(**validated)
         if inspect.isawaitable(value):
             value = await value

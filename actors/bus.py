@@ -14,6 +14,7 @@ or a crashed target each comes back as a JSON-RPC error with a stable code.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -96,7 +97,7 @@ class MessageBus(SupervisedActor):
     async def on_start(self) -> None:
         self._janitor = asyncio.create_task(self._forget_idle_subscribers())
         # After a restart of the bus, relearn which addresses exist from the tree.
-        asyncio.create_task(self._learn_tree())
+        self._learner = asyncio.create_task(self._learn_tree())
 
     async def on_stop(self) -> None:
         if self._janitor is not None:
@@ -104,9 +105,7 @@ class MessageBus(SupervisedActor):
 
     # ---- request / response ----------------------------------------------------
 
-    async def request(
-        self, to: str, message: Any, timeout_s: float | None = None
-    ) -> dict[str, Any] | None:
+    async def request(self, to: str, message: Any, timeout_s: float | None = None) -> dict[str, Any] | None:
         """Deliver one JSON-RPC message to `to` and return its answer (None for notifications)."""
         self.stats.requests += 1
         response = await self._request(to, message, timeout_s)
@@ -165,8 +164,12 @@ class MessageBus(SupervisedActor):
                     request_id,
                     ErrorCode.TARGET_CRASHED,
                     f"{target} died while handling '{request.method}'; it is being restarted",
-                    {"address": target, "method": request.method, "retryable": True,
-                     "cause": str(exc).splitlines()[0][:200]},
+                    {
+                        "address": target,
+                        "method": request.method,
+                        "retryable": True,
+                        "cause": str(exc).splitlines()[0][:200],
+                    },
                 )
 
     async def notify(self, to: str, message: dict[str, Any]) -> None:
@@ -208,10 +211,8 @@ class MessageBus(SupervisedActor):
                     {"address": target, "retryable": True},
                 )
             route.up.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(route.up.wait(), min(remaining, 0.05))
-            except TimeoutError:
-                pass
 
     async def _sent_after_death(self, target: str, sent_at: float, deadline: float) -> bool:
         """Whether the supervisor saw `target` die before this request was sent."""
@@ -254,7 +255,7 @@ class MessageBus(SupervisedActor):
         }
         self.stats.published += 1
         if topic == TOPIC_SUPERVISION:
-            self._observe_supervision(event_type, event["data"])
+            self._observe_supervision(event_type, data or {})
         for sub in self._subscribers.values():
             if sub.wants(topic):
                 if len(sub.queue) == sub.queue.maxlen:
@@ -285,10 +286,8 @@ class MessageBus(SupervisedActor):
         sub.last_poll = time.monotonic()
         if not sub.queue and timeout_s > 0:
             sub.wakeup.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(sub.wakeup.wait(), timeout_s)
-            except TimeoutError:
-                pass
         sub.last_poll = time.monotonic()
         events = [sub.queue.popleft() for _ in range(min(max_events, len(sub.queue)))]
         dropped, sub.dropped = sub.dropped, 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
@@ -67,12 +68,14 @@ class Monitor(SupervisedActor):
     def _collect(self) -> dict[str, Any]:
         nodes = []
         for node in ray.nodes():
-            nodes.append({
-                "node_id": node.get("NodeID"),
-                "ip": node.get("NodeManagerAddress"),
-                "alive": node.get("Alive"),
-                "resources": node.get("Resources", {}),
-            })
+            nodes.append(
+                {
+                    "node_id": node.get("NodeID"),
+                    "ip": node.get("NodeManagerAddress"),
+                    "alive": node.get("Alive"),
+                    "resources": node.get("Resources", {}),
+                }
+            )
         self._last = {"at": time.time(), "host": node_metrics(), "nodes": nodes}
         return self._last
 
@@ -81,10 +84,10 @@ class Monitor(SupervisedActor):
 
     async def _publish_metrics_forever(self) -> None:
         while True:
-            try:
-                self._bus().publish.remote(TOPIC_SYSTEM_METRICS, "system_metrics", self._collect(), self.address)
-            except Exception:
-                pass  # the bus is restarting
+            with contextlib.suppress(Exception):  # the bus may be restarting
+                self._bus().publish.remote(
+                    TOPIC_SYSTEM_METRICS, "system_metrics", self._collect(), self.address
+                )
             await asyncio.sleep(self.interval_s)
 
     async def _watch_supervision(self) -> None:
@@ -106,7 +109,5 @@ class Monitor(SupervisedActor):
                     }
                     self._alerts.append(alert)
                     del self._alerts[:-100]
-                    try:
+                    with contextlib.suppress(Exception):
                         self._bus().publish.remote(TOPIC_SYSTEM_ALERT, "system_alert", alert, self.address)
-                    except Exception:
-                        pass

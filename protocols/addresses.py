@@ -37,8 +37,7 @@ class Address(BaseModel):
     def _check_key(cls, value: str) -> str:
         if not _KEY_RE.match(value):
             raise ValueError(
-                f"address key {value!r} must be letters, digits or '_.:@-' and start "
-                "with a letter or digit"
+                f"address key {value!r} must be letters, digits or '_.:@-' and start with a letter or digit"
             )
         return value
 

@@ -32,7 +32,7 @@ class Event(BaseModel):
 
 def topic_matches(pattern: str, topic: str) -> bool:
     """`*` matches all; `prefix.*` matches `prefix.anything`; otherwise exact."""
-    if pattern == WILDCARD or pattern == topic:
+    if pattern in (WILDCARD, topic):
         return True
     return pattern.endswith(".*") and topic.startswith(pattern[:-1])
 

@@ -77,9 +77,7 @@ def make_result(request_id: int | str | None, result: Any) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": request_id, "result": result}
 
 
-def make_error(
-    request_id: int | str | None, code: int, message: str, data: Any = None
-) -> dict[str, Any]:
+def make_error(request_id: int | str | None, code: int, message: str, data: Any = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": int(code), "message": message}
     if data is not None:
         error["data"] = data
@@ -118,9 +116,7 @@ def parse_message(message: Any) -> JSONRPCRequest | JSONRPCNotification:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "message"
-        raise RpcError(
-            ErrorCode.INVALID_REQUEST, f"field '{field}': {first['msg']}"
-        ) from None
+        raise RpcError(ErrorCode.INVALID_REQUEST, f"field '{field}': {first['msg']}") from None
 
 
 def is_error(response: dict[str, Any]) -> bool:

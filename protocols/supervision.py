@@ -65,7 +65,7 @@ class BackoffPolicy(BaseModel):
 class ChildSpec(BaseModel):
     """How to start, restart and stop one child. Pure data: the actor class is an import path."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str  # the child's address, `type/key`; also its Ray actor name
     actor: str  # "package.module:ClassName" of a SupervisedActor subclass

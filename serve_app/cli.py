@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -46,7 +48,9 @@ def _settings(port: int | None = None, host: str | None = None) -> Settings:
 @app.command()
 def up(
     detach: Annotated[bool, typer.Option("--detach", "-d", help="Run in the background and return.")] = False,
-    address: Annotated[str | None, typer.Option(help="Join this Ray cluster instead of starting one.")] = None,
+    address: Annotated[
+        str | None, typer.Option(help="Join this Ray cluster instead of starting one.")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="HTTP port (default from configs).")] = None,
     host: Annotated[str | None, typer.Option(help="HTTP host (default 127.0.0.1).")] = None,
 ) -> None:
@@ -70,7 +74,7 @@ def up(
     signal.signal(signal.SIGINT, _request_stop)
     try:
         with console.status("starting PyGent Factory...") as status:
-            info = start_platform(settings, address, progress=lambda m: (status.update(m), console.log(m)))
+            info = start_platform(settings, address, progress=_reporter(status))
     except PlatformError as exc:
         err.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from None
@@ -85,7 +89,7 @@ def up(
     from supervisors.tree import ROOT
 
     root = ray.get_actor(ROOT, namespace=settings.ray.namespace)
-    root_exit = root.supervision_wait_exit.remote()
+    root_exit: Any = root.supervision_wait_exit.remote()
     code = 0
     while not stop["requested"]:
         done, _ = ray.wait([root_exit], timeout=0.5)
@@ -94,9 +98,21 @@ def up(
             code = 1
             break
     with console.status("stopping...") as status:
-        stop_platform(settings, owns_cluster=info.owns_cluster, progress=lambda m: (status.update(m), console.log(m)))
+        stop_platform(
+            settings, owns_cluster=info.owns_cluster, progress=lambda m: (status.update(m), console.log(m))
+        )
     console.print("stopped.")
     raise typer.Exit(code)
+
+
+def _reporter(status: Any) -> Callable[[str], None]:
+    """Progress callback: update the spinner and keep a log line of each step."""
+
+    def report(message: str) -> None:
+        status.update(message)
+        console.log(message)
+
+    return report
 
 
 def _up_detached(settings: Settings, address: str | None, port: int | None, host: str | None) -> None:
@@ -115,14 +131,22 @@ def _up_detached(settings: Settings, address: str | None, port: int | None, host
     before = read_info(settings)
     with open(log_path, "ab") as log_file:
         proc = subprocess.Popen(
-            args, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, env={**os.environ, "COLUMNS": "120"},
+            args,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env={**os.environ, "COLUMNS": "120"},
         )
     deadline = time.monotonic() + settings.supervision.start_timeout_s * 3
     with console.status("starting PyGent Factory in the background..."):
         while time.monotonic() < deadline:
             info = read_info(settings)
-            if info is not None and info.pid == proc.pid and (before is None or info.started_at != before.started_at):
+            if (
+                info is not None
+                and info.pid == proc.pid
+                and (before is None or info.started_at != before.started_at)
+            ):
                 console.print(f"[bold green]PyGent Factory is up[/] at {info.url} (pid {proc.pid})")
                 console.print(f"  logs: {log_path}   stop: pygent down", style="dim")
                 return
@@ -174,10 +198,8 @@ def _sweep_ray_processes(settings: Settings) -> None:
         except (psutil.Error, TypeError):
             continue
         if temp_dir in cmdline and proc.pid != os.getpid():
-            try:
+            with contextlib.suppress(psutil.Error):
                 proc.kill()
-            except psutil.Error:
-                pass
 
 
 @app.command()
@@ -229,7 +251,10 @@ def kill(
     console.print(f"killed {address} ({how})")
     if wait:
         status_ = client.wait_until_running(address, timeout_s=60, min_restarts=before.restarts + 1)
-        console.print(f"{address} is running again after {time.monotonic() - started:.2f} s (restarts={status_.restarts})")
+        console.print(
+            f"{address} is running again after {time.monotonic() - started:.2f} s "
+            f"(restarts={status_.restarts})"
+        )
 
 
 @app.command()
@@ -247,7 +272,7 @@ def request(
 
 @app.command()
 def events(
-    topics: Annotated[list[str], typer.Argument(help="Topics to follow (default: all)")] = None,  # type: ignore[assignment]
+    topics: Annotated[list[str] | None, typer.Argument(help="Topics to follow (default: all)")] = None,  # type: ignore[assignment]
     duration: Annotated[float | None, typer.Option(help="Stop after this many seconds")] = None,
 ) -> None:
     """Follow events on bus topics (one JSON object a line)."""

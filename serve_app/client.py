@@ -16,6 +16,7 @@ have gone stale, so it keeps working across restarts.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import os
@@ -118,14 +119,18 @@ class PygentClient:
                     raise
                 time.sleep(0.05)
 
-    def call(self, to: str, method: str, params: dict[str, Any] | None = None, timeout_s: float | None = None) -> Any:
+    def call(
+        self, to: str, method: str, params: dict[str, Any] | None = None, timeout_s: float | None = None
+    ) -> Any:
         """Like `request`, but returns the result and raises BusError on an error answer."""
         response = self.request(to, method, params, timeout_s)
         if "error" in response:
             raise BusError(response["error"])
         return response.get("result")
 
-    def call_tool(self, to: str, name: str, arguments: dict[str, Any] | None = None, timeout_s: float | None = None) -> Any:
+    def call_tool(
+        self, to: str, name: str, arguments: dict[str, Any] | None = None, timeout_s: float | None = None
+    ) -> Any:
         """`tools/call` on an address; returns the tool's structured result when it has one."""
         result = self.call(to, "tools/call", {"name": name, "arguments": arguments or {}}, timeout_s)
         if isinstance(result, dict) and "structuredContent" in result:
@@ -228,10 +233,8 @@ class Subscription:
 
     def close(self) -> None:
         self.closed = True
-        try:
+        with contextlib.suppress(Exception):
             self.client.actor(BUS).unsubscribe.remote(self.id)
-        except Exception:
-            pass
 
     def __enter__(self) -> Subscription:
         return self

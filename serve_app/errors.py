@@ -27,9 +27,7 @@ _STATUS_CODES: dict[int, ErrorCode] = {
 class ApiError(Exception):
     """Raise from a route to answer with this status and error body."""
 
-    def __init__(
-        self, status: int, code: ErrorCode, message: str, field: str | None = None
-    ) -> None:
+    def __init__(self, status: int, code: ErrorCode, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.body = ErrorBody(code=code, message=message, field=field)

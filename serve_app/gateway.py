@@ -9,7 +9,6 @@ No `from __future__ import annotations` here: FastAPI reads the route annotation
 at run time, and Serve's ingress rebinds the methods, which breaks string annotations.
 """
 
-
 import asyncio
 import logging
 import time
@@ -158,7 +157,12 @@ class Gateway:
         """Chaos testing: kill the actor at an address; its supervisor restarts it."""
         address = _valid_address(body.address, "body.address")
         if address == ROOT:
-            raise ApiError(400, ErrorCode.BAD_REQUEST, "the root supervisor cannot be killed from here; use `pygent down`", "body.address")
+            raise ApiError(
+                400,
+                ErrorCode.BAD_REQUEST,
+                "the root supervisor cannot be killed from here; use `pygent down`",
+                "body.address",
+            )
         actor = self._actor(address)
         if actor is None:
             raise ApiError(404, ErrorCode.UNKNOWN_ADDRESS, f"no actor at address '{address}'", "body.address")
@@ -214,18 +218,26 @@ class Gateway:
         async def forward_events() -> None:
             while True:
                 event = await queue.get()
-                await send(WsServerMessage(
-                    type=event.get("type", "event"),
-                    topic=event.get("topic"),
-                    data=event.get("data", {}),
-                    ts=event.get("ts", time.time()),
-                ))
+                await send(
+                    WsServerMessage(
+                        type=event.get("type", "event"),
+                        topic=event.get("topic"),
+                        data=event.get("data", {}),
+                        ts=event.get("ts", time.time()),
+                    )
+                )
 
         forwarder = asyncio.create_task(forward_events())
-        await send(WsServerMessage(
-            type="connection_status",
-            data={"status": "connected", "client_id": client_id, "encoding": "msgpack" if binary else "json"},
-        ))
+        await send(
+            WsServerMessage(
+                type="connection_status",
+                data={
+                    "status": "connected",
+                    "client_id": client_id,
+                    "encoding": "msgpack" if binary else "json",
+                },
+            )
+        )
         try:
             while True:
                 raw = await ws.receive()
@@ -240,10 +252,12 @@ class Gateway:
                         incoming = json.loads(raw.get("text") or "")
                     message = WsClientMessage.model_validate(incoming)
                 except (ValueError, ValidationError, msgpack.UnpackException) as exc:
-                    await send(WsServerMessage(
-                        type="connection_error",
-                        data={"code": ErrorCode.VALIDATION_ERROR.value, "message": _short(exc)},
-                    ))
+                    await send(
+                        WsServerMessage(
+                            type="connection_error",
+                            data={"code": ErrorCode.VALIDATION_ERROR.value, "message": _short(exc)},
+                        )
+                    )
                     continue
                 await self._on_ws_message(message, client_id, send)
         except WebSocketDisconnect:
@@ -265,16 +279,32 @@ class Gateway:
             await send(WsServerMessage(type="subscribed", data={"topics": sorted(topics)}, ref=message.ref))
         elif message.type == "request":
             try:
-                request = BusRequest(to=message.to or "", message=message.message or {}, timeout_s=message.timeout_s)
+                request = BusRequest(
+                    to=message.to or "", message=message.message or {}, timeout_s=message.timeout_s
+                )
             except ValidationError as exc:
-                await send(WsServerMessage(type="connection_error", data={"code": "validation_error", "message": _short(exc)}, ref=message.ref))
+                await send(
+                    WsServerMessage(
+                        type="connection_error",
+                        data={"code": "validation_error", "message": _short(exc)},
+                        ref=message.ref,
+                    )
+                )
                 return
             bus = self._actor(BUS)
             if bus is None:
-                await send(WsServerMessage(type="connection_error", data={"code": "unavailable", "message": "the bus is not running"}, ref=message.ref))
+                await send(
+                    WsServerMessage(
+                        type="connection_error",
+                        data={"code": "unavailable", "message": "the bus is not running"},
+                        ref=message.ref,
+                    )
+                )
                 return
             timeout = (request.timeout_s or self.settings.bus.request_timeout_s) + 5.0
-            response = await _call(bus.request.remote(request.to, request.message, request.timeout_s), timeout)
+            response = await _call(
+                bus.request.remote(request.to, request.message, request.timeout_s), timeout
+            )
             await send(WsServerMessage(type="response", data=response or {}, ref=message.ref))
 
     # ---- the UI --------------------------------------------------------------------
@@ -319,4 +349,4 @@ def _short(exc: Exception) -> str:
 
 def build_app(settings: Settings) -> Any:
     """The Serve application, bound to these settings."""
-    return Gateway.bind(settings.model_dump(mode="json"))
+    return Gateway.bind(settings.model_dump(mode="json"))  # type: ignore[attr-defined]

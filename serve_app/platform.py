@@ -75,7 +75,11 @@ def clear_info(settings: Settings) -> None:
 
 
 def ray_temp_dir(settings: Settings) -> str:
-    return str(Path(settings.ray.temp_dir).expanduser().resolve()) if settings.ray.temp_dir else str(settings.state_path / "ray")
+    return (
+        str(Path(settings.ray.temp_dir).expanduser().resolve())
+        if settings.ray.temp_dir
+        else str(settings.state_path / "ray")
+    )
 
 
 def worker_env(settings: Settings) -> dict[str, str]:
@@ -125,13 +129,15 @@ def start_tree(settings: Settings, progress: Progress = lambda _: None) -> Any:
         pass
     children = root_children(settings)
     progress("starting the supervision tree: " + ", ".join(c.id for c in children))
-    root = remote_class(SUPERVISOR_ACTOR).options(
-        **DEFAULT_ACTOR_OPTIONS, name=ROOT, namespace=namespace, lifetime="detached"
-    ).remote(
-        ROOT,
-        root_flags(settings).model_dump(mode="json"),
-        [c.model_dump(mode="json") for c in children],
-        namespace,
+    root = (
+        remote_class(SUPERVISOR_ACTOR)
+        .options(**DEFAULT_ACTOR_OPTIONS, name=ROOT, namespace=namespace, lifetime="detached")
+        .remote(
+            ROOT,
+            root_flags(settings).model_dump(mode="json"),
+            [c.model_dump(mode="json") for c in children],
+            namespace,
+        )
     )
     try:
         ray.get(root.supervision_ready.remote(), timeout=settings.supervision.start_timeout_s * 2)

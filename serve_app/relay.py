@@ -9,6 +9,7 @@ notice nothing but a gap.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from typing import Any
@@ -97,10 +98,8 @@ class TopicRelay:
         for topics, queue in list(self._clients.values()):
             if any(topic_matches(p, topic) for p in topics):
                 if queue.full():
-                    try:
+                    with contextlib.suppress(asyncio.QueueEmpty):
                         queue.get_nowait()  # drop the oldest for a slow browser
-                    except asyncio.QueueEmpty:
-                        pass
                 queue.put_nowait(event)
 
 

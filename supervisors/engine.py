@@ -151,10 +151,10 @@ class SupervisorEngine:
 
         if not self._should_restart(record.spec.restart, reason.kind):
             record.state = ChildState.STOPPED
-            remove = record.spec.restart is RestartType.TEMPORARY
-            if remove:
+            forget = record.spec.restart is RestartType.TEMPORARY
+            if forget:
                 del self._children[child_id]
-            return Ignore(child=child_id, remove=remove)
+            return Ignore(child=child_id, remove=forget)
 
         # Restart intensity: count this restart in the sliding window first (OTP counts it).
         self._restart_times.append(now)
@@ -174,18 +174,19 @@ class SupervisorEngine:
             )
 
         # Backoff: a child that ran long enough starts over at the first delay.
-        if record.started_at is not None and self.flags.backoff is not None:
-            if now - record.started_at >= self.flags.backoff.reset_after_s:
-                record.consecutive_restarts = 0
+        policy = self.flags.backoff
+        ran_for = None if record.started_at is None else now - record.started_at
+        if policy is not None and ran_for is not None and ran_for >= policy.reset_after_s:
+            record.consecutive_restarts = 0
         delay = self.backoff_delay(record.consecutive_restarts)
         record.consecutive_restarts += 1
 
         affected = self._affected_siblings(child_id)
-        remove = [
-            cid for cid in affected if self._children[cid].spec.restart is RestartType.TEMPORARY
-        ]
+        remove = [cid for cid in affected if self._children[cid].spec.restart is RestartType.TEMPORARY]
         stop = self.stop_order(affected)
-        start = [cid for cid in self.start_order() if cid == child_id or (cid in affected and cid not in remove)]
+        start = [
+            cid for cid in self.start_order() if cid == child_id or (cid in affected and cid not in remove)
+        ]
 
         record.restarts += 1
         for cid in start:

@@ -95,6 +95,7 @@ class Supervisor(SupervisedActor):
         self._history: deque[SupervisionEvent] = deque(maxlen=200)
         self._outbox: deque[SupervisionEvent] = deque(maxlen=10_000)
         self._flusher: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
 
     # ---- lifetime --------------------------------------------------------------
 
@@ -266,7 +267,9 @@ class Supervisor(SupervisedActor):
                 record.spec.shutdown_timeout_s,
             )
         except Exception as exc:  # timeout or already dead: kill regardless
-            log.info("%s: %s did not stop cleanly (%s); killing", self.address, child_id, _describe_error(exc))
+            log.info(
+                "%s: %s did not stop cleanly (%s); killing", self.address, child_id, _describe_error(exc)
+            )
         ray.kill(handle, no_restart=True)
         self.engine.mark_state(child_id, ChildState.STOPPED)
         self._publish_lifecycle("child_stopped", child_id)
@@ -294,7 +297,10 @@ class Supervisor(SupervisedActor):
             ray.kill(handle, no_restart=True)
         if self._shutting_down or self._generation.get(child_id) != generation:
             return  # we stopped it ourselves
-        asyncio.create_task(self._on_child_exit(child_id, reason))
+        # A separate task: the restart must not be cancelled along with this watcher.
+        task = asyncio.create_task(self._on_child_exit(child_id, reason))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _ping_until_hung(self, handle: ActorHandle) -> str:
         """Returns (a description) when the child fails to answer ping in time."""
@@ -392,7 +398,11 @@ class Supervisor(SupervisedActor):
             siblings=siblings or [],
         )
         log.warning(
-            "%s: %s %s after %s%s", self.address, action, child_id, reason.kind.value,
+            "%s: %s %s after %s%s",
+            self.address,
+            action,
+            child_id,
+            reason.kind.value,
             f" ({event.detail})" if event.detail else "",
         )
         self._history.append(event)
@@ -477,7 +487,11 @@ class Supervisor(SupervisedActor):
         for child_id in self.engine.child_ids:
             status = self._status_of(child_id)
             handle = self._handles.get(child_id)
-            if status.kind is ChildKind.SUPERVISOR and handle is not None and status.state is ChildState.RUNNING:
+            if (
+                status.kind is ChildKind.SUPERVISOR
+                and handle is not None
+                and status.state is ChildState.RUNNING
+            ):
                 try:
                     sub = await asyncio.wait_for(_await_ref(handle.describe.remote()), 5.0)
                     status.children = ChildStatus.model_validate(sub).children
@@ -522,4 +536,4 @@ def _describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {_first_line(str(exc))}"
 
 
-__all__ = ["Supervisor", "RestartType", "remote_class"]
+__all__ = ["RestartType", "Supervisor", "remote_class"]

@@ -89,8 +89,12 @@ def root_children(settings: Settings) -> list[ChildSpec]:
     """The root's children in start order: the store first (others record into it),
     then the bus, the component supervisors, and the monitor last (it watches them)."""
     children = [
-        worker(STORE, "actors.store.actor:Store", settings,
-               shutdown_timeout_s=settings.database.stop_timeout_s + 5),
+        worker(
+            STORE,
+            "actors.store.actor:Store",
+            settings,
+            shutdown_timeout_s=settings.database.stop_timeout_s + 5,
+        ),
         worker(BUS, "actors.bus:MessageBus", settings),
     ]
     children += [component_supervisor(addr, strat, settings) for addr, strat in COMPONENT_SUPERVISORS]

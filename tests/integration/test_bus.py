@@ -22,13 +22,19 @@ def target(client: Any) -> Any:
     name = f"counter/bus-{uuid.uuid4().hex[:6]}"
     sup_name = f"supervisor/bus-{uuid.uuid4().hex[:6]}"
     flags = SupervisorFlags(
-        strategy=Strategy.ONE_FOR_ONE, intensity=20, period_s=10,
-        backoff=BackoffPolicy(initial_s=0.0, jitter=0.0), ping_interval_s=0.5, ping_timeout_s=2.0,
+        strategy=Strategy.ONE_FOR_ONE,
+        intensity=20,
+        period_s=10,
+        backoff=BackoffPolicy(initial_s=0.0, jitter=0.0),
+        ping_interval_s=0.5,
+        ping_timeout_s=2.0,
     )
     spec = ChildSpec(id=name, actor="tests.integration.workers:Counter")
-    sup = remote_class("supervisors.supervisor:Supervisor").options(
-        **DEFAULT_ACTOR_OPTIONS, name=sup_name, namespace=client.namespace
-    ).remote(sup_name, flags.model_dump(mode="json"), [spec.model_dump(mode="json")], client.namespace)
+    sup = (
+        remote_class("supervisors.supervisor:Supervisor")
+        .options(**DEFAULT_ACTOR_OPTIONS, name=sup_name, namespace=client.namespace)
+        .remote(sup_name, flags.model_dump(mode="json"), [spec.model_dump(mode="json")], client.namespace)
+    )
     ray.get(sup.supervision_ready.remote(), timeout=60)
     yield name
     ray.get(sup.supervision_stop.remote(), timeout=60)
@@ -52,10 +58,21 @@ def test_request_and_tools(client: Any, target: str) -> None:
         (None, "garbage", ErrorCode.INVALID_REQUEST),
         (None, {"jsonrpc": "1.0", "id": 3, "method": "ping"}, ErrorCode.INVALID_REQUEST),
         (None, {"jsonrpc": "2.0", "id": 4, "method": "no/such"}, ErrorCode.METHOD_NOT_FOUND),
-        (None, {"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"name": "nope"}},
-         ErrorCode.TOOL_NOT_FOUND),
-        (None, {"jsonrpc": "2.0", "id": 6, "method": "tools/call",
-                "params": {"name": "slow", "arguments": {"seconds": "x"}}}, ErrorCode.INVALID_PARAMS),
+        (
+            None,
+            {"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"name": "nope"}},
+            ErrorCode.TOOL_NOT_FOUND,
+        ),
+        (
+            None,
+            {
+                "jsonrpc": "2.0",
+                "id": 6,
+                "method": "tools/call",
+                "params": {"name": "slow", "arguments": {"seconds": "x"}},
+            },
+            ErrorCode.INVALID_PARAMS,
+        ),
     ],
 )
 def test_bad_messages_get_jsonrpc_errors_and_the_bus_keeps_working(
@@ -69,7 +86,9 @@ def test_bad_messages_get_jsonrpc_errors_and_the_bus_keeps_working(
 
 def test_timeout_is_an_error_with_a_stable_code(client: Any, target: str) -> None:
     started = time.monotonic()
-    answer = client.request(target, "tools/call", {"name": "slow", "arguments": {"seconds": 5}}, timeout_s=0.5)
+    answer = client.request(
+        target, "tools/call", {"name": "slow", "arguments": {"seconds": 5}}, timeout_s=0.5
+    )
     assert answer["error"]["code"] == ErrorCode.REQUEST_TIMEOUT
     assert time.monotonic() - started < 4
     assert client.request(target, "ping")["result"] == {}

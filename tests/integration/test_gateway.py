@@ -61,8 +61,12 @@ def test_errors_are_json_with_stable_codes(platform: str) -> None:
     )
     assert bad_timeout.status_code == 422 and bad_timeout.json()["field"] == "body.timeout_s"
 
-    not_json = httpx.post(platform + "api/v1/system/kill", content=b"{nope", timeout=30,
-                          headers={"content-type": "application/json"})
+    not_json = httpx.post(
+        platform + "api/v1/system/kill",
+        content=b"{nope",
+        timeout=30,
+        headers={"content-type": "application/json"},
+    )
     assert not_json.status_code == 422 and not_json.json()["code"] == "validation_error"
 
     bad_address = httpx.post(platform + "api/v1/system/kill", json={"address": "Bad Address"}, timeout=30)
@@ -95,7 +99,9 @@ def test_kill_over_http_and_tree_shows_the_restart(platform: str, client: Any) -
     deadline = time.monotonic() + 10
     while not events["events"] and time.monotonic() < deadline:
         time.sleep(0.2)
-        events = httpx.get(platform + "api/v1/system/events", params={"child": "monitor/main"}, timeout=30).json()
+        events = httpx.get(
+            platform + "api/v1/system/events", params={"child": "monitor/main"}, timeout=30
+        ).json()
     assert events["events"][-1]["action"] == "restart"
 
 
@@ -112,8 +118,11 @@ def test_websocket_ping_status_and_subscriptions(platform: str) -> None:
         deadline = time.monotonic() + 20
         got: dict[str, Any] | None = None
         while got is None and time.monotonic() < deadline:
-            httpx.post(platform + "api/v1/bus/publish",
-                       json={"topic": "test.ws", "type": "hello", "data": {"x": 1}}, timeout=30)
+            httpx.post(
+                platform + "api/v1/bus/publish",
+                json={"topic": "test.ws", "type": "hello", "data": {"x": 1}},
+                timeout=30,
+            )
             try:
                 message = json.loads(ws.recv(timeout=1))
             except TimeoutError:
@@ -128,8 +137,16 @@ def test_websocket_ping_status_and_subscriptions(platform: str) -> None:
             error = json.loads(ws.recv(timeout=30))
         assert error["type"] == "connection_error" and error["data"]["code"] == "validation_error"
 
-        ws.send(json.dumps({"type": "request", "to": "bus/main", "ref": 3,
-                            "message": {"jsonrpc": "2.0", "id": 9, "method": "ping"}}))
+        ws.send(
+            json.dumps(
+                {
+                    "type": "request",
+                    "to": "bus/main",
+                    "ref": 3,
+                    "message": {"jsonrpc": "2.0", "id": 9, "method": "ping"},
+                }
+            )
+        )
         while True:
             reply = json.loads(ws.recv(timeout=30))
             if reply["type"] == "response":
@@ -155,7 +172,10 @@ def test_websocket_forwards_supervision_events(platform: str, client: Any) -> No
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             message = json.loads(ws.recv(timeout=30))
-            if message.get("type") == "supervision_event" and message["data"]["child"] == "supervisor/evolution":
+            if (
+                message.get("type") == "supervision_event"
+                and message["data"]["child"] == "supervisor/evolution"
+            ):
                 break
         assert message["data"]["action"] == "restart"
         client.wait_until_running("supervisor/evolution")

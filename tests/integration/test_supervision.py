@@ -44,9 +44,16 @@ def _counter(address: str, restart: RestartType = RestartType.PERMANENT, **kwarg
 def spawn(client: Any, flags: SupervisorFlags, children: list[ChildSpec]) -> tuple[str, Any]:
     """A supervisor of the test's own (owned by the test driver), started and ready."""
     address = f"supervisor/t-{uuid.uuid4().hex[:8]}"
-    handle = remote_class("supervisors.supervisor:Supervisor").options(
-        **DEFAULT_ACTOR_OPTIONS, name=address, namespace=client.namespace
-    ).remote(address, flags.model_dump(mode="json"), [c.model_dump(mode="json") for c in children], client.namespace)
+    handle = (
+        remote_class("supervisors.supervisor:Supervisor")
+        .options(**DEFAULT_ACTOR_OPTIONS, name=address, namespace=client.namespace)
+        .remote(
+            address,
+            flags.model_dump(mode="json"),
+            [c.model_dump(mode="json") for c in children],
+            client.namespace,
+        )
+    )
     ray.get(handle.supervision_ready.remote(), timeout=60)
     return address, handle
 
@@ -277,8 +284,17 @@ def test_restart_is_recorded_in_the_store_and_published(client: Any) -> None:
 def test_platform_tree_names_every_component(client: Any) -> None:
     tree = client.tree()
     addresses = {n.address for n in tree.walk()}
-    for expected in ("supervisor/root", "store/main", "bus/main", "supervisor/models", "supervisor/index",
-                     "supervisor/mcp", "supervisor/agents", "supervisor/evolution", "monitor/main"):
+    for expected in (
+        "supervisor/root",
+        "store/main",
+        "bus/main",
+        "supervisor/models",
+        "supervisor/index",
+        "supervisor/mcp",
+        "supervisor/agents",
+        "supervisor/evolution",
+        "monitor/main",
+    ):
         assert expected in addresses
     assert all(n.state.value == "running" for n in tree.walk())
     assert client.health().status == "ok"

@@ -1,0 +1,112 @@
+"""`pygent up --detach`, `status`, `kill`, `down` as a user runs them, in their own cluster.
+
+Also: the store survives a platform restart (what was recorded before is still there),
+and `pygent down` leaves no process behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.integration
+
+PYGENT = [sys.executable, "-m", "serve_app.cli"]
+
+
+@pytest.fixture
+def cli_env() -> Iterator[dict[str, str]]:
+    state = Path(tempfile.mkdtemp(prefix="pgc-", dir="/tmp"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYGENT_")}
+    env.update(
+        {
+            "PYGENT_STATE_DIR": str(state),
+            "PYGENT_SERVE_PORT": str(free_port()),
+            "PYGENT_RAY_INCLUDE_DASHBOARD": "false",
+            "PYGENT_RAY_NAMESPACE": "pygent-cli",
+            "PYGENT_RAY_OBJECT_STORE_MEMORY_MB": "150",
+            "RAY_AUTH_MODE": "disabled",
+            "COLUMNS": "200",
+        }
+    )
+    yield env
+    subprocess.run([*PYGENT, "down"], env=env, capture_output=True, timeout=180)
+    shutil.rmtree(state, ignore_errors=True)
+
+
+def pygent(env: dict[str, str], *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([*PYGENT, *args], env=env, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, f"pygent {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def processes_of(state_dir: str) -> list[str]:
+    found = []
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        try:
+            cmdline = " ".join(proc.info["cmdline"] or [])
+        except (psutil.Error, TypeError):
+            continue
+        if state_dir in cmdline and "pytest" not in cmdline:
+            found.append(f"{proc.pid}: {cmdline[:160]}")
+    return found
+
+
+def test_up_status_kill_down_and_the_store_survives_a_restart(cli_env: dict[str, str]) -> None:
+    state_dir = cli_env["PYGENT_STATE_DIR"]
+    url = f"http://127.0.0.1:{cli_env['PYGENT_SERVE_PORT']}/"
+
+    up = pygent(cli_env, "up", "--detach")
+    assert url in up.stdout
+    assert httpx.get(url + "api/v1/health", timeout=30).json()["status"] == "ok"
+
+    tree = json.loads(pygent(cli_env, "status", "--json").stdout)
+    assert tree["address"] == "supervisor/root" and tree["state"] == "running"
+    children = {c["address"]: c for c in tree["children"]}
+    assert {"store/main", "bus/main", "monitor/main"} <= set(children)
+    assert all({"address", "state", "restarts", "children"} <= set(c) for c in children.values())
+    human = pygent(cli_env, "status").stdout
+    assert "bus/main" in human and "restarts=" in human
+
+    killed = pygent(cli_env, "kill", "bus/main")
+    assert "running again" in killed.stdout
+    tree = json.loads(pygent(cli_env, "status", "--json").stdout)
+    assert next(c for c in tree["children"] if c["address"] == "bus/main")["restarts"] == 1
+
+    def recorded() -> list[dict[str, object]]:
+        events: list[dict[str, object]] = []
+        deadline = time.monotonic() + 15
+        while not events and time.monotonic() < deadline:
+            body = httpx.get(url + "api/v1/system/events", params={"child": "bus/main"}, timeout=30).json()
+            events = body["events"]
+            time.sleep(0.2)
+        return events
+
+    before = recorded()
+    assert before and before[-1]["action"] == "restart"
+
+    pygent(cli_env, "down")
+    leftovers = processes_of(state_dir)
+    assert leftovers == [], f"processes left behind by `pygent down`: {leftovers}"
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(url + "api/v1/health", timeout=5)
+
+    # Restart on the same state directory: the store still has what it recorded.
+    pygent(cli_env, "up", "--detach")
+    after = recorded()
+    assert [e["at"] for e in after][: len(before)] == [e["at"] for e in before]
+    pygent(cli_env, "down")
+    assert processes_of(state_dir) == []
