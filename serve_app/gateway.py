@@ -71,6 +71,31 @@ async def _await(ref: Any) -> Any:
     return await ref
 
 
+# Helpers sit above the deployment: Serve pickles the class when it is decorated,
+# so anything it uses must already exist at that point.
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _valid_address(text: str, field: str) -> str:
+    try:
+        return str(Address.parse(text))
+    except InvalidAddress as exc:
+        raise ApiError(422, ErrorCode.INVALID_ADDRESS, str(exc), field) from None
+
+
+def _short(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        return f"{loc}: {first['msg']}" if loc else first["msg"]
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
 @serve.deployment(
     name="gateway",
     num_replicas=1,
@@ -322,29 +347,6 @@ class Gateway:
             return FileResponse(candidate)
         # client-side routes of the single-page UI fall back to index.html
         return FileResponse(self.ui_dir / "index.html")
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root.resolve())
-        return True
-    except ValueError:
-        return False
-
-
-def _valid_address(text: str, field: str) -> str:
-    try:
-        return str(Address.parse(text))
-    except InvalidAddress as exc:
-        raise ApiError(422, ErrorCode.INVALID_ADDRESS, str(exc), field) from None
-
-
-def _short(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        return f"{loc}: {first['msg']}" if loc else first["msg"]
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def build_app(settings: Settings) -> Any:

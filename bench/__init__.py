@@ -1,0 +1,1 @@
+"""Benchmark scripts (not tests): run them as `python -m bench.<name>`; see each module's docstring."""

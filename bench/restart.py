@@ -1,0 +1,316 @@
+"""Restart latency: from killing a supervised actor to its address answering again.
+
+What is measured. One supervisor (one_for_one, intensity 1000 per 1 s, backoff with
+zero delays so it never kicks in) runs `bus/main` and a Counter at `counter/bench`.
+For each kill (default 25, spaced about 1 s apart, alternating the two kinds):
+
+- `ray.kill`: `ray.kill(ray.get_actor("counter/bench"))` from the driver;
+- `chaos_exit`: `handle.chaos_exit.remote()`, os._exit inside the actor (a crash);
+
+the script records t0 and then, concurrently:
+
+- kill -> answer (direct): the driver polls `ray.get_actor(name).ping.remote()`,
+  looking the name up again on every attempt, 5 ms between failed attempts, until
+  the *new* incarnation answers (an answer whose uptime says it started after t0);
+- kill -> answer (bus): one `bus.request("counter/bench", ping)` sent right after
+  the kill; the bus finds out about the restart and waits for it by itself
+  (timed by a driver thread that blocks on the answer);
+- detection: the `at` (wall clock) of the supervisor's `restart` event in its
+  history minus t0 (wall clock): how long the supervisor took to learn of the death;
+- ready: when the supervisor marked the new incarnation running (its started_at,
+  after `supervision_ready`) minus t0.
+
+Baseline, in the same run: the bare cost of creating a fresh actor of the same class
+(same actor options, from the driver) and getting its first ping answered, the floor
+that a restart, which also has to detect the death and create a replacement, cannot
+beat. Measured before the kills, with the same spacing.
+
+How to read it. The table gives p50/p90/p99/max per kill kind and combined; the goal
+from the issue is a kill -> answer p50 under 0.7 s. Kill -> answer minus the baseline
+is what supervision itself costs (detection, bookkeeping, name hand-over).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a file: make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import ray  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from bench.common import (  # noqa: E402
+    BUS_ACTOR,
+    BUS_ADDRESS,
+    COUNTER_ACTOR,
+    NAMESPACE,
+    Stopwatch,
+    console,
+    fmt_ms,
+    local_cluster,
+    progress_bar,
+    spawn_supervisor,
+    stop_supervisor,
+    summarize,
+    write_results,
+)
+from protocols.jsonrpc import make_request  # noqa: E402
+from protocols.supervision import BackoffPolicy, ChildSpec, Strategy, SupervisorFlags  # noqa: E402
+
+TARGET = "counter/bench"
+GOAL_P50_S = 0.7
+KINDS = ("ray.kill", "chaos_exit")
+POLL_GAP_S = 0.005
+ANSWER_TIMEOUT_S = 30.0
+
+
+def wait_new_incarnation(t0: float, t0_wall: float) -> tuple[float, int]:
+    """Poll name lookup + ping until an incarnation started after t0 answers.
+
+    Returns (seconds since t0, attempts)."""
+    attempts = 0
+    while True:
+        attempts += 1
+        if time.perf_counter() - t0 > ANSWER_TIMEOUT_S:
+            raise TimeoutError(f"{TARGET} did not answer within {ANSWER_TIMEOUT_S} s of the kill")
+        try:
+            handle = ray.get_actor(TARGET, namespace=NAMESPACE)
+            answer = ray.get(handle.ping.remote(), timeout=ANSWER_TIMEOUT_S)
+            now = time.perf_counter()
+            # the old incarnation may still answer in the instant before the kill lands
+            if time.time() - float(answer["uptime_s"]) >= t0_wall - 0.002:
+                return now - t0, attempts
+        except Exception:  # not registered yet, dead handle, still starting...
+            pass
+        time.sleep(POLL_GAP_S)
+
+
+class BusProbe:
+    """One bus `ping` to the target, timed by a thread that blocks on its answer."""
+
+    def __init__(self, bus: Any, t0: float) -> None:
+        self.t0 = t0
+        self.elapsed_s: float | None = None
+        self.answer: Any = None
+        self.error: str | None = None
+        self._ref = bus.request.remote(TARGET, make_request("ping", request_id=1), ANSWER_TIMEOUT_S)
+        self._thread = threading.Thread(target=self._wait, daemon=True)
+        self._thread.start()
+
+    def _wait(self) -> None:
+        try:
+            self.answer = ray.get(self._ref, timeout=ANSWER_TIMEOUT_S + 5)
+            self.elapsed_s = time.perf_counter() - self.t0
+        except Exception as exc:
+            self.error = f"{type(exc).__name__}: {exc}"
+
+    def join(self) -> None:
+        self._thread.join(ANSWER_TIMEOUT_S + 10)
+        if self.answer is not None and "result" not in self.answer:
+            self.error = f"bus answered an error: {self.answer.get('error')}"
+            self.elapsed_s = None
+
+
+def restart_event_after(supervisor: Any, t0_wall: float, timeout_s: float = 5.0) -> dict[str, Any] | None:
+    """The supervisor's `restart` event of TARGET recorded after t0."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for event in reversed(ray.get(supervisor.history.remote(20))):
+            if event["child"] == TARGET and event["action"] == "restart" and event["at"] >= t0_wall - 0.01:
+                return dict(event)
+        time.sleep(0.02)
+    return None
+
+
+def started_at_of(supervisor: Any) -> tuple[float | None, int]:
+    children = ray.get(supervisor.which_children.remote())
+    status = next(c for c in children if c["address"] == TARGET)
+    return status.get("started_at"), int(status["restarts"])
+
+
+def one_kill(index: int, kind: str, supervisor: Any, bus: Any) -> dict[str, Any]:
+    handle = ray.get_actor(TARGET, namespace=NAMESPACE)
+    ray.get(handle.ping.remote(), timeout=30)
+    # The bus has a cached handle of the current incarnation, as it would in use.
+    warm = ray.get(bus.request.remote(TARGET, make_request("ping", request_id=1)))
+    assert warm is not None and "result" in warm, warm
+    exit_ref = None
+    t0_wall = time.time()
+    t0 = time.perf_counter()
+    if kind == "ray.kill":
+        ray.kill(handle, no_restart=True)
+    else:
+        exit_ref = handle.chaos_exit.remote()
+    probe = BusProbe(bus, t0)
+    direct_s, attempts = wait_new_incarnation(t0, t0_wall)
+    probe.join()
+    event = restart_event_after(supervisor, t0_wall)
+    started_wall, restarts = started_at_of(supervisor)
+    if exit_ref is not None:
+        try:
+            ray.get(exit_ref, timeout=5)
+        except Exception:
+            pass  # the call dies with the actor, as intended
+    return {
+        "index": index,
+        "kind": kind,
+        "t0_wall": t0_wall,
+        "answer_direct_s": direct_s,
+        "poll_attempts": attempts,
+        "answer_bus_s": probe.elapsed_s,
+        "bus_error": probe.error,
+        "detect_s": None if event is None else event["at"] - t0_wall,
+        "ready_s": None if started_wall is None else started_wall - t0_wall,
+        "reason": None if event is None else event["reason"],
+        "delay_s": None if event is None else event["delay_s"],
+        "restarts": restarts,
+    }
+
+
+def fresh_actor_baseline(runs: int, spacing_s: float) -> list[float]:
+    """Create an actor of the same class with the same options; time until its first ping answers."""
+    from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS, remote_class
+
+    cls = remote_class(COUNTER_ACTOR)
+    samples: list[float] = []
+    with progress_bar() as progress:
+        task = progress.add_task("baseline: fresh actor create -> ping", total=runs)
+        for i in range(runs):
+            name = f"counter/fresh-{i}"
+            t0 = time.perf_counter()
+            handle = cls.options(**DEFAULT_ACTOR_OPTIONS, name=name, namespace=NAMESPACE).remote(name)
+            ray.get(handle.ping.remote(), timeout=60)
+            elapsed = time.perf_counter() - t0
+            samples.append(elapsed)
+            ray.kill(handle, no_restart=True)
+            progress.advance(task)
+            time.sleep(max(0.0, spacing_s - elapsed))
+    return samples
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--kills", type=int, default=25, help="kills in all (alternating the two kinds)")
+    parser.add_argument("--baseline", type=int, default=10, help="fresh-actor baseline runs")
+    parser.add_argument("--spacing", type=float, default=1.0, help="seconds from one kill to the next")
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    args = parser.parse_args()
+    if args.quick:
+        args.kills, args.baseline = 4, 3
+    return args
+
+
+def main() -> int:
+    args = parse_args()
+    watch = Stopwatch()
+    flags = SupervisorFlags(
+        strategy=Strategy.ONE_FOR_ONE,
+        intensity=1000,
+        period_s=1.0,
+        # zero delays: every restart is immediate, however many in a row
+        backoff=BackoffPolicy(initial_s=0.0, base_s=0.0, max_s=0.0, jitter=0.0),
+    )
+    children = [
+        ChildSpec(id=BUS_ADDRESS, actor=BUS_ACTOR),
+        ChildSpec(id=TARGET, actor=COUNTER_ACTOR),
+    ]
+    results: dict[str, Any] = {"args": vars(args), "flags": flags.model_dump(mode="json")}
+    kills: list[dict[str, Any]] = []
+    with local_cluster():
+        console.print("[bold]restart benchmark[/bold]: starting the supervisor, bus/main and counter/bench")
+        _, supervisor = spawn_supervisor(flags, children)
+        try:
+            bus = ray.get_actor(BUS_ADDRESS, namespace=NAMESPACE)
+            time.sleep(1.0)  # let the worker pool settle after the start
+            results["baseline_s"] = fresh_actor_baseline(args.baseline, args.spacing)
+            with progress_bar() as progress:
+                task = progress.add_task("kill -> answer", total=args.kills)
+                for i in range(args.kills):
+                    kind = KINDS[i % len(KINDS)]
+                    record = one_kill(i, kind, supervisor, bus)
+                    kills.append(record)
+                    progress.advance(task)
+                    wait = args.spacing - (time.time() - record["t0_wall"])
+                    time.sleep(max(0.0, wait))
+            results["kills"] = kills
+            results["supervisor_history"] = ray.get(supervisor.history.remote(200))
+        finally:
+            stop_supervisor(supervisor)
+    results["runtime_s"] = watch.elapsed_s
+    report(results)
+    path = write_results("restart", results)
+    console.print(f"results: {path}  (runtime {results['runtime_s']:.1f} s)")
+    return 0
+
+
+def report(results: dict[str, Any]) -> None:
+    kills: list[dict[str, Any]] = results["kills"]
+    groups = {kind: [k for k in kills if k["kind"] == kind] for kind in KINDS}
+    groups["combined"] = kills
+    metrics = (
+        ("answer_direct_s", "kill -> answer (name + ping)"),
+        ("answer_bus_s", "kill -> answer (bus ping)"),
+        ("detect_s", "kill -> detected (restart event)"),
+        ("ready_s", "kill -> new incarnation ready"),
+    )
+    table = Table(title="Restart latency (ms)")
+    for col in ("measure", "kills", "n", "mean", "p50", "p90", "p99", "max"):
+        table.add_column(col, justify="left" if col in ("measure", "kills") else "right")
+    summary: dict[str, dict[str, Any]] = {}
+    for key, label in metrics:
+        for group, rows in groups.items():
+            stats = summarize([r[key] for r in rows if r[key] is not None])
+            summary.setdefault(key, {})[group] = stats
+            table.add_row(
+                label if group == KINDS[0] else "",
+                group,
+                str(stats.get("n", 0)),
+                *(fmt_ms(stats.get(k), 0) for k in ("mean_ms", "p50_ms", "p90_ms", "p99_ms", "max_ms")),
+                style="bold" if group == "combined" else None,
+                end_section=group == "combined",
+            )
+    base = summarize(results["baseline_s"])
+    summary["baseline"] = {"fresh": base}
+    table.add_row(
+        "baseline: fresh actor create -> ping",
+        "-",
+        str(base["n"]),
+        *(fmt_ms(base[k], 0) for k in ("mean_ms", "p50_ms", "p90_ms", "p99_ms", "max_ms")),
+    )
+    console.print(table)
+    results["summary"] = summary
+
+    problems = [k for k in kills if k["bus_error"] or k["detect_s"] is None]
+    delays = {k["delay_s"] for k in kills if k["delay_s"] is not None}
+    reasons = {kind: sorted({str(k["reason"]) for k in groups[kind]}) for kind in KINDS}
+    console.print(
+        f"restart reasons recorded: {reasons}; backoff delays: {sorted(delays)}; "
+        f"final restart count: {kills[-1]['restarts'] if kills else 0}; "
+        f"kills with a bus error or no restart event: {len(problems)}"
+    )
+    for k in problems:
+        console.print(f"  kill {k['index']} ({k['kind']}): bus={k['bus_error']} detect={k['detect_s']}")
+
+    p50 = summary["answer_direct_s"]["combined"]["p50_ms"] / 1000
+    bus_p50 = summary["answer_bus_s"]["combined"].get("p50_ms", float("nan")) / 1000
+    met = p50 < GOAL_P50_S
+    colour = "green" if met else "red"
+    console.print(
+        f"[bold {colour}]verdict: goal kill -> answer p50 < {GOAL_P50_S} s "
+        f"{'MET' if met else 'NOT MET'}[/bold {colour}]: p50 {p50:.3f} s direct, {bus_p50:.3f} s via the bus "
+        f"(ray.kill {summary['answer_direct_s']['ray.kill']['p50_ms'] / 1000:.3f} s, "
+        f"chaos_exit {summary['answer_direct_s']['chaos_exit']['p50_ms'] / 1000:.3f} s); "
+        f"detection p50 {summary['detect_s']['combined'].get('p50_ms', float('nan')) / 1000:.3f} s; "
+        f"floor (fresh actor create -> ping) p50 {base['p50_ms'] / 1000:.3f} s"
+    )
+    results["verdict"] = {"goal_p50_s": GOAL_P50_S, "met": met, "p50_s": p50}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
