@@ -296,11 +296,11 @@ class Gateway:
             await send(WsServerMessage(type="pong", ref=message.ref))
         elif message.type == "subscribe":
             topics = self.relay.topics_of(client_id) | set(message.topics)
-            self.relay.set_topics(client_id, topics)
+            await self.relay.set_topics(client_id, topics)
             await send(WsServerMessage(type="subscribed", data={"topics": sorted(topics)}, ref=message.ref))
         elif message.type == "unsubscribe":
             topics = self.relay.topics_of(client_id) - set(message.topics)
-            self.relay.set_topics(client_id, topics)
+            await self.relay.set_topics(client_id, topics)
             await send(WsServerMessage(type="subscribed", data={"topics": sorted(topics)}, ref=message.ref))
         elif message.type == "request":
             try:

@@ -41,12 +41,15 @@ class TopicRelay:
         self._clients.pop(client_id, None)
         self._changed.set()
 
-    def set_topics(self, client_id: str, topics: set[str]) -> None:
-        if client_id in self._clients:
-            self._clients[client_id] = (set(topics), self._clients[client_id][1])
-            self._changed.set()
-            if self._task is None or self._task.done():
-                self._task = asyncio.create_task(self._run())
+    async def set_topics(self, client_id: str, topics: set[str]) -> None:
+        """Change a client's topics; returns once the bus knows, so no event is missed after."""
+        if client_id not in self._clients:
+            return
+        self._clients[client_id] = (set(topics), self._clients[client_id][1])
+        self._changed.set()
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run())
+        await self._declare()
 
     def topics_of(self, client_id: str) -> set[str]:
         return set(self._clients.get(client_id, (set(), None))[0])
@@ -57,32 +60,31 @@ class TopicRelay:
             union |= topics
         return sorted(union)
 
+    async def _declare(self) -> None:
+        """A poll that does not wait: (re)declares the topic set to the bus at once. The
+        long poll in flight shares the subscription, so it sees the new topics too."""
+        try:
+            bus = ray.get_actor(self.bus_address, namespace=self.namespace)
+            batch = await bus.poll.remote(self.subscriber_id, self._union(), 0.0)
+        except Exception as exc:  # the bus is restarting: the loop will declare again
+            log.debug("relay declare failed: %s", exc)
+            return
+        for event in batch.get("events", []):
+            self._dispatch(event)
+
     async def _run(self) -> None:
         bus: Any = None
         backoff = 0.05
         while True:
             topics = self._union()
             if not topics:
-                await self._changed.wait()
                 self._changed.clear()
+                await self._changed.wait()
                 continue
             try:
                 if bus is None:
                     bus = ray.get_actor(self.bus_address, namespace=self.namespace)
-                self._changed.clear()
-                poll = asyncio.ensure_future(_await(bus.poll.remote(self.subscriber_id, topics, 15.0)))
-                changed = asyncio.ensure_future(self._changed.wait())
-                done, _ = await asyncio.wait({poll, changed}, return_when=asyncio.FIRST_COMPLETED)
-                changed.cancel()
-                if poll not in done:
-                    # Topics changed mid-poll: re-declare them at once with a poll that
-                    # does not wait, then keep waiting for the outstanding one.
-                    quick = await bus.poll.remote(self.subscriber_id, self._union(), 0.0)
-                    for event in quick.get("events", []):
-                        self._dispatch(event)
-                    batch = await poll
-                else:
-                    batch = poll.result()
+                batch = await bus.poll.remote(self.subscriber_id, topics, 15.0)
                 backoff = 0.05
             except Exception as exc:  # bus restarting or gone: find it again
                 log.debug("relay poll failed: %s", exc)
@@ -102,6 +104,3 @@ class TopicRelay:
                         queue.get_nowait()  # drop the oldest for a slow browser
                 queue.put_nowait(event)
 
-
-async def _await(ref: Any) -> Any:
-    return await ref
