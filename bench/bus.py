@@ -41,25 +41,27 @@ from typing import Any
 if __package__ in (None, ""):  # run as a file: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import ray  # noqa: E402
-from rich.table import Table  # noqa: E402
+import ray
+from rich.table import Table
 
-from bench.common import (  # noqa: E402
+from bench.common import (
     BUS_ACTOR,
     BUS_ADDRESS,
     COUNTER_ACTOR,
+    CpuMonitor,
     Stopwatch,
     console,
     fmt_ms,
     local_cluster,
+    print_cpu,
     progress_bar,
     spawn_supervisor,
     stop_supervisor,
     summarize,
     write_results,
 )
-from protocols.jsonrpc import make_request  # noqa: E402
-from protocols.supervision import BackoffPolicy, ChildSpec, Strategy, SupervisorFlags  # noqa: E402
+from protocols.jsonrpc import make_request
+from protocols.supervision import BackoffPolicy, ChildSpec, Strategy, SupervisorFlags
 
 TARGET = "counter/bench"
 ECHO_TEXT = "bench"
@@ -217,9 +219,7 @@ def drive_callers(
     }
 
 
-def throughput(
-    runner: Callable[[str, str], dict[str, Any]], repeats: int, mode: str
-) -> dict[str, dict[str, Any]]:
+def throughput(runner: Callable[[str, str], dict[str, Any]], repeats: int, mode: str) -> dict[str, dict[str, Any]]:
     """Run both paths `repeats` times, alternating the order; aggregate per path."""
     runs: dict[str, list[dict[str, Any]]] = {p: [] for p in PATHS}
     for r in range(repeats):
@@ -237,11 +237,7 @@ def throughput(
             "rps_per_repeat": [x["requests"] / x["elapsed_s"] for x in rs],
             "latency": summarize([v for x in rs for v in x["latencies"]]),
             "errors": sum(x["errors"] for x in rs),
-            **(
-                {"per_caller_rps": [x.get("per_caller_rps") for x in rs]}
-                if "per_caller_rps" in rs[0]
-                else {}
-            ),
+            **({"per_caller_rps": [x.get("per_caller_rps") for x in rs]} if "per_caller_rps" in rs[0] else {}),
         }
     return out
 
@@ -267,8 +263,6 @@ def parse_args() -> argparse.Namespace:
 def main() -> int:
     args = parse_args()
     watch = Stopwatch()
-    from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS
-
     flags = SupervisorFlags(
         strategy=Strategy.ONE_FOR_ONE,
         intensity=10,
@@ -294,10 +288,11 @@ def main() -> int:
             bus_answer = ray.get(submit["bus"]())
             if direct_answer != bus_answer or not answer_ok(direct_answer):
                 raise SystemExit(f"paths disagree: direct={direct_answer!r} bus={bus_answer!r}")
-            pid_before = ray.get(target.pid.remote())
+            pid_before: Any = ray.get(target.pid.remote())
             for _ in range(args.warmup):
                 ray.get([submit["direct"](), submit["bus"]()])
             results["answer"] = direct_answer
+            cpu = CpuMonitor()
 
             results["sequential"] = sequential(submit, args.sequential)
 
@@ -325,6 +320,7 @@ def main() -> int:
             results["bus_info"] = ray.get(bus.info.remote())
             results["same_incarnation"] = ray.get(target.pid.remote()) == pid_before
             results["supervisor_history"] = ray.get(supervisor.history.remote())
+            results["cpu"] = cpu.stop()
         finally:
             stop_supervisor(supervisor)
     results["runtime_s"] = watch.elapsed_s
@@ -348,9 +344,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
             str(seq[path]["errors"]),
         )
     added = {k: seq["bus"]["latency"][k] - seq["direct"]["latency"][k] for k in ("p50_ms", "p99_ms")}
-    table.add_row(
-        "bus - direct", "", "", fmt_ms(added["p50_ms"]), "", fmt_ms(added["p99_ms"]), "", "", style="bold"
-    )
+    table.add_row("bus - direct", "", "", fmt_ms(added["p50_ms"]), "", fmt_ms(added["p99_ms"]), "", "", style="bold")
     console.print(table)
 
     table = Table(title="Throughput (requests/s; latency under load in ms)")
@@ -389,6 +383,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
         f"answers checked: {errors} bad; target restarted during the run: "
         f"{'no' if results['same_incarnation'] else 'YES'}"
     )
+    print_cpu(results["cpu"])
     met = all(r >= GOAL_RATIO for r in ratios.values())
     verdict = "MET" if met else "NOT MET"
     colour = "green" if met else "red"

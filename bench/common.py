@@ -27,6 +27,7 @@ if str(REPO_ROOT) not in sys.path:  # `python bench/x.py` as well as `python -m 
     sys.path.insert(0, str(REPO_ROOT))
 
 import numpy as np  # noqa: E402
+import psutil  # noqa: E402
 import ray  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.progress import (  # noqa: E402
@@ -73,9 +74,7 @@ def local_cluster(object_store_mb: int = 200) -> Iterator[Path]:
     # root so workers can import the test actors (tests.integration.workers).
     env_vars = {k: v for k, v in os.environ.items() if k.startswith("PYGENT_")}
     env_vars["RAY_AUTH_MODE"] = "disabled"
-    env_vars["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
-    )
+    env_vars["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p)
     ray.init(
         address="local",
         include_dashboard=False,
@@ -182,6 +181,58 @@ def write_results(name: str, payload: dict[str, Any]) -> Path:
     }
     path.write_text(json.dumps(document, indent=2, default=str))
     return path
+
+
+class CpuMonitor:
+    """CPU used during a measurement by this benchmark (the driver and every process it
+    started: Ray's daemons and workers, including those that exited) and by everything
+    else on the machine. Other load on a small machine skews the numbers; the scripts
+    print this so a reader can tell a clean run from a disturbed one."""
+
+    def __init__(self) -> None:
+        self._start = self._sample()
+
+    @staticmethod
+    def _sample() -> tuple[float, float, float]:
+        """(wall, machine busy CPU seconds, this process tree's CPU seconds)."""
+        t = psutil.cpu_times()
+        busy = t.user + t.system + getattr(t, "nice", 0.0) + getattr(t, "irq", 0.0)
+        busy += getattr(t, "softirq", 0.0) + getattr(t, "steal", 0.0)
+        me = psutil.Process()
+        ours = 0.0
+        for proc in [me, *me.children(recursive=True)]:
+            try:
+                c = proc.cpu_times()
+            except psutil.Error:
+                continue
+            # children_*: reaped children, e.g. actor workers that were killed
+            ours += c.user + c.system + c.children_user + c.children_system
+        return time.perf_counter(), busy, ours
+
+    def stop(self) -> dict[str, float]:
+        """Call before the cluster shuts down (its processes must still be there)."""
+        wall, busy, ours = self._sample()
+        wall0, busy0, ours0 = self._start
+        elapsed = max(wall - wall0, 1e-9)
+        ours_cores = (ours - ours0) / elapsed
+        other_cores = max(0.0, (busy - busy0) - (ours - ours0)) / elapsed
+        return {
+            "elapsed_s": elapsed,
+            "cpus": float(psutil.cpu_count() or 0),
+            "ours_cores": ours_cores,
+            "other_cores": other_cores,
+        }
+
+
+def print_cpu(usage: dict[str, float], threshold: float = 0.25) -> None:
+    line = (
+        f"CPU during the measurements: this benchmark {usage['ours_cores']:.2f} cores, "
+        f"everything else {usage['other_cores']:.2f} cores (of {usage['cpus']:.0f})"
+    )
+    if usage["other_cores"] > threshold:
+        console.print(f"[yellow]{line}: other load on the machine; treat the numbers with care[/yellow]")
+    else:
+        console.print(line)
 
 
 class Stopwatch:

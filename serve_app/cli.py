@@ -48,9 +48,7 @@ def _settings(port: int | None = None, host: str | None = None) -> Settings:
 @app.command()
 def up(
     detach: Annotated[bool, typer.Option("--detach", "-d", help="Run in the background and return.")] = False,
-    address: Annotated[
-        str | None, typer.Option(help="Join this Ray cluster instead of starting one.")
-    ] = None,
+    address: Annotated[str | None, typer.Option(help="Join this Ray cluster instead of starting one.")] = None,
     port: Annotated[int | None, typer.Option(help="HTTP port (default from configs).")] = None,
     host: Annotated[str | None, typer.Option(help="HTTP host (default 127.0.0.1).")] = None,
 ) -> None:
@@ -98,9 +96,7 @@ def up(
             code = 1
             break
     with console.status("stopping...") as status:
-        stop_platform(
-            settings, owns_cluster=info.owns_cluster, progress=lambda m: (status.update(m), console.log(m))
-        )
+        stop_platform(settings, owns_cluster=info.owns_cluster, progress=lambda m: (status.update(m), console.log(m)))
     console.print("stopped.")
     raise typer.Exit(code)
 
@@ -142,11 +138,7 @@ def _up_detached(settings: Settings, address: str | None, port: int | None, host
     with console.status("starting PyGent Factory in the background..."):
         while time.monotonic() < deadline:
             info = read_info(settings)
-            if (
-                info is not None
-                and info.pid == proc.pid
-                and (before is None or info.started_at != before.started_at)
-            ):
+            if info is not None and info.pid == proc.pid and (before is None or info.started_at != before.started_at):
                 console.print(f"[bold green]PyGent Factory is up[/] at {info.url} (pid {proc.pid})")
                 console.print(f"  logs: {log_path}   stop: pygent down", style="dim")
                 return
@@ -252,8 +244,7 @@ def kill(
     if wait:
         status_ = client.wait_until_running(address, timeout_s=60, min_restarts=before.restarts + 1)
         console.print(
-            f"{address} is running again after {time.monotonic() - started:.2f} s "
-            f"(restarts={status_.restarts})"
+            f"{address} is running again after {time.monotonic() - started:.2f} s (restarts={status_.restarts})"
         )
 
 

@@ -119,9 +119,7 @@ class PygentClient:
                     raise
                 time.sleep(0.05)
 
-    def call(
-        self, to: str, method: str, params: dict[str, Any] | None = None, timeout_s: float | None = None
-    ) -> Any:
+    def call(self, to: str, method: str, params: dict[str, Any] | None = None, timeout_s: float | None = None) -> Any:
         """Like `request`, but returns the result and raises BusError on an error answer."""
         response = self.request(to, method, params, timeout_s)
         if "error" in response:
@@ -207,9 +205,7 @@ class Subscription:
     def poll(self, wait_s: float = 1.0) -> list[dict[str, Any]]:
         """Fetch the events waiting now (waiting up to `wait_s` for the first)."""
         try:
-            batch = ray.get(
-                self.client.actor(BUS).poll.remote(self.id, self.topics, wait_s), timeout=wait_s + 30
-            )
+            batch = ray.get(self.client.actor(BUS).poll.remote(self.id, self.topics, wait_s), timeout=wait_s + 30)
         except (KeyError, ray.exceptions.RayActorError):
             time.sleep(0.05)
             return []

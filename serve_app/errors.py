@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from protocols.models import ModelError
 from protocols.rest import ErrorBody, ErrorCode
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.body)
 
+    @app.exception_handler(ModelError)
+    async def _model_error(request: Request, exc: ModelError) -> JSONResponse:
+        # {"code", "message", "backend"}: the backend named, as users of two backends need
+        return JSONResponse(status_code=exc.status, content=exc.to_dict())
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
@@ -78,3 +84,21 @@ def install_error_handlers(app: FastAPI) -> None:
             500,
             ErrorBody(code=ErrorCode.INTERNAL_ERROR, message=f"internal error ({type(exc).__name__})"),
         )
+
+
+class JsonBodyByDefault:
+    """ASGI middleware: a request body without a JSON content-type is read as JSON.
+
+    Ollama's API takes JSON whatever the header says (its documented `curl -d '{...}'`
+    examples send none), so Ollama users' scripts work here unchanged."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") == "http" and scope.get("method") in ("POST", "PUT", "PATCH"):
+            headers = [(k, v) for k, v in scope.get("headers", []) if k != b"content-type"]
+            content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
+            if not content_type or content_type.startswith(b"application/x-www-form-urlencoded"):
+                scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
+        await self.app(scope, receive, send)

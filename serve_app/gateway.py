@@ -10,6 +10,7 @@ at run time, and Serve's ingress rebinds the methods, which breaks string annota
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from pathlib import Path
@@ -26,7 +27,9 @@ from configs.settings import Settings
 from protocols.addresses import Address, InvalidAddress
 from protocols.events import WsClientMessage, WsServerMessage
 from protocols.jsonrpc import BusRequest
+from protocols.models import ChatRequest, ModelError, ModelErrorCode
 from protocols.rest import (
+    ComponentHealth,
     DatabaseHealth,
     ErrorCode,
     HealthReport,
@@ -34,10 +37,12 @@ from protocols.rest import (
     KillResponse,
 )
 from protocols.supervision import ChildStatus
-from serve_app.errors import ApiError, install_error_handlers
+from serve_app.errors import ApiError, JsonBodyByDefault, install_error_handlers
+from serve_app.models_api import as_model_error, resolve
+from serve_app.models_api import router as models_router
 from serve_app.relay import TopicRelay
 from supervisors.health import health_from_tree
-from supervisors.tree import BUS, MONITOR, ROOT, STORE
+from supervisors.tree import BUS, MONITOR, OLLAMA, ROOT, STORE
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +54,8 @@ app = FastAPI(
     description="Supervised AI agents on Ray: REST + WebSocket API.",
 )
 install_error_handlers(app)
+app.add_middleware(JsonBodyByDefault)
+app.include_router(models_router, prefix=API)
 
 
 class BusRequestBody(BaseModel):
@@ -106,7 +113,9 @@ def _short(exc: Exception) -> str:
 class Gateway:
     def __init__(self, settings: dict[str, Any]) -> None:
         self.settings = Settings.model_validate(settings)
+        app.state.settings = self.settings  # for the routes outside this class (models_api)
         self.namespace = self.settings.ray.namespace
+        self._streams: dict[tuple[str, Any], asyncio.Task[None]] = {}
         self.relay = TopicRelay(BUS, self.namespace, self.settings.bus.subscriber_queue_size)
         ui_dir = self.settings.resolve_path(self.settings.serve.ui_dir)
         if not (ui_dir / "index.html").is_file():
@@ -132,8 +141,33 @@ class Gateway:
 
     @app.get(f"{API}/health", response_model=HealthReport, tags=["health"])
     async def health(self) -> HealthReport:
-        """Overall status and every component of the supervision tree."""
-        return health_from_tree(await self._tree(), detail="root supervisor unreachable")
+        """Overall status and every component of the supervision tree (and Ollama, when
+        configured: an unreachable Ollama is reported as down without failing the platform)."""
+        report = health_from_tree(await self._tree(), detail="root supervisor unreachable")
+        if self.settings.ollama.host:
+            report.components["ollama"] = await self._ollama_health()
+        return report
+
+    async def _ollama_health(self) -> ComponentHealth:
+        worker = self._actor(OLLAMA)
+        status: dict[str, Any] = {}
+        if worker is not None:
+            with contextlib.suppress(Exception):
+                status = await _call(worker.status.remote(), 10.0)
+        reachable = bool(status.get("reachable"))
+        return ComponentHealth(
+            status="ok" if reachable else "down",
+            state="reachable" if reachable else "unreachable",
+            address=self.settings.ollama.host or "",
+            detail=status.get("error") or (f"version {status.get('version')}" if reachable else "no answer"),
+        )
+
+    @app.get(f"{API}/health/ollama", response_model=ComponentHealth, tags=["health"])
+    async def health_ollama(self) -> ComponentHealth:
+        """Ollama: reachable or not (404 when no Ollama host is configured)."""
+        if not self.settings.ollama.host:
+            raise ApiError(404, ErrorCode.NOT_FOUND, "no Ollama is configured (PYGENT_OLLAMA_HOST)")
+        return await self._ollama_health()
 
     @app.get(f"{API}/health/database", response_model=DatabaseHealth, tags=["health"])
     async def health_database(self) -> DatabaseHealth:
@@ -290,6 +324,9 @@ class Gateway:
         finally:
             forwarder.cancel()
             self.relay.remove_client(client_id)
+            for (owner, _), task in list(self._streams.items()):
+                if owner == client_id:
+                    task.cancel()  # nobody is listening: stop generating
 
     async def _on_ws_message(self, message: WsClientMessage, client_id: str, send: Any) -> None:
         if message.type == "ping":
@@ -304,9 +341,7 @@ class Gateway:
             await send(WsServerMessage(type="subscribed", data={"topics": sorted(topics)}, ref=message.ref))
         elif message.type == "request":
             try:
-                request = BusRequest(
-                    to=message.to or "", message=message.message or {}, timeout_s=message.timeout_s
-                )
+                request = BusRequest(to=message.to or "", message=message.message or {}, timeout_s=message.timeout_s)
             except ValidationError as exc:
                 await send(
                     WsServerMessage(
@@ -327,10 +362,60 @@ class Gateway:
                 )
                 return
             timeout = (request.timeout_s or self.settings.bus.request_timeout_s) + 5.0
-            response = await _call(
-                bus.request.remote(request.to, request.message, request.timeout_s), timeout
-            )
+            response = await _call(bus.request.remote(request.to, request.message, request.timeout_s), timeout)
             await send(WsServerMessage(type="response", data=response or {}, ref=message.ref))
+        elif message.type == "chat":
+            key = (client_id, message.ref)
+            if key in self._streams:
+                await send(
+                    WsServerMessage(
+                        type="chat_error",
+                        ref=message.ref,
+                        data={"code": "invalid_request", "message": "a generation with this ref is running"},
+                    )
+                )
+                return
+            task = asyncio.create_task(self._ws_chat(message, send))
+            self._streams[key] = task
+            task.add_done_callback(lambda _: self._streams.pop(key, None))
+        elif message.type == "stop":
+            running = self._streams.get((client_id, message.ref))
+            if running is not None:
+                running.cancel()
+            await send(WsServerMessage(type="chat_stopped", ref=message.ref, data={"stopped": running is not None}))
+
+    async def _ws_chat(self, message: WsClientMessage, send: Any) -> None:
+        """Stream a model's answer to this socket as chat_response messages (the last has
+        data.done true); cancelling the task (a `stop`, or the socket closing) stops the model."""
+        address = "?"
+        refs: Any = None
+        try:
+            request = ChatRequest.model_validate({**(message.message or {}), "stream": True})
+            _, address = resolve(self.settings, request.model)
+            actor = self._actor(address)
+            if actor is None:
+                raise ModelError(ModelErrorCode.BACKEND_UNAVAILABLE, f"{address} is restarting; retry", None, 503)
+            refs = actor.chat_stream.remote(request.model_dump(mode="json"), "chat")
+            async for ref in refs:
+                chunk = await ref
+                await send(WsServerMessage(type="chat_response", ref=message.ref, data=chunk))
+            refs = None
+        except asyncio.CancelledError:
+            raise
+        except ValidationError as exc:
+            await send(
+                WsServerMessage(
+                    type="chat_error", ref=message.ref, data={"code": "invalid_request", "message": _short(exc)}
+                )
+            )
+        except Exception as exc:
+            error = as_model_error(exc, address)
+            await send(WsServerMessage(type="chat_error", ref=message.ref, data=error.to_dict()))
+            refs = None
+        finally:
+            if refs is not None:
+                with contextlib.suppress(Exception):
+                    ray.cancel(refs)
 
     # ---- the UI --------------------------------------------------------------------
 

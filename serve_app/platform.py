@@ -170,9 +170,7 @@ def platform_url(settings: Settings) -> str:
     return f"http://{settings.serve.host}:{settings.serve.port}{settings.serve.base_path}/"
 
 
-def start_platform(
-    settings: Settings, address: str | None = None, progress: Progress = lambda _: None
-) -> PlatformInfo:
+def start_platform(settings: Settings, address: str | None = None, progress: Progress = lambda _: None) -> PlatformInfo:
     progress("joining Ray at " + address if address else "starting a local Ray cluster")
     owns = init_ray(settings, address)
     context = ray.get_runtime_context()

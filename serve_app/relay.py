@@ -103,4 +103,3 @@ class TopicRelay:
                     with contextlib.suppress(asyncio.QueueEmpty):
                         queue.get_nowait()  # drop the oldest for a slow browser
                 queue.put_nowait(event)
-

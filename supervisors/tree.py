@@ -21,6 +21,8 @@ ROOT = "supervisor/root"
 STORE = "store/main"
 BUS = "bus/main"
 MONITOR = "monitor/main"
+MODELS = "supervisor/models"
+OLLAMA = "ollama/main"
 SUPERVISOR_ACTOR = "supervisors.supervisor:Supervisor"
 
 # Component supervisors under the root, in start order, with their strategy.
@@ -73,7 +75,9 @@ def worker(address: str, actor: str, settings: Settings, **extra: object) -> Chi
     return ChildSpec.model_validate(fields)
 
 
-def component_supervisor(address: str, strategy: Strategy, settings: Settings) -> ChildSpec:
+def component_supervisor(
+    address: str, strategy: Strategy, settings: Settings, children: list[ChildSpec] | None = None
+) -> ChildSpec:
     return ChildSpec(
         id=address,
         actor=SUPERVISOR_ACTOR,
@@ -81,8 +85,33 @@ def component_supervisor(address: str, strategy: Strategy, settings: Settings) -
         restart=RestartType.PERMANENT,
         shutdown_timeout_s=settings.supervision.shutdown_timeout_s * 2,
         supervisor=supervisor_flags(settings, strategy),
-        children=(),
+        children=tuple(children or ()),
     )
+
+
+def model_children(settings: Settings) -> list[ChildSpec]:
+    """Under `supervisor/models`: for each embedded model its workers, then its router at
+    `model/<name>`; the Ollama worker when a host is configured; the embedder."""
+    children: list[ChildSpec] = []
+    for model in settings.models.embedded:
+        for index in range(model.workers):
+            children.append(
+                worker(
+                    f"llm/{model.name}.{index}",
+                    "actors.models.worker:ModelWorker",
+                    settings,
+                    args=(model.model_dump(),),
+                )
+            )
+        children.append(
+            worker(
+                f"model/{model.name}", "actors.models.router:ModelRouter", settings, args=(model.name, model.workers)
+            )
+        )
+    if settings.ollama.host:
+        children.append(worker(OLLAMA, "actors.models.ollama_worker:OllamaWorker", settings))
+    children.append(worker(f"embedder/{settings.embeddings.name}", "actors.models.embedder:Embedder", settings))
+    return children
 
 
 def root_children(settings: Settings) -> list[ChildSpec]:
@@ -97,7 +126,9 @@ def root_children(settings: Settings) -> list[ChildSpec]:
         ),
         worker(BUS, "actors.bus:MessageBus", settings),
     ]
-    children += [component_supervisor(addr, strat, settings) for addr, strat in COMPONENT_SUPERVISORS]
+    for addr, strategy in COMPONENT_SUPERVISORS:
+        extra = model_children(settings) if addr == MODELS else None
+        children.append(component_supervisor(addr, strategy, settings, extra))
     children.append(worker(MONITOR, "actors.monitor:Monitor", settings))
     return children
 

@@ -16,9 +16,12 @@ import psutil
 from pydantic import Field, TypeAdapter
 
 from actors.base import SupervisedActor, tool
+from actors.store import model_stats
 from actors.store.database import MAX_EVENTS_LIMIT, Database, Mode
 from actors.store.embedded import EmbeddedPostgres
 from configs.settings import get_settings
+from protocols.model_stats import ModelEntry, RatingRequest
+from protocols.models import CallRecord
 from protocols.rest import DatabaseHealth
 from protocols.supervision import SupervisionEvent
 
@@ -104,6 +107,29 @@ class Store(SupervisedActor):
         """The latest events (of one child, or all), oldest first, as dicts."""
         events = await self.database.supervision_events(child, limit)
         return [event.model_dump(mode="json") for event in events]
+
+    # ---- model calls, ratings, tracked models (used by /api/v1/models) --------------------
+
+    async def record_model_calls(self, calls: list[dict[str, Any]]) -> int:
+        validated = [CallRecord.model_validate(c) for c in calls]  # whole batch before any write
+        return await model_stats.record_calls(self.database, validated)
+
+    async def model_performance(self, model: str | None = None, task_kind: str | None = None) -> list[dict[str, Any]]:
+        rows = await model_stats.performance(self.database, model, task_kind)
+        return [r.model_dump(mode="json") for r in rows]
+
+    async def rate_model(self, model: str, rating: dict[str, Any]) -> int:
+        return await model_stats.rate(self.database, model, RatingRequest.model_validate(rating))
+
+    async def upsert_model_entry(self, entry: dict[str, Any]) -> dict[str, Any]:
+        saved = await model_stats.upsert_entry(self.database, ModelEntry.model_validate(entry))
+        return saved.model_dump(mode="json")
+
+    async def model_entries(self) -> list[dict[str, Any]]:
+        return [e.model_dump(mode="json") for e in await model_stats.entries(self.database)]
+
+    async def delete_model_entry(self, name: str) -> bool:
+        return await model_stats.delete_entry(self.database, name)
 
     # ---- MCP tools for peers on the bus -------------------------------------------------
 

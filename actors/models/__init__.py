@@ -1,0 +1,1 @@
+"""Language models and embeddings: engines (plain classes) and their actors."""

@@ -1,0 +1,176 @@
+"""Embedder: the platform's one text-embedding actor, at `embedder/<name>`.
+
+It holds one encoder (sentence-transformers in-process, or an Ollama client, as the
+`embeddings` settings say) behind an EmbeddingBatcher, so many concurrent small
+requests (agents, index shards, the REST API) share a few large encode calls. The
+logic lives in actors/models/embeddings.py; this class adds lifetime and the bus tools.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from typing import Any
+
+from actors.base import SupervisedActor, tool
+from actors.models.embeddings import (
+    EmbeddingBatcher,
+    OllamaEncoder,
+    SentenceTransformerEncoder,
+    locate_package_model,
+    validate_texts,
+)
+from configs.settings import Settings, get_settings
+from protocols.jsonrpc import ErrorCode, RpcError
+from protocols.models import Backend, ModelError, ModelErrorCode
+from protocols.supervision import ChildSpec
+
+log = logging.getLogger(__name__)
+
+ACTOR = "actors.models.embedder:Embedder"
+
+
+def embedder_address(name: str) -> str:
+    return f"embedder/{name}"
+
+
+def embedder_child_spec(settings: Settings, threads: int | None = None) -> ChildSpec:
+    """The child spec the models supervisor uses to run the configured Embedder."""
+    kwargs: dict[str, Any] = {} if threads is None else {"threads": threads}
+    return ChildSpec(
+        id=embedder_address(settings.embeddings.name),
+        actor=ACTOR,
+        kwargs=kwargs,
+        shutdown_timeout_s=10.0,
+    )
+
+
+class Embedder(SupervisedActor):
+    """Texts in, unit vectors out; batched across callers."""
+
+    def __init__(self, address: str, threads: int | None = None) -> None:
+        super().__init__(address)
+        settings = get_settings()
+        self.config = settings.embeddings
+        self.ollama_host = settings.ollama.host
+        self.ollama_timeout_s = settings.ollama.timeout_s
+        self.backend = Backend(self.config.backend)
+        self.threads = threads
+        self.model_name = self.config.name if self.backend is Backend.EMBEDDED else self.config.ollama_model
+        self._encoder: SentenceTransformerEncoder | OllamaEncoder | None = None
+        self._batcher: EmbeddingBatcher | None = None
+        self._unavailable: str | None = None  # why requests cannot be served (misconfiguration)
+        self.load_s: float | None = None
+        self.warmup_s: float | None = None
+        self.requests = 0
+        self.failed = 0
+
+    async def on_start(self) -> None:
+        if self.backend is Backend.EMBEDDED:
+            model_dir = locate_package_model(self.config.package)
+            started = time.perf_counter()
+            encoder = await asyncio.to_thread(SentenceTransformerEncoder, model_dir, "cpu", self.threads)
+            self.load_s = time.perf_counter() - started
+            # The first encode call pays one-off costs (allocations, kernel selection);
+            # pay them here rather than in a caller's latency.
+            started = time.perf_counter()
+            await asyncio.to_thread(encoder.encode, ["warm-up"])
+            self.warmup_s = time.perf_counter() - started
+            self._encoder = encoder
+            self._batcher = EmbeddingBatcher(encoder.encode, self.config.batch_size, self.config.max_wait_ms)
+            log.info(
+                "%s: loaded %s from %s in %.2f s (threads=%d)",
+                self.address,
+                self.config.name,
+                model_dir,
+                self.load_s,
+                encoder.threads,
+            )
+        else:
+            if not self.ollama_host:
+                # Not a crash: restarting would not fix it. Every request answers why.
+                self._unavailable = "embeddings.backend is 'ollama' but ollama.host is not set"
+                log.warning("%s: %s", self.address, self._unavailable)
+                return
+            ollama_encoder = OllamaEncoder(self.ollama_host, self.config.ollama_model, self.ollama_timeout_s)
+            self._encoder = ollama_encoder
+            self._batcher = EmbeddingBatcher(ollama_encoder.encode, self.config.batch_size, self.config.max_wait_ms)
+
+    async def on_stop(self) -> None:
+        if self._batcher is not None:
+            await self._batcher.close()
+
+    # ---- the Ray API -------------------------------------------------------------
+
+    async def embed(self, texts: list[str]) -> dict[str, Any]:
+        """Embed `texts`: {"model", "embeddings", "dimensions", "total_duration" (ns)}.
+        Raises ModelError (INVALID_REQUEST for bad input, BACKEND_UNAVAILABLE when not ready)."""
+        started = time.perf_counter_ns()
+        self.requests += 1
+        try:
+            checked = validate_texts(texts)
+            vectors = await self._ready_batcher().embed(checked)
+        except ModelError:
+            self.failed += 1
+            raise
+        except Exception as exc:  # an encoder failure, as a stable code
+            self.failed += 1
+            raise ModelError(
+                ModelErrorCode.GENERATION_FAILED,
+                f"{self.address}: embedding failed: {type(exc).__name__}: {exc}",
+                self.backend,
+                500,
+            ) from exc
+        return {
+            "model": self.model_name,
+            "embeddings": vectors,
+            "dimensions": len(vectors[0]) if vectors else self.dimensions,
+            "total_duration": time.perf_counter_ns() - started,
+        }
+
+    @property
+    def dimensions(self) -> int | None:
+        return self._encoder.dimensions if self._encoder is not None else None
+
+    # ---- bus tools -----------------------------------------------------------------
+
+    @tool(description="Embed a list of texts; returns unit vectors (one per text) and their dimensions.")
+    async def embed_texts(self, texts: list[str]) -> dict[str, Any]:
+        try:
+            return await self.embed(texts)
+        except ModelError as err:
+            code = ErrorCode.INVALID_PARAMS if err.code is ModelErrorCode.INVALID_REQUEST else ErrorCode.INTERNAL_ERROR
+            raise RpcError(code, err.message, err.to_dict()) from None
+
+    @tool(description="The embedding model, its backend and dimensions, and batching counters.")
+    async def info(self) -> dict[str, Any]:
+        stats = self._batcher.stats if self._batcher is not None else None
+        return {
+            "address": self.address,
+            "name": self.config.name,
+            "model": self.model_name,
+            "backend": self.backend.value,
+            "dimensions": self.dimensions,
+            "batch_size": self.config.batch_size,
+            "max_wait_ms": self.config.max_wait_ms,
+            "threads": getattr(self._encoder, "threads", None),
+            "ready": self._batcher is not None,
+            "unavailable": self._unavailable,
+            "load_s": self.load_s,
+            "warmup_s": self.warmup_s,
+            "pid": os.getpid(),
+            "requests": self.requests,
+            "failed": self.failed,
+            "texts": stats.texts if stats else 0,
+            "batches": stats.batches if stats else 0,
+            "mean_batch_size": round(stats.mean_batch_size, 2) if stats else 0.0,
+            "batcher": stats.as_dict() if stats else None,
+        }
+
+    def _ready_batcher(self) -> EmbeddingBatcher:
+        if self._batcher is None:
+            reason = self._unavailable or f"{self.address} is still loading"
+            raise ModelError(ModelErrorCode.BACKEND_UNAVAILABLE, reason, self.backend, 503)
+        return self._batcher

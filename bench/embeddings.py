@@ -1,0 +1,397 @@
+"""Embedding throughput: the bare in-process model versus the Embedder actor under load.
+
+What is measured, in one run, on the same corpus of varied sentences:
+
+- direct: `SentenceTransformer.encode` called in this process on batches of 64
+  texts (normalised, numpy out), one batch after another: the best the model can do
+  here, with no actor, no batching logic and no serialisation;
+- actor, through `embedder/<name>` (actors.models.embedder:Embedder, under a
+  supervisor of the benchmark's own), from caller actors in their own processes:
+  1. `32 x 1`: 4 callers x 8 in flight = 32 concurrent single-text requests, so
+     every batch is built by the micro-batcher from many callers;
+  2. `4 x 16`: 4 callers, each one request of 16 texts in flight;
+  3. `1 x 64`: one caller, one request of 64 texts at a time (batching does nothing:
+     this isolates the cost of the actor hop and of returning Python lists).
+- latency: single-text requests one at a time, direct `encode([text])` versus the
+  actor (which waits up to `max_wait_ms` for company before it runs a lone text).
+
+The model runs with the same number of torch threads in the driver and in the actor.
+Direct and actor runs alternate within each repeat so drift (other work on the machine)
+hits both alike; a path's rate is all its texts over all its time.
+
+How to read it. `actor/direct` is the throughput ratio (the issue's goal: >= 0.8). On a
+2-core machine the callers, the raylet and the actor's event loop share the CPU with
+the model, so every text sent through the actor pays for its trip in CPU as well
+as in latency; the `1 x 64` row shows that cost without batching effects.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a file: make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psutil
+import ray
+from rich.table import Table
+
+from bench.common import (
+    Stopwatch,
+    console,
+    fmt_ms,
+    local_cluster,
+    progress_bar,
+    spawn_supervisor,
+    stop_supervisor,
+    summarize,
+    write_results,
+)
+from protocols.supervision import BackoffPolicy, ChildSpec, Strategy, SupervisorFlags
+
+GOAL_RATIO = 0.8
+DIRECT_BATCH = 64
+
+_SUBJECTS = [
+    "The old fisherman",
+    "A young engineer",
+    "Our research team",
+    "The city council",
+    "My neighbour's cat",
+    "The orchestra",
+    "A small startup",
+    "The weather service",
+    "Every student",
+    "The night train",
+]
+_VERBS = [
+    "quietly repaired",
+    "announced",
+    "painted",
+    "studied",
+    "forgot about",
+    "celebrated",
+    "measured",
+    "argued over",
+    "rebuilt",
+    "photographed",
+]
+_OBJECTS = [
+    "the broken bridge",
+    "a new vaccine",
+    "the stock market forecast",
+    "an ancient map",
+    "the football final",
+    "a recipe for bread",
+    "the solar panels",
+    "the election results",
+    "a jazz concert",
+    "the mountain trail",
+]
+_TAILS = [
+    "",
+    " yesterday",
+    " before the storm arrived",
+    " with surprising care and patience",
+    " while the whole town was watching from the harbour walls",
+    " for the third time this year",
+]
+
+
+def corpus(n: int, seed: int = 7) -> list[str]:
+    """Varied, deterministic English sentences (5 to ~20 words)."""
+    rng = random.Random(seed)
+    return [
+        f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)}{rng.choice(_TAILS)}." for _ in range(n)
+    ]
+
+
+def chunks(texts: list[str], size: int) -> list[list[str]]:
+    return [texts[i : i + size] for i in range(0, len(texts), size)]
+
+
+class Caller:
+    """A load generator in its own worker process (an async Ray actor)."""
+
+    async def ready(self) -> bool:
+        return True
+
+    async def run(self, embedder: Any, requests: list[list[str]], concurrency: int, start_at: float) -> dict[str, Any]:
+        """Send `requests` with `concurrency` in flight, starting at wall time `start_at`."""
+        await asyncio.sleep(max(0.0, start_at - time.time()))
+        queue = list(reversed(requests))
+        latencies: list[float] = []
+        errors = 0
+        texts = 0
+
+        async def worker() -> None:
+            nonlocal errors, texts
+            while queue:
+                batch = queue.pop()
+                t = time.perf_counter()
+                try:
+                    answer = await embedder.embed.remote(batch)
+                    ok = len(answer["embeddings"]) == len(batch) and all(
+                        len(v) == answer["dimensions"] for v in answer["embeddings"]
+                    )
+                except Exception:
+                    ok = False
+                latencies.append(time.perf_counter() - t)
+                if ok:
+                    texts += len(batch)
+                else:
+                    errors += 1
+
+        began = time.time()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return {"began": began, "ended": time.time(), "latencies": latencies, "errors": errors, "texts": texts}
+
+
+# ---- the runs --------------------------------------------------------------------------
+
+
+def run_direct(model: Any, texts: list[str], label: str) -> dict[str, Any]:
+    """Bare SentenceTransformer.encode on batches of 64, back to back."""
+    batches = chunks(texts, DIRECT_BATCH)
+    latencies: list[float] = []
+    with progress_bar() as progress:
+        task = progress.add_task(label, total=len(batches))
+        start = time.perf_counter()
+        for batch in batches:
+            t = time.perf_counter()
+            out = model.encode(batch, batch_size=DIRECT_BATCH, normalize_embeddings=True, show_progress_bar=False)
+            latencies.append(time.perf_counter() - t)
+            assert out.shape[0] == len(batch)
+            progress.advance(task)
+        elapsed = time.perf_counter() - start
+    return {"texts": len(texts), "elapsed_s": elapsed, "latencies": latencies, "errors": 0}
+
+
+def run_actor(
+    callers: list[Any], embedder: Any, texts: list[str], per_request: int, concurrency: int, label: str
+) -> dict[str, Any]:
+    """The callers share the requests (`per_request` texts each), each with `concurrency` in flight."""
+    requests = chunks(texts, per_request)
+    k = len(callers)
+    shares = [requests[i::k] for i in range(k)]
+    before = ray.get(embedder.info.remote())
+    start_at = time.time() + 0.3
+    refs = [c.run.remote(embedder, share, concurrency, start_at) for c, share in zip(callers, shares, strict=True)]
+    with progress_bar() as progress:
+        task = progress.add_task(label, total=k)
+        pending = list(refs)
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            progress.advance(task, len(done))
+    outcomes = ray.get(refs)
+    after = ray.get(embedder.info.remote())
+    batches = after["batches"] - before["batches"]
+    batched_texts = after["texts"] - before["texts"]
+    return {
+        "texts": sum(o["texts"] for o in outcomes),
+        "requests": len(requests),
+        "elapsed_s": max(o["ended"] for o in outcomes) - min(o["began"] for o in outcomes),
+        "latencies": [x for o in outcomes for x in o["latencies"]],
+        "errors": sum(o["errors"] for o in outcomes),
+        "batches": batches,
+        "mean_batch": batched_texts / batches if batches else 0.0,
+    }
+
+
+def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    texts = sum(r["texts"] for r in runs)
+    elapsed = sum(r["elapsed_s"] for r in runs)
+    out: dict[str, Any] = {
+        "texts": texts,
+        "elapsed_s": elapsed,
+        "eps": texts / elapsed,
+        "eps_per_repeat": [r["texts"] / r["elapsed_s"] for r in runs],
+        "latency": summarize([x for r in runs for x in r["latencies"]]),
+        "errors": sum(r["errors"] for r in runs),
+    }
+    if "batches" in runs[0]:
+        batches = sum(r["batches"] for r in runs)
+        out["batches"] = batches
+        out["requests"] = sum(r["requests"] for r in runs)
+        out["mean_batch"] = sum(r["mean_batch"] * r["batches"] for r in runs) / batches if batches else 0.0
+    return out
+
+
+def lone_latency(model: Any, embedder: Any, texts: list[str]) -> dict[str, Any]:
+    """Single texts one at a time, direct and actor interleaved."""
+    direct: list[float] = []
+    actor: list[float] = []
+    for text in texts:
+        t = time.perf_counter()
+        model.encode([text], normalize_embeddings=True, show_progress_bar=False)
+        direct.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        ray.get(embedder.embed.remote([text]))
+        actor.append(time.perf_counter() - t)
+    return {"direct": summarize(direct), "actor": summarize(actor)}
+
+
+# ---- main ----------------------------------------------------------------------------------
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--texts", type=int, default=2048, help="texts per run (each mode and the baseline)")
+    parser.add_argument("--repeats", type=int, default=2, help="runs per mode, alternating with the baseline")
+    parser.add_argument("--callers", type=int, default=4, help="caller actors")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: the encoder's choice)")
+    parser.add_argument("--latency", type=int, default=40, help="single-text requests for the latency table")
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    args = parser.parse_args()
+    if args.quick:
+        args.texts, args.repeats, args.latency = 512, 1, 10
+    return args
+
+
+def main() -> int:
+    args = parse_args()
+    watch = Stopwatch()
+    from actors.models.embedder import embedder_child_spec
+    from actors.models.embeddings import SentenceTransformerEncoder, locate_package_model
+    from configs.settings import get_settings
+
+    texts = corpus(args.texts)
+    results: dict[str, Any] = {"args": vars(args)}
+    flags = SupervisorFlags(
+        strategy=Strategy.ONE_FOR_ONE, intensity=3, period_s=30.0, backoff=BackoffPolicy(), start_timeout_s=300.0
+    )
+    with local_cluster():
+        settings = get_settings()
+        results["settings"] = settings.embeddings.model_dump()
+        spec = embedder_child_spec(settings, threads=args.threads)
+        console.print(f"[bold]embeddings benchmark[/bold]: starting {spec.id} under a supervisor of our own")
+        t = time.perf_counter()
+        _, supervisor = spawn_supervisor(flags, [spec])
+        results["actor_start_s"] = time.perf_counter() - t
+        try:
+            embedder = ray.get_actor(spec.id)
+            t = time.perf_counter()
+            first = ray.get(embedder.embed.remote(["The first request after start."]))
+            results["first_call_ms"] = (time.perf_counter() - t) * 1000
+            info = ray.get(embedder.info.remote())
+            results["actor_info_at_start"] = info
+            threads = int(info["threads"])
+
+            console.print(f"loading the model in the driver too (threads={threads}) for the direct baseline")
+            t = time.perf_counter()
+            encoder = SentenceTransformerEncoder(locate_package_model(settings.embeddings.package), threads=threads)
+            results["driver_load_s"] = time.perf_counter() - t
+            model = encoder.model
+            assert first["dimensions"] == encoder.dimensions
+
+            # warm both paths
+            model.encode(texts[:DIRECT_BATCH], batch_size=DIRECT_BATCH, show_progress_bar=False)
+            ray.get([embedder.embed.remote([x]) for x in texts[:64]])
+
+            caller_cls = ray.remote(num_cpus=0, max_concurrency=1000)(Caller)
+            callers = [caller_cls.remote() for _ in range(args.callers)]
+            ray.get([c.ready.remote() for c in callers])
+            ray.get([c.run.remote(embedder, [[x] for x in texts[:16]], 4, 0.0) for c in callers])
+
+            modes = {
+                "32 x 1": (1, max(1, 32 // args.callers)),
+                f"{args.callers} x 16": (16, 1),
+                "1 x 64": (64, 1),
+            }
+            raw: dict[str, list[dict[str, Any]]] = {"direct": [], **{m: [] for m in modes}}
+            for r in range(args.repeats):
+                order = list(modes)
+                if r % 2:
+                    order.reverse()
+                for mode in order:
+                    per_request, concurrency = modes[mode]
+                    use = callers[:1] if mode == "1 x 64" else callers
+                    raw["direct"].append(run_direct(model, texts, f"direct batch {DIRECT_BATCH} ({r + 1})"))
+                    raw[mode].append(
+                        run_actor(
+                            use, embedder, texts, per_request, concurrency, f"actor {mode} ({r + 1}/{args.repeats})"
+                        )
+                    )
+            results["throughput"] = {k: aggregate(v) for k, v in raw.items()}
+            results["lone_latency"] = lone_latency(model, embedder, texts[: args.latency])
+
+            info = ray.get(embedder.info.remote())
+            results["actor_info"] = info
+            results["actor_rss_mib"] = psutil.Process(int(info["pid"])).memory_info().rss / 2**20
+            results["driver_rss_mib"] = psutil.Process(os.getpid()).memory_info().rss / 2**20
+            for c in callers:
+                ray.kill(c)
+            results["supervisor_history"] = ray.get(supervisor.history.remote())
+        finally:
+            stop_supervisor(supervisor)
+    results["runtime_s"] = watch.elapsed_s
+    report(results)
+    path = write_results("embeddings", results)
+    console.print(f"results: {path}  (runtime {results['runtime_s']:.1f} s)")
+    return 0
+
+
+def report(results: dict[str, Any]) -> None:
+    tp = results["throughput"]
+    direct = tp["direct"]["eps"]
+    table = Table(title="Embedding throughput (embeddings/s; request latency under load in ms)")
+    for col in ("path", "texts", "emb/s", "per repeat", "vs direct", "mean batch", "p50", "p99", "errors"):
+        table.add_column(col, justify="left" if col == "path" else "right")
+    ratios: dict[str, float] = {}
+    for name, m in tp.items():
+        ratio = m["eps"] / direct
+        if name != "direct":
+            ratios[name] = ratio
+        table.add_row(
+            f"direct encode, batch {DIRECT_BATCH}" if name == "direct" else f"actor {name}",
+            str(m["texts"]),
+            f"{m['eps']:.0f}",
+            ", ".join(f"{x:.0f}" for x in m["eps_per_repeat"]),
+            f"{ratio:.2f}x",
+            f"{m['mean_batch']:.1f}" if "mean_batch" in m else str(DIRECT_BATCH),
+            fmt_ms(m["latency"].get("p50_ms"), 1),
+            fmt_ms(m["latency"].get("p99_ms"), 1),
+            str(m["errors"]),
+        )
+    console.print(table)
+
+    lat = results["lone_latency"]
+    table = Table(title="One text at a time (ms)")
+    for col in ("path", "n", "p50", "p90", "max"):
+        table.add_column(col, justify="left" if col == "path" else "right")
+    for name in ("direct", "actor"):
+        s = lat[name]
+        table.add_row(name, str(s["n"]), fmt_ms(s["p50_ms"]), fmt_ms(s["p90_ms"]), fmt_ms(s["max_ms"]))
+    console.print(table)
+
+    info = results["actor_info"]
+    console.print(
+        f"actor: started in {results['actor_start_s']:.1f} s (model load {info['load_s']:.2f} s, "
+        f"warm-up encode {info['warmup_s'] * 1000:.0f} ms), first call {results['first_call_ms']:.0f} ms, "
+        f"RSS {results['actor_rss_mib']:.0f} MiB, torch threads {info['threads']}, "
+        f"batch_size {info['batch_size']}, max_wait {info['max_wait_ms']} ms; "
+        f"{info['requests']} requests in {info['batches']} batches (mean {info['mean_batch_size']}); "
+        f"driver RSS with the model {results['driver_rss_mib']:.0f} MiB"
+    )
+    errors = sum(m["errors"] for m in tp.values())
+    met = all(r >= GOAL_RATIO for r in ratios.values()) and errors == 0
+    colour = "green" if met else "red"
+    detail = ", ".join(f"{k} {v:.2f}x ({tp[k]['eps']:.0f} emb/s)" for k, v in ratios.items())
+    console.print(
+        f"[bold {colour}]verdict: goal actor >= {GOAL_RATIO}x direct throughput "
+        f"{'MET' if met else 'NOT MET'}[/bold {colour}]: direct {direct:.0f} emb/s; {detail}; "
+        f"answers checked: {errors} bad"
+    )
+    results["ratios"] = ratios
+    results["verdict"] = {"goal_ratio": GOAL_RATIO, "met": met}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
