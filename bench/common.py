@@ -15,6 +15,7 @@ import platform
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -185,42 +186,60 @@ def write_results(name: str, payload: dict[str, Any]) -> Path:
 
 class CpuMonitor:
     """CPU used during a measurement by this benchmark (the driver and every process it
-    started: Ray's daemons and workers, including those that exited) and by everything
-    else on the machine. Other load on a small machine skews the numbers; the scripts
-    print this so a reader can tell a clean run from a disturbed one."""
+    started: Ray's daemons and workers, sampled every `interval_s` so that workers that
+    are killed are counted too) and by everything else on the machine. Other load on a
+    small machine skews the numbers; the scripts print this so a reader can tell a clean
+    run from a disturbed one."""
 
-    def __init__(self) -> None:
-        self._start = self._sample()
+    def __init__(self, interval_s: float = 0.25) -> None:
+        self._interval_s = interval_s
+        self._first: dict[tuple[int, float], float] = {}
+        self._last: dict[tuple[int, float], float] = {}
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._wall0 = time.perf_counter()
+        self._busy0 = self._busy()
+        self._sample(initial=True)
+        self._thread = threading.Thread(target=self._run, name="cpu-monitor", daemon=True)
+        self._thread.start()
 
     @staticmethod
-    def _sample() -> tuple[float, float, float]:
-        """(wall, machine busy CPU seconds, this process tree's CPU seconds)."""
+    def _busy() -> float:
         t = psutil.cpu_times()
-        busy = t.user + t.system + getattr(t, "nice", 0.0) + getattr(t, "irq", 0.0)
-        busy += getattr(t, "softirq", 0.0) + getattr(t, "steal", 0.0)
+        return sum(getattr(t, f, 0.0) for f in ("user", "nice", "system", "irq", "softirq", "steal"))
+
+    def _sample(self, initial: bool = False) -> None:
         me = psutil.Process()
-        ours = 0.0
         for proc in [me, *me.children(recursive=True)]:
             try:
+                key = (proc.pid, proc.create_time())
                 c = proc.cpu_times()
             except psutil.Error:
                 continue
-            # children_*: reaped children, e.g. actor workers that were killed
-            ours += c.user + c.system + c.children_user + c.children_system
-        return time.perf_counter(), busy, ours
+            used = c.user + c.system
+            with self._lock:
+                # a process started after the monitor counts from zero
+                self._first.setdefault(key, used if initial else 0.0)
+                self._last[key] = used
+
+    def _run(self) -> None:
+        while not self._done.wait(self._interval_s):
+            self._sample()
 
     def stop(self) -> dict[str, float]:
         """Call before the cluster shuts down (its processes must still be there)."""
-        wall, busy, ours = self._sample()
-        wall0, busy0, ours0 = self._start
-        elapsed = max(wall - wall0, 1e-9)
-        ours_cores = (ours - ours0) / elapsed
-        other_cores = max(0.0, (busy - busy0) - (ours - ours0)) / elapsed
+        self._done.set()
+        self._thread.join()
+        self._sample()
+        elapsed = max(time.perf_counter() - self._wall0, 1e-9)
+        busy = self._busy() - self._busy0
+        with self._lock:
+            ours = sum(self._last[k] - self._first[k] for k in self._last)
         return {
             "elapsed_s": elapsed,
             "cpus": float(psutil.cpu_count() or 0),
-            "ours_cores": ours_cores,
-            "other_cores": other_cores,
+            "ours_cores": ours / elapsed,
+            "other_cores": max(0.0, busy - ours) / elapsed,
         }
 
 

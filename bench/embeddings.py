@@ -54,7 +54,7 @@ from bench.common import (
     summarize,
     write_results,
 )
-from protocols.supervision import BackoffPolicy, ChildSpec, Strategy, SupervisorFlags
+from protocols.supervision import BackoffPolicy, Strategy, SupervisorFlags
 
 GOAL_RATIO = 0.8
 DIRECT_BATCH = 64
@@ -123,6 +123,9 @@ class Caller:
     async def ready(self) -> bool:
         return True
 
+    async def pid(self) -> int:
+        return os.getpid()
+
     async def run(self, embedder: Any, requests: list[list[str]], concurrency: int, start_at: float) -> dict[str, Any]:
         """Send `requests` with `concurrency` in flight, starting at wall time `start_at`."""
         await asyncio.sleep(max(0.0, start_at - time.time()))
@@ -154,6 +157,15 @@ class Caller:
         return {"began": began, "ended": time.time(), "latencies": latencies, "errors": errors, "texts": texts}
 
 
+def cpu_s(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes (all their threads)."""
+    total = 0.0
+    for pid in pids:
+        times = psutil.Process(pid).cpu_times()
+        total += times.user + times.system
+    return total
+
+
 # ---- the runs --------------------------------------------------------------------------
 
 
@@ -163,6 +175,7 @@ def run_direct(model: Any, texts: list[str], label: str) -> dict[str, Any]:
     latencies: list[float] = []
     with progress_bar() as progress:
         task = progress.add_task(label, total=len(batches))
+        cpu = cpu_s([os.getpid()])
         start = time.perf_counter()
         for batch in batches:
             t = time.perf_counter()
@@ -171,7 +184,15 @@ def run_direct(model: Any, texts: list[str], label: str) -> dict[str, Any]:
             assert out.shape[0] == len(batch)
             progress.advance(task)
         elapsed = time.perf_counter() - start
-    return {"texts": len(texts), "elapsed_s": elapsed, "latencies": latencies, "errors": 0}
+        cpu = cpu_s([os.getpid()]) - cpu
+    return {
+        "texts": len(texts),
+        "elapsed_s": elapsed,
+        "latencies": latencies,
+        "errors": 0,
+        "cpu_s": cpu,
+        "cpu_model_s": cpu,
+    }
 
 
 def run_actor(
@@ -182,6 +203,8 @@ def run_actor(
     k = len(callers)
     shares = [requests[i::k] for i in range(k)]
     before = ray.get(embedder.info.remote())
+    caller_pids = ray.get([c.pid.remote() for c in callers])
+    actor_cpu, callers_cpu = cpu_s([before["pid"]]), cpu_s(caller_pids)
     start_at = time.time() + 0.3
     refs = [c.run.remote(embedder, share, concurrency, start_at) for c, share in zip(callers, shares, strict=True)]
     with progress_bar() as progress:
@@ -191,6 +214,7 @@ def run_actor(
             done, pending = ray.wait(pending, num_returns=1)
             progress.advance(task, len(done))
     outcomes = ray.get(refs)
+    actor_cpu, callers_cpu = cpu_s([before["pid"]]) - actor_cpu, cpu_s(caller_pids) - callers_cpu
     after = ray.get(embedder.info.remote())
     batches = after["batches"] - before["batches"]
     batched_texts = after["texts"] - before["texts"]
@@ -202,6 +226,9 @@ def run_actor(
         "errors": sum(o["errors"] for o in outcomes),
         "batches": batches,
         "mean_batch": batched_texts / batches if batches else 0.0,
+        "cpu_s": actor_cpu + callers_cpu,  # the raylet's share is not counted
+        "cpu_model_s": actor_cpu,
+        "encode_s": after["batcher"]["encode_s"] - before["batcher"]["encode_s"],
     }
 
 
@@ -215,8 +242,11 @@ def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "eps_per_repeat": [r["texts"] / r["elapsed_s"] for r in runs],
         "latency": summarize([x for r in runs for x in r["latencies"]]),
         "errors": sum(r["errors"] for r in runs),
+        "cpu_ms_per_text": 1000 * sum(r["cpu_s"] for r in runs) / texts,
+        "model_process_cpu_ms_per_text": 1000 * sum(r["cpu_model_s"] for r in runs) / texts,
     }
     if "batches" in runs[0]:
+        out["encode_s"] = sum(r["encode_s"] for r in runs)
         batches = sum(r["batches"] for r in runs)
         out["batches"] = batches
         out["requests"] = sum(r["requests"] for r in runs)
@@ -342,7 +372,19 @@ def report(results: dict[str, Any]) -> None:
     tp = results["throughput"]
     direct = tp["direct"]["eps"]
     table = Table(title="Embedding throughput (embeddings/s; request latency under load in ms)")
-    for col in ("path", "texts", "emb/s", "per repeat", "vs direct", "mean batch", "p50", "p99", "errors"):
+    for col in (
+        "path",
+        "texts",
+        "emb/s",
+        "repeats",
+        "ratio",
+        "batch",
+        "p50",
+        "p99",
+        "CPU ms/t",
+        "busy",
+        "errors",
+    ):
         table.add_column(col, justify="left" if col == "path" else "right")
     ratios: dict[str, float] = {}
     for name, m in tp.items():
@@ -350,16 +392,24 @@ def report(results: dict[str, Any]) -> None:
         if name != "direct":
             ratios[name] = ratio
         table.add_row(
-            f"direct encode, batch {DIRECT_BATCH}" if name == "direct" else f"actor {name}",
+            f"direct b{DIRECT_BATCH}" if name == "direct" else f"actor {name}",
             str(m["texts"]),
             f"{m['eps']:.0f}",
-            ", ".join(f"{x:.0f}" for x in m["eps_per_repeat"]),
+            "/".join(f"{x:.0f}" for x in m["eps_per_repeat"]),
             f"{ratio:.2f}x",
             f"{m['mean_batch']:.1f}" if "mean_batch" in m else str(DIRECT_BATCH),
             fmt_ms(m["latency"].get("p50_ms"), 1),
             fmt_ms(m["latency"].get("p99_ms"), 1),
+            f"{m['model_process_cpu_ms_per_text']:.2f}"
+            + ("" if name == "direct" else f" + {m['cpu_ms_per_text'] - m['model_process_cpu_ms_per_text']:.2f}"),
+            f"{100 * m['encode_s'] / m['elapsed_s']:.0f}%" if "encode_s" in m else "100%",
             str(m["errors"]),
         )
+    table.caption = (
+        "ratio: emb/s over direct. batch: mean texts per encode call. CPU ms/t: CPU per text of the process "
+        "holding the model (+ the callers'; the raylet's is not counted). busy: share of the time an encode "
+        "call was running."
+    )
     console.print(table)
 
     lat = results["lone_latency"]

@@ -111,6 +111,7 @@ class ModelsConfig(_Section):
 class OllamaConfig(_Section):
     host: str | None = None
     timeout_s: float = Field(300.0, gt=0)
+    status_interval_s: float = Field(10.0, gt=0)
 
 
 class EmbeddingsConfig(_Section):

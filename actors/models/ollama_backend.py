@@ -14,8 +14,8 @@ the client's async generator in a `finally`.
 from __future__ import annotations
 
 import json
-from contextlib import aclosing
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import aclosing
 from types import TracebackType
 from typing import Any, TypeVar
 

@@ -25,7 +25,6 @@ from protocols.models import Backend, CallRecord, ChatChunk, ChatRequest, Genera
 
 BUS = "bus/main"
 TOPIC_MODELS = "models"
-STATUS_INTERVAL_S = 10.0
 
 
 class OllamaWorker(SupervisedActor):
@@ -149,8 +148,9 @@ class OllamaWorker(SupervisedActor):
     async def running(self) -> list[dict[str, Any]]:
         return await self.backend.running()
 
-    @tool(description="Whether Ollama is reachable, its version and host.")
+    @tool(description="Whether Ollama is reachable, its version and host (checked now).")
     async def status(self) -> dict[str, Any]:
+        self._status = await self.backend.status()  # never raises; a refused port answers at once
         return dict(self._status)
 
     @tool(description="Models the Ollama server has.")
@@ -159,7 +159,7 @@ class OllamaWorker(SupervisedActor):
 
     async def _watch_status(self) -> None:
         while True:
-            await asyncio.sleep(STATUS_INTERVAL_S)
+            await asyncio.sleep(self.settings.ollama.status_interval_s)
             status = await self.backend.status()
             if status.get("reachable") != self._status.get("reachable"):
                 self._publish(

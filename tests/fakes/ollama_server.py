@@ -84,9 +84,14 @@ class FakeModel:
         embedding = any(h in name.lower() for h in _EMBEDDING_HINTS)
         family = "bert" if embedding else "llama"
         size = (45 if embedding else 800) * 1024 * 1024 + int(digest[:6], 16)
-        return cls(name=name, size=size, digest=digest, family=family,
-                   parameter_size="23M" if embedding else "1.2B",
-                   quantization_level="F16" if embedding else "Q4_K_M")
+        return cls(
+            name=name,
+            size=size,
+            digest=digest,
+            family=family,
+            parameter_size="23M" if embedding else "1.2B",
+            quantization_level="F16" if embedding else "Q4_K_M",
+        )
 
     @property
     def capabilities(self) -> list[str]:
@@ -112,8 +117,14 @@ class FakeModel:
         ]
 
     def tag(self) -> dict[str, Any]:
-        return {"name": self.name, "model": self.name, "modified_at": self.modified_at,
-                "size": self.size, "digest": self.digest, "details": self.details}
+        return {
+            "name": self.name,
+            "model": self.name,
+            "modified_at": self.modified_at,
+            "size": self.size,
+            "digest": self.digest,
+            "details": self.details,
+        }
 
 
 class NDJSONResponse(StreamingResponse):
@@ -182,17 +193,20 @@ class FakeOllama:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def start(self) -> FakeOllama:
+    def start(self, port: int = 0) -> FakeOllama:
+        """Serve on `port` (0: the OS picks a free one; give the old port to come back after stop)."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))  # the OS picks a free port; no race with other tests
+        sock.bind(("127.0.0.1", port))
         self.port = int(sock.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=1)
+        config = uvicorn.Config(
+            self.app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1
+        )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name=f"fake-ollama-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name=f"fake-ollama-{self.port}", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:
@@ -254,9 +268,18 @@ class FakeOllama:
                 if model is None or expiry <= now:
                     continue
                 expires = datetime.fromtimestamp(expiry, UTC).isoformat().replace("+00:00", "Z")
-                running.append({"name": name, "model": name, "size": model.size, "digest": model.digest,
-                                "details": model.details, "expires_at": expires,
-                                "size_vram": model.size, "context_length": 4096})
+                running.append(
+                    {
+                        "name": name,
+                        "model": name,
+                        "size": model.size,
+                        "digest": model.digest,
+                        "details": model.details,
+                        "expires_at": expires,
+                        "size_vram": model.size,
+                        "context_length": 4096,
+                    }
+                )
             return JSONResponse({"models": running})
 
         @app.post("/api/show")
@@ -270,18 +293,23 @@ class FakeOllama:
             modelfile = f"FROM {model.parent_model or model.name}\nTEMPLATE {model.template}\n"
             if model.system:
                 modelfile += f"SYSTEM {model.system}\n"
-            return JSONResponse({
-                "modelfile": modelfile,
-                "parameters": parameters,
-                "template": model.template,
-                "system": model.system or "",
-                "details": model.details,
-                "model_info": {"general.architecture": model.family, "general.parameter_count": model.size,
-                               f"{model.family}.context_length": 4096,
-                               f"{model.family}.embedding_length": self.embedding_dim},
-                "capabilities": model.capabilities,
-                "modified_at": model.modified_at,
-            })
+            return JSONResponse(
+                {
+                    "modelfile": modelfile,
+                    "parameters": parameters,
+                    "template": model.template,
+                    "system": model.system or "",
+                    "details": model.details,
+                    "model_info": {
+                        "general.architecture": model.family,
+                        "general.parameter_count": model.size,
+                        f"{model.family}.context_length": 4096,
+                        f"{model.family}.embedding_length": self.embedding_dim,
+                    },
+                    "capabilities": model.capabilities,
+                    "modified_at": model.modified_at,
+                }
+            )
 
         @app.post("/api/chat")
         async def chat(request: Request) -> Response:
@@ -311,13 +339,15 @@ class FakeOllama:
             texts = [inputs] if isinstance(inputs, str) else list(inputs)
             load = self._touch(model)
             vectors = [self._embedding(t, body.get("dimensions")) for t in texts]
-            return JSONResponse({
-                "model": name,
-                "embeddings": vectors,
-                "total_duration": time.perf_counter_ns() - started + load,
-                "load_duration": load,
-                "prompt_eval_count": sum(len(t.split()) + 2 for t in texts),
-            })
+            return JSONResponse(
+                {
+                    "model": name,
+                    "embeddings": vectors,
+                    "total_duration": time.perf_counter_ns() - started + load,
+                    "load_duration": load,
+                    "prompt_eval_count": sum(len(t.split()) + 2 for t in texts),
+                }
+            )
 
         @app.post("/api/pull")
         async def pull(request: Request) -> Response:
@@ -384,8 +414,12 @@ class FakeOllama:
 
         def line(piece: str) -> dict[str, Any]:
             if kind == "chat":
-                return {"model": name, "created_at": _now(),
-                        "message": {"role": "assistant", "content": piece}, "done": False}
+                return {
+                    "model": name,
+                    "created_at": _now(),
+                    "message": {"role": "assistant", "content": piece},
+                    "done": False,
+                }
             return {"model": name, "created_at": _now(), "response": piece, "done": False}
 
         def final(text: str, eval_started: int, eval_count: int) -> dict[str, Any]:
@@ -396,16 +430,18 @@ class FakeOllama:
             else:
                 last["context"] = [int(_sha(w)[:4], 16) for w in (prompt.split() + pieces)][:64]
             prompt_eval = prompt_tokens * 50_000
-            last.update({
-                "done": True,
-                "done_reason": done_reason,
-                "total_duration": end - started + load + prompt_eval,
-                "load_duration": load,
-                "prompt_eval_count": prompt_tokens,
-                "prompt_eval_duration": prompt_eval,
-                "eval_count": eval_count,
-                "eval_duration": max(end - eval_started, 1),
-            })
+            last.update(
+                {
+                    "done": True,
+                    "done_reason": done_reason,
+                    "total_duration": end - started + load + prompt_eval,
+                    "load_duration": load,
+                    "prompt_eval_count": prompt_tokens,
+                    "prompt_eval_duration": prompt_eval,
+                    "eval_count": eval_count,
+                    "eval_duration": max(end - eval_started, 1),
+                }
+            )
             return last
 
         stream = body.get("stream", True)  # Ollama streams unless told otherwise
@@ -456,7 +492,7 @@ class FakeOllama:
         words = prompt.split() or ["ok"]
         if fmt:
             document = json.dumps(_instance(fmt, words) if isinstance(fmt, dict) else {"response": " ".join(words)})
-            tokens = [document[i:i + 4] for i in range(0, len(document), 4)]
+            tokens = [document[i : i + 4] for i in range(0, len(document), 4)]
         elif limit is not None:
             tokens = [words[i % len(words)] for i in range(limit)]
         else:
@@ -475,9 +511,11 @@ class FakeOllama:
 
     async def _progress(self, body: dict[str, Any], events: AsyncIterator[dict[str, Any]]) -> Response:
         if body.get("stream", True):
+
             async def lines() -> AsyncIterator[bytes]:
                 async for event in events:
                     yield _ndjson(event)
+
             return NDJSONResponse(lines())
         last: dict[str, Any] = {}
         async for event in events:
@@ -496,8 +534,12 @@ class FakeOllama:
         steps = 8
         for digest, total in model.layers():
             for step in range(steps + 1):
-                yield {"status": f"pulling {digest[7:19]}", "digest": digest,
-                       "total": total, "completed": total * step // steps}
+                yield {
+                    "status": f"pulling {digest[7:19]}",
+                    "digest": digest,
+                    "total": total,
+                    "completed": total * step // steps,
+                }
                 await asyncio.sleep(self.pull_delay_s)
         for status in ("verifying sha256 digest", "writing manifest"):
             yield {"status": status}
@@ -613,8 +655,14 @@ def _array(node: dict[str, Any], build: Callable[[Any], Any], word: Callable[[],
 
 
 def _string(node: dict[str, Any], build: Callable[[Any], Any], word: Callable[[], str]) -> Any:
-    fixed = {"date-time": "2024-01-01T00:00:00Z", "date": "2024-01-01", "time": "00:00:00Z",
-             "email": "someone@example.com", "uri": "https://example.com/", "uuid": _uuid()}
+    fixed = {
+        "date-time": "2024-01-01T00:00:00Z",
+        "date": "2024-01-01",
+        "time": "00:00:00Z",
+        "email": "someone@example.com",
+        "uri": "https://example.com/",
+        "uuid": _uuid(),
+    }
     text = fixed.get(node.get("format", ""), word())
     text = text.ljust(int(node.get("minLength", 0)), "x")
     if "maxLength" in node:

@@ -86,9 +86,7 @@ def test_bad_messages_get_jsonrpc_errors_and_the_bus_keeps_working(
 
 def test_timeout_is_an_error_with_a_stable_code(client: Any, target: str) -> None:
     started = time.monotonic()
-    answer = client.request(
-        target, "tools/call", {"name": "slow", "arguments": {"seconds": 5}}, timeout_s=0.5
-    )
+    answer = client.request(target, "tools/call", {"name": "slow", "arguments": {"seconds": 5}}, timeout_s=0.5)
     assert answer["error"]["code"] == ErrorCode.REQUEST_TIMEOUT
     assert time.monotonic() - started < 4
     assert client.request(target, "ping")["result"] == {}

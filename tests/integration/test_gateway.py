@@ -99,9 +99,7 @@ def test_kill_over_http_and_tree_shows_the_restart(platform: str, client: Any) -
     deadline = time.monotonic() + 10
     while not events["events"] and time.monotonic() < deadline:
         time.sleep(0.2)
-        events = httpx.get(
-            platform + "api/v1/system/events", params={"child": "monitor/main"}, timeout=30
-        ).json()
+        events = httpx.get(platform + "api/v1/system/events", params={"child": "monitor/main"}, timeout=30).json()
     assert events["events"][-1]["action"] == "restart"
 
 
@@ -172,10 +170,7 @@ def test_websocket_forwards_supervision_events(platform: str, client: Any) -> No
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             message = json.loads(ws.recv(timeout=30))
-            if (
-                message.get("type") == "supervision_event"
-                and message["data"]["child"] == "supervisor/evolution"
-            ):
+            if message.get("type") == "supervision_event" and message["data"]["child"] == "supervisor/evolution":
                 break
         assert message["data"]["action"] == "restart"
         client.wait_until_running("supervisor/evolution")

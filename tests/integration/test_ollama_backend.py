@@ -299,8 +299,12 @@ async def test_delete(fake: FakeOllama) -> None:
 @pytest.mark.asyncio
 async def test_create_from_a_base_model(fake: FakeOllama) -> None:
     async with backend_for(fake.url) as backend:
-        events = [e async for e in backend.create("pirate", CHAT_MODEL, system="Talk like a pirate.",
-                                                    parameters={"temperature": 0.9})]
+        events = [
+            e
+            async for e in backend.create(
+                "pirate", CHAT_MODEL, system="Talk like a pirate.", parameters={"temperature": 0.9}
+            )
+        ]
         info = await backend.info("pirate")
         chunks = await collect(backend.chat(chat_request("ahoy").model_copy(update={"model": "pirate"})))
     statuses = [e["status"] for e in events]
@@ -392,62 +396,64 @@ async def test_unreachable_host_fails_fast() -> None:
         assert time.monotonic() - started < 2.0
 
 
+@pytest.mark.asyncio
+async def test_a_stalled_stream_times_out(fake: FakeOllama) -> None:
+    fake.token_delay_s = 2.0  # Ollama stuck between two tokens
+    async with backend_for(fake.url, timeout_s=0.3) as backend:
+        with pytest.raises(ModelError) as caught:
+            await collect(backend.chat(chat_request("slow answer")))
+    assert caught.value.code == ModelErrorCode.TIMEOUT
+    assert caught.value.status == 504
+    await wait_until(lambda: fake.generations_cancelled == 1, timeout_s=1.0)  # and Ollama was told
+
+
 # ---- cancellation -------------------------------------------------------------------------
+
+
+async def assert_generation_stopped(fake: FakeOllama) -> None:
+    """The fake saw the client go away within ~1 s, and sends no more tokens."""
+    took = await wait_until(lambda: fake.generations_cancelled == 1, timeout_s=1.0)
+    sent = fake.tokens_sent
+    await asyncio.sleep(0.3)  # 60 token delays: a live stream would have sent more
+    assert fake.tokens_sent == sent
+    assert fake.generations_finished == 0
+    assert took < 1.0
 
 
 @pytest.mark.asyncio
 async def test_closing_the_stream_stops_ollama(fake: FakeOllama) -> None:
     with only_explicit_closing() as kept:
         async with backend_for(fake.url) as backend:
-            await _close_after_three_chunks(fake, backend)
-        assert len(kept) >= 3  # chat, its inner stream, and the client's own generator
-
-
-async def _close_after_three_chunks(fake: FakeOllama, backend: OllamaBackend) -> None:
-    if True:
-        stream = backend.chat(chat_request("keep talking please", num_predict=10_000))
-        chunks = [await anext(stream) for _ in range(3)]
-        assert [c.message.content for c in chunks] == ["keep", " talking", " please"]
-        await stream.aclose()
-
-        took = await wait_until(lambda: fake.generations_cancelled == 1, timeout_s=1.0)
-        sent = fake.tokens_sent
-        await asyncio.sleep(0.3)  # 60 token delays: a live stream would have sent more
-        assert fake.tokens_sent == sent
-        assert sent < 100
-        assert fake.generations_finished == 0
-        assert took < 1.0
+            stream = backend.chat(chat_request("keep talking please", num_predict=10_000))
+            chunks = [await anext(stream) for _ in range(3)]
+            assert [c.message.content for c in chunks] == ["keep", " talking", " please"]
+            await stream.aclose()
+            await assert_generation_stopped(fake)
+            assert fake.tokens_sent < 100
+        assert len(kept) >= 3  # chat, its inner stream and the client's generator stayed alive
 
 
 @pytest.mark.asyncio
 async def test_cancelling_the_consumer_task_stops_ollama(fake: FakeOllama) -> None:
     with only_explicit_closing():
         async with backend_for(fake.url) as backend:
-            await _cancel_after_three_chunks(fake, backend)
+            got_three = asyncio.Event()
 
+            async def consume() -> None:
+                count = 0
+                async for _ in backend.chat(chat_request("go on", num_predict=10_000)):
+                    count += 1
+                    if count == 3:
+                        got_three.set()
 
-async def _cancel_after_three_chunks(fake: FakeOllama, backend: OllamaBackend) -> None:
-    if True:
-        got_three = asyncio.Event()
-
-        async def consume() -> None:
-            count = 0
-            async for _ in backend.chat(chat_request("go on", num_predict=10_000)):
-                count += 1
-                if count == 3:
-                    got_three.set()
-
-        task = asyncio.create_task(consume())
-        await asyncio.wait_for(got_three.wait(), 5)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        await wait_until(lambda: fake.generations_cancelled == 1, timeout_s=1.0)
-        sent = fake.tokens_sent
-        await asyncio.sleep(0.3)
-        assert fake.tokens_sent == sent
-        # The backend still works afterwards (the pool was not poisoned).
-        assert (await collect(backend.chat(chat_request("again"))))[-1].done
+            task = asyncio.create_task(consume())
+            await asyncio.wait_for(got_three.wait(), 5)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            await assert_generation_stopped(fake)
+            # The backend still works afterwards (the connection pool is fine).
+            assert (await collect(backend.chat(chat_request("again"))))[-1].done
 
 
 @pytest.mark.asyncio
@@ -458,8 +464,12 @@ async def test_fake_notices_an_open_stream_is_still_consumed(fake: FakeOllama) -
     HTTP response open, so the cancellation tests measure the backend's closing."""
     client = ollama.AsyncClient(host=fake.url)
     try:
-        stream = await client.chat(model=CHAT_MODEL, messages=[{"role": "user", "content": "x y"}],
-                                   stream=True, options={"num_predict": 10_000})
+        stream = await client.chat(
+            model=CHAT_MODEL,
+            messages=[{"role": "user", "content": "x y"}],
+            stream=True,
+            options={"num_predict": 10_000},
+        )
         for _ in range(3):
             await anext(stream)
         sent = fake.tokens_sent
@@ -468,5 +478,25 @@ async def test_fake_notices_an_open_stream_is_still_consumed(fake: FakeOllama) -
         assert fake.generations_cancelled == 0
         await stream.aclose()  # type: ignore[attr-defined]
         await wait_until(lambda: fake.generations_cancelled == 1, timeout_s=1.0)
+    finally:
+        await client.close()
+
+
+@pytest.mark.asyncio
+async def test_fake_answers_stream_false_in_one_object(fake: FakeOllama) -> None:
+    """The fake's non-streaming shapes, through the client's own stream=False calls."""
+    client = ollama.AsyncClient(host=fake.url)
+    try:
+        chat = await client.chat(model=CHAT_MODEL, messages=[{"role": "user", "content": "hello you"}])
+        assert chat.done and chat.message.content == "hello you" and chat.eval_count == 2
+        generated = await client.generate(model=CHAT_MODEL, prompt="hi there", options={"num_predict": 3})
+        assert generated.response == "hi there hi" and generated.done_reason == "length"
+        assert generated.context
+        pulled = await client.pull("tinyllama")
+        assert pulled.status == "success"
+        with pytest.raises(ollama.ResponseError) as caught:
+            await client.chat(model="missing", messages=[{"role": "user", "content": "x"}])
+        assert caught.value.status_code == 404
+        assert caught.value.error == 'model "missing" not found, try pulling it first'
     finally:
         await client.close()

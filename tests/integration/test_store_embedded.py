@@ -461,9 +461,7 @@ def test_stop_falls_back_to_sigint_when_pg_ctl_cannot_reach_the_data_dir(
 
 
 def test_concurrent_starts_share_one_server(lifecycle: EmbeddedPostgres) -> None:
-    starters = [
-        EmbeddedPostgres(lifecycle.data_dir.parent, start_timeout_s=START_TIMEOUT_S) for _ in range(3)
-    ]
+    starters = [EmbeddedPostgres(lifecycle.data_dir.parent, start_timeout_s=START_TIMEOUT_S) for _ in range(3)]
     with ThreadPoolExecutor(len(starters)) as pool:
         dsns = list(pool.map(lambda pg: pg.start(), starters))
     assert len(set(dsns)) == 1

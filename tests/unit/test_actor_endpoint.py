@@ -148,9 +148,7 @@ def test_input_schema_ignores_a_signature_added_by_ray_tracing() -> None:
     )
     tools = tools_by_name(Traced("agent/traced"))
     assert set(tools["echo"]["inputSchema"]["properties"]) == {"text"}
-    assert call(Traced("agent/traced"), "echo", {"text": "hi"})["result"]["structuredContent"] == {
-        "result": "hi"
-    }
+    assert call(Traced("agent/traced"), "echo", {"text": "hi"})["result"]["structuredContent"] == {"result": "hi"}
 
 
 def test_tools_are_bound_to_their_own_instance() -> None:
@@ -367,7 +365,6 @@ def test_ping_method_and_health() -> None:
     assert info["address"] == ADDRESS
     assert info["ok"] is True
     assert info["uptime_s"] >= 0
-
 
 
 # ---- supervision protocol ----------------------------------------------------------------

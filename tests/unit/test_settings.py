@@ -138,9 +138,7 @@ def test_empty_config_file_changes_nothing(monkeypatch: pytest.MonkeyPatch, tmp_
     assert load_settings() == Settings()
 
 
-def test_env_beats_config_file_and_arguments_beat_env(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_env_beats_config_file_and_arguments_beat_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PYGENT_CONFIG", str(write_yaml(tmp_path, "serve:\n  port: 9001\n")))
     monkeypatch.setenv("PYGENT_SERVE_PORT", "9002")
     assert load_settings().serve.port == 9002

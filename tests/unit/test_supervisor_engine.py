@@ -430,9 +430,7 @@ def test_restarts_in_window_drains_as_the_clock_moves() -> None:
 # ---- backoff ------------------------------------------------------------------
 
 
-NO_JITTER = BackoffPolicy(
-    initial_s=0.05, base_s=0.1, multiplier=2.0, max_s=1.0, jitter=0.0, reset_after_s=10.0
-)
+NO_JITTER = BackoffPolicy(initial_s=0.05, base_s=0.1, multiplier=2.0, max_s=1.0, jitter=0.0, reset_after_s=10.0)
 
 
 def test_backoff_delay_sequence_is_initial_then_base_times_multiplier_capped() -> None:
