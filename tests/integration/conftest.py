@@ -14,7 +14,7 @@ from tests.conftest import free_port
 
 
 @pytest.fixture(scope="session")
-def fake_ollama() -> Iterator[Any]:
+def session_ollama() -> Iterator[Any]:
     """Ollama cannot run here: this fake of its HTTP API stands in, driven by the real client."""
     from tests.fakes.ollama_server import FakeOllama
 
@@ -24,7 +24,7 @@ def fake_ollama() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def settings(state_dir: Path, fake_ollama: Any) -> Any:
+def settings(state_dir: Path, session_ollama: Any) -> Any:
     os.environ["PYGENT_STATE_DIR"] = str(state_dir)
     os.environ["PYGENT_SERVE_PORT"] = str(free_port())
     os.environ["PYGENT_RAY_NAMESPACE"] = "pygent-test"
@@ -34,7 +34,7 @@ def settings(state_dir: Path, fake_ollama: Any) -> Any:
     os.environ["PYGENT_SUPERVISION_PING_INTERVAL_S"] = "0.5"
     os.environ["PYGENT_SUPERVISION_PING_TIMEOUT_S"] = "1.5"
     os.environ["PYGENT_MONITOR_METRICS_INTERVAL_S"] = "1.0"
-    os.environ["PYGENT_OLLAMA_HOST"] = fake_ollama.url
+    os.environ["PYGENT_OLLAMA_HOST"] = session_ollama.url
     os.environ["PYGENT_OLLAMA_STATUS_INTERVAL_S"] = "0.5"
     from configs.settings import get_settings, load_settings
 

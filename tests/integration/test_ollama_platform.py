@@ -27,7 +27,7 @@ def test_models_of_both_backends_are_listed(platform: str) -> None:
     assert status["ollama"]["reachable"] is True and status["ollama"]["version"]
 
 
-def test_chat_and_generate_through_ollama(platform: str, fake_ollama: Any) -> None:
+def test_chat_and_generate_through_ollama(platform: str, session_ollama: Any) -> None:
     body = {"model": OLLAMA_MODEL, "messages": [{"role": "user", "content": "hello there"}], "stream": False}
     answer = httpx.post(platform + "api/v1/ollama/chat", json=body, timeout=60).json()
     assert answer["done"] is True and answer["message"]["content"] and answer["eval_count"] > 0
@@ -40,7 +40,7 @@ def test_chat_and_generate_through_ollama(platform: str, fake_ollama: Any) -> No
         timeout=60,
     ).json()
     assert generated["response"] and generated["done"] is True
-    assert any(path == "/api/generate" for path, _ in fake_ollama.requests)
+    assert any(path == "/api/generate" for path, _ in session_ollama.requests)
 
 
 def test_pull_create_info_delete(platform: str) -> None:
@@ -74,8 +74,8 @@ def test_unknown_ollama_model_is_a_404_naming_the_backend(platform: str) -> None
     assert "no-such-model" in response.json()["message"]
 
 
-def test_stop_really_stops_ollama(platform: str, fake_ollama: Any) -> None:
-    cancelled_before = fake_ollama.generations_cancelled
+def test_stop_really_stops_ollama(platform: str, session_ollama: Any) -> None:
+    cancelled_before = session_ollama.generations_cancelled
     url = platform.replace("http://", "ws://") + "ws"
     request = {
         "model": OLLAMA_MODEL,
@@ -91,17 +91,17 @@ def test_stop_really_stops_ollama(platform: str, fake_ollama: Any) -> None:
                 got += 1
         ws.send(json.dumps({"type": "stop", "ref": 1}))
         deadline = time.monotonic() + 10
-        while fake_ollama.generations_cancelled == cancelled_before and time.monotonic() < deadline:
+        while session_ollama.generations_cancelled == cancelled_before and time.monotonic() < deadline:
             time.sleep(0.05)
-    assert fake_ollama.generations_cancelled > cancelled_before
-    sent = fake_ollama.tokens_sent
+    assert session_ollama.generations_cancelled > cancelled_before
+    sent = session_ollama.tokens_sent
     time.sleep(0.3)
-    assert fake_ollama.tokens_sent == sent  # Ollama is no longer generating
+    assert session_ollama.tokens_sent == sent  # Ollama is no longer generating
 
 
-def test_ollama_down_degrades_gracefully_and_comes_back(platform: str, fake_ollama: Any) -> None:
-    port = fake_ollama.port
-    fake_ollama.stop()
+def test_ollama_down_degrades_gracefully_and_comes_back(platform: str, session_ollama: Any) -> None:
+    port = session_ollama.port
+    session_ollama.stop()
     try:
         health = httpx.get(platform + "api/v1/health", timeout=30).json()
         assert health["components"]["ollama"]["status"] == "down"
@@ -120,5 +120,5 @@ def test_ollama_down_degrades_gracefully_and_comes_back(platform: str, fake_olla
         }
         assert httpx.post(platform + "api/v1/ollama/chat", json=local, timeout=120).status_code == 200
     finally:
-        fake_ollama.start(port)
+        session_ollama.start(port)
     assert httpx.get(platform + "api/v1/health/ollama", timeout=30).json()["status"] == "ok"

@@ -26,7 +26,7 @@ import pytest_asyncio
 from psycopg.conninfo import make_conninfo
 from pydantic import ValidationError
 
-from actors.store import watchdog
+from actors.store import migrator, watchdog
 from actors.store.actor import Store
 from actors.store.database import Database
 from actors.store.embedded import (
@@ -37,6 +37,9 @@ from actors.store.embedded import (
 )
 from configs.settings import get_settings
 from protocols.supervision import ExitKind, SupervisionEvent
+
+# Every shipped migration, in order (later issues add files; the tests follow them).
+ALL_VERSIONS = [m.version for m in migrator.discover()]
 
 pytestmark = pytest.mark.integration
 
@@ -172,11 +175,11 @@ async def _fresh_database(server: EmbeddedPostgres) -> str:
 async def test_migrate_twice_is_idempotent(server: EmbeddedPostgres) -> None:
     dsn = await _fresh_database(server)
     database = Database(dsn, mode="embedded")
-    assert await database.migrate() == ["0001"]
+    assert await database.migrate() == ALL_VERSIONS
     assert await database.migrate() == []
     await database.open()  # migrates a third time, then opens the pool
     try:
-        assert await database.applied_migrations() == ["0001"]
+        assert await database.applied_migrations() == ALL_VERSIONS
         async with database.pool.connection() as conn:
             cur = await conn.execute(
                 "SELECT count(*) FROM pg_tables"
@@ -197,7 +200,7 @@ async def test_concurrent_migrators_apply_each_migration_once(
 ) -> None:
     dsn = await _fresh_database(server)
     results = await asyncio.gather(*(Database(dsn).migrate() for _ in range(4)))
-    assert sorted(v for applied in results for v in applied) == ["0001"]
+    assert sorted(v for applied in results for v in applied) == ALL_VERSIONS
 
 
 # ---- supervision events ---------------------------------------------------------------
@@ -270,7 +273,7 @@ async def test_health_reports_versions_pool_and_migrations(db: Database) -> None
     assert health.pgvector_version is not None and health.pgvector_version.startswith("0.")
     assert health.latency_ms is not None and 0 <= health.latency_ms < 5000
     assert health.pool["pool_max"] == 2 and health.pool["pool_size"] >= 1
-    assert health.migrations == ["0001"]
+    assert health.migrations == ALL_VERSIONS
 
 
 @pytest.mark.asyncio

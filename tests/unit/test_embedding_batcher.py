@@ -151,10 +151,12 @@ async def test_an_error_reaches_every_caller_of_its_batch_and_the_next_batch_wor
 async def test_an_error_in_one_batch_spares_callers_of_other_batches() -> None:
     encode = RecordingEncoder(fail_on="poison")
     batcher = EmbeddingBatcher(encode, batch_size=2, max_wait_ms=30)
-    outcomes: list[Any] = await asyncio.gather(
-        batcher.embed(["a", "poison"]),  # batch 1 fails
-        batcher.embed(["b", "c"]),  # batch 2 works
-        return_exceptions=True,
+    outcomes: list[Any] = list(
+        await asyncio.gather(
+            batcher.embed(["a", "poison"]),  # batch 1 fails
+            batcher.embed(["b", "c"]),  # batch 2 works
+            return_exceptions=True,
+        )
     )
     assert isinstance(outcomes[0], RuntimeError)
     assert fingerprints(outcomes[1]) == expected(["b", "c"])
