@@ -62,41 +62,57 @@ class Embedder(SupervisedActor):
         self._encoder: SentenceTransformerEncoder | OllamaEncoder | None = None
         self._batcher: EmbeddingBatcher | None = None
         self._unavailable: str | None = None  # why requests cannot be served (misconfiguration)
+        self._unavailable_code = ModelErrorCode.BACKEND_UNAVAILABLE
         self.load_s: float | None = None
         self.warmup_s: float | None = None
         self.requests = 0
         self.failed = 0
 
     async def on_start(self) -> None:
+        """Load the model (or prepare the Ollama client). A missing model package or
+        Ollama host is not a crash (a restart would not fix it, and failing here would
+        fail the whole tree's start): the actor runs and every request answers why."""
         if self.backend is Backend.EMBEDDED:
-            model_dir = locate_package_model(self.config.package)
-            started = time.perf_counter()
-            encoder = await asyncio.to_thread(SentenceTransformerEncoder, model_dir, "cpu", self.threads)
-            self.load_s = time.perf_counter() - started
-            # The first encode call pays one-off costs (allocations, kernel selection);
-            # pay them here rather than in a caller's latency.
-            started = time.perf_counter()
-            await asyncio.to_thread(encoder.encode, ["warm-up"])
-            self.warmup_s = time.perf_counter() - started
-            self._encoder = encoder
-            self._batcher = EmbeddingBatcher(encoder.encode, self.config.batch_size, self.config.max_wait_ms)
-            log.info(
-                "%s: loaded %s from %s in %.2f s (threads=%d)",
-                self.address,
-                self.config.name,
-                model_dir,
-                self.load_s,
-                encoder.threads,
-            )
+            await self._start_embedded()
+        elif not self.ollama_host:
+            self._set_unavailable("embeddings.backend is 'ollama' but ollama.host is not set")
         else:
-            if not self.ollama_host:
-                # Not a crash: restarting would not fix it. Every request answers why.
-                self._unavailable = "embeddings.backend is 'ollama' but ollama.host is not set"
-                log.warning("%s: %s", self.address, self._unavailable)
-                return
             ollama_encoder = OllamaEncoder(self.ollama_host, self.config.ollama_model, self.ollama_timeout_s)
             self._encoder = ollama_encoder
             self._batcher = EmbeddingBatcher(ollama_encoder.encode, self.config.batch_size, self.config.max_wait_ms)
+
+    async def _start_embedded(self) -> None:
+        try:
+            model_dir = locate_package_model(self.config.package)
+            started = time.perf_counter()
+            encoder = await asyncio.to_thread(SentenceTransformerEncoder, model_dir, "cpu", self.threads)
+        except ModelError as err:
+            self._set_unavailable(err.message, err.code)
+            return
+        except ImportError as exc:
+            self._set_unavailable(f"sentence-transformers cannot be imported: {exc}")
+            return
+        self.load_s = time.perf_counter() - started
+        # The first encode call pays one-off costs (allocations, kernel selection);
+        # pay them here rather than in a caller's latency.
+        started = time.perf_counter()
+        await asyncio.to_thread(encoder.encode, ["warm-up"])
+        self.warmup_s = time.perf_counter() - started
+        self._encoder = encoder
+        self._batcher = EmbeddingBatcher(encoder.encode, self.config.batch_size, self.config.max_wait_ms)
+        log.info(
+            "%s: loaded %s from %s in %.2f s (threads=%d)",
+            self.address,
+            self.config.name,
+            model_dir,
+            self.load_s,
+            encoder.threads,
+        )
+
+    def _set_unavailable(self, reason: str, code: ModelErrorCode = ModelErrorCode.BACKEND_UNAVAILABLE) -> None:
+        self._unavailable = reason
+        self._unavailable_code = code
+        log.error("%s: embeddings unavailable: %s", self.address, reason)
 
     async def on_stop(self) -> None:
         if self._batcher is not None:
@@ -171,6 +187,8 @@ class Embedder(SupervisedActor):
 
     def _ready_batcher(self) -> EmbeddingBatcher:
         if self._batcher is None:
-            reason = self._unavailable or f"{self.address} is still loading"
-            raise ModelError(ModelErrorCode.BACKEND_UNAVAILABLE, reason, self.backend, 503)
+            if self._unavailable is not None:
+                status = 404 if self._unavailable_code is ModelErrorCode.MODEL_NOT_FOUND else 503
+                raise ModelError(self._unavailable_code, self._unavailable, self.backend, status)
+            raise ModelError(ModelErrorCode.BACKEND_UNAVAILABLE, f"{self.address} is still loading", self.backend, 503)
         return self._batcher

@@ -105,7 +105,7 @@ def validate_texts(texts: Any, max_texts: int = MAX_TEXTS, max_chars: int = MAX_
         if not isinstance(text, str):
             raise invalid(f"texts[{i}] is a {type(text).__name__}, not a string")
         if not text.strip():
-            raise invalid(f"texts[{i}] is an empty string")
+            raise invalid(f"texts[{i}] is an empty string" if not text else f"texts[{i}] is only whitespace")
         if len(text) > max_chars:
             raise invalid(f"texts[{i}] has {len(text)} characters (at most {max_chars})")
     return list(texts)

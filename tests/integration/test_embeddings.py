@@ -86,6 +86,52 @@ def test_minilm_is_deterministic_and_independent_of_batch_company(encoder: Sente
     assert max(abs(x - y) for x, y in zip(alone, in_company, strict=True)) < 1e-4
 
 
+# ---- the Embedder in-process (its logic without Ray) --------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_embedder_in_process_embeds_and_answers_rpc() -> None:
+    from actors.models.embedder import Embedder
+
+    actor = Embedder("embedder/in-process")
+    await actor.supervision_ready()
+    try:
+        answer = await actor.embed([GUITAR, STOCKS])
+        assert answer["dimensions"] == 384 and len(answer["embeddings"]) == 2
+        reply = await actor.handle_rpc(
+            {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "embed_texts", "arguments": {}}}
+        )
+        assert reply is not None and reply["error"]["code"] == ErrorCode.INVALID_PARAMS  # texts is required
+        info = await actor.info()
+        assert info["ready"] and info["load_s"] > 0 and info["threads"] >= 1
+        assert info["requests"] == 1 and info["batches"] == 1
+    finally:
+        await actor.supervision_stop()
+
+
+@pytest.mark.asyncio
+async def test_a_missing_model_package_leaves_the_embedder_up_answering_why(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from actors.models.embedder import Embedder
+    from configs.settings import get_settings
+
+    monkeypatch.setenv("PYGENT_EMBEDDINGS_PACKAGE", "no_such_embedding_package_xyz")
+    get_settings.cache_clear()
+    try:
+        actor = Embedder("embedder/missing")
+        await actor.supervision_ready()  # starts: a restart would not install the package
+        with pytest.raises(ModelError) as caught:
+            await actor.embed(["hello"])
+        assert caught.value.code is ModelErrorCode.MODEL_NOT_FOUND
+        assert "no_such_embedding_package_xyz" in caught.value.message
+        info = await actor.info()
+        assert not info["ready"] and "no_such_embedding_package_xyz" in info["unavailable"]
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+
 # ---- the Ollama edge: a fake server, the real client ------------------------------------------
 
 

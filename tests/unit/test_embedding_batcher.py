@@ -226,7 +226,7 @@ def test_bad_settings_are_refused() -> None:
         ([], "empty"),
         ("a string", "list"),
         (["ok", ""], "texts[1] is an empty string"),
-        (["ok", "   "], "texts[1] is an empty string"),
+        (["ok", "   "], "texts[1] is only whitespace"),
         (["ok", 3], "texts[1] is a int"),
         (["x"] * 3, "too many texts"),
         (["x" * 11], "11 characters"),
