@@ -30,6 +30,7 @@ from protocols.jsonrpc import (
     make_error,
     make_result,
     parse_message,
+    preload,
     request_id_of,
 )
 from protocols.supervision import ExitKind
@@ -104,6 +105,8 @@ class SupervisedActor:
             if not self._started:
                 await self.on_start()
                 self._started = True
+                # Ready now; import what the first bus message needs in the background.
+                asyncio.get_running_loop().run_in_executor(None, preload)
         return self._whereabouts()
 
     async def supervision_wait_exit(self) -> dict[str, Any]:
@@ -216,9 +219,7 @@ class SupervisedActor:
             if mark is None:
                 continue
             bound = types.MethodType(_pristine(mark["fn"]), self)
-            tools[mark["name"]] = McpTool.from_function(
-                bound, name=mark["name"], description=mark["description"]
-            )
+            tools[mark["name"]] = McpTool.from_function(bound, name=mark["name"], description=mark["description"])
         return tools
 
     @staticmethod

@@ -152,6 +152,10 @@ class Sample:
     def check(self) -> Sample:
         if self.t_first is None or self.t_last is None or self.tokens == 0:
             raise RuntimeError(f"{self.path}: no tokens or no final chunk ({self!r})")
+        # The worker coalesces tokens into one chunk when its reader falls behind, so the
+        # final chunk's eval_count (tokens generated) is the count; chunks are a lower bound.
+        if self.eval_count is not None:
+            self.tokens = self.eval_count
         return self
 
 
@@ -454,7 +458,7 @@ def report(results: dict[str, Any]) -> None:
     columns = ["path", "runs", "tokens", "TTFT p50", "TTFT p90", "engine TTFT", "tok/s", "min-max", "engine"]
     columns += ["e2e tok/s", "ratio", "e2e ratio", *(["paired"] if paired else []), "text"]
     for col in columns:
-        table.add_column(col, justify="left" if col == "path" else "right")
+        table.add_column(col, justify="left" if col == "path" else "right", no_wrap=col == "path")
     for path in ALL_PATHS:
         if path not in stats:
             continue
@@ -528,7 +532,7 @@ def report(results: dict[str, Any]) -> None:
         change = after / before - 1
         drift = f"; raw before/after the platform {before:.1f}/{after:.1f} tok/s ({change:+.0%})"
         if abs(change) > 0.1:
-            drift += " [the machine's speed drifted: treat the ratios with care, or use --paired]"
+            drift += " (the machine's speed drifted: treat the ratios with care, or use --paired)"
     noisy = max(load) > 1.5 or any(
         (results.get(k) or {}).get("other_cores", 0.0) > 0.25 for k in ("raw_cpu", "platform_cpu", "raw_again_cpu")
     )

@@ -27,8 +27,7 @@ class Address(BaseModel):
     def _check_type(cls, value: str) -> str:
         if not _TYPE_RE.match(value):
             raise ValueError(
-                f"address type {value!r} must be lower-case letters, digits, '-' or '_' "
-                "and start with a letter"
+                f"address type {value!r} must be lower-case letters, digits, '-' or '_' and start with a letter"
             )
         return value
 

@@ -6,33 +6,56 @@ The bus speaks MCP: method names are MCP's (`ping`, `tools/list`, `tools/call`,
 
 from __future__ import annotations
 
+import importlib
 from enum import IntEnum
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-# `mcp_types` is the MCP SDK's own types package (what `mcp.types` re-exports); importing
-# it directly skips the whole SDK (0.25 s instead of 0.6 s), which every actor start pays.
-import mcp_types
 from pydantic import BaseModel, ValidationError
 
-JSONRPCRequest = mcp_types.JSONRPCRequest
-JSONRPCNotification = mcp_types.JSONRPCNotification
-JSONRPCResponse = mcp_types.JSONRPCResponse
-JSONRPCError = mcp_types.JSONRPCError
-ErrorData = mcp_types.ErrorData
+# The message models are the MCP SDK's own (`mcp_types`, what `mcp.types` re-exports).
+# They are imported on first use, not at import: every actor process imports this module,
+# and the 0.16 s the SDK's types take would otherwise add to every restart. Actors warm
+# them in a background thread once they are up (`preload`).
+if TYPE_CHECKING:
+    from mcp_types import (  # noqa: F401  (re-exported lazily by __getattr__ below)
+        ErrorData,
+        JSONRPCError,
+        JSONRPCNotification,
+        JSONRPCRequest,
+        JSONRPCResponse,
+    )
+
+_MCP_NAMES = ("JSONRPCRequest", "JSONRPCNotification", "JSONRPCResponse", "JSONRPCError", "ErrorData")
+
+
+def _mcp() -> ModuleType:
+    return importlib.import_module("mcp_types")
+
+
+def preload() -> None:
+    """Import the SDK's types now (call from a background thread)."""
+    _mcp()
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MCP_NAMES:
+        return getattr(_mcp(), name)
+    raise AttributeError(name)
 
 
 class ErrorCode(IntEnum):
     """Stable JSON-RPC error codes used by the bus and by every actor endpoint."""
 
-    # JSON-RPC 2.0 standard codes (the same numbers as mcp.types).
-    PARSE_ERROR = mcp_types.PARSE_ERROR  # -32700
-    INVALID_REQUEST = mcp_types.INVALID_REQUEST  # -32600
-    METHOD_NOT_FOUND = mcp_types.METHOD_NOT_FOUND  # -32601
-    INVALID_PARAMS = mcp_types.INVALID_PARAMS  # -32602
-    INTERNAL_ERROR = mcp_types.INTERNAL_ERROR  # -32603
+    # JSON-RPC 2.0 standard codes (the same numbers as mcp_types; a unit test checks).
+    PARSE_ERROR = -32700
+    INVALID_REQUEST = -32600
+    METHOD_NOT_FOUND = -32601
+    INVALID_PARAMS = -32602
+    INTERNAL_ERROR = -32603
     # MCP's own codes.
-    CONNECTION_CLOSED = mcp_types.CONNECTION_CLOSED  # -32000
-    REQUEST_TIMEOUT = mcp_types.REQUEST_TIMEOUT  # -32001
+    CONNECTION_CLOSED = -32000
+    REQUEST_TIMEOUT = -32001
     # PyGent bus codes (server-error range -32002..-32019, clear of MCP's -32020+).
     UNKNOWN_ADDRESS = -32002
     TARGET_UNAVAILABLE = -32003  # known address, not back within the bounded wait
@@ -42,9 +65,7 @@ class ErrorCode(IntEnum):
 
 
 # Methods that may safely be delivered again after the target restarts mid-request.
-IDEMPOTENT_METHODS = frozenset(
-    {"ping", "tools/list", "resources/list", "resources/templates/list", "prompts/list"}
-)
+IDEMPOTENT_METHODS = frozenset({"ping", "tools/list", "resources/list", "resources/templates/list", "prompts/list"})
 
 
 class RpcError(Exception):
@@ -63,9 +84,7 @@ class RpcError(Exception):
         return error
 
 
-def make_request(
-    method: str, params: dict[str, Any] | None = None, request_id: int | str = 1
-) -> dict[str, Any]:
+def make_request(method: str, params: dict[str, Any] | None = None, request_id: int | str = 1) -> dict[str, Any]:
     """A JSON-RPC request as a plain dict (what travels over Ray and the wire)."""
     message: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": method}
     if params is not None:
@@ -109,10 +128,11 @@ def parse_message(message: Any) -> JSONRPCRequest | JSONRPCNotification:
     params = message.get("params")
     if params is not None and not isinstance(params, dict):
         raise RpcError(ErrorCode.INVALID_REQUEST, "field 'params' must be an object")
+    mcp = _mcp()
     try:
         if "id" in message:
-            return JSONRPCRequest.model_validate(message)
-        return JSONRPCNotification.model_validate(message)
+            return mcp.JSONRPCRequest.model_validate(message)  # type: ignore[no-any-return]
+        return mcp.JSONRPCNotification.model_validate(message)  # type: ignore[no-any-return]
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "message"

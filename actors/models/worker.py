@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -42,6 +43,36 @@ log = logging.getLogger(__name__)
 
 BUS = "bus/main"
 TOPIC_MODELS = "models"
+
+
+class TokenChannel:
+    """From the generation thread to the event loop: items in order, and a way to take
+    every text token already waiting in one go (see ModelWorker._coalesce)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._items: deque[tuple[str, Any]] = deque()
+        self._ready = asyncio.Event()
+
+    def put_threadsafe(self, item: tuple[str, Any]) -> None:
+        self._loop.call_soon_threadsafe(self._put, item)
+
+    def _put(self, item: tuple[str, Any]) -> None:
+        self._items.append(item)
+        self._ready.set()
+
+    async def get(self, timeout_s: float) -> tuple[str, Any]:
+        while not self._items:
+            self._ready.clear()
+            await asyncio.wait_for(self._ready.wait(), timeout_s)
+        return self._items.popleft()
+
+    def take_waiting_text(self) -> list[ChatChunk]:
+        """The text chunks at the head of the channel, up to the first other item."""
+        taken: list[ChatChunk] = []
+        while self._items and self._items[0][0] == "chunk" and not self._items[0][1].done:
+            taken.append(self._items.popleft()[1])
+        return taken
 
 
 def worker_address(model: str, index: int) -> str:
@@ -110,7 +141,7 @@ class ModelWorker(SupervisedActor):
         self, engine: LlamaCppEngine, req: ChatRequest, task_kind: str | None
     ) -> AsyncIterator[dict[str, Any]]:
         loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        channel = TokenChannel(loop)
         stop = threading.Event()
         started = time.perf_counter()
         first_token: float | None = None
@@ -120,16 +151,16 @@ class ModelWorker(SupervisedActor):
         def produce() -> None:
             try:
                 for chunk in engine.stream_chat(req, stop):
-                    loop.call_soon_threadsafe(queue.put_nowait, ("chunk", chunk))
-                loop.call_soon_threadsafe(queue.put_nowait, ("end", None))
+                    channel.put_threadsafe(("chunk", chunk))
+                channel.put_threadsafe(("end", None))
             except BaseException as exc:  # reported to the caller, never lost
-                loop.call_soon_threadsafe(queue.put_nowait, ("error", exc))
+                channel.put_threadsafe(("error", exc))
 
         producer = asyncio.ensure_future(asyncio.to_thread(produce))
         try:
             while True:
                 try:
-                    kind, item = await asyncio.wait_for(queue.get(), self.settings.models.token_timeout_s)
+                    kind, item = await channel.get(self.settings.models.token_timeout_s)
                 except TimeoutError:
                     outcome, error_code = "error", ModelErrorCode.TIMEOUT.value
                     raise ModelError(
@@ -148,9 +179,10 @@ class ModelWorker(SupervisedActor):
                 chunk: ChatChunk = item
                 if chunk.done:
                     final = chunk
-                elif first_token is None:
-                    first_token = time.perf_counter()
-                self.tokens += 0 if chunk.done else 1
+                else:
+                    if first_token is None:
+                        first_token = time.perf_counter()
+                    chunk = self._coalesce(chunk, channel)
                 yield chunk.model_dump(exclude_none=True)
         except (asyncio.CancelledError, GeneratorExit):
             outcome, error_code = "cancelled", ModelErrorCode.CANCELLED.value
@@ -160,6 +192,20 @@ class ModelWorker(SupervisedActor):
             self.served += 1
             await self._wait_for_producer(producer)
             self._record(req, task_kind, started, first_token, final, outcome, error_code)
+
+    def _coalesce(self, chunk: ChatChunk, channel: TokenChannel) -> ChatChunk:
+        """This token plus the text tokens already waiting, as one chunk.
+
+        Each streamed item costs Ray some CPU in every process it crosses, and on a small
+        machine that CPU is taken from llama.cpp's own threads. When the reader keeps up,
+        nothing is waiting and every token travels alone; when it falls behind, the tokens
+        produced meanwhile travel together (the final chunk's eval_count still counts them)."""
+        waiting = channel.take_waiting_text()
+        self.tokens += 1 + len(waiting)
+        if not waiting:
+            return chunk
+        text = chunk.message.content + "".join(c.message.content for c in waiting)
+        return chunk.model_copy(update={"message": ChatMessage(role="assistant", content=text)})
 
     async def _wait_for_producer(self, producer: asyncio.Future[None]) -> None:
         """The model is free once the producer thread ends; if it never does, we are hung."""

@@ -487,3 +487,20 @@ def test_health_reports_last_exit_only_when_not_running() -> None:
 def test_health_stopped_store_is_not_ok() -> None:
     report = health_from_tree(_tree(store_main=ChildState.STOPPED))
     assert report.status != "ok"
+
+
+def test_error_codes_match_the_mcp_sdk() -> None:
+    import mcp_types
+
+    from protocols.jsonrpc import ErrorCode as Codes
+
+    for name in (
+        "PARSE_ERROR",
+        "INVALID_REQUEST",
+        "METHOD_NOT_FOUND",
+        "INVALID_PARAMS",
+        "INTERNAL_ERROR",
+        "CONNECTION_CLOSED",
+        "REQUEST_TIMEOUT",
+    ):
+        assert Codes[name] == getattr(mcp_types, name)
