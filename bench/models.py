@@ -577,7 +577,7 @@ def locate(settings: Any) -> Setup:
     gguf = find_gguf(config.file, settings)
     if gguf is None:
         raise SystemExit(f"GGUF file {config.file} not found (gguf_dirs, packages {settings.models.gguf_packages})")
-    return Setup(config.name, gguf, config.n_ctx, config.n_threads)
+    return Setup(config.name, gguf, config.n_ctx, config.threads)
 
 
 def parse_args() -> argparse.Namespace:

@@ -102,7 +102,7 @@ class ModelWorker(SupervisedActor):
                 Backend.EMBEDDED,
                 404,
             )
-        engine = LlamaCppEngine(self.config.name, path, self.config.n_ctx, self.config.n_threads)
+        engine = LlamaCppEngine(self.config.name, path, self.config.n_ctx, self.config.threads)
         await asyncio.to_thread(engine.load)
         self.engine = engine
         self._publish("model_status", {"status": "loaded", "load_s": engine.load_duration_ns / 1e9})
