@@ -18,8 +18,9 @@ the script records t0 and then, concurrently:
   (timed by a driver thread that blocks on the answer);
 - detection: the `at` (wall clock) of the supervisor's `restart` event in its
   history minus t0 (wall clock): how long the supervisor took to learn of the death;
-- ready: when the supervisor marked the new incarnation running (its started_at,
-  after `supervision_ready`) minus t0.
+- running: when the supervisor marked the new incarnation running (its started_at,
+  after `supervision_ready` returned to it) minus t0. The first answer can come a
+  little before this: a ping is served as soon as the actor exists.
 
 Baseline, in the same run: the bare cost of creating a fresh actor of the same class
 (same actor options, from the driver) and getting its first ping answered, the floor
@@ -262,7 +263,7 @@ def report(results: dict[str, Any]) -> None:
         ("answer_direct_s", "kill -> answer (name + ping)"),
         ("answer_bus_s", "kill -> answer (bus ping)"),
         ("detect_s", "kill -> detected (restart event)"),
-        ("ready_s", "kill -> new incarnation ready"),
+        ("ready_s", "kill -> supervisor marks it running"),
     )
     table = Table(title="Restart latency (ms)")
     for col in ("measure", "kills", "n", "mean", "p50", "p90", "p99", "max"):

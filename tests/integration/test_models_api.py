@@ -215,3 +215,13 @@ def test_embeddings_endpoint(platform: str) -> None:
         timeout=120,
     ).json()
     assert len(body["embeddings"]) == 2 and len(body["embeddings"][0]) == 384
+
+
+def test_model_status_changes_are_published(client: Any) -> None:
+    before = client.tree().find(WORKER)
+    assert before is not None
+    with client.subscribe(["models"], timeout_s=90) as events:
+        client.kill(WORKER)
+        loaded = next(e for e in events if e["type"] == "model_status" and e["data"].get("worker") == WORKER)
+    assert loaded["data"]["status"] == "loaded" and loaded["data"]["model"] == MODEL
+    client.wait_until_running(WORKER, timeout_s=60, min_restarts=before.restarts + 1)
