@@ -189,7 +189,8 @@ class MessageBus(SupervisedActor):
             return route.handle
         wait_until = min(deadline, time.monotonic() + self.restart_wait_s)
         while True:
-            handle = self._lookup(target)
+            # a GCS round trip, off the event loop: under load it can take 100+ ms
+            handle = await asyncio.to_thread(self._lookup, target)
             if handle is not None:
                 route = self._routes.setdefault(target, _Route())
                 route.handle = handle

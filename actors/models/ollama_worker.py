@@ -18,6 +18,7 @@ from typing import Any
 import ray
 
 from actors.base import SupervisedActor, tool
+from actors.models.answers import collect
 from actors.models.ollama_backend import OllamaBackend
 from actors.models.recorder import CallRecorder
 from configs.settings import get_settings
@@ -65,15 +66,7 @@ class OllamaWorker(SupervisedActor):
             yield chunk
 
     async def chat(self, request: dict[str, Any], task_kind: str | None = None) -> dict[str, Any]:
-        text: list[str] = []
-        final: dict[str, Any] = {}
-        async for chunk in self.chat_stream(request, task_kind):
-            if chunk.get("done"):
-                final = chunk
-            else:
-                text.append(chunk["message"]["content"])
-        final["message"] = {"role": "assistant", "content": "".join(text)}
-        return final
+        return await collect(self.chat_stream(request, task_kind))
 
     async def _recorded(
         self, model: str, kind: str, chunks: AsyncIterator[ChatChunk], task_kind: str | None

@@ -17,9 +17,10 @@ import ray
 from ray.exceptions import RayActorError, RayTaskError
 
 from actors.base import SupervisedActor, tool
+from actors.models.answers import collect, tool_answer, tool_request
 from actors.models.worker import worker_address
 from protocols.jsonrpc import ErrorCode, RpcError
-from protocols.models import Backend, ChatMessage, ChatRequest, GenerationOptions, ModelError, ModelErrorCode
+from protocols.models import Backend, ModelError, ModelErrorCode
 
 
 def unwrap(exc: BaseException) -> BaseException:
@@ -95,15 +96,7 @@ class ModelRouter(SupervisedActor):
                     ray.cancel(stream)  # the caller went away: stop the worker now
 
     async def chat(self, request: dict[str, Any], task_kind: str | None = None) -> dict[str, Any]:
-        text: list[str] = []
-        final: dict[str, Any] = {}
-        async for chunk in self.chat_stream(request, task_kind):
-            if chunk.get("done"):
-                final = chunk
-            else:
-                text.append(chunk["message"]["content"])
-        final["message"] = {"role": "assistant", "content": "".join(text)}
-        return final
+        return await collect(self.chat_stream(request, task_kind))
 
     async def status(self) -> dict[str, Any]:
         workers = []
@@ -128,21 +121,12 @@ class ModelRouter(SupervisedActor):
         max_tokens: int | None = None,
         temperature: float | None = None,
     ) -> dict[str, Any]:
+        request = tool_request(self.model, messages, format, max_tokens, temperature)
         try:
-            request = ChatRequest(
-                model=self.model,
-                messages=[ChatMessage.model_validate(m) for m in messages],
-                stream=False,
-                format=format,  # type: ignore[arg-type]
-                options=GenerationOptions(num_predict=max_tokens, temperature=temperature),
-            )
-        except ValueError as exc:
-            raise RpcError(ErrorCode.INVALID_PARAMS, f"bad request: {exc}") from None
-        try:
-            answer = await self.chat(request.model_dump())
+            answer = await self.chat(request)
         except ModelError as exc:
             raise RpcError(ErrorCode.INTERNAL_ERROR, exc.message, exc.to_dict()) from None
-        return {"content": answer["message"]["content"], "eval_count": answer.get("eval_count")}
+        return tool_answer(answer)
 
     @tool(description="The workers behind this model and how busy they are.")
     async def workers_status(self) -> dict[str, Any]:

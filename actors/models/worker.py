@@ -23,18 +23,17 @@ from typing import Any
 import ray
 
 from actors.base import SupervisedActor, tool
+from actors.models.answers import collect, tool_answer, tool_request
 from actors.models.catalog import find_gguf
 from actors.models.llama_engine import LlamaCppEngine
 from actors.models.recorder import CallRecorder
 from configs.settings import EmbeddedModelConfig, get_settings
-from protocols.jsonrpc import ErrorCode, RpcError
 from protocols.models import (
     Backend,
     CallRecord,
     ChatChunk,
     ChatMessage,
     ChatRequest,
-    GenerationOptions,
     ModelError,
     ModelErrorCode,
 )
@@ -127,15 +126,7 @@ class ModelWorker(SupervisedActor):
 
     async def chat(self, request: dict[str, Any], task_kind: str | None = None) -> dict[str, Any]:
         """The whole answer at once (Ollama's stream=false shape)."""
-        text: list[str] = []
-        final: dict[str, Any] = {}
-        async for chunk in self.chat_stream(request, task_kind):
-            if chunk["done"]:
-                final = chunk
-            else:
-                text.append(chunk["message"]["content"])
-        final["message"] = {"role": "assistant", "content": "".join(text)}
-        return final
+        return await collect(self.chat_stream(request, task_kind))
 
     async def _generate(
         self, engine: LlamaCppEngine, req: ChatRequest, task_kind: str | None
@@ -256,18 +247,9 @@ class ModelWorker(SupervisedActor):
         max_tokens: int | None = None,
         temperature: float | None = None,
     ) -> dict[str, Any]:
-        try:
-            request = ChatRequest(
-                model=self.config.name,
-                messages=[ChatMessage.model_validate(m) for m in messages],
-                stream=False,
-                format=format,  # type: ignore[arg-type]
-                options=GenerationOptions(num_predict=max_tokens, temperature=temperature),
-            )
-        except ValueError as exc:
-            raise RpcError(ErrorCode.INVALID_PARAMS, f"bad request: {exc}") from None
-        answer = await self.chat(request.model_dump())
-        return {"content": answer["message"]["content"], "eval_count": answer.get("eval_count")}
+        request = tool_request(self.config.name, messages, format, max_tokens, temperature)
+        answer = await self.chat(request)
+        return tool_answer(answer)
 
     @tool(description="What this worker holds and how busy it is.")
     async def status(self) -> dict[str, Any]:
