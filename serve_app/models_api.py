@@ -241,7 +241,8 @@ async def ollama_model_info(request: Request, name: str = Path(min_length=1, max
 
 @router.post("/ollama/models/pull", tags=[OLLAMA_TAG])
 async def ollama_pull(request: Request, body: PullRequest) -> Any:
-    """Pull a model into Ollama, streaming progress (also published on the `models` topic)."""
+    """Pull a model into Ollama, streaming progress (also published on the `models` topic
+    as `model_pull_progress` events)."""
     settings = _settings(request)
     name = body.target()
     actor = _needs_ollama(settings, "pulling models")

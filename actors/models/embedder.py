@@ -22,9 +22,10 @@ from actors.models.embeddings import (
     locate_package_model,
     validate_texts,
 )
+from actors.models.recorder import CallRecorder
 from configs.settings import Settings, get_settings
 from protocols.jsonrpc import ErrorCode, RpcError
-from protocols.models import Backend, ModelError, ModelErrorCode
+from protocols.models import Backend, CallRecord, ModelError, ModelErrorCode
 from protocols.supervision import ChildSpec
 
 log = logging.getLogger(__name__)
@@ -67,11 +68,15 @@ class Embedder(SupervisedActor):
         self.warmup_s: float | None = None
         self.requests = 0
         self.failed = 0
+        self._recorder: CallRecorder | None = None  # made in on_start (needs Ray's context)
 
     async def on_start(self) -> None:
         """Load the model (or prepare the Ollama client). A missing model package or
         Ollama host is not a crash (a restart would not fix it, and failing here would
         fail the whole tree's start): the actor runs and every request answers why."""
+        import ray
+
+        self._recorder = CallRecorder(ray.get_runtime_context().namespace)
         if self.backend is Backend.EMBEDDED:
             await self._start_embedded()
         elif not self.ollama_host:
@@ -117,6 +122,8 @@ class Embedder(SupervisedActor):
     async def on_stop(self) -> None:
         if self._batcher is not None:
             await self._batcher.close()
+        if self._recorder is not None:
+            await self._recorder.close()
 
     # ---- the Ray API -------------------------------------------------------------
 
@@ -128,23 +135,46 @@ class Embedder(SupervisedActor):
         try:
             checked = validate_texts(texts)
             vectors = await self._ready_batcher().embed(checked)
-        except ModelError:
+        except ModelError as err:
             self.failed += 1
+            self._record(texts, started, "error", err.code.value)
             raise
         except Exception as exc:  # an encoder failure, as a stable code
             self.failed += 1
+            self._record(texts, started, "error", ModelErrorCode.GENERATION_FAILED.value)
             raise ModelError(
                 ModelErrorCode.GENERATION_FAILED,
                 f"{self.address}: embedding failed: {type(exc).__name__}: {exc}",
                 self.backend,
                 500,
             ) from exc
+        self._record(checked, started, "ok", None)
         return {
             "model": self.model_name,
             "embeddings": vectors,
             "dimensions": len(vectors[0]) if vectors else self.dimensions,
             "total_duration": time.perf_counter_ns() - started,
         }
+
+    def _record(self, texts: Any, started_ns: int, outcome: str, error_code: str | None) -> None:
+        """Every embedding call goes to `model_calls` like generations do. Prompt tokens are
+        whitespace-separated words (an estimate: the tokenizer is not run twice)."""
+        if self._recorder is None:
+            return
+        words = sum(len(t.split()) for t in texts if isinstance(t, str)) if isinstance(texts, list) else 0
+        self._recorder.record(
+            CallRecord(
+                model=self.model_name,
+                backend=self.backend,
+                kind="embed",
+                worker=self.address,
+                prompt_tokens=words,
+                latency_ms=(time.perf_counter_ns() - started_ns) / 1e6,
+                outcome=outcome,  # type: ignore[arg-type]
+                error_code=error_code,
+                task_kind="embedding",
+            )
+        )
 
     @property
     def dimensions(self) -> int | None:

@@ -232,9 +232,7 @@ class OllamaBackend:
         except Exception as exc:
             raise self._error(exc, model) from exc
 
-    async def _stream(
-        self, start: Callable[[], Awaitable[AsyncIterator[_T]]], model: str
-    ) -> AsyncGenerator[_T, None]:
+    async def _stream(self, start: Callable[[], Awaitable[AsyncIterator[_T]]], model: str) -> AsyncGenerator[_T, None]:
         """Iterate one client stream, map its errors, and always close its HTTP response.
 
         The client's stream is an async generator around `httpx.AsyncClient.stream(...)`;
@@ -264,8 +262,9 @@ class OllamaBackend:
         if isinstance(exc, ollama.ResponseError):
             return self._response_error(exc, model)
         if isinstance(exc, ollama.RequestError):
-            return ModelError(ModelErrorCode.INVALID_REQUEST, f"invalid request to Ollama: {exc.error}",
-                              Backend.OLLAMA, 400)
+            return ModelError(
+                ModelErrorCode.INVALID_REQUEST, f"invalid request to Ollama: {exc.error}", Backend.OLLAMA, 400
+            )
         if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
             return ModelError(
                 ModelErrorCode.TIMEOUT,
@@ -276,11 +275,15 @@ class OllamaBackend:
         if isinstance(exc, httpx.TransportError | ConnectionError):
             return self._unreachable(exc)
         if isinstance(exc, json.JSONDecodeError | pydantic.ValidationError):
-            return ModelError(ModelErrorCode.GENERATION_FAILED,
-                              f"Ollama at {self.host} sent an answer we cannot read: {_describe(exc)}",
-                              Backend.OLLAMA, 502)
-        return ModelError(ModelErrorCode.GENERATION_FAILED, f"Ollama call failed: {_describe(exc)}",
-                          Backend.OLLAMA, 500)
+            return ModelError(
+                ModelErrorCode.GENERATION_FAILED,
+                f"Ollama at {self.host} sent an answer we cannot read: {_describe(exc)}",
+                Backend.OLLAMA,
+                502,
+            )
+        return ModelError(
+            ModelErrorCode.GENERATION_FAILED, f"Ollama call failed: {_describe(exc)}", Backend.OLLAMA, 500
+        )
 
     def _response_error(self, exc: ollama.ResponseError, model: str | None) -> ModelError:
         status = exc.status_code
@@ -289,18 +292,29 @@ class OllamaBackend:
         in_stream = status < 100
         if status == 404 or (in_stream and any(h in message.lower() for h in _NOT_FOUND_HINTS)):
             what = f"model '{model}'" if model else "model"
-            return ModelError(ModelErrorCode.MODEL_NOT_FOUND,
-                              f"{what} not found on Ollama at {self.host}" + ("" if model else f": {message}"),
-                              Backend.OLLAMA, 404)
+            return ModelError(
+                ModelErrorCode.MODEL_NOT_FOUND,
+                f"{what} not found on Ollama at {self.host}" + ("" if model else f": {message}"),
+                Backend.OLLAMA,
+                404,
+            )
         if in_stream:
-            return ModelError(ModelErrorCode.GENERATION_FAILED,
-                              f"Ollama at {self.host} failed mid-stream: {message}", Backend.OLLAMA, 500)
+            return ModelError(
+                ModelErrorCode.GENERATION_FAILED,
+                f"Ollama at {self.host} failed mid-stream: {message}",
+                Backend.OLLAMA,
+                500,
+            )
         code = ModelErrorCode.INVALID_REQUEST if 400 <= status < 500 else ModelErrorCode.GENERATION_FAILED
         return ModelError(code, f"Ollama at {self.host} answered {status}: {message}", Backend.OLLAMA, status)
 
     def _unreachable(self, exc: BaseException) -> ModelError:
-        return ModelError(ModelErrorCode.BACKEND_UNAVAILABLE,
-                          f"Ollama at {self.host} is unreachable: {_describe(exc)}", Backend.OLLAMA, 503)
+        return ModelError(
+            ModelErrorCode.BACKEND_UNAVAILABLE,
+            f"Ollama at {self.host} is unreachable: {_describe(exc)}",
+            Backend.OLLAMA,
+            503,
+        )
 
 
 def _options(options: GenerationOptions | None) -> dict[str, Any] | None:

@@ -121,7 +121,15 @@ class OllamaWorker(SupervisedActor):
         return await self.backend.info(name)
 
     async def pull(self, name: str) -> AsyncIterator[dict[str, Any]]:
+        """Progress events as Ollama sends them; also on the `models` topic (each new status,
+        and every 5% of a download) for browsers watching the models page."""
+        last_status, last_share = None, -1.0
         async for progress in self.backend.pull(name):
+            total, done = progress.get("total") or 0, progress.get("completed") or 0
+            share = done / total if total else 0.0
+            if progress.get("status") != last_status or share - last_share >= 0.05:
+                self._publish("model_pull_progress", {"model": name, **progress})
+                last_status, last_share = progress.get("status"), share
             yield progress
         self._publish("model_status", {"model": name, "status": "pulled"})
 

@@ -215,6 +215,15 @@ def test_embeddings_endpoint(platform: str) -> None:
         timeout=120,
     ).json()
     assert len(body["embeddings"]) == 2 and len(body["embeddings"][0]) == 384
+    # embedding calls are recorded like generations
+    deadline = time.monotonic() + 15
+    perf: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        perf = httpx.get(platform + "api/v1/models/all-minilm-l6-v2", timeout=30).json()
+        if perf.get("calls", 0) >= 1:
+            break
+        time.sleep(0.3)
+    assert perf["calls"] >= 1 and perf["prompt_tokens"] >= 12 and perf["backend"] == "embedded"
 
 
 def test_model_status_changes_are_published(client: Any) -> None:

@@ -66,6 +66,19 @@ def test_pull_create_info_delete(platform: str) -> None:
     assert again.json()["code"] == "model_not_found" and again.json()["backend"] == "ollama"
 
 
+def test_pull_progress_reaches_bus_subscribers(platform: str, client: Any) -> None:
+    with client.subscribe(["models"], timeout_s=30) as events:
+        response = httpx.post(platform + "api/v1/ollama/models/pull", json={"model": "phi3:mini"}, timeout=60)
+        assert response.status_code == 200
+        seen = []
+        for event in events:
+            seen.append(event)
+            if event["type"] == "model_status" and event["data"].get("status") == "pulled":
+                break
+    progress = [e["data"] for e in seen if e["type"] == "model_pull_progress"]
+    assert progress and progress[0]["model"] == "phi3:mini" and progress[-1]["status"] == "success"
+
+
 def test_unknown_ollama_model_is_a_404_naming_the_backend(platform: str) -> None:
     body = {"model": "no-such-model", "messages": [{"role": "user", "content": "x"}]}
     response = httpx.post(platform + "api/v1/ollama/chat", json=body, timeout=30)
