@@ -353,10 +353,16 @@ async def ollama_metrics(request: Request) -> dict[str, Any]:
 # ---- /models ---------------------------------------------------------------------------------
 
 
-async def _performance(settings: Settings, model: str | None = None, task_kind: str | None = None) -> list[Any]:
+def _store(settings: Settings) -> Any:
+    """The store actor, or a 503 while it restarts."""
     store = _actor(settings, STORE)
     if store is None:
         raise ModelError(ModelErrorCode.BACKEND_UNAVAILABLE, "the store is restarting; retry", None, 503)
+    return store
+
+
+async def _performance(settings: Settings, model: str | None = None, task_kind: str | None = None) -> list[Any]:
+    store = _store(settings)
     return list(await _call(store.model_performance.remote(model, task_kind), STORE))
 
 
@@ -424,9 +430,7 @@ async def models_recommendations(request: Request, body: RecommendationRequest) 
 async def models_upsert(request: Request, body: ModelEntry) -> dict[str, Any]:
     """Create or update a tracked model entry (what it is for)."""
     settings = _settings(request)
-    store = _actor(settings, STORE)
-    if store is None:
-        raise ModelError(ModelErrorCode.BACKEND_UNAVAILABLE, "the store is restarting; retry", None, 503)
+    store = _store(settings)
     return dict(await _call(store.upsert_model_entry.remote(body.model_dump(mode="json")), STORE))
 
 
@@ -457,9 +461,7 @@ async def models_performance(
 async def models_rate(request: Request, body: RatingRequest, name: str = Path(min_length=1, max_length=200)) -> Any:
     """A user's rating (1-5) of a model, optionally for a task kind."""
     settings = _settings(request)
-    store = _actor(settings, STORE)
-    if store is None:
-        raise ModelError(ModelErrorCode.BACKEND_UNAVAILABLE, "the store is restarting; retry", None, 503)
+    store = _store(settings)
     rating_id = await _call(store.rate_model.remote(name, body.model_dump(mode="json")), STORE)
     return {"id": rating_id, "model": name, **body.model_dump()}
 
@@ -468,9 +470,7 @@ async def models_rate(request: Request, body: RatingRequest, name: str = Path(mi
 async def models_delete(request: Request, name: str = Path(min_length=1, max_length=200)) -> Any:
     """Stop tracking a model: its entry, ratings and recorded calls."""
     settings = _settings(request)
-    store = _actor(settings, STORE)
-    if store is None:
-        raise ModelError(ModelErrorCode.BACKEND_UNAVAILABLE, "the store is restarting; retry", None, 503)
+    store = _store(settings)
     if not await _call(store.delete_model_entry.remote(name), STORE):
         raise ModelError(ModelErrorCode.MODEL_NOT_FOUND, f"nothing is tracked for model '{name}'", None, 404)
     return {"deleted": name}
