@@ -7,6 +7,8 @@ how the parts find each other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from configs.settings import Settings
 from protocols.supervision import (
     BackoffPolicy,
@@ -22,16 +24,20 @@ STORE = "store/main"
 BUS = "bus/main"
 MONITOR = "monitor/main"
 MODELS = "supervisor/models"
+INDEX = "supervisor/index"
+MCP = "supervisor/mcp"
+AGENTS = "supervisor/agents"
+EVOLUTION = "supervisor/evolution"
 OLLAMA = "ollama/main"
 SUPERVISOR_ACTOR = "supervisors.supervisor:Supervisor"
 
 # Component supervisors under the root, in start order, with their strategy.
 COMPONENT_SUPERVISORS: tuple[tuple[str, Strategy], ...] = (
-    ("supervisor/models", Strategy.ONE_FOR_ONE),
-    ("supervisor/index", Strategy.ONE_FOR_ONE),
-    ("supervisor/mcp", Strategy.ONE_FOR_ONE),
-    ("supervisor/agents", Strategy.SIMPLE_ONE_FOR_ONE),
-    ("supervisor/evolution", Strategy.SIMPLE_ONE_FOR_ONE),
+    (MODELS, Strategy.ONE_FOR_ONE),
+    (INDEX, Strategy.ONE_FOR_ONE),
+    (MCP, Strategy.ONE_FOR_ONE),
+    (AGENTS, Strategy.SIMPLE_ONE_FOR_ONE),
+    (EVOLUTION, Strategy.SIMPLE_ONE_FOR_ONE),
 )
 
 
@@ -114,6 +120,13 @@ def model_children(settings: Settings) -> list[ChildSpec]:
     return children
 
 
+# Each component's static children, by supervisor address. A component that lands
+# adds its function here (index shards, MCP server handles, ...).
+COMPONENT_CHILDREN: dict[str, Callable[[Settings], list[ChildSpec]]] = {
+    MODELS: model_children,
+}
+
+
 def root_children(settings: Settings) -> list[ChildSpec]:
     """The root's children in start order: the store first (others record into it),
     then the bus, the component supervisors, and the monitor last (it watches them)."""
@@ -127,7 +140,8 @@ def root_children(settings: Settings) -> list[ChildSpec]:
         worker(BUS, "actors.bus:MessageBus", settings),
     ]
     for addr, strategy in COMPONENT_SUPERVISORS:
-        extra = model_children(settings) if addr == MODELS else None
+        children_of = COMPONENT_CHILDREN.get(addr)
+        extra = children_of(settings) if children_of else None
         children.append(component_supervisor(addr, strategy, settings, extra))
     children.append(worker(MONITOR, "actors.monitor:Monitor", settings))
     return children
