@@ -62,8 +62,13 @@ def raw_phase(settings: Any, system_prompt: str, args: argparse.Namespace) -> li
     from llama_cpp import Llama
 
     setup = locate(settings)
-    llm: Any = Llama(model_path=str(setup.gguf), n_ctx=setup.n_ctx, n_threads=setup.n_threads,
-                     n_threads_batch=setup.n_threads, verbose=False)
+    llm: Any = Llama(
+        model_path=str(setup.gguf),
+        n_ctx=setup.n_ctx,
+        n_threads=setup.n_threads,
+        n_threads_batch=setup.n_threads,
+        verbose=False,
+    )
     samples = []
     try:
         for i in range(args.raw_runs + 1):
@@ -71,9 +76,14 @@ def raw_phase(settings: Any, system_prompt: str, args: argparse.Namespace) -> li
             t_first = None
             tokens = 0
             stream = llm.create_chat_completion(
-                messages=[{"role": "system", "content": system_prompt},
-                          {"role": "user", "content": PROMPTS[i % len(PROMPTS)]}],
-                stream=True, max_tokens=args.tokens, temperature=0.0)
+                messages=[
+                    {"role": "system", "content": system_prompt},
+                    {"role": "user", "content": PROMPTS[i % len(PROMPTS)]},
+                ],
+                stream=True,
+                max_tokens=args.tokens,
+                temperature=0.0,
+            )
             for part in stream:
                 if part["choices"][0].get("delta", {}).get("content"):
                     t_first = t_first or time.perf_counter()
@@ -81,7 +91,9 @@ def raw_phase(settings: Any, system_prompt: str, args: argparse.Namespace) -> li
             t_last = time.perf_counter()
             if i == 0 or t_first is None:
                 continue  # warm-up
-            samples.append({"ttft_s": t_first - t_send, "tok_s": tokens / max(t_last - t_first, 1e-9), "tokens": tokens})
+            samples.append(
+                {"ttft_s": t_first - t_send, "tok_s": tokens / max(t_last - t_first, 1e-9), "tokens": tokens}
+            )
     finally:
         llm.close()
     return samples
@@ -113,8 +125,15 @@ def conversation(ws_url: str, agent_id: str, prompt: str, timeout_s: float, out:
                 if t_first is None:
                     out.append({"error": "no chunk"})
                     return
-                out.append({"ttft_s": t_first - t_send, "tok_s": tokens / max(t_last - t_first, 1e-9),
-                            "tokens": tokens, "chunks": chunks, "wall_s": t_last - t_send})
+                out.append(
+                    {
+                        "ttft_s": t_first - t_send,
+                        "tok_s": tokens / max(t_last - t_first, 1e-9),
+                        "tokens": tokens,
+                        "chunks": chunks,
+                        "wall_s": t_last - t_send,
+                    }
+                )
                 return
 
 
@@ -178,7 +197,9 @@ def main() -> int:
         agents: list[str] = []
         for size in sizes:
             while len(agents) < size:
-                response = httpx.post(url + "api/v1/agents", json={"type": "general", "name": f"bench-{len(agents)}"}, timeout=120)
+                response = httpx.post(
+                    url + "api/v1/agents", json={"type": "general", "name": f"bench-{len(agents)}"}, timeout=120
+                )
                 response.raise_for_status()
                 agents.append(response.json()["id"])
             memory_agents = ray_rss()
@@ -189,8 +210,12 @@ def main() -> int:
             out: list[dict[str, Any]] = []
             cpu = CpuMonitor()
             started = time.perf_counter()
-            threads = [threading.Thread(target=conversation, args=(ws_url, agents[i], PROMPTS[i % len(PROMPTS)], args.timeout_s, out))
-                       for i in range(size)]
+            threads = [
+                threading.Thread(
+                    target=conversation, args=(ws_url, agents[i], PROMPTS[i % len(PROMPTS)], args.timeout_s, out)
+                )
+                for i in range(size)
+            ]
             for t in threads:
                 t.start()
             for t in threads:
@@ -216,16 +241,35 @@ def main() -> int:
         shutil.rmtree(state_dir, ignore_errors=True)
 
     table = Table(title=f"chat over /ws, {args.tokens} tokens max, SmolLM2-135M, 1 model worker")
-    for column in ("conversations", "TTFT p50 ms", "TTFT p90 ms", "tok/s p50 per conv", "x raw", "aggregate tok/s",
-                   "errors", "ray RSS MiB", "agents RSS MiB"):
+    for column in (
+        "conversations",
+        "TTFT p50 ms",
+        "TTFT p90 ms",
+        "tok/s p50 per conv",
+        "x raw",
+        "aggregate tok/s",
+        "errors",
+        "ray RSS MiB",
+        "agents RSS MiB",
+    ):
         table.add_column(column, justify="right")
-    table.add_row("raw (1)", f"{raw_ttft * 1000:.0f}", "-", f"{raw_tok_s:.1f}", "1.00", f"{raw_tok_s:.1f}", "0", "-", "-")
+    table.add_row(
+        "raw (1)", f"{raw_ttft * 1000:.0f}", "-", f"{raw_tok_s:.1f}", "1.00", f"{raw_tok_s:.1f}", "0", "-", "-"
+    )
     for size in sizes:
         r = results[str(size)]
         rss = r["rss_mib_after"]
-        table.add_row(str(size), f"{r['median_ttft_ms']:.0f}", f"{r['p90_ttft_ms'] or 0:.0f}", f"{r['median_tok_s']:.1f}",
-                      f"{r['median_tok_s'] / raw_tok_s:.2f}", f"{r['aggregate_tok_s']:.1f}", str(r["errors"]),
-                      f"{sum(rss.values()):.0f}", f"{rss.get('Agent', 0):.0f}")
+        table.add_row(
+            str(size),
+            f"{r['median_ttft_ms']:.0f}",
+            f"{r['p90_ttft_ms'] or 0:.0f}",
+            f"{r['median_tok_s']:.1f}",
+            f"{r['median_tok_s'] / raw_tok_s:.2f}",
+            f"{r['aggregate_tok_s']:.1f}",
+            str(r["errors"]),
+            f"{sum(rss.values()):.0f}",
+            f"{rss.get('Agent', 0):.0f}",
+        )
     console.print(table)
     last = results[str(sizes[-1])]
     print_cpu(last["cpu"])

@@ -63,7 +63,11 @@ def api_error(exc: BaseException, what: str) -> ApiError:
         return ApiError(504, ErrorCode.TIMEOUT, f"{what} did not answer in time")
     if isinstance(exc, ValueError):
         return ApiError(422, ErrorCode.VALIDATION_ERROR, str(exc).splitlines()[0] if str(exc) else what)
-    return ApiError(503, ErrorCode.UNAVAILABLE, f"{what} failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    return ApiError(
+        503,
+        ErrorCode.UNAVAILABLE,
+        f"{what} failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+    )
 
 
 async def call(ref: Any, what: str, timeout_s: float = 60.0) -> Any:

@@ -15,7 +15,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from protocols.agents import ChatMessageRequest
 from protocols.events import WsClientMessage, WsServerMessage
-from serve_app.agents_api import ApiError, agent_handle, api_error, call, collect_chat, registry, settings_of
+from serve_app.agents_api import agent_handle, api_error, call, collect_chat, registry, settings_of
+from serve_app.errors import ApiError
 from supervisors.tree import AGENTS
 
 router = APIRouter()
@@ -32,7 +33,9 @@ class ConversationBody(BaseModel):
 async def chat_message(request: Request, body: ChatMessageRequest) -> dict[str, Any]:
     """Route the message to an agent (agent_id overrides the router), answer, store both."""
     settings = settings_of(request)
-    plan = await call(registry(settings).prepare_chat.remote(body.message, body.conversation_id, body.agent_id), AGENTS, 120.0)
+    plan = await call(
+        registry(settings).prepare_chat.remote(body.message, body.conversation_id, body.agent_id), AGENTS, 120.0
+    )
     return await collect_chat(settings, plan, body.message)
 
 
@@ -49,7 +52,9 @@ async def conversations(request: Request, limit: int = Query(100, ge=1, le=1000)
 
 @router.post("/chat/conversations", tags=[TAG], status_code=201)
 async def create_conversation(request: Request, body: ConversationBody) -> dict[str, Any]:
-    return dict(await call(registry(settings_of(request)).create_conversation.remote(body.title, body.agent_id), AGENTS))
+    return dict(
+        await call(registry(settings_of(request)).create_conversation.remote(body.title, body.agent_id), AGENTS)
+    )
 
 
 @router.delete("/chat/conversations/{conversation_id}", tags=[TAG])
@@ -61,7 +66,7 @@ async def delete_conversation(
 
 @router.get("/chat/history", tags=[TAG])
 async def history(request: Request, conversation_id: str = ConversationId) -> dict[str, Any]:
-    return dict(await call(registry(settings_of(request)).history.remote(conversation_id), AGENTS))
+    return dict(await call(registry(settings_of(request)).conversation_history.remote(conversation_id), AGENTS))
 
 
 @router.get("/chat/export", tags=[TAG])
@@ -97,13 +102,20 @@ async def ws_agent_chat(settings: Any, message: WsClientMessage, send: Any, runs
         run_id = uuid.uuid4().hex
         runs[key] = (agent, run_id)
         ids = {"conversation_id": plan["conversation_id"], "agent_id": plan["agent_id"]}
-        await send(WsServerMessage(type="typing_indicator", ref=ref, data={**ids, "typing": True,
-                                   "agent_type": plan["agent_type"], "route_reason": plan["route_reason"]}))
+        await send(
+            WsServerMessage(
+                type="typing_indicator",
+                ref=ref,
+                data={**ids, "typing": True, "agent_type": plan["agent_type"], "route_reason": plan["route_reason"]},
+            )
+        )
         stream = agent.chat_stream.remote(plan["conversation_id"], body.message, run_id)
         async for item in stream:
             event = await item
             if event["event"] == "delta":
-                await send(WsServerMessage(type="chat_response", ref=ref, data={**ids, "delta": event["delta"], "done": False}))
+                await send(
+                    WsServerMessage(type="chat_response", ref=ref, data={**ids, "delta": event["delta"], "done": False})
+                )
             elif event["event"] == "stored":
                 ids_user = event["message_id"]
                 await send(WsServerMessage(type="chat_message_stored", ref=ref, data={**ids, "message_id": ids_user}))
@@ -112,26 +124,50 @@ async def ws_agent_chat(settings: Any, message: WsClientMessage, send: Any, runs
                     WsServerMessage(
                         type="chat_response",
                         ref=ref,
-                        data={**ids, "message_id": event["message_id"], "content": event["content"], "done": True,
-                              "status": event["status"], "notes": event["notes"], "agent_type": plan["agent_type"],
-                              "eval_count": event.get("eval_count")},
+                        data={
+                            **ids,
+                            "message_id": event["message_id"],
+                            "content": event["content"],
+                            "done": True,
+                            "status": event["status"],
+                            "notes": event["notes"],
+                            "agent_type": plan["agent_type"],
+                            "eval_count": event.get("eval_count"),
+                        },
                     )
                 )
             elif event["event"] == "error":
-                await send(WsServerMessage(type="chat_error", ref=ref, data={"code": event["code"], "message": event["message"]}))
+                await send(
+                    WsServerMessage(
+                        type="chat_error", ref=ref, data={"code": event["code"], "message": event["message"]}
+                    )
+                )
         stream = None
     except asyncio.CancelledError:
         raise
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
-        await send(WsServerMessage(type="chat_error", ref=ref, data={"code": "validation_error",
-                                                                     "message": f"message.{field}: {first['msg']}", "field": f"message.{field}"}))
+        await send(
+            WsServerMessage(
+                type="chat_error",
+                ref=ref,
+                data={
+                    "code": "validation_error",
+                    "message": f"message.{field}: {first['msg']}",
+                    "field": f"message.{field}",
+                },
+            )
+        )
     except ApiError as exc:
-        await send(WsServerMessage(type="chat_error", ref=ref, data=exc.body.model_dump(mode="json", exclude_none=True)))
+        await send(
+            WsServerMessage(type="chat_error", ref=ref, data=exc.body.model_dump(mode="json", exclude_none=True))
+        )
     except Exception as exc:
         error = api_error(exc, "chat")
-        await send(WsServerMessage(type="chat_error", ref=ref, data=error.body.model_dump(mode="json", exclude_none=True)))
+        await send(
+            WsServerMessage(type="chat_error", ref=ref, data=error.body.model_dump(mode="json", exclude_none=True))
+        )
     finally:
         runs.pop(key, None)
         if stream is not None:  # the socket went away: the agent keeps the partial answer, stopped

@@ -37,10 +37,10 @@ from protocols.rest import (
     KillResponse,
 )
 from protocols.supervision import ChildStatus
-from serve_app.errors import ApiError, JsonBodyByDefault, install_error_handlers
 from serve_app.agents_api import router as agents_router
 from serve_app.chat_api import router as chat_router
 from serve_app.chat_api import ws_agent_chat, ws_stop_agent_chat
+from serve_app.errors import ApiError, JsonBodyByDefault, install_error_handlers
 from serve_app.models_api import as_model_error, resolve
 from serve_app.models_api import router as models_router
 from serve_app.relay import TopicRelay

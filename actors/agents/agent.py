@@ -122,7 +122,9 @@ class Agent(SupervisedActor):
         event.set()
         return True
 
-    async def chat_stream(self, conversation_id: str, message: str, run_id: str | None = None) -> AsyncIterator[dict[str, Any]]:
+    async def chat_stream(
+        self, conversation_id: str, message: str, run_id: str | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
         """Answer one user message of a conversation, streamed.
 
         Yields {"event": "stored", "message_id"} once the user message is stored, then
@@ -147,7 +149,9 @@ class Agent(SupervisedActor):
                 steps = gathered.steps
                 notes += [n for n in gathered.notes if n not in notes]
                 if steps:
-                    results = "\n".join(f"- {s.tool}: {s.result[: self.settings.agents.tool_result_chars]}" for s in steps)
+                    results = "\n".join(
+                        f"- {s.tool}: {s.result[: self.settings.agents.tool_result_chars]}" for s in steps
+                    )
                     messages.insert(-1, {"role": "system", "content": "Results of the tools you called:\n" + results})
             stream = self._model().chat_stream.remote(self._request(messages), self.row["type"])
             finished = False
@@ -219,8 +223,12 @@ class Agent(SupervisedActor):
                 final = event
         if final.get("event") == "error":
             raise RuntimeError(final["message"])
-        return {"answer": final["content"], "conversation_id": conversation_id, "message_id": final["message_id"],
-                "agent_id": self.agent_id}
+        return {
+            "answer": final["content"],
+            "conversation_id": conversation_id,
+            "message_id": final["message_id"],
+            "agent_id": self.agent_id,
+        }
 
     @tool(description="Carry out a task with this agent's tools (a tool-calling loop) and answer.")
     async def execute(self, task: str) -> dict[str, Any]:
@@ -247,7 +255,9 @@ class Agent(SupervisedActor):
     def _model(self) -> Any:
         return ray.get_actor(model_address(self.settings, self.row["model"]), namespace=self.namespace)
 
-    def _request(self, messages: list[dict[str, Any]], fmt: dict[str, Any] | None = None, stream: bool = True) -> dict[str, Any]:
+    def _request(
+        self, messages: list[dict[str, Any]], fmt: dict[str, Any] | None = None, stream: bool = True
+    ) -> dict[str, Any]:
         a = self.settings.agents
         tokens = a.max_answer_tokens if fmt is None else a.decision_tokens
         request: dict[str, Any] = {
@@ -260,12 +270,18 @@ class Agent(SupervisedActor):
             request["format"] = fmt
         return request
 
-    async def _prompt(self, conversation_id: str | None, message: str, exclude: str | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    async def _prompt(
+        self, conversation_id: str | None, message: str, exclude: str | None = None
+    ) -> tuple[list[dict[str, Any]], list[str]]:
         a = self.settings.agents
         history: list[Turn] = []
         if conversation_id is not None and a.recent_turns:
             stored = await q.messages(self._db, conversation_id, last=a.recent_turns + 1)
-            history = [Turn(m.role, m.content) for m in stored if m.id != exclude and m.role in ("user", "assistant") and m.content]
+            history = [
+                Turn(m.role, m.content)
+                for m in stored
+                if m.id != exclude and m.role in ("user", "assistant") and m.content
+            ]
         memories, notes = await self._recall(message)
         assert self.type is not None
         builder = ContextBuilder(a.context_chars, a.recent_turns)
@@ -275,7 +291,10 @@ class Agent(SupervisedActor):
         if not self.settings.agents.memory_k:
             return [], []
         response = await self._bus_request(
-            MEMORY, bus_calls.tools_call("recall", {"query": query, "agent_id": self.agent_id, "k": self.settings.agents.memory_k})
+            MEMORY,
+            bus_calls.tools_call(
+                "recall", {"query": query, "agent_id": self.agent_id, "k": self.settings.agents.memory_k}
+            ),
         )
         step = bus_calls.as_step("memory/main/recall", MEMORY, {}, response)
         if step.unavailable:
@@ -289,7 +308,12 @@ class Agent(SupervisedActor):
     def _remember(self, conversation_id: str, message: str) -> None:
         if not self.settings.agents.memory_k:
             return
-        arguments = {"agent_id": self.agent_id, "content": message, "conversation_id": conversation_id, "kind": "message"}
+        arguments = {
+            "agent_id": self.agent_id,
+            "content": message,
+            "conversation_id": conversation_id,
+            "kind": "message",
+        }
         task = asyncio.create_task(self._bus_request(MEMORY, bus_calls.tools_call("remember", arguments)))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
@@ -346,7 +370,11 @@ class Agent(SupervisedActor):
             bus = ray.get_actor(BUS, namespace=self.namespace)
             return await asyncio.wait_for(_await(bus.request.remote(address, message, timeout)), timeout + 5)  # type: ignore[no-any-return]
         except Exception as exc:
-            return {"jsonrpc": "2.0", "id": message.get("id"), "error": {"code": ErrorCode.INTERNAL_ERROR, "message": f"bus: {exc}"}}
+            return {
+                "jsonrpc": "2.0",
+                "id": message.get("id"),
+                "error": {"code": ErrorCode.INTERNAL_ERROR, "message": f"bus: {exc}"},
+            }
 
     async def _store_answer(
         self, conversation_id: str, content: str, status: MessageStatus, notes: list[str], steps: list[ToolStep]

@@ -14,7 +14,12 @@ _ids = itertools.count(1)
 
 
 def tools_call(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
-    return {"jsonrpc": "2.0", "id": next(_ids), "method": "tools/call", "params": {"name": tool, "arguments": arguments}}
+    return {
+        "jsonrpc": "2.0",
+        "id": next(_ids),
+        "method": "tools/call",
+        "params": {"name": tool, "arguments": arguments},
+    }
 
 
 def tools_list() -> dict[str, Any]:
@@ -47,8 +52,12 @@ def as_step(name: str, address: str, arguments: dict[str, Any], response: dict[s
     error = response.get("error")
     if error is not None:
         if error.get("code") == ErrorCode.UNKNOWN_ADDRESS:
-            return ToolStep(tool=name, arguments=arguments, ok=False, result=unavailable_note(address), unavailable=True)
-        return ToolStep(tool=name, arguments=arguments, ok=False, result=f"error {error.get('code')}: {error.get('message')}")
+            return ToolStep(
+                tool=name, arguments=arguments, ok=False, result=unavailable_note(address), unavailable=True
+            )
+        return ToolStep(
+            tool=name, arguments=arguments, ok=False, result=f"error {error.get('code')}: {error.get('message')}"
+        )
     result = response.get("result") or {}
     value = result_value(result)
     text = value if isinstance(value, str) else json.dumps(value, default=str)

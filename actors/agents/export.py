@@ -22,7 +22,12 @@ def export_conversation(conversation: Conversation, messages: Sequence[StoredMes
             indent=2,
         )
     if fmt == "markdown":
-        lines = [f"# {conversation.title}", "", f"*Conversation {conversation.id}, started {conversation.created_at}*", ""]
+        lines = [
+            f"# {conversation.title}",
+            "",
+            f"*Conversation {conversation.id}, started {conversation.created_at}*",
+            "",
+        ]
         for m in messages:
             who = "User" if m.role == "user" else f"Assistant ({m.agent_id})" if m.agent_id else m.role.title()
             status = "" if m.status == "complete" else f" _[{m.status}]_"

@@ -63,9 +63,7 @@ class AgentFactory:
     async def build(self, request: CreateAgentRequest, agent_id: str) -> AgentSpec:
         agent_type = self.types.get(request.type)
         if agent_type is None:
-            raise AgentSpecError(
-                "body.type", f"unknown agent type '{request.type}' (known: {', '.join(self.types)})"
-            )
+            raise AgentSpecError("body.type", f"unknown agent type '{request.type}' (known: {', '.join(self.types)})")
         model = request.model or agent_type.model or self.default_model
         if not model:
             raise AgentSpecError("body.model", "no model given and no default model is configured")
@@ -76,7 +74,9 @@ class AgentFactory:
         # Defaults of the type are not checked: one whose server is not running yet
         # answers "not available" at run time instead of blocking the agent's creation.
         chosen = tuple(tools) if request.tools is not None else tuple(agent_type.tools)
-        return AgentSpec(name=request.name or f"{request.type}-{agent_id[:8]}", type=request.type, model=model, tools=chosen)
+        return AgentSpec(
+            name=request.name or f"{request.type}-{agent_id[:8]}", type=request.type, model=model, tools=chosen
+        )
 
     async def check_tools(self, tools: list[str] | None, field: str) -> list[str]:
         """Every tool must parse and exist; the first that does not is the error."""

@@ -97,8 +97,14 @@ class AgentsSupervisor(Supervisor):
     async def agent_types(self) -> list[dict[str, Any]]:
         default = self.settings.agents.default_model or self.settings.models.default_model
         return [
-            {"type": t.type, "description": t.description, "capabilities": t.capabilities,
-             "model": t.model or default, "tools": t.tools, "system_prompt": t.system_prompt}
+            {
+                "type": t.type,
+                "description": t.description,
+                "capabilities": t.capabilities,
+                "model": t.model or default,
+                "tools": t.tools,
+                "system_prompt": t.system_prompt,
+            }
             for t in self.types.values()
         ]
 
@@ -179,8 +185,13 @@ class AgentsSupervisor(Supervisor):
             conversation = await q.create_conversation(self._db, title, agent["id"])
         else:
             await q.update_conversation(self._db, conversation.id, title, agent["id"])
-        return {"conversation_id": conversation.id, "agent_id": agent["id"], "agent_type": agent["type"],
-                "route_reason": reason, "address": agent_address(agent["id"])}
+        return {
+            "conversation_id": conversation.id,
+            "agent_id": agent["id"],
+            "agent_type": agent["type"],
+            "route_reason": reason,
+            "address": agent_address(agent["id"]),
+        }
 
     async def _agent_of_type(self, agent_type: str) -> dict[str, Any]:
         """The oldest agent of this type; one is created the first time a type is needed."""
@@ -203,13 +214,16 @@ class AgentsSupervisor(Supervisor):
             raise not_found("conversation_id", f"conversation '{conversation_id}'")
         return {"id": conversation_id, "deleted": True}
 
-    async def history(self, conversation_id: str) -> dict[str, Any]:
+    async def conversation_history(self, conversation_id: str) -> dict[str, Any]:
         conversation = await q.get_conversation(self._db, conversation_id)
         if conversation is None:
             raise not_found("conversation_id", f"conversation '{conversation_id}'")
         messages = await q.messages(self._db, conversation_id)
-        return {"conversation_id": conversation_id, "title": conversation.title,
-                "messages": [m.model_dump() for m in messages]}
+        return {
+            "conversation_id": conversation_id,
+            "title": conversation.title,
+            "messages": [m.model_dump() for m in messages],
+        }
 
     async def export(self, conversation_id: str, fmt: str) -> dict[str, str]:
         conversation = await q.get_conversation(self._db, conversation_id)
@@ -239,7 +253,8 @@ class AgentsSupervisor(Supervisor):
             return f"Ollama could not be asked ({type(exc).__name__})"
         names = {_canonical(m.get("name", "")) for m in listed}
         if _canonical(model) not in names:
-            return f"not found (embedded: {', '.join(m.name for m in self.settings.models.embedded)}; Ollama: {', '.join(sorted(names)) or 'none'})"
+            embedded = ", ".join(m.name for m in self.settings.models.embedded)
+            return f"not found (embedded: {embedded}; Ollama: {', '.join(sorted(names)) or 'none'})"
         return None
 
     async def _tool_problem(self, name: str) -> str | None:

@@ -79,8 +79,10 @@ class ToolLoop:
         names = [name for name, _ in tools]
         conversation = list(messages)
         if tools:
-            conversation.insert(1 if conversation and conversation[0]["role"] == "system" else 0,
-                                {"role": "system", "content": tools_prompt(tools)})
+            conversation.insert(
+                1 if conversation and conversation[0]["role"] == "system" else 0,
+                {"role": "system", "content": tools_prompt(tools)},
+            )
         schema = decision_schema(names)
         steps: list[ToolStep] = []
         notes: list[str] = []
@@ -90,14 +92,19 @@ class ToolLoop:
             try:
                 decision = parse_decision(text)
             except ValueError as exc:
-                conversation.append({"role": "user", "content": f"That was not a valid decision: {exc}. Reply with JSON."})
+                conversation.append(
+                    {"role": "user", "content": f"That was not a valid decision: {exc}. Reply with JSON."}
+                )
                 continue
             if decision.action == "answer":
                 return ExecuteResult(answer=(decision.answer or "").strip(), steps=steps, notes=notes)
             tool = decision.tool or ""
             if tool not in names:
                 conversation.append(
-                    {"role": "user", "content": f"There is no tool '{tool}'. Choose one of: {', '.join(names) or 'none'}."}
+                    {
+                        "role": "user",
+                        "content": f"There is no tool '{tool}'. Choose one of: {', '.join(names) or 'none'}.",
+                    }
                 )
                 continue
             step = await self.call_tool(tool, decision.arguments)

@@ -44,7 +44,9 @@ async def _rows(db: Database, query: str, params: dict[str, Any]) -> list[dict[s
 # ---- agents -------------------------------------------------------------------------------
 
 
-async def insert_agent(db: Database, agent_id: str, name: str, type_: str, model: str, tools: Sequence[str]) -> dict[str, Any]:
+async def insert_agent(
+    db: Database, agent_id: str, name: str, type_: str, model: str, tools: Sequence[str]
+) -> dict[str, Any]:
     rows = await _rows(
         db,
         "INSERT INTO agents (id, name, type, model, tools) VALUES (%(id)s, %(name)s, %(type)s, %(model)s, %(tools)s)"
@@ -62,14 +64,17 @@ async def get_agent(db: Database, agent_id: str) -> dict[str, Any] | None:
 async def list_agents(db: Database, type_: str | None = None) -> list[dict[str, Any]]:
     rows = await _rows(
         db,
-        "SELECT * FROM agents WHERE NOT deleted AND (%(type)s::text IS NULL OR type = %(type)s) ORDER BY created_at, id",
+        "SELECT * FROM agents WHERE NOT deleted AND (%(type)s::text IS NULL OR type = %(type)s)"
+        " ORDER BY created_at, id",
         {"type": type_},
     )
     return [_agent(r) for r in rows]
 
 
 async def set_agent_status(db: Database, agent_id: str, status: str) -> None:
-    await _rows_none(db, "UPDATE agents SET status = %(s)s, updated_at = now() WHERE id = %(id)s", {"s": status, "id": agent_id})
+    await _rows_none(
+        db, "UPDATE agents SET status = %(s)s, updated_at = now() WHERE id = %(id)s", {"s": status, "id": agent_id}
+    )
 
 
 async def set_agent_tools(db: Database, agent_id: str, tools: Sequence[str]) -> dict[str, Any] | None:
@@ -83,7 +88,9 @@ async def set_agent_tools(db: Database, agent_id: str, tools: Sequence[str]) -> 
 
 async def delete_agent(db: Database, agent_id: str) -> bool:
     rows = await _rows(
-        db, "UPDATE agents SET deleted = true, updated_at = now() WHERE id = %(id)s AND NOT deleted RETURNING id", {"id": agent_id}
+        db,
+        "UPDATE agents SET deleted = true, updated_at = now() WHERE id = %(id)s AND NOT deleted RETURNING id",
+        {"id": agent_id},
     )
     return bool(rows)
 
@@ -138,7 +145,8 @@ async def list_conversations(db: Database, limit: int = 100) -> list[Conversatio
 async def update_conversation(db: Database, conversation_id: str, title: str | None, agent_id: str | None) -> None:
     await _rows_none(
         db,
-        "UPDATE conversations SET title = CASE WHEN title = '' AND %(title)s::text IS NOT NULL THEN %(title)s ELSE title END,"
+        "UPDATE conversations SET"
+        " title = CASE WHEN title = '' AND %(title)s::text IS NOT NULL THEN %(title)s ELSE title END,"
         " agent_id = COALESCE(agent_id, %(agent)s), updated_at = now() WHERE id = %(id)s",
         {"title": title, "agent": agent_id, "id": conversation_id},
     )
@@ -146,7 +154,9 @@ async def update_conversation(db: Database, conversation_id: str, title: str | N
 
 async def delete_conversation(db: Database, conversation_id: str) -> bool:
     rows = await _rows(
-        db, "UPDATE conversations SET deleted = true WHERE id = %(id)s AND NOT deleted RETURNING id", {"id": conversation_id}
+        db,
+        "UPDATE conversations SET deleted = true WHERE id = %(id)s AND NOT deleted RETURNING id",
+        {"id": conversation_id},
     )
     return bool(rows)
 
@@ -199,11 +209,14 @@ async def add_message(
 async def messages(db: Database, conversation_id: str, last: int | None = None) -> list[StoredMessage]:
     """The conversation's messages in order; the last `last` only when given."""
     if last is None:
-        rows = await _rows(db, "SELECT * FROM messages WHERE conversation_id = %(c)s ORDER BY seq", {"c": conversation_id})
+        rows = await _rows(
+            db, "SELECT * FROM messages WHERE conversation_id = %(c)s ORDER BY seq", {"c": conversation_id}
+        )
     else:
         rows = await _rows(
             db,
-            "SELECT * FROM (SELECT * FROM messages WHERE conversation_id = %(c)s ORDER BY seq DESC LIMIT %(n)s) t ORDER BY seq",
+            "SELECT * FROM (SELECT * FROM messages WHERE conversation_id = %(c)s"
+            " ORDER BY seq DESC LIMIT %(n)s) t ORDER BY seq",
             {"c": conversation_id, "n": last},
         )
     return [_message(r) for r in rows]

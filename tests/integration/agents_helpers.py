@@ -26,8 +26,9 @@ def ws_url(platform: str) -> str:
     return platform.replace("http://", "ws://") + "ws"
 
 
-def ws_chat(platform: str, ref: str, message: dict[str, Any], stop_after_chunks: int | None = None,
-            on_first_chunk: Any = None) -> list[dict[str, Any]]:
+def ws_chat(
+    platform: str, ref: str, message: dict[str, Any], stop_after_chunks: int | None = None, on_first_chunk: Any = None
+) -> list[dict[str, Any]]:
     """Send a chat_message; collect this ref's frames until the final chat_response or chat_error."""
     frames: list[dict[str, Any]] = []
     with ws_connect(ws_url(platform), open_timeout=30) as ws:

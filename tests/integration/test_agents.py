@@ -71,7 +71,9 @@ def test_unknown_agent_is_404(platform: str) -> None:
 
 def test_message_status_memory_and_tools(platform: str, client: Any) -> None:
     agent = create_agent(platform, type="general")
-    answer = httpx.post(api(platform, f"/agents/{agent['id']}/message"), json={"message": "Name a fruit."}, timeout=TIMEOUT)
+    answer = httpx.post(
+        api(platform, f"/agents/{agent['id']}/message"), json={"message": "Name a fruit."}, timeout=TIMEOUT
+    )
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["agent_id"] == agent["id"] and body["response"].strip() and body["route_reason"] == "agent_id given"
@@ -102,12 +104,15 @@ def test_agent_calls_another_agents_tool_over_the_bus(platform: str, client: Any
     session_ollama.script(
         "tool-caller",
         [
-            json.dumps({"action": "call_tool", "tool": f"agent/{helper['id']}/ask", "arguments": {"question": "Say hi."}}),
+            json.dumps(
+                {"action": "call_tool", "tool": f"agent/{helper['id']}/ask", "arguments": {"question": "Say hi."}}
+            ),
             json.dumps({"action": "answer", "answer": "The helper agent answered."}),
         ],
     )
-    result = httpx.post(api(platform, f"/agents/{caller['id']}/execute"), json={"task": "Ask the helper to say hi."},
-                        timeout=TIMEOUT)
+    result = httpx.post(
+        api(platform, f"/agents/{caller['id']}/execute"), json={"task": "Ask the helper to say hi."}, timeout=TIMEOUT
+    )
     assert result.status_code == 200, result.text
     body = result.json()
     assert body["answer"].startswith("The helper agent answered.") and body["finished"] is True
@@ -116,7 +121,9 @@ def test_agent_calls_another_agents_tool_over_the_bus(platform: str, client: Any
     called = json.loads(step["result"])
     assert called["agent_id"] == helper["id"] and called["answer"].strip()
     # the helper stored that exchange in its own conversation
-    history = httpx.get(api(platform, "/chat/history"), params={"conversation_id": called["conversation_id"]}, timeout=60)
+    history = httpx.get(
+        api(platform, "/chat/history"), params={"conversation_id": called["conversation_id"]}, timeout=60
+    )
     assert [m["role"] for m in history.json()["messages"]] == ["user", "assistant"]
     # the same through the bus directly: tools/call execute on the caller's address
     session_ollama.script("tool-caller", [json.dumps({"action": "answer", "answer": "direct"})])
@@ -126,25 +133,34 @@ def test_agent_calls_another_agents_tool_over_the_bus(platform: str, client: Any
 
 def test_agent_killed_mid_conversation_is_restarted_and_continues(platform: str, client: Any) -> None:
     agent = create_agent(platform, type="general")
-    first = httpx.post(api(platform, "/chat/message"), json={"message": "My name is Ada.", "agent_id": agent["id"]},
-                       timeout=TIMEOUT).json()
+    first = httpx.post(
+        api(platform, "/chat/message"), json={"message": "My name is Ada.", "agent_id": agent["id"]}, timeout=TIMEOUT
+    ).json()
     conversation = first["conversation_id"]
 
     def kill() -> None:
         killed = httpx.post(api(platform, "/system/kill"), json={"address": agent["address"]}, timeout=30)
         assert killed.status_code == 200
 
-    frames = ws_chat(platform, "kill-1", {"message": "Tell me a long story about a cat.", "conversation_id": conversation,
-                                          "agent_id": agent["id"]}, on_first_chunk=kill)
+    frames = ws_chat(
+        platform,
+        "kill-1",
+        {"message": "Tell me a long story about a cat.", "conversation_id": conversation, "agent_id": agent["id"]},
+        on_first_chunk=kill,
+    )
     assert frames[-1]["type"] in ("chat_error", "chat_response")  # killed mid-answer (or it had just finished)
     status = client.wait_until_running(agent["address"], timeout_s=60, min_restarts=1)
     assert status.restarts >= 1
-    after = httpx.post(api(platform, "/chat/message"),
-                       json={"message": "What is my name?", "conversation_id": conversation, "agent_id": agent["id"]},
-                       timeout=TIMEOUT)
+    after = httpx.post(
+        api(platform, "/chat/message"),
+        json={"message": "What is my name?", "conversation_id": conversation, "agent_id": agent["id"]},
+        timeout=TIMEOUT,
+    )
     assert after.status_code == 200, after.text
     assert after.json()["response"].strip() and after.json()["conversation_id"] == conversation
-    messages = httpx.get(api(platform, "/chat/history"), params={"conversation_id": conversation}, timeout=60).json()["messages"]
+    messages = httpx.get(api(platform, "/chat/history"), params={"conversation_id": conversation}, timeout=60).json()[
+        "messages"
+    ]
     users = [m["content"] for m in messages if m["role"] == "user"]
     assert users == ["My name is Ada.", "Tell me a long story about a cat.", "What is my name?"]  # nothing lost
     assert messages[-1]["role"] == "assistant" and messages[-1]["id"] == after.json()["message_id"]
@@ -160,5 +176,7 @@ def test_agents_come_back_when_their_supervisor_restarts(platform: str, client: 
     assert killed.status_code == 200
     client.wait_until_running("supervisor/agents", timeout_s=60, min_restarts=before.restarts + 1)
     client.wait_until_running(agent["address"], timeout_s=60)
-    answer = httpx.post(api(platform, f"/agents/{agent['id']}/message"), json={"message": "Hello again."}, timeout=TIMEOUT)
+    answer = httpx.post(
+        api(platform, f"/agents/{agent['id']}/message"), json={"message": "Hello again."}, timeout=TIMEOUT
+    )
     assert answer.status_code == 200 and answer.json()["response"].strip()

@@ -22,8 +22,9 @@ def history(platform: str, conversation_id: str) -> list[dict[str, Any]]:
 
 
 def test_message_is_routed_answered_and_stored(platform: str) -> None:
-    response = httpx.post(api(platform, "/chat/message"), json={"message": "Write a python function to add two numbers."},
-                          timeout=TIMEOUT)
+    response = httpx.post(
+        api(platform, "/chat/message"), json={"message": "Write a python function to add two numbers."}, timeout=TIMEOUT
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["agent_type"] == "coding" and "python" in body["route_reason"]
@@ -34,8 +35,11 @@ def test_message_is_routed_answered_and_stored(platform: str) -> None:
     assert messages[1]["id"] == body["message_id"] and messages[1]["content"] == body["response"]
     assert messages[1]["agent_id"] == body["agent_id"]
     # the same type goes to the same agent; the route is explainable without sending
-    again = httpx.post(api(platform, "/chat/message"), json={"message": "Debug this python code: x = 1 +",
-                                                           "conversation_id": body["conversation_id"]}, timeout=TIMEOUT).json()
+    again = httpx.post(
+        api(platform, "/chat/message"),
+        json={"message": "Debug this python code: x = 1 +", "conversation_id": body["conversation_id"]},
+        timeout=TIMEOUT,
+    ).json()
     assert again["agent_id"] == body["agent_id"] and again["conversation_id"] == body["conversation_id"]
     assert len(history(platform, body["conversation_id"])) == 4
     route = httpx.get(api(platform, "/chat/route"), params={"message": "research papers"}, timeout=60).json()
@@ -44,9 +48,14 @@ def test_message_is_routed_answered_and_stored(platform: str) -> None:
 
 def test_explicit_agent_overrides_the_router(platform: str) -> None:
     agent = create_agent(platform, type="evolution")
-    body = httpx.post(api(platform, "/chat/message"), json={"message": "Write python code.", "agent_id": agent["id"]},
-                      timeout=TIMEOUT).json()
-    assert body["agent_id"] == agent["id"] and body["agent_type"] == "evolution" and body["route_reason"] == "agent_id given"
+    body = httpx.post(
+        api(platform, "/chat/message"), json={"message": "Write python code.", "agent_id": agent["id"]}, timeout=TIMEOUT
+    ).json()
+    assert (
+        body["agent_id"] == agent["id"]
+        and body["agent_type"] == "evolution"
+        and body["route_reason"] == "agent_id given"
+    )
 
 
 def test_websocket_streams_chunks_then_the_final_answer(platform: str) -> None:
@@ -66,8 +75,9 @@ def test_websocket_streams_chunks_then_the_final_answer(platform: str) -> None:
 
 
 def test_websocket_stop_keeps_the_partial_answer_marked_stopped(platform: str) -> None:
-    frames = ws_chat(platform, "stop-1", {"message": "Write a very long story about a dragon and a knight."},
-                     stop_after_chunks=1)
+    frames = ws_chat(
+        platform, "stop-1", {"message": "Write a very long story about a dragon and a knight."}, stop_after_chunks=1
+    )
     final = frames[-1]
     assert final["type"] == "chat_response" and final["data"]["done"] is True
     assert final["data"]["status"] == "stopped"
@@ -81,13 +91,26 @@ def test_websocket_errors_and_the_model_level_chat_still_works(platform: str) ->
     with ws_connect(ws_url(platform), open_timeout=30) as ws:
         ws.send(json.dumps({"type": "chat_message", "ref": "bad", "message": {"message": ""}}))
         ws.send(json.dumps({"type": "chat_message", "ref": "who", "message": {"message": "hi", "agent_id": "nope999"}}))
-        ws.send(json.dumps({"type": "chat", "ref": "m", "message": {
-            "model": "smollm2:135m", "messages": [{"role": "user", "content": "Hi"}], "options": {"num_predict": 4}}}))
+        ws.send(
+            json.dumps(
+                {
+                    "type": "chat",
+                    "ref": "m",
+                    "message": {
+                        "model": "smollm2:135m",
+                        "messages": [{"role": "user", "content": "Hi"}],
+                        "options": {"num_predict": 4},
+                    },
+                }
+            )
+        )
         seen: dict[str, dict[str, Any]] = {}
         while len(seen) < 3:
             frame = json.loads(ws.recv(timeout=TIMEOUT))
             ref = frame.get("ref")
-            if frame["type"] == "chat_error" or (ref == "m" and frame["type"] == "chat_response" and frame["data"]["done"]):
+            if frame["type"] == "chat_error" or (
+                ref == "m" and frame["type"] == "chat_response" and frame["data"]["done"]
+            ):
                 seen[ref] = frame
     assert seen["bad"]["type"] == "chat_error" and seen["bad"]["data"]["field"] == "message.message"
     assert seen["who"]["type"] == "chat_error" and seen["who"]["data"]["field"] == "body.agent_id"
@@ -99,12 +122,19 @@ def test_conversations_crud_history_and_export(platform: str) -> None:
     assert created.status_code == 201
     conversation = created.json()
     assert conversation["title"] == "Tea talk" and conversation["message_count"] == 0
-    answer = httpx.post(api(platform, "/chat/message"), json={"message": "Hello, do you like tea?",
-                                                            "conversation_id": conversation["id"]}, timeout=TIMEOUT).json()
+    answer = httpx.post(
+        api(platform, "/chat/message"),
+        json={"message": "Hello, do you like tea?", "conversation_id": conversation["id"]},
+        timeout=TIMEOUT,
+    ).json()
     assert answer["conversation_id"] == conversation["id"]
     listed = httpx.get(api(platform, "/chat/conversations"), timeout=60).json()["conversations"]
     mine = next(c for c in listed if c["id"] == conversation["id"])
-    assert mine["message_count"] == 2 and mine["agent_id"] == answer["agent_id"] and mine["updated_at"] >= mine["created_at"]
+    assert (
+        mine["message_count"] == 2
+        and mine["agent_id"] == answer["agent_id"]
+        and mine["updated_at"] >= mine["created_at"]
+    )
 
     params = {"conversation_id": conversation["id"]}
     md = httpx.get(api(platform, "/chat/export"), params={**params, "format": "markdown"}, timeout=60)
@@ -120,7 +150,9 @@ def test_conversations_crud_history_and_export(platform: str) -> None:
 
     deleted = httpx.delete(api(platform, f"/chat/conversations/{conversation['id']}"), timeout=60)
     assert deleted.status_code == 200
-    assert conversation["id"] not in {c["id"] for c in httpx.get(api(platform, "/chat/conversations"), timeout=60).json()["conversations"]}
+    assert conversation["id"] not in {
+        c["id"] for c in httpx.get(api(platform, "/chat/conversations"), timeout=60).json()["conversations"]
+    }
     gone = httpx.get(api(platform, "/chat/history"), params=params, timeout=60)
     assert gone.status_code == 404 and gone.json()["field"] == "conversation_id"
 

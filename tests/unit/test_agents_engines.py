@@ -45,7 +45,7 @@ def test_the_six_types_are_configured_with_prompts_and_capabilities(types: dict[
 def test_malformed_types_name_the_problem() -> None:
     with pytest.raises(AgentTypesError, match="'types' mapping"):
         parse_agent_types({"nope": 1})
-    with pytest.raises(AgentTypesError, match="type 'x'.*system_prompt"):
+    with pytest.raises(AgentTypesError, match=r"type 'x'.*system_prompt"):
         parse_agent_types({"types": {"x": {"description": "d"}}})
     with pytest.raises(AgentTypesError, match="no agent types"):
         parse_agent_types({"types": {}})
@@ -191,19 +191,27 @@ class Tools:
     async def __call__(self, name: str, arguments: dict[str, Any]) -> ToolStep:
         self.calls.append((name, arguments))
         if name == "knowledge/main/search":
-            return ToolStep(tool=name, arguments=arguments, ok=False, result="knowledge/main is not available", unavailable=True)
+            return ToolStep(
+                tool=name, arguments=arguments, ok=False, result="knowledge/main is not available", unavailable=True
+            )
         return ToolStep(tool=name, arguments=arguments, ok=True, result=f"12:00 in {arguments.get('tz')}")
 
 
 def test_loop_calls_a_tool_feeds_back_and_answers() -> None:
-    model = ScriptedModel([
-        json.dumps({"action": "call_tool", "tool": "time/get_current_time", "arguments": {"tz": "UTC"}}),
-        json.dumps({"action": "answer", "answer": "It is 12:00."}),
-    ])
+    model = ScriptedModel(
+        [
+            json.dumps({"action": "call_tool", "tool": "time/get_current_time", "arguments": {"tz": "UTC"}}),
+            json.dumps({"action": "answer", "answer": "It is 12:00."}),
+        ]
+    )
     tools = Tools()
     loop = ToolLoop(model, tools, max_steps=4)
-    result = run(loop.run([{"role": "system", "content": "S"}, {"role": "user", "content": "time?"}],
-                          [("time/get_current_time", "the time")]))
+    result = run(
+        loop.run(
+            [{"role": "system", "content": "S"}, {"role": "user", "content": "time?"}],
+            [("time/get_current_time", "the time")],
+        )
+    )
     assert result.answer == "It is 12:00." and result.finished
     assert tools.calls == [("time/get_current_time", {"tz": "UTC"})]
     assert result.steps[0].ok and "12:00 in UTC" in result.steps[0].result
@@ -214,14 +222,19 @@ def test_loop_calls_a_tool_feeds_back_and_answers() -> None:
 
 
 def test_loop_recovers_from_bad_output_and_unknown_tools() -> None:
-    model = ScriptedModel([
-        "not json",
-        json.dumps({"action": "call_tool", "tool": "rm/rf"}),
-        json.dumps({"action": "call_tool", "tool": "knowledge/main/search", "arguments": {"query": "x"}}),
-        json.dumps({"action": "answer", "answer": "done"}),
-    ])
-    result = run(ToolLoop(model, Tools(), max_steps=5).run([{"role": "user", "content": "q"}],
-                                                              [("knowledge/main/search", "search")]))
+    model = ScriptedModel(
+        [
+            "not json",
+            json.dumps({"action": "call_tool", "tool": "rm/rf"}),
+            json.dumps({"action": "call_tool", "tool": "knowledge/main/search", "arguments": {"query": "x"}}),
+            json.dumps({"action": "answer", "answer": "done"}),
+        ]
+    )
+    result = run(
+        ToolLoop(model, Tools(), max_steps=5).run(
+            [{"role": "user", "content": "q"}], [("knowledge/main/search", "search")]
+        )
+    )
     assert result.answer == "done"
     assert result.notes == ["knowledge/main is not available"] and result.steps[0].unavailable
     fed_back = [m["content"] for m in model.calls[1][0] if m["role"] == "user"]
@@ -232,11 +245,16 @@ def test_loop_recovers_from_bad_output_and_unknown_tools() -> None:
 def test_loop_is_bounded_then_answers_in_plain_text() -> None:
     call = json.dumps({"action": "call_tool", "tool": "time/get_current_time", "arguments": {}})
     model = ScriptedModel([call, call, "Plain answer."])
-    result = run(ToolLoop(model, Tools(), max_steps=2).run([{"role": "user", "content": "q"}], [("time/get_current_time", "")]))
+    result = run(
+        ToolLoop(model, Tools(), max_steps=2).run([{"role": "user", "content": "q"}], [("time/get_current_time", "")])
+    )
     assert result.answer == "Plain answer." and not result.finished and len(result.steps) == 2
     assert model.calls[-1][1] is None  # no schema for the last, plain answer
-    gathered = run(ToolLoop(ScriptedModel([call]), Tools(), max_steps=1).run(
-        [{"role": "user", "content": "q"}], [("time/get_current_time", "")], final_answer=False))
+    gathered = run(
+        ToolLoop(ScriptedModel([call]), Tools(), max_steps=1).run(
+            [{"role": "user", "content": "q"}], [("time/get_current_time", "")], final_answer=False
+        )
+    )
     assert gathered.answer == "" and len(gathered.steps) == 1
 
 
@@ -258,7 +276,9 @@ def test_bus_answers_as_steps() -> None:
     assert step.unavailable and not step.ok and "not available" in step.result
     other = bus_calls.as_step("a/b/c", "a/b", {}, {"error": {"code": -32006, "message": "no tool"}})
     assert not other.unavailable and "-32006" in other.result
-    structured = {"result": {"content": [{"type": "text", "text": "{}"}], "structuredContent": {"result": {"answer": "hi"}}}}
+    structured = {
+        "result": {"content": [{"type": "text", "text": "{}"}], "structuredContent": {"result": {"answer": "hi"}}}
+    }
     assert json.loads(bus_calls.as_step("x/y/z", "x/y", {}, structured).result) == {"answer": "hi"}
     text = {"result": {"content": [{"type": "text", "text": "12:00"}], "isError": False}}
     assert bus_calls.as_step("t/now", "mcp/t", {}, text).result == "12:00"
@@ -270,11 +290,20 @@ def test_bus_answers_as_steps() -> None:
 
 
 def test_export_formats() -> None:
-    conversation = Conversation(id="c1", title="Tea", created_at="2026-01-01T00:00:00", updated_at="2026-01-01T00:00:00")
+    conversation = Conversation(
+        id="c1", title="Tea", created_at="2026-01-01T00:00:00", updated_at="2026-01-01T00:00:00"
+    )
     messages = [
         StoredMessage(id="m1", conversation_id="c1", role="user", content="Tea?", created_at="t1"),
-        StoredMessage(id="m2", conversation_id="c1", role="assistant", content="Yes.", agent_id="a1",
-                      status=MessageStatus.STOPPED, created_at="t2"),
+        StoredMessage(
+            id="m2",
+            conversation_id="c1",
+            role="assistant",
+            content="Yes.",
+            agent_id="a1",
+            status=MessageStatus.STOPPED,
+            created_at="t2",
+        ),
     ]
     md = export_conversation(conversation, messages, "markdown")
     assert md.startswith("# Tea") and "## User" in md and "## Assistant (a1) _[stopped]_" in md and "Yes." in md
