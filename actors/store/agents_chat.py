@@ -145,9 +145,8 @@ async def list_conversations(db: Database, limit: int = 100) -> list[Conversatio
 async def update_conversation(db: Database, conversation_id: str, title: str | None, agent_id: str | None) -> None:
     await _rows_none(
         db,
-        "UPDATE conversations SET"
-        " title = CASE WHEN title = '' AND %(title)s::text IS NOT NULL THEN %(title)s ELSE title END,"
-        " agent_id = COALESCE(agent_id, %(agent)s), updated_at = now() WHERE id = %(id)s",
+        "UPDATE conversations SET title = CASE WHEN title = '' THEN COALESCE(%(title)s::text, '') ELSE title END,"
+        " agent_id = COALESCE(agent_id, %(agent)s::text), updated_at = now() WHERE id = %(id)s",
         {"title": title, "agent": agent_id, "id": conversation_id},
     )
 

@@ -35,11 +35,13 @@ def test_message_is_routed_answered_and_stored(platform: str) -> None:
     assert messages[1]["id"] == body["message_id"] and messages[1]["content"] == body["response"]
     assert messages[1]["agent_id"] == body["agent_id"]
     # the same type goes to the same agent; the route is explainable without sending
-    again = httpx.post(
+    second = httpx.post(
         api(platform, "/chat/message"),
         json={"message": "Debug this python code: x = 1 +", "conversation_id": body["conversation_id"]},
         timeout=TIMEOUT,
-    ).json()
+    )
+    assert second.status_code == 200, second.text
+    again = second.json()
     assert again["agent_id"] == body["agent_id"] and again["conversation_id"] == body["conversation_id"]
     assert len(history(platform, body["conversation_id"])) == 4
     route = httpx.get(api(platform, "/chat/route"), params={"message": "research papers"}, timeout=60).json()
