@@ -12,6 +12,7 @@ TOPIC_SUPERVISION = "supervision"
 TOPIC_SYSTEM_METRICS = "system_metrics"
 TOPIC_SYSTEM_ALERT = "system_alert"
 TOPIC_MCP = "mcp"
+TOPIC_AGENTS = "agents"  # agent_status {id, status, type, name}, agent_created, agent_deleted
 WILDCARD = "*"
 
 

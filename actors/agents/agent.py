@@ -33,6 +33,7 @@ from actors.store import agents_chat as q
 from actors.store.database import Database
 from configs.settings import Settings, get_settings
 from protocols.agents import AgentStatus, AgentType, ExecuteResult, MessageStatus, ToolStep
+from protocols.events import TOPIC_AGENTS
 from protocols.jsonrpc import ErrorCode
 from supervisors.tree import BUS, OLLAMA, STORE
 
@@ -67,6 +68,7 @@ class Agent(SupervisedActor):
         self.tasks_done = 0
         self._stops: dict[str, asyncio.Event] = {}
         self._background: set[asyncio.Task[Any]] = set()
+        self._bus: Any = None
 
     # ---- lifetime ------------------------------------------------------------------
 
@@ -396,6 +398,19 @@ class Agent(SupervisedActor):
         if self.db is not None:
             with contextlib.suppress(Exception):  # a status write must not fail the answer
                 await q.set_agent_status(self.db, self.agent_id, status.value)
+        data = {"id": self.agent_id, "status": status.value, "type": self.row.get("type"), "name": self.row.get("name")}
+        if status is AgentStatus.ERROR:
+            data["error"] = self.last_error
+        self._publish("agent_status", data)
+
+    def _publish(self, event_type: str, data: dict[str, Any]) -> None:
+        """Fire-and-forget on the bus topic `agents` (browsers subscribe to it over /ws)."""
+        try:
+            if self._bus is None:
+                self._bus = ray.get_actor(BUS, namespace=self.namespace)
+            self._bus.publish.remote(TOPIC_AGENTS, event_type, data, self.address)
+        except Exception:
+            self._bus = None  # restarting: looked up again next time
 
 
 async def _await(ref: Any) -> Any:

@@ -26,6 +26,7 @@ from actors.store import agents_chat as q
 from actors.store.database import Database
 from configs.settings import get_settings
 from protocols.agents import AgentType, CreateAgentRequest
+from protocols.events import TOPIC_AGENTS
 from protocols.jsonrpc import ErrorCode
 from supervisors.supervisor import Supervisor
 from supervisors.tree import BUS, OLLAMA, STORE
@@ -118,7 +119,9 @@ class AgentsSupervisor(Supervisor):
         except Exception as exc:
             await q.delete_agent(self._db, agent_id)
             raise AgentSpecError(None, f"agent {agent_id} did not start: {exc}", 503, "unavailable") from None
-        return self._with_state(row)
+        created = self._with_state(row)
+        self._publish_agents("agent_created", created)
+        return created
 
     async def list_agents(self) -> list[dict[str, Any]]:
         return [self._with_state(row) for row in await q.list_agents(self._db)]
@@ -135,6 +138,7 @@ class AgentsSupervisor(Supervisor):
         if self.engine.has_child(address):
             await self.terminate_child(address)
         await q.delete_agent(self._db, agent_id)
+        self._publish_agents("agent_deleted", {"id": agent_id, "type": row["type"], "name": row["name"]})
         return {**row, "deleted": True}
 
     async def add_tools(self, agent_id: str, tools: list[str]) -> dict[str, Any]:
@@ -149,6 +153,13 @@ class AgentsSupervisor(Supervisor):
         if handle is not None:
             await handle.reload.remote()
         return self._with_state(updated)
+
+    def _publish_agents(self, event_type: str, data: dict[str, Any]) -> None:
+        try:
+            bus = ray.get_actor(BUS, namespace=self.namespace)
+            bus.publish.remote(TOPIC_AGENTS, event_type, data, self.address)
+        except Exception:
+            pass  # the bus is restarting; events are best effort
 
     def _with_state(self, row: dict[str, Any]) -> dict[str, Any]:
         address = agent_address(row["id"])

@@ -131,6 +131,22 @@ def test_agent_calls_another_agents_tool_over_the_bus(platform: str, client: Any
     assert direct["answer"].startswith("direct") and direct["steps"] == []
 
 
+def test_lifecycle_and_status_events_reach_subscribers(platform: str, client: Any) -> None:
+    with client.subscribe(["agents"], timeout_s=200) as events:
+        agent = create_agent(platform, type="general", name="watched")
+        answer = httpx.post(api(platform, f"/agents/{agent['id']}/message"), json={"message": "Hi."}, timeout=TIMEOUT)
+        assert answer.status_code == 200
+        seen: list[tuple[str, str | None]] = []
+        for event in events:
+            if event["data"].get("id") == agent["id"]:
+                seen.append((event["type"], event["data"].get("status")))
+            if ("agent_status", "completed") in seen:
+                break
+    assert ("agent_created", "idle") in seen or ("agent_created", "completed") in seen
+    assert ("agent_status", "processing") in seen and ("agent_status", "completed") in seen
+    assert seen.index(("agent_status", "processing")) < seen.index(("agent_status", "completed"))
+
+
 def test_agent_killed_mid_conversation_is_restarted_and_continues(platform: str, client: Any) -> None:
     agent = create_agent(platform, type="general")
     first = httpx.post(
