@@ -5,7 +5,9 @@ What is measured, in one run:
 - raw:  the SmolLM2 GGUF loaded in this process with llama_cpp, asked the same
         messages an agent sends for the first message of a conversation (the
         `general` type's system prompt, then the user's message), same max tokens,
-        temperature 0, one request at a time (the baseline);
+        temperature 0, one request at a time (the baseline). It stays loaded and is
+        measured again right before each size, so each ratio compares the same minute
+        of a machine whose load drifts;
 - chat: the whole platform (as the integration tests start it): for N concurrent
         conversations (default 1, 4, 16) each client opens its own WebSocket and
         sends `chat_message` to its own `general` agent; the agent stores the message,
@@ -14,7 +16,8 @@ What is measured, in one run:
 
 Per conversation: TTFT = first chunk - send; tok/s = tokens / (final - first chunk),
 tokens being the model's eval_count carried by the final message. The table shows the
-median (and p90 TTFT) over conversations and the ratio of the median tok/s to raw.
+median (and p90 TTFT) over conversations and the ratios of the median and the
+aggregate tok/s to the raw tok/s measured just before.
 With one model worker (configs models.embedded workers), concurrent conversations
 share that worker: per-conversation tok/s falls with N, aggregate tok/s is the figure
 to compare with raw.
@@ -57,46 +60,50 @@ PROMPTS = (
 )
 
 
-def raw_phase(settings: Any, system_prompt: str, args: argparse.Namespace) -> list[dict[str, float]]:
-    os.environ.setdefault("OMP_NUM_THREADS", "1")  # what Ray gives its workers
-    from llama_cpp import Llama
+class RawModel:
+    """The model loaded in this process (the baseline), asked what an agent asks."""
 
-    setup = locate(settings)
-    llm: Any = Llama(
-        model_path=str(setup.gguf),
-        n_ctx=setup.n_ctx,
-        n_threads=setup.n_threads,
-        n_threads_batch=setup.n_threads,
-        verbose=False,
-    )
-    samples = []
-    try:
-        for i in range(args.raw_runs + 1):
-            t_send = time.perf_counter()
-            t_first = None
-            tokens = 0
-            stream = llm.create_chat_completion(
-                messages=[
-                    {"role": "system", "content": system_prompt},
-                    {"role": "user", "content": PROMPTS[i % len(PROMPTS)]},
-                ],
-                stream=True,
-                max_tokens=args.tokens,
-                temperature=0.0,
-            )
-            for part in stream:
-                if part["choices"][0].get("delta", {}).get("content"):
-                    t_first = t_first or time.perf_counter()
-                    tokens += 1
-            t_last = time.perf_counter()
-            if i == 0 or t_first is None:
-                continue  # warm-up
-            samples.append(
-                {"ttft_s": t_first - t_send, "tok_s": tokens / max(t_last - t_first, 1e-9), "tokens": tokens}
-            )
-    finally:
-        llm.close()
-    return samples
+    def __init__(self, settings: Any, system_prompt: str, tokens: int) -> None:
+        os.environ.setdefault("OMP_NUM_THREADS", "1")  # what Ray gives its workers
+        from llama_cpp import Llama
+
+        setup = locate(settings)
+        self.system_prompt = system_prompt
+        self.tokens = tokens
+        self.llm: Any = Llama(
+            model_path=str(setup.gguf),
+            n_ctx=setup.n_ctx,
+            n_threads=setup.n_threads,
+            n_threads_batch=setup.n_threads,
+            verbose=False,
+        )
+        self.count = 0
+
+    def sample(self) -> dict[str, float]:
+        prompt = PROMPTS[self.count % len(PROMPTS)]
+        self.count += 1
+        t_send = time.perf_counter()
+        t_first = None
+        tokens = 0
+        stream = self.llm.create_chat_completion(
+            messages=[{"role": "system", "content": self.system_prompt}, {"role": "user", "content": prompt}],
+            stream=True,
+            max_tokens=self.tokens,
+            temperature=0.0,
+        )
+        for part in stream:
+            if part["choices"][0].get("delta", {}).get("content"):
+                t_first = t_first or time.perf_counter()
+                tokens += 1
+        t_last = time.perf_counter()
+        assert t_first is not None, "the raw model wrote nothing"
+        return {"ttft_s": t_first - t_send, "tok_s": tokens / max(t_last - t_first, 1e-9), "tokens": tokens}
+
+    def samples(self, n: int) -> list[dict[str, float]]:
+        return [self.sample() for _ in range(n)]
+
+    def close(self) -> None:
+        self.llm.close()
 
 
 def conversation(ws_url: str, agent_id: str, prompt: str, timeout_s: float, out: list[dict[str, Any]]) -> None:
@@ -178,8 +185,10 @@ def main() -> int:
     settings = load_settings()
     system_prompt = load_agent_types(settings.resolve_path(settings.agents.types_file))["general"].system_prompt
 
-    console.print("raw: llama_cpp in this process")
-    raw = raw_phase(settings, system_prompt, args)
+    console.print("raw: llama_cpp in this process (kept loaded: measured again right before each size)")
+    raw_model = RawModel(settings, system_prompt, args.tokens)
+    raw_model.sample()  # warm-up
+    raw = raw_model.samples(args.raw_runs)
     raw_tok_s = median([s["tok_s"] for s in raw])
     raw_ttft = median([s["ttft_s"] for s in raw])
 
@@ -207,6 +216,8 @@ def main() -> int:
             warm: list[dict[str, Any]] = []
             for agent_id in agents[:size]:
                 conversation(ws_url, agent_id, "Hi.", args.timeout_s, warm)
+            # the baseline again, in the same minute: the machine's load drifts
+            raw_now = raw_model.samples(args.raw_runs)
             out: list[dict[str, Any]] = []
             cpu = CpuMonitor()
             started = time.perf_counter()
@@ -226,6 +237,9 @@ def main() -> int:
             results[str(size)] = {
                 "conversations": out,
                 "errors": len(out) - len(ok),
+                "raw_before": raw_now,
+                "raw_tok_s": median([r["tok_s"] for r in raw_now]),
+                "raw_ttft_ms": median([r["ttft_s"] for r in raw_now]) * 1000,
                 "median_ttft_ms": median([o["ttft_s"] for o in ok]) * 1000,
                 "p90_ttft_ms": float(np.percentile([o["ttft_s"] for o in ok], 90)) * 1000 if ok else None,
                 "median_tok_s": median([o["tok_s"] for o in ok]),
@@ -238,6 +252,7 @@ def main() -> int:
         results["rss_mib_before_agents"] = memory_before
     finally:
         stop_platform(settings, owns_cluster=True)
+        raw_model.close()
         shutil.rmtree(state_dir, ignore_errors=True)
 
     table = Table(title=f"chat over /ws, {args.tokens} tokens max, SmolLM2-135M, 1 model worker")
@@ -246,16 +261,16 @@ def main() -> int:
         "TTFT p50 ms",
         "TTFT p90 ms",
         "tok/s p50 per conv",
+        "raw tok/s (same minute)",
         "x raw",
         "aggregate tok/s",
+        "x raw",
         "errors",
         "ray RSS MiB",
         "agents RSS MiB",
     ):
         table.add_column(column, justify="right")
-    table.add_row(
-        "raw (1)", f"{raw_ttft * 1000:.0f}", "-", f"{raw_tok_s:.1f}", "1.00", f"{raw_tok_s:.1f}", "0", "-", "-"
-    )
+    table.add_row("raw (1)", f"{raw_ttft * 1000:.0f}", "-", f"{raw_tok_s:.1f}", "-", "1.00", "-", "-", "0", "-", "-")
     for size in sizes:
         r = results[str(size)]
         rss = r["rss_mib_after"]
@@ -264,8 +279,10 @@ def main() -> int:
             f"{r['median_ttft_ms']:.0f}",
             f"{r['p90_ttft_ms'] or 0:.0f}",
             f"{r['median_tok_s']:.1f}",
-            f"{r['median_tok_s'] / raw_tok_s:.2f}",
+            f"{r['raw_tok_s']:.1f}",
+            f"{r['median_tok_s'] / r['raw_tok_s']:.2f}",
             f"{r['aggregate_tok_s']:.1f}",
+            f"{r['aggregate_tok_s'] / r['raw_tok_s']:.2f}",
             str(r["errors"]),
             f"{sum(rss.values()):.0f}",
             f"{rss.get('Agent', 0):.0f}",
