@@ -38,6 +38,8 @@ from protocols.rest import (
 )
 from protocols.supervision import ChildStatus
 from serve_app.errors import ApiError, JsonBodyByDefault, install_error_handlers
+from serve_app.mcp_api import router as mcp_router
+from serve_app.mcp_endpoint import mount as mount_mcp_endpoint
 from serve_app.models_api import as_model_error, resolve
 from serve_app.models_api import router as models_router
 from serve_app.relay import TopicRelay
@@ -56,6 +58,8 @@ app = FastAPI(
 install_error_handlers(app)
 app.add_middleware(JsonBodyByDefault)
 app.include_router(models_router, prefix=API)
+app.include_router(mcp_router, prefix=API)
+mount_mcp_endpoint(app)  # PyGent as an MCP server at /mcp
 
 
 class BusRequestBody(BaseModel):

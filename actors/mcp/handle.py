@@ -80,6 +80,11 @@ class MCPServerHandle(SupervisedActor):
         self._ready = asyncio.Event()
         self._stop = asyncio.Event()
         self._session_task = asyncio.create_task(self._session_main())
+        self._session_task.add_done_callback(self._session_ended)
+
+    def _session_ended(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self._fail(ExitKind.CRASH, f"session failed: {_describe(task.exception())}")  # type: ignore[arg-type]
 
     async def on_stop(self) -> None:
         self._stop.set()
@@ -164,18 +169,20 @@ class MCPServerHandle(SupervisedActor):
 
     async def _watch(self, client: Client) -> tuple[ExitKind, str]:
         """Returns why the session ends: stopped, the process exited, or pings failed."""
-        waiters = [asyncio.create_task(self._stop.wait()), asyncio.create_task(self._ping_until_dead(client))]
+        stop = asyncio.create_task(self._stop.wait())
+        watchers = [asyncio.create_task(self._ping_until_dead(client))]
         if self.pid is not None:
-            waiters.append(asyncio.create_task(self._process_until_exit(self.pid)))
+            watchers.append(asyncio.create_task(self._process_until_exit(self.pid)))
         try:
-            done, _ = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait([stop, *watchers], return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for w in waiters:
+            stop.cancel()
+            for w in watchers:
                 w.cancel()
-        result = next(iter(done)).result()
-        if result is True:  # the stop event
-            return ExitKind.SHUTDOWN, "stopped"
-        return result  # type: ignore[no-any-return]
+        for watcher in watchers:
+            if watcher in done:
+                return watcher.result()
+        return ExitKind.SHUTDOWN, "stopped"
 
     async def _process_until_exit(self, pid: int) -> tuple[ExitKind, str]:
         import psutil

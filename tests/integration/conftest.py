@@ -36,6 +36,7 @@ def settings(state_dir: Path, session_ollama: Any) -> Any:
     os.environ["PYGENT_MONITOR_METRICS_INTERVAL_S"] = "1.0"
     os.environ["PYGENT_OLLAMA_HOST"] = session_ollama.url
     os.environ["PYGENT_OLLAMA_STATUS_INTERVAL_S"] = "0.5"
+    os.environ["PYGENT_MCP_PING_INTERVAL_S"] = "1.0"  # MCP server health events within a second
     from configs.settings import get_settings, load_settings
 
     get_settings.cache_clear()
