@@ -403,6 +403,8 @@ class MCPServerHandle(SupervisedActor):
         )
 
     def _publish(self, event_type: str, data: dict[str, Any]) -> None:
+        if not ray.is_initialized():  # outside Ray (unit tests): get_actor would start a cluster
+            return
         try:
             bus = ray.get_actor(BUS_ADDRESS, namespace=self.namespace)
             bus.publish.remote(TOPIC_MCP, event_type, data, self.address)
@@ -410,6 +412,8 @@ class MCPServerHandle(SupervisedActor):
             pass  # no bus (unit tests) or it is restarting: events are best effort
 
     async def _restart_count(self) -> int:
+        if not ray.is_initialized():
+            return 0
         try:
             sup = ray.get_actor(SUPERVISOR_ADDRESS, namespace=self.namespace)
             return int(await asyncio.wait_for(_await(sup.child_restarts.remote(self.address)), 2.0))
