@@ -18,11 +18,12 @@ from ray.exceptions import RayActorError, RayTaskError
 from actors.mcp.catalogue import CatalogueError, load_catalogue
 from actors.mcp.config import SERVER_ID_RE, ConfigError, bin_dirs
 from actors.mcp.discovery import Discovery
+from actors.mcp.handle import TIMEOUT_META_KEY
 from actors.mcp.install import InstallRejected, find_entry
 from actors.mcp.specs import MCP_SERVERS, catalogue_path, configured_servers
 from configs.settings import Settings
 from protocols.jsonrpc import ErrorCode as RpcCode
-from protocols.jsonrpc import RpcError
+from protocols.jsonrpc import RpcError, make_request
 from protocols.rest import ErrorCode
 from serve_app.errors import ApiError
 
@@ -206,8 +207,9 @@ async def server_health(request: Request, server_id: ServerId) -> dict[str, Any]
 async def server_tools(request: Request, server_id: ServerId) -> dict[str, Any]:
     settings = _settings(request)
     await _server(settings, server_id)  # 404 for an unknown id
-    tools = await _call(_handle(settings, server_id).list_tools.remote(), settings.mcp.ready_wait_s + 5)
-    return {"tools": tools}
+    message = make_request("tools/list", {}, "rest")
+    result = await _rpc(_handle(settings, server_id).handle_rpc.remote(message), settings.mcp.ready_wait_s + 5)
+    return {"tools": result["tools"]}
 
 
 @router.post("/servers/{server_id}/tools/{tool}/execute")
@@ -221,8 +223,20 @@ async def execute_tool(
     settings = _settings(request)
     await _server(settings, server_id)
     timeout = body.timeout_s or settings.mcp.call_timeout_s
-    ref = _handle(settings, server_id).call_tool.remote(tool, body.arguments, body.timeout_s)
-    result: dict[str, Any] = await _call(ref, timeout + settings.mcp.ready_wait_s + 5)
+    params: dict[str, Any] = {"name": tool, "arguments": body.arguments}
+    if body.timeout_s is not None:
+        params["_meta"] = {TIMEOUT_META_KEY: body.timeout_s}
+    ref = _handle(settings, server_id).handle_rpc.remote(make_request("tools/call", params, "rest"))
+    return await _rpc(ref, timeout + settings.mcp.ready_wait_s + 5)
+
+
+async def _rpc(ref: Any, timeout_s: float) -> dict[str, Any]:
+    """A JSON-RPC answer from a handle's endpoint: its result, or its error as an HTTP error."""
+    response = await _call(ref, timeout_s)
+    error = response.get("error") if isinstance(response, dict) else None
+    if error:
+        raise _rpc_error(RpcError(error.get("code", 0), error.get("message", ""), error.get("data")))
+    result: dict[str, Any] = response["result"]
     return result
 
 

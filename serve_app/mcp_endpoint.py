@@ -60,7 +60,7 @@ def build_server(settings: Settings) -> MCPServer:
         except ValueError:
             raise ToolError(f"{address} is not running") from None
 
-    async def bus_call(to: str, tool: str, arguments: dict[str, Any], what: str) -> Any:
+    async def bus_call(to: str, tool: str, arguments: dict[str, Any], what: str) -> dict[str, Any]:
         bus = actor(BUS)
         message = make_request("tools/call", {"name": tool, "arguments": arguments}, f"pygent-mcp-{next(_ids)}")
         response = await asyncio.wait_for(_await(bus.request.remote(to, message, timeout_s)), timeout_s + 5)
@@ -73,9 +73,10 @@ def build_server(settings: Settings) -> MCPServer:
         if isinstance(result, dict) and result.get("isError"):
             texts = [c.get("text", "") for c in result.get("content", []) if isinstance(c, dict)]
             raise ToolError(f"{to}: {' '.join(texts) or 'tool error'}")
-        if isinstance(result, dict) and "structuredContent" in result:
-            return result["structuredContent"]
-        return result
+        structured = result.get("structuredContent") if isinstance(result, dict) else None
+        if isinstance(structured, dict):
+            return structured
+        return {"result": result}
 
     @server.tool(description="The supervision tree: every actor's address, state, restart count and pid.")
     async def supervision_tree() -> dict[str, Any]:
@@ -84,11 +85,11 @@ def build_server(settings: Settings) -> MCPServer:
         return tree
 
     @server.tool(description="Search PyGent's knowledge base (hybrid vector + keyword search).")
-    async def search_knowledge(query: str, index: str = "default", k: int = 5) -> Any:
+    async def search_knowledge(query: str, index: str = "default", k: int = 5) -> dict[str, Any]:
         return await bus_call(KNOWLEDGE, "search", {"query": query, "index": index, "k": k}, "the knowledge base")
 
     @server.tool(description="Ask a PyGent agent a question and get its answer.")
-    async def ask_agent(agent_id: str, question: str) -> Any:
+    async def ask_agent(agent_id: str, question: str) -> dict[str, Any]:
         return await bus_call(f"agent/{agent_id}", "ask", {"question": question}, f"agent '{agent_id}'")
 
     @server.tool(description="The MCP servers PyGent runs, with status and tool counts.")
@@ -97,7 +98,7 @@ def build_server(settings: Settings) -> MCPServer:
         return {"servers": await asyncio.wait_for(_await(sup.servers.remote()), 10.0)}
 
     @server.tool(description="Call a tool of one of the MCP servers PyGent runs (see list_mcp_servers).")
-    async def call_mcp_tool(server_id: str, tool: str, arguments: dict[str, Any] | None = None) -> Any:
+    async def call_mcp_tool(server_id: str, tool: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
         return await bus_call(f"mcp/{server_id}", tool, arguments or {}, f"MCP server '{server_id}'")
 
     return server
