@@ -130,6 +130,30 @@ async def list_servers(request: Request) -> dict[str, Any]:
     return {"servers": await _call(_supervisor(settings).servers.remote())}
 
 
+@router.get("/tools")
+async def all_tools(request: Request) -> dict[str, Any]:
+    """Every ready server's tools, named `<server_id>/<tool>` as agents name them."""
+    settings = _settings(request)
+    servers = await _call(_supervisor(settings).servers.remote())
+    ready = [s["id"] for s in servers if s["status"] in ("ready", "degraded")]
+
+    async def tools_of(server_id: str) -> list[dict[str, Any]]:
+        handle = _actor(settings, f"mcp/{server_id}")
+        if handle is None:
+            return []
+        try:
+            result = await _rpc(handle.handle_rpc.remote(make_request("tools/list", {}, "rest")), 10.0)
+        except ApiError:
+            return []  # restarting right now: left out, not an error
+        return [
+            {**tool, "name": f"{server_id}/{tool['name']}", "server": server_id, "tool": tool["name"]}
+            for tool in result["tools"]
+        ]
+
+    lists = await asyncio.gather(*(tools_of(sid) for sid in ready))
+    return {"tools": [tool for tools in lists for tool in tools]}
+
+
 @router.post("/servers", status_code=201)
 async def add_server(request: Request, body: AddServerBody) -> dict[str, Any]:
     """Register a server at run time (persisted) and start it."""

@@ -80,6 +80,9 @@ def test_configured_time_server_is_ready_with_its_tools(platform: str) -> None:
     names = {t["name"] for t in tools}
     assert {"get_current_time", "convert_time"} <= names
     assert all({"name", "description", "inputSchema"} <= set(t) for t in tools)
+    catalogue = {t["name"]: t for t in _get(platform, "/tools").json()["tools"]}
+    assert catalogue["time/get_current_time"]["server"] == "time"
+    assert catalogue["time/get_current_time"]["inputSchema"]["required"] == ["timezone"]
 
 
 def test_time_tools_through_rest_and_the_bus(platform: str, client: Any) -> None:
