@@ -4,6 +4,7 @@ streamable-HTTP MCPServer of the test's own. (Under supervision: tests/integrati
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import time
@@ -22,6 +23,7 @@ from tests.mcp_servers import HttpTestServer, start_http_server
 def fast_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("PYGENT_MCP_PING_INTERVAL_S", "0.3")
     monkeypatch.setenv("PYGENT_MCP_PROCESS_CHECK_INTERVAL_S", "0.1")
+    monkeypatch.setenv("PYGENT_MCP_READY_WAIT_S", "60")  # a loaded 2-core machine starts servers slowly
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
@@ -162,5 +164,45 @@ def test_progress_notifications_reach_the_handle(http_server: HttpTestServer) ->
         assert [p["progress"] for p in progress] == [1, 2, 3]
         assert progress[0]["tool"] == "count" and progress[0]["total"] == 3 and progress[0]["id"] == "web2"
         await handle.supervision_stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_server_that_stops_answering_pings_fails_the_handle() -> None:
+    server = start_http_server(free_port())
+
+    async def scenario() -> None:
+        handle = await _started({"id": "gone", "transport": "streamable-http", "url": server.url})
+        await asyncio.sleep(0.5)
+        assert (await handle.status())["last_ping_ms"] is not None
+        await asyncio.to_thread(server.stop)  # the server goes away; its port stops answering
+        exit_info = await _exit(handle, 20.0)
+        assert exit_info["kind"] in ("hang", "crash")
+        if exit_info["kind"] == "hang":
+            assert "pings in a row failed" in str(exit_info["detail"])
+            assert "degraded" in handle.machine.history
+        assert (await handle.status())["status"] == "failed"
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        server.stop()
+
+
+def test_a_hung_server_goes_degraded_then_fails_as_hung(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYGENT_MCP_PING_TIMEOUT_S", "0.3")
+    get_settings.cache_clear()
+
+    async def scenario() -> None:
+        handle = await _started({"id": "time", "command": "mcp-server-time"})
+        assert handle.pid is not None
+        os.kill(handle.pid, signal.SIGSTOP)  # alive, but answers nothing
+        try:
+            exit_info = await _exit(handle, 20.0)
+        finally:
+            with contextlib.suppress(ProcessLookupError):  # closing the session may have killed it
+                os.kill(handle.pid, signal.SIGKILL)
+        assert exit_info["kind"] == "hang" and "pings in a row failed" in str(exit_info["detail"])
+        assert handle.machine.history == ["starting", "ready", "degraded", "failed"]
 
     asyncio.run(scenario())
