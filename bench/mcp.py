@@ -142,7 +142,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    for noisy in ("httpx", "mcp", "uvicorn"):  # one INFO line per request otherwise
+    for noisy in ("httpx", "httpx2", "mcp", "uvicorn"):  # one INFO line per request otherwise
         logging.getLogger(noisy).setLevel(logging.WARNING)
     watch = Stopwatch()
     from configs.settings import get_settings
