@@ -38,9 +38,11 @@ from protocols.rest import (
 )
 from protocols.supervision import ChildStatus
 from serve_app.errors import ApiError, JsonBodyByDefault, install_error_handlers
+from serve_app.memory_api import router as memory_router
 from serve_app.models_api import as_model_error, resolve
 from serve_app.models_api import router as models_router
 from serve_app.relay import TopicRelay
+from serve_app.search_api import router as search_router
 from supervisors.health import health_from_tree
 from supervisors.tree import BUS, MONITOR, OLLAMA, ROOT, STORE
 
@@ -56,6 +58,8 @@ app = FastAPI(
 install_error_handlers(app)
 app.add_middleware(JsonBodyByDefault)
 app.include_router(models_router, prefix=API)
+app.include_router(search_router, prefix=API)
+app.include_router(memory_router, prefix=API)
 
 
 class BusRequestBody(BaseModel):
