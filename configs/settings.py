@@ -152,6 +152,8 @@ class KnowledgeConfig(_Section):
     pgvector_ef_search: int = Field(64, ge=1, le=1000)
     # A shard that does not answer within this is left out and the answer is partial.
     shard_timeout_s: float = Field(5.0, gt=0)
+    # How long ingest and search wait for an embedder that is (re)loading its model.
+    embedder_wait_s: float = Field(120.0, ge=0)
     # FAISS snapshots under <state_dir>/index, checked against PostgreSQL before use.
     snapshots: bool = True
     snapshot_every: int = Field(1000, ge=1)  # changes between snapshots

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import logging
 import time
 import uuid
@@ -28,12 +29,13 @@ from typing import Any
 
 import numpy as np
 import ray
+from ray.exceptions import ActorDiedError
 
 from actors.base import SupervisedActor, tool
 from actors.knowledge import store
 from actors.knowledge.children import default_index_spec, shard_specs
 from actors.knowledge.chunker import Chunker
-from actors.knowledge.connect import await_ref, call, open_database, publish
+from actors.knowledge.connect import await_ref, call, embed_texts, open_database, publish
 from actors.knowledge.filters import Scalar, validate_filters
 from actors.knowledge.fusion import reciprocal_rank_fusion
 from actors.knowledge.merge import hits_of, merge_arrays
@@ -265,21 +267,15 @@ class KnowledgeService(SupervisedActor):
             await call(getattr(handle, op), *args, timeout_s=self.config.shard_timeout_s)
             return True
         except Exception as exc:
-            self._handles.pop(address, None)
+            self._forget(address, exc)
             log.info("%s: %s %s skipped (%s); it rebuilds from the database", self.address, op, address, exc)
             return False
 
     async def _embed(self, texts: list[str]) -> np.ndarray:
-        name = f"embedder/{self.settings.embeddings.name}"
-        try:
-            embedder = ray.get_actor(name, namespace=self.namespace)
-        except ValueError:
-            raise KnowledgeError(KnowledgeErrorCode.UNAVAILABLE, f"{name} is not running", None, 503) from None
         out: list[list[float]] = []
         step = 512
         for start in range(0, len(texts), step):
-            answer = await await_ref(embedder.embed.remote(texts[start : start + step]))
-            out.extend(answer["embeddings"])
+            out.extend(await embed_texts(self.settings, self.namespace, texts[start : start + step]))
         return np.asarray(out, dtype=np.float32)
 
     # ---- search -----------------------------------------------------------------
@@ -290,6 +286,15 @@ class KnowledgeService(SupervisedActor):
             handle = ray.get_actor(address, namespace=self.namespace)
             self._handles[address] = handle
         return handle
+
+    def _forget(self, address: str, error: BaseException) -> None:
+        """Look the shard up again next time. A dead actor's handle is also killed: this
+        process may keep the dead actor's name cached otherwise, and get_actor would keep
+        returning it after its successor took the name."""
+        handle = self._handles.pop(address, None)
+        if handle is not None and isinstance(error, ActorDiedError):
+            with contextlib.suppress(Exception):
+                ray.kill(handle, no_restart=True)
 
     async def _ask_shard(self, address: str, vectors: np.ndarray, k: int, filters: dict[str, Any]) -> Any:
         handle = self._shard(address)
@@ -308,7 +313,7 @@ class KnowledgeService(SupervisedActor):
         good = []
         for address, answer in zip(addresses, answers, strict=True):
             if isinstance(answer, BaseException):
-                self._handles.pop(address, None)  # dead or restarting: look it up again next time
+                self._forget(address, answer)
                 log.info("%s: %s left out (%s)", self.address, address, type(answer).__name__)
             else:
                 good.append(answer)
@@ -466,7 +471,7 @@ class KnowledgeService(SupervisedActor):
             try:
                 out.append(await call(self._shard(address).status_dict, timeout_s=self.config.shard_timeout_s))
             except Exception as exc:
-                self._handles.pop(address, None)
+                self._forget(address, exc)
                 out.append({"address": address, "state": "unavailable", "detail": type(exc).__name__})
         return out
 

@@ -15,7 +15,7 @@ import ray
 
 from actors.base import SupervisedActor, tool
 from actors.knowledge import store
-from actors.knowledge.connect import await_ref, open_database, publish
+from actors.knowledge.connect import embed_texts, open_database, publish
 from actors.knowledge.coordinator import _as_rpc
 from actors.knowledge.validate import check_query
 from actors.store.database import Database
@@ -58,13 +58,8 @@ class MemoryService(SupervisedActor):
         return self._db
 
     async def _embed(self, text: str) -> np.ndarray:
-        name = f"embedder/{self.settings.embeddings.name}"
-        try:
-            embedder = ray.get_actor(name, namespace=self.namespace)
-        except ValueError:
-            raise KnowledgeError(KnowledgeErrorCode.UNAVAILABLE, f"{name} is not running", None, 503) from None
-        answer = await await_ref(embedder.embed.remote([text]))
-        return np.asarray(answer["embeddings"][0], dtype=np.float32)
+        vectors = await embed_texts(self.settings, self.namespace, [text])
+        return np.asarray(vectors[0], dtype=np.float32)
 
     # ---- the Ray API (REST) -----------------------------------------------------
 

@@ -53,6 +53,9 @@ class IndexShard(SupervisedActor):
         self._changes = 0
         self._rebuild_task: asyncio.Task[None] | None = None
         self._snapshot_task: asyncio.Task[None] | None = None
+        # FAISS indexes are not safe to change while another thread reads them: changes
+        # (on the event loop) wait for batch searches and snapshots (in threads), and back.
+        self._lock = asyncio.Lock()
         self.searches = 0
 
     @property
@@ -72,7 +75,7 @@ class IndexShard(SupervisedActor):
         if self._rebuild_task is not None:
             self._rebuild_task.cancel()
         if self.index is not None and self.config.snapshots:
-            await asyncio.to_thread(self.index.save, self.snapshot_path)
+            await self._save(self.index)
         if self._db is not None:
             await self._db.close()
 
@@ -135,7 +138,14 @@ class IndexShard(SupervisedActor):
         if index is None:
             return
         self._changes = 0
-        self._snapshot_task = asyncio.create_task(asyncio.to_thread(index.save, self.snapshot_path))
+        self._snapshot_task = asyncio.create_task(self._save(index))
+
+    async def _save(self, index: VectorIndex) -> None:
+        async with self._lock:
+            try:
+                await asyncio.to_thread(index.save, self.snapshot_path)
+            except Exception:  # a snapshot is an optimisation; the database has the data
+                log.exception("%s: snapshot failed", self.address)
 
     def _announce(self) -> None:
         publish(self.namespace, TOPIC, "index_shard_status", self.status_dict(), self.address)
@@ -163,10 +173,12 @@ class IndexShard(SupervisedActor):
         return abs(self.index.ntotal - before)
 
     async def add(self, ids: list[int], vectors: np.ndarray, metadata: list[dict[str, Any]]) -> int:
-        return self._change("add", (ids, vectors, metadata))
+        async with self._lock:
+            return self._change("add", (ids, vectors, metadata))
 
     async def remove(self, ids: list[int]) -> int:
-        return self._change("remove", list(ids))
+        async with self._lock:
+            return self._change("remove", list(ids))
 
     # ---- search -------------------------------------------------------------------
 
@@ -181,8 +193,9 @@ class IndexShard(SupervisedActor):
         allowed = (lambda meta: matches(meta, wanted)) if wanted else None
         index = self.index
         if len(vectors) > 4:  # a batch: FAISS releases the GIL, keep the loop answering
-            return await asyncio.to_thread(index.search, vectors, k, allowed)
-        return index.search(vectors, k, allowed)
+            async with self._lock:
+                return await asyncio.to_thread(index.search, vectors, k, allowed)
+        return index.search(vectors, k, allowed)  # on the loop: no change can run meanwhile
 
     async def wait_ready(self, timeout_s: float = 60.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s

@@ -11,13 +11,21 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import psycopg
+from psycopg import sql as pgsql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from actors.knowledge.filters import Scalar, containment_documents
 from actors.store.database import Database
 from protocols.knowledge import Hit, IndexSpec, KnowledgeError, KnowledgeErrorCode, Memory
+
+
+def _array(value: Any) -> np.ndarray:
+    """A vector column as float32 numpy (binary cursors give pgvector's Vector objects)."""
+    if hasattr(value, "to_numpy"):
+        value = value.to_numpy()
+    return np.asarray(value, dtype=np.float32)
+
 
 # ---- indexes --------------------------------------------------------------------------
 
@@ -144,7 +152,7 @@ async def shard_rows(db: Database, index: str, shard: int) -> tuple[list[int], n
     if not rows:
         return [], np.zeros((0, 0), dtype=np.float32), []
     ids = [int(r[0]) for r in rows]
-    vectors = np.stack([np.asarray(r[1], dtype=np.float32) for r in rows])
+    vectors = np.stack([_array(r[1]) for r in rows])
     return ids, vectors, [r[2] for r in rows]
 
 
@@ -218,7 +226,7 @@ async def pgvector_search(
         if exact:
             await cur.execute("SET LOCAL enable_indexscan = off")
         else:
-            await cur.execute(psycopg.sql.SQL("SET LOCAL hnsw.ef_search = {}").format(int(ef_search)))
+            await cur.execute(pgsql.SQL("SET LOCAL hnsw.ef_search = {}").format(int(ef_search)))
             # Filters (and other indexes' rows) are applied after the graph walk; keep walking
             # until k rows pass them (pgvector 0.8 iterative scans).
             await cur.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
@@ -234,7 +242,7 @@ async def sample_embeddings(db: Database, index: str, n: int) -> np.ndarray:
     async with db.pool.connection() as conn, conn.cursor(binary=True) as cur:
         await cur.execute("SELECT embedding FROM chunks WHERE index_name = %s ORDER BY random() LIMIT %s", (index, n))
         rows = await cur.fetchall()
-    return np.stack([np.asarray(r[0], dtype=np.float32) for r in rows]) if rows else np.zeros((0, 0), np.float32)
+    return np.stack([_array(r[0]) for r in rows]) if rows else np.zeros((0, 0), np.float32)
 
 
 async def index_sizes(db: Database) -> dict[str, Any]:

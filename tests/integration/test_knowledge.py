@@ -2,7 +2,7 @@
 real PostgreSQL (pgvector + full-text) and real FAISS shard actors.
 
 The corpus in tests/data/knowledge has one short document per topic (one chunk each) and
-three payment runbooks whose only difference that matters is an error identifier.
+documents full of look-alike part and error codes, only one of which names part ZX-4417.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ TOPICS = {
     "espresso.html": "cooking",
     "marathon.txt": "sport",
     "runbook-zx4471.md": "ops",
-    "runbook-zx4417.md": "ops",
+    "parts-catalog.txt": "ops",
+    "elevator-service.txt": "ops",
     "runbook-zx7144.md": "ops",
 }
 PARAPHRASES = {
@@ -114,11 +115,13 @@ def test_hybrid_beats_keyword_on_a_paraphrase(platform: str, corpus: dict[str, A
 
 
 def test_hybrid_beats_vector_on_an_exact_identifier(platform: str, corpus: dict[str, Any]) -> None:
+    # MiniLM ranks the catalogue full of look-alike codes first; only full-text search
+    # knows that exactly one document mentions this part.
     query = "ZX-4417"
-    assert top_file(search(platform, "semantic", query)) != "runbook-zx4417.md"
-    assert top_file(search(platform, "keyword", query)) == "runbook-zx4417.md"
+    assert top_file(search(platform, "semantic", query)) == "parts-catalog.txt"
+    assert top_file(search(platform, "keyword", query)) == "elevator-service.txt"
     hybrid = search(platform, "hybrid", query)
-    assert top_file(hybrid) == "runbook-zx4417.md"
+    assert top_file(hybrid) == "elevator-service.txt"
     assert hybrid["mode"] == "hybrid"
 
 
@@ -270,7 +273,9 @@ def test_killed_shard_gives_partial_results_then_full_after_rebuild(
         }
         assert victim_shard not in shards
     full = search(platform, "semantic", query, k=7)
-    assert full["partial"] is False
+    if full["partial"]:
+        shards = httpx.get(api(platform, "/search/stats"), params={"recall_sample": 0}, timeout=60).json()
+        pytest.fail(f"still partial after the restart: {shards['indexes']}")
     assert top_file(full) == "photosynthesis.md"  # the rebuilt shard has its vectors back
 
 
