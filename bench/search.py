@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 from pathlib import Path
@@ -207,6 +208,8 @@ def main() -> None:
     )
 
     results: dict[str, Any] = {"args": vars(args), "params": params}
+    # No snapshot writes in the background while queries are timed (they hold the shard's lock).
+    os.environ["PYGENT_KNOWLEDGE_SNAPSHOTS"] = "false"
     with local_cluster(object_store_mb=1024):
         from configs.settings import get_settings
 

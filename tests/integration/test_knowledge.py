@@ -347,3 +347,26 @@ def test_memory_add_search_delete_and_survive_a_restart(platform: str, client: A
     assert httpx.get(api(platform, f"/memory/agents/{agent}"), timeout=60).json()["memories"] == []
     bad = httpx.post(api(platform, "/memory/search"), json={"query": "", "k": 2}, timeout=60)
     assert bad.status_code == 422 and bad.json()["field"] == "query"
+
+
+def test_coordinator_restart_starts_the_shards_of_stored_indexes(
+    platform: str, client: Any, corpus: dict[str, Any]
+) -> None:
+    """What happens at platform start: the shards of indexes created at run time are not in
+    the static tree; knowledge/main starts them from the search_indexes table."""
+    import ray
+
+    supervisor = client.actor("supervisor/index")
+    ray.get(supervisor.terminate_child.remote(f"index/{INDEX}.1"), timeout=60)
+    assert f"index/{INDEX}.1" not in {c["address"] for c in ray.get(supervisor.which_children.remote(), timeout=30)}
+    before = client.wait_until_running("knowledge/main").restarts
+    client.kill("knowledge/main")
+    client.wait_until_running("knowledge/main", timeout_s=60, min_restarts=before + 1)
+    client.wait_until_running(f"index/{INDEX}.1", timeout_s=120)
+    deadline = time.monotonic() + 60
+    answer = search(platform, "semantic", "How do leaves turn light into food?", k=7)
+    while answer["partial"] and time.monotonic() < deadline:
+        time.sleep(0.5)
+        answer = search(platform, "semantic", "How do leaves turn light into food?", k=7)
+    assert answer["partial"] is False
+    assert len(answer["results"]) == 7
