@@ -290,6 +290,12 @@ def main() -> None:
             usage = cpu.stop()
             stop_supervisor(supervisor)
 
+    # The in-process baseline again, after the cluster is gone: the machine's load drifts,
+    # and the better of the two runs is the baseline (the stricter one for the ratios).
+    _, hnsw_again_s = timed_batches(lambda q: hnsw.search(q, K)[1], queries, args.batch)
+    baseline_qps = max(baseline_qps, args.queries / hnsw_again_s)
+    rows[1]["qps"] = baseline_qps
+    rows[1]["qps_runs"] = [args.queries / hnsw_s, args.queries / hnsw_again_s]
     for row in rows:
         if "found_ids" in row:
             mapping = id_to_row[row["index"]]

@@ -71,3 +71,15 @@ def publish(namespace: str, topic: str, event_type: str, data: dict[str, Any], s
         bus.publish.remote(topic, event_type, data, source)
     except Exception:
         pass
+
+
+async def as_rpc(work: Any) -> Any:
+    """Run a bus tool's work; a refusal becomes a JSON-RPC error with the field in `data`."""
+    from protocols.jsonrpc import ErrorCode, RpcError
+    from protocols.knowledge import KnowledgeError
+
+    try:
+        return await work
+    except KnowledgeError as err:
+        code = ErrorCode.INVALID_PARAMS if err.status < 500 else ErrorCode.INTERNAL_ERROR
+        raise RpcError(code, err.message, err.to_dict()) from None

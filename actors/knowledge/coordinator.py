@@ -35,7 +35,7 @@ from actors.base import SupervisedActor, tool
 from actors.knowledge import store
 from actors.knowledge.children import default_index_spec, shard_specs
 from actors.knowledge.chunker import Chunker
-from actors.knowledge.connect import await_ref, call, embed_texts, open_database, publish
+from actors.knowledge.connect import as_rpc, await_ref, call, embed_texts, open_database, publish
 from actors.knowledge.filters import Scalar, validate_filters
 from actors.knowledge.fusion import reciprocal_rank_fusion
 from actors.knowledge.merge import hits_of, merge_arrays
@@ -52,7 +52,6 @@ from actors.knowledge.validate import (
 )
 from actors.store.database import Database
 from configs.settings import get_settings
-from protocols.jsonrpc import ErrorCode, RpcError
 from protocols.knowledge import (
     Hit,
     IndexSpec,
@@ -506,17 +505,17 @@ class KnowledgeService(SupervisedActor):
         filters: dict[str, Any] | None = None,
         backend: str | None = None,
     ) -> dict[str, Any]:
-        return await _as_rpc(self.search(query, index, k, mode, filters, backend))
+        return await as_rpc(self.search(query, index, k, mode, filters, backend))
 
     @tool(name="add_document", description="Add a document (text, Markdown or HTML) to an index; returns its id.")
     async def tool_add_document(
         self, content: str, index: str = "default", metadata: dict[str, Any] | None = None, format: str | None = None
     ) -> dict[str, Any]:
-        return await _as_rpc(self.add_document(content, index, metadata, format))
+        return await as_rpc(self.add_document(content, index, metadata, format))
 
     @tool(name="delete_document", description="Remove a document and its chunks from its index.")
     async def tool_delete_document(self, id: str) -> dict[str, Any]:
-        return await _as_rpc(self.delete_document(id))
+        return await as_rpc(self.delete_document(id))
 
     @tool(name="list_indexes", description="The search indexes with their type, parameters, shards and counts.")
     async def tool_list_indexes(self) -> dict[str, Any]:
@@ -532,12 +531,4 @@ class KnowledgeService(SupervisedActor):
         backend: str | None = None,
     ) -> dict[str, Any]:
         body = {"name": name, "type": type, "params": params, "shards": shards, "backend": backend}
-        return await _as_rpc(self.create_index({k: v for k, v in body.items() if v is not None}))
-
-
-async def _as_rpc(work: Any) -> Any:
-    try:
-        return await work
-    except KnowledgeError as err:
-        code = ErrorCode.INVALID_PARAMS if err.status < 500 else ErrorCode.INTERNAL_ERROR
-        raise RpcError(code, err.message, err.to_dict()) from None
+        return await as_rpc(self.create_index({k: v for k, v in body.items() if v is not None}))

@@ -15,8 +15,7 @@ import ray
 
 from actors.base import SupervisedActor, tool
 from actors.knowledge import store
-from actors.knowledge.connect import embed_texts, open_database, publish
-from actors.knowledge.coordinator import _as_rpc
+from actors.knowledge.connect import as_rpc, embed_texts, open_database, publish
 from actors.knowledge.validate import check_query
 from actors.store.database import Database
 from configs.settings import get_settings
@@ -146,21 +145,21 @@ class MemoryService(SupervisedActor):
         kind: str = "fact",
         metadata: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        return await _as_rpc(self.remember(agent_id, content, conversation_id, kind, metadata))
+        return await as_rpc(self.remember(agent_id, content, conversation_id, kind, metadata))
 
     @tool(name="recall", description="The memories closest in meaning to the query, optionally of one agent.")
     async def tool_recall(self, query: str, agent_id: str | None = None, k: int = 5) -> dict[str, Any]:
-        return await _as_rpc(self.recall(query, agent_id, k))
+        return await as_rpc(self.recall(query, agent_id, k))
 
     @tool(name="forget", description="Delete one memory of an agent (memory_id), or all of them.")
     async def tool_forget(self, agent_id: str, memory_id: str | None = None) -> dict[str, Any]:
-        return await _as_rpc(self.forget(agent_id, memory_id))
+        return await as_rpc(self.forget(agent_id, memory_id))
 
     @tool(name="list", description="An agent's or a conversation's memories, oldest first.")
     async def tool_list(
         self, agent_id: str | None = None, conversation_id: str | None = None, limit: int = 100
     ) -> dict[str, Any]:
-        return await _as_rpc(self.memories(agent_id, conversation_id, None, limit))
+        return await as_rpc(self.memories(agent_id, conversation_id, None, limit))
 
     @tool(name="stats", description="Counts of memories, agents, conversations and kinds.")
     async def tool_stats(self) -> dict[str, Any]:
