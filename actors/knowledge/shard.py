@@ -206,6 +206,7 @@ class IndexShard(SupervisedActor):
     def status_dict(self) -> dict[str, Any]:
         info: dict[str, Any] = {
             "address": self.address,
+            "pid": os.getpid(),
             "index": self.spec.name,
             "shard": self.shard,
             "state": self.state,
