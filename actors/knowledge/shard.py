@@ -57,6 +57,7 @@ class IndexShard(SupervisedActor):
         # (on the event loop) wait for batch searches and snapshots (in threads), and back.
         self._lock = asyncio.Lock()
         self.searches = 0
+        self.threads = 1
 
     @property
     def snapshot_path(self) -> Path:
@@ -67,7 +68,8 @@ class IndexShard(SupervisedActor):
         import ray
 
         self.namespace = ray.get_runtime_context().namespace
-        faiss.omp_set_num_threads(self.config.faiss_threads or os.cpu_count() or 1)
+        self.threads = self.config.faiss_threads or os.cpu_count() or 1
+        faiss.omp_set_num_threads(self.threads)
         self._db = await open_database(self.settings, self.namespace, max_size=2)
         self._rebuild_task = asyncio.create_task(self._rebuild())
 
@@ -92,7 +94,7 @@ class IndexShard(SupervisedActor):
                 ids, vectors, metas = await store.shard_rows(self._db, self.spec.name, self.shard)
                 index = VectorIndex(self.spec.dimensions, self.spec.type, self.spec.params, use_gpu=self.config.use_gpu)
                 if ids:
-                    await asyncio.to_thread(index.add, ids, vectors, metas)
+                    await asyncio.to_thread(self._in_thread, index.add, ids, vectors, metas)
                 source = "database"
         except Exception:
             # Without its index the shard is useless: crash, so the supervisor restarts it
@@ -194,8 +196,16 @@ class IndexShard(SupervisedActor):
         index = self.index
         if len(vectors) > 4:  # a batch: FAISS releases the GIL, keep the loop answering
             async with self._lock:
-                return await asyncio.to_thread(index.search, vectors, k, allowed)
+                return await asyncio.to_thread(self._in_thread, index.search, vectors, k, allowed)
         return index.search(vectors, k, allowed)  # on the loop: no change can run meanwhile
+
+    def _in_thread(self, work: Any, *args: Any) -> Any:
+        import faiss
+
+        # OpenMP's thread count is per calling thread, and a new thread starts from
+        # OMP_NUM_THREADS, which Ray sets to 1 in its workers.
+        faiss.omp_set_num_threads(self.threads)
+        return work(*args)
 
     async def wait_ready(self, timeout_s: float = 60.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s
