@@ -130,6 +130,41 @@ class EmbeddingsConfig(_Section):
     max_wait_ms: float = Field(5.0, ge=0)
 
 
+class KnowledgeConfig(_Section):
+    """Knowledge search (documents, index shards, hybrid search) and agent memory."""
+
+    chunk_size: int = Field(800, ge=20, le=100_000)  # characters
+    chunk_overlap: int = Field(100, ge=0)
+    dimensions: int = Field(384, ge=1)  # the embedder's; the SQL columns are vector(384)
+    default_index: str = "default"
+    default_shards: int = Field(2, ge=1, le=64)
+    default_type: Literal["flat", "hnsw", "ivf"] = "hnsw"
+    default_params: dict[str, int] = Field(default_factory=dict)
+    default_backend: Literal["faiss", "pgvector"] = "faiss"
+    max_shards: int = Field(16, ge=1, le=64)
+    max_document_bytes: int = Field(1_000_000, ge=1)
+    max_k: int = Field(100, ge=1)
+    max_batch_queries: int = Field(1024, ge=1)
+    rrf_k: int = Field(60, ge=0)
+    # Candidates each side (vector, keyword) brings to fusion: max(k * factor, min).
+    hybrid_candidates_factor: int = Field(4, ge=1)
+    hybrid_candidates_min: int = Field(20, ge=1)
+    pgvector_ef_search: int = Field(64, ge=1, le=1000)
+    # A shard that does not answer within this is left out and the answer is partial.
+    shard_timeout_s: float = Field(5.0, gt=0)
+    # How long ingest and search wait for an embedder that is (re)loading its model.
+    embedder_wait_s: float = Field(120.0, ge=0)
+    # FAISS snapshots under <state_dir>/index, checked against PostgreSQL before use.
+    snapshots: bool = True
+    snapshot_every: int = Field(1000, ge=1)  # changes between snapshots
+    use_gpu: bool = True  # faiss-gpu on a GPU when both are present
+    # FAISS threads per shard for batched searches (null: all cores). Ray sets
+    # OMP_NUM_THREADS=1 in its workers, which would cap a one-shard index at one core.
+    faiss_threads: int | None = Field(None, ge=1)
+    latency_window: int = Field(1000, ge=10)  # searches kept for latency percentiles
+    recall_sample: int = Field(10, ge=0, le=200)  # queries /search/stats checks against exact search
+
+
 class MonitorConfig(_Section):
     metrics_interval_s: float = Field(5.0, gt=0)
 
@@ -253,6 +288,7 @@ class Settings(BaseSettings):
     models: ModelsConfig = ModelsConfig()
     ollama: OllamaConfig = OllamaConfig()
     embeddings: EmbeddingsConfig = EmbeddingsConfig()
+    knowledge: KnowledgeConfig = KnowledgeConfig()
     monitor: MonitorConfig = MonitorConfig()
     agents: AgentsConfig = AgentsConfig()
     chat: ChatConfig = ChatConfig()

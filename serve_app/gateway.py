@@ -43,9 +43,11 @@ from serve_app.chat_api import ws_agent_chat, ws_stop_agent_chat
 from serve_app.errors import ApiError, JsonBodyByDefault, install_error_handlers
 from serve_app.mcp_api import router as mcp_router
 from serve_app.mcp_endpoint import mount as mount_mcp_endpoint
+from serve_app.memory_api import router as memory_router
 from serve_app.models_api import as_model_error, resolve
 from serve_app.models_api import router as models_router
 from serve_app.relay import TopicRelay
+from serve_app.search_api import router as search_router
 from supervisors.health import health_from_tree
 from supervisors.tree import BUS, MONITOR, OLLAMA, ROOT, STORE
 
@@ -65,6 +67,8 @@ app.include_router(agents_router, prefix=API)
 app.include_router(chat_router, prefix=API)
 app.include_router(mcp_router, prefix=API)
 mount_mcp_endpoint(app)  # PyGent as an MCP server at /mcp
+app.include_router(search_router, prefix=API)
+app.include_router(memory_router, prefix=API)
 
 
 class BusRequestBody(BaseModel):

@@ -139,11 +139,19 @@ COMPONENT_TEMPLATES: dict[str, Callable[[Settings], ChildSpec]] = {
 }
 
 
+def index_children(settings: Settings) -> list[ChildSpec]:
+    """Under `supervisor/index`: the default index's shards, knowledge/main, memory/main."""
+    from actors.knowledge.children import index_children as knowledge_children
+
+    return knowledge_children(settings)
+
+
 # Each component's static children, by supervisor address. A component that lands
 # adds its function here (index shards, MCP server handles, ...).
 COMPONENT_CHILDREN: dict[str, Callable[[Settings], list[ChildSpec]]] = {
     MODELS: model_children,
     MCP: mcp_children,
+    INDEX: index_children,
 }
 
 

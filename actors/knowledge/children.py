@@ -1,0 +1,40 @@
+"""Child specs of the `index` supervisor: the shards of an index, the coordinator, memory."""
+
+from __future__ import annotations
+
+from actors.knowledge.sharding import shard_address
+from configs.settings import Settings
+from protocols.knowledge import IndexSpec
+from protocols.supervision import ChildSpec
+
+SHARD_ACTOR = "actors.knowledge.shard:IndexShard"
+KNOWLEDGE = "knowledge/main"
+MEMORY = "memory/main"
+
+
+def default_index_spec(settings: Settings) -> IndexSpec:
+    from actors.knowledge.validate import index_spec
+
+    k = settings.knowledge
+    return index_spec({"name": k.default_index}, k)
+
+
+def shard_specs(settings: Settings, spec: IndexSpec) -> list[ChildSpec]:
+    from supervisors.tree import worker
+
+    return [
+        worker(shard_address(spec.name, n), SHARD_ACTOR, settings, args=(spec.model_dump(mode="json"), n))
+        for n in range(spec.shards)
+    ]
+
+
+def index_children(settings: Settings) -> list[ChildSpec]:
+    """The default index's shards, then the coordinator (it starts the shards of the other
+    indexes, read from PostgreSQL), then agent memory."""
+    from supervisors.tree import worker
+
+    return [
+        *shard_specs(settings, default_index_spec(settings)),
+        worker(KNOWLEDGE, "actors.knowledge.coordinator:KnowledgeService", settings),
+        worker(MEMORY, "actors.knowledge.memory:MemoryService", settings),
+    ]

@@ -1,0 +1,534 @@
+"""KnowledgeService, at `knowledge/main`: ingest and search over the index shards.
+
+Ingest: parse, chunk, embed (embedder/<name>), write the document and its chunks in
+one transaction, then hand the vectors to the document's shard (chosen by a stable
+hash of the document id). PostgreSQL is the source of truth: a shard that misses an
+add (it is restarting) picks the rows up in its rebuild.
+
+Search: embed the query, fan out to every shard of the index in parallel, merge the
+per-shard top-k, and for hybrid search fuse with PostgreSQL full-text results by
+reciprocal rank fusion. A shard that is down or rebuilding is left out and the answer
+says `partial: true`. `backend: "pgvector"` answers the vector side from pgvector's
+HNSW index on the same rows instead of the shards.
+
+At start it makes sure the `default` index exists and starts the shards of every
+other index in the database under `supervisor/index` (they are not in the static tree).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import logging
+import time
+import uuid
+from collections import deque
+from typing import Any
+
+import numpy as np
+import ray
+from ray.exceptions import ActorDiedError
+
+from actors.base import SupervisedActor, tool
+from actors.knowledge import store
+from actors.knowledge.children import default_index_spec, shard_specs
+from actors.knowledge.chunker import Chunker
+from actors.knowledge.connect import as_rpc, await_ref, call, embed_texts, open_database, publish
+from actors.knowledge.filters import Scalar, validate_filters
+from actors.knowledge.fusion import reciprocal_rank_fusion
+from actors.knowledge.merge import hits_of, merge_arrays
+from actors.knowledge.parsing import DocumentFormat, parse
+from actors.knowledge.sharding import shard_address, shard_of
+from actors.knowledge.validate import (
+    check_backend,
+    check_content,
+    check_k,
+    check_mode,
+    check_query,
+    check_weights,
+    index_spec,
+)
+from actors.store.database import Database
+from configs.settings import get_settings
+from protocols.knowledge import (
+    Hit,
+    IndexSpec,
+    KnowledgeError,
+    KnowledgeErrorCode,
+    SearchBackend,
+    SearchMode,
+    SearchResponse,
+    SearchResult,
+    invalid,
+)
+from supervisors.tree import INDEX
+
+log = logging.getLogger(__name__)
+
+TOPIC = "knowledge"
+
+
+def _percentiles(values: deque[float]) -> dict[str, float | None]:
+    if not values:
+        return {"p50": None, "p95": None, "p99": None, "count": 0}
+    arr = np.asarray(values)
+    p50, p95, p99 = np.percentile(arr, [50, 95, 99])
+    return {"p50": round(float(p50), 3), "p95": round(float(p95), 3), "p99": round(float(p99), 3), "count": len(arr)}
+
+
+class KnowledgeService(SupervisedActor):
+    def __init__(self, address: str) -> None:
+        super().__init__(address)
+        self.settings = get_settings()
+        self.config = self.settings.knowledge
+        self.chunker = Chunker(self.config.chunk_size, self.config.chunk_overlap)
+        self._db: Database | None = None
+        self._indexes: dict[str, IndexSpec] = {}
+        self._handles: dict[str, Any] = {}
+        self._latency: dict[str, deque[float]] = {}
+        self._background: set[asyncio.Task[Any]] = set()
+        self.documents_added = 0
+
+    # ---- lifetime ---------------------------------------------------------------
+
+    async def on_start(self) -> None:
+        self.namespace = ray.get_runtime_context().namespace
+        self._db = await open_database(self.settings, self.namespace)
+        default = await store.create_index(self.db, default_index_spec(self.settings), exist_ok=True)
+        self._indexes[default.name] = default
+        # Not awaited here: our supervisor holds its lock until we are ready.
+        task = asyncio.create_task(self._start_stored_shards())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def on_stop(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            raise KnowledgeError(KnowledgeErrorCode.UNAVAILABLE, f"{self.address} is starting", None, 503)
+        return self._db
+
+    async def _start_stored_shards(self) -> None:
+        """Start the shards of indexes created at run time (the static tree has only the default's)."""
+        try:
+            for row in await store.list_indexes(self.db):
+                spec = IndexSpec.model_validate(row)
+                self._indexes[spec.name] = spec
+                await self._ensure_shards(spec)
+        except Exception:
+            log.exception("%s: could not start the stored indexes' shards", self.address)
+
+    async def _ensure_shards(self, spec: IndexSpec) -> None:
+        supervisor = ray.get_actor(INDEX, namespace=self.namespace)
+        timeout = self.settings.supervision.start_timeout_s * 2
+        present = {c["address"] for c in await call(supervisor.which_children, timeout_s=timeout)}
+        for child in shard_specs(self.settings, spec):
+            if child.id in present:
+                continue
+            await call(supervisor.start_child, child.id, spec=child.model_dump(mode="json"), timeout_s=timeout)
+
+    # ---- indexes ----------------------------------------------------------------
+
+    async def create_index(self, body: dict[str, Any]) -> dict[str, Any]:
+        spec = index_spec(body, self.config)
+        if spec.name in self._indexes or await store.get_index(self.db, spec.name) is not None:
+            raise KnowledgeError(KnowledgeErrorCode.CONFLICT, f"name: index '{spec.name}' already exists", "name", 409)
+        spec = await store.create_index(self.db, spec)
+        self._indexes[spec.name] = spec
+        await self._ensure_shards(spec)
+        publish(self.namespace, TOPIC, "index_created", spec.model_dump(mode="json"), self.address)
+        return await self._index_info(spec.name)
+
+    async def list_indexes(self) -> list[dict[str, Any]]:
+        return await store.list_indexes(self.db)
+
+    async def _index_info(self, name: str) -> dict[str, Any]:
+        for row in await store.list_indexes(self.db):
+            if row["name"] == name:
+                return row
+        raise KnowledgeError(KnowledgeErrorCode.NOT_FOUND, f"index: no index named '{name}'", "index", 404)
+
+    async def _spec(self, name: Any) -> IndexSpec:
+        if not isinstance(name, str) or not name:
+            raise invalid("index", "must be a non-empty string")
+        spec = self._indexes.get(name)
+        if spec is None:
+            spec = await store.get_index(self.db, name)
+            if spec is None:
+                known = ", ".join(sorted(self._indexes)) or "none"
+                raise KnowledgeError(
+                    KnowledgeErrorCode.NOT_FOUND, f"index: no index named '{name}' (known: {known})", "index", 404
+                )
+            self._indexes[name] = spec
+        return spec
+
+    # ---- documents --------------------------------------------------------------
+
+    async def add_document(
+        self,
+        content: str | None = None,
+        index: str = "default",
+        metadata: dict[str, Any] | None = None,
+        format: str | None = None,
+        filename: str | None = None,
+        content_base64: str | None = None,
+    ) -> dict[str, Any]:
+        started = time.perf_counter()
+        spec = await self._spec(index)
+        raw: str | bytes
+        if content_base64 is not None:
+            try:
+                raw = base64.b64decode(content_base64, validate=True)
+            except (binascii.Error, ValueError):
+                raise invalid("content_base64", "is not valid base64") from None
+        elif content is not None:
+            raw = content
+        else:
+            raise invalid("content", "give the document in 'content' (text) or 'content_base64' (bytes, e.g. a PDF)")
+        check_content(raw, self.config)
+        if metadata is not None and not isinstance(metadata, dict):
+            raise invalid("metadata", "must be an object")
+        if format is not None:
+            try:
+                DocumentFormat(format)
+            except ValueError:
+                raise invalid("format", "must be one of text, markdown, html, pdf") from None
+        parsed = await asyncio.to_thread(parse, raw, format, filename)
+        chunks = self.chunker.split(parsed.text)
+        if not chunks:
+            raise invalid("content", "no text could be extracted from the document")
+        texts = [c.text for c in chunks]
+        vectors = await self._embed(texts)
+        doc_id = str(uuid.uuid4())
+        shard = shard_of(doc_id, spec.shards)
+        meta = dict(metadata or {})
+        doc_id, chunk_ids = await store.insert_document(
+            self.db,
+            index=spec.name,
+            shard=shard,
+            title=parsed.title,
+            fmt=parsed.format.value,
+            chars=len(parsed.text),
+            metadata=meta,
+            texts=texts,
+            embeddings=vectors,
+            document_id=doc_id,
+        )
+        indexed = await self._send_to_shard(spec, shard, "add", chunk_ids, vectors, [meta] * len(chunk_ids))
+        self.documents_added += 1
+        took_ms = (time.perf_counter() - started) * 1000
+        result = {
+            "id": doc_id,
+            "index": spec.name,
+            "shard": shard,
+            "chunks": len(chunk_ids),
+            "chunk_ids": chunk_ids,
+            "title": parsed.title,
+            "format": parsed.format.value,
+            "chars": len(parsed.text),
+            "indexed": indexed,
+            "took_ms": round(took_ms, 2),
+        }
+        publish(
+            self.namespace,
+            TOPIC,
+            "document_added",
+            {k: v for k, v in result.items() if k != "chunk_ids"},
+            self.address,
+        )
+        return result
+
+    async def delete_document(self, document_id: str) -> dict[str, Any]:
+        deleted = await store.delete_document(self.db, document_id)
+        if deleted is None:
+            raise KnowledgeError(KnowledgeErrorCode.NOT_FOUND, f"id: no document '{document_id}'", "id", 404)
+        spec = await self._spec(deleted["index"])
+        await self._send_to_shard(spec, deleted["shard"], "remove", deleted["chunk_ids"])
+        publish(self.namespace, TOPIC, "document_deleted", {"id": document_id, "index": spec.name}, self.address)
+        return {"id": document_id, "deleted": True, "index": spec.name, "chunks": len(deleted["chunk_ids"])}
+
+    async def get_document(self, document_id: str) -> dict[str, Any]:
+        found = await store.get_document(self.db, document_id)
+        if found is None:
+            raise KnowledgeError(KnowledgeErrorCode.NOT_FOUND, f"id: no document '{document_id}'", "id", 404)
+        return found
+
+    async def _send_to_shard(self, spec: IndexSpec, shard: int, op: str, *args: Any) -> bool:
+        """Best effort: a shard that is away rebuilds from the rows we just committed."""
+        address = shard_address(spec.name, shard)
+        try:
+            handle = self._shard(address)
+            await call(getattr(handle, op), *args, timeout_s=self.config.shard_timeout_s)
+            return True
+        except Exception as exc:
+            self._forget(address, exc)
+            log.info("%s: %s %s skipped (%s); it rebuilds from the database", self.address, op, address, exc)
+            return False
+
+    async def _embed(self, texts: list[str]) -> np.ndarray:
+        out: list[list[float]] = []
+        step = 512
+        for start in range(0, len(texts), step):
+            out.extend(await embed_texts(self.settings, self.namespace, texts[start : start + step]))
+        return np.asarray(out, dtype=np.float32)
+
+    # ---- search -----------------------------------------------------------------
+
+    def _shard(self, address: str) -> Any:
+        handle = self._handles.get(address)
+        if handle is None:
+            handle = ray.get_actor(address, namespace=self.namespace)
+            self._handles[address] = handle
+        return handle
+
+    def _forget(self, address: str, error: BaseException) -> None:
+        """Look the shard up again next time. A dead actor's handle is also killed: this
+        process may keep the dead actor's name cached otherwise, and get_actor would keep
+        returning it after its successor took the name."""
+        handle = self._handles.pop(address, None)
+        if handle is not None and isinstance(error, ActorDiedError):
+            with contextlib.suppress(Exception):
+                ray.kill(handle, no_restart=True)
+
+    async def _ask_shard(self, address: str, vectors: np.ndarray, k: int, filters: dict[str, Any]) -> Any:
+        handle = self._shard(address)
+        return await asyncio.wait_for(
+            await_ref(handle.search.remote(vectors, k, filters or None)), self.config.shard_timeout_s
+        )
+
+    async def _fan_out(
+        self, spec: IndexSpec, vectors: np.ndarray, k: int, filters: dict[str, list[Scalar]]
+    ) -> tuple[np.ndarray, np.ndarray, int]:
+        """All shards in parallel; returns the merged (scores, ids) and how many answered."""
+        addresses = [shard_address(spec.name, n) for n in range(spec.shards)]
+        answers = await asyncio.gather(
+            *(self._ask_shard(a, vectors, k, filters) for a in addresses), return_exceptions=True
+        )
+        good = []
+        for address, answer in zip(addresses, answers, strict=True):
+            if isinstance(answer, BaseException):
+                self._forget(address, answer)
+                log.info("%s: %s left out (%s)", self.address, address, type(answer).__name__)
+            else:
+                good.append(answer)
+        if not good:
+            empty = np.full((len(vectors), k), -1, dtype=np.int64)
+            return np.full((len(vectors), k), -np.inf, dtype=np.float32), empty, 0
+        scores, ids = merge_arrays(good, k)
+        return scores, ids, len(good)
+
+    async def _vector_hits(
+        self, spec: IndexSpec, backend: SearchBackend, vectors: np.ndarray, k: int, filters: dict[str, list[Scalar]]
+    ) -> tuple[list[list[Hit]], int]:
+        if backend is SearchBackend.PGVECTOR:
+            hits = await store.pgvector_search(
+                self.db, spec.name, vectors, k, filters, ef_search=self.config.pgvector_ef_search
+            )
+            return hits, spec.shards
+        scores, ids, answered = await self._fan_out(spec, vectors, k, filters)
+        return hits_of(scores, ids), answered
+
+    async def search(
+        self,
+        query: str,
+        index: str = "default",
+        k: int = 5,
+        mode: str = "hybrid",
+        filters: dict[str, Any] | None = None,
+        backend: str | None = None,
+        weights: list[float] | None = None,
+    ) -> dict[str, Any]:
+        return (await self.search_batch([query], index, k, mode, filters, backend, weights, field="query"))[0]
+
+    async def search_batch(
+        self,
+        queries: list[str],
+        index: str = "default",
+        k: int = 5,
+        mode: str = "hybrid",
+        filters: dict[str, Any] | None = None,
+        backend: str | None = None,
+        weights: list[float] | None = None,
+        field: str = "queries",
+    ) -> list[dict[str, Any]]:
+        """Many queries in one go: one embed call, one call per shard with all the vectors."""
+        started = time.perf_counter()
+        if not isinstance(queries, list) or not queries:
+            raise invalid(field, "must be a non-empty list of strings")
+        if len(queries) > self.config.max_batch_queries:
+            raise invalid(field, f"at most {self.config.max_batch_queries} queries per batch")
+        texts = [check_query(q, field if field == "query" else f"{field}.{n}") for n, q in enumerate(queries)]
+        k = check_k(k, self.config)
+        search_mode = check_mode(mode)
+        wanted = validate_filters(filters)
+        fusion_weights = check_weights(weights)
+        spec = await self._spec(index)
+        chosen = check_backend(backend, spec.backend)
+        candidates = (
+            k
+            if search_mode is SearchMode.SEMANTIC
+            else max(k * self.config.hybrid_candidates_factor, self.config.hybrid_candidates_min)
+        )
+        vector_hits: list[list[Hit]] = [[] for _ in texts]
+        answered = spec.shards
+        if search_mode is not SearchMode.KEYWORD:
+            vectors = await self._embed(texts)
+            vector_hits, answered = await self._vector_hits(spec, chosen, vectors, candidates, wanted)
+        keyword_hits: list[list[Hit]] = [[] for _ in texts]
+        if search_mode is not SearchMode.SEMANTIC:
+            keyword_hits = list(
+                await asyncio.gather(*(store.keyword_search(self.db, spec.name, t, candidates, wanted) for t in texts))
+            )
+        ranked: list[list[Hit]] = []
+        for vec, kw in zip(vector_hits, keyword_hits, strict=True):
+            if search_mode is SearchMode.SEMANTIC:
+                ranked.append(vec[:k])
+            elif search_mode is SearchMode.KEYWORD:
+                ranked.append(kw[:k])
+            else:
+                fused = reciprocal_rank_fusion(
+                    [[h.id for h in vec], [h.id for h in kw]], self.config.rrf_k, fusion_weights
+                )
+                ranked.append([Hit(id=i, score=s) for i, s in fused[:k]])
+        rows = await store.chunks_by_ids(self.db, sorted({h.id for hits in ranked for h in hits}))
+        took_ms = (time.perf_counter() - started) * 1000
+        per_query_ms = took_ms / len(texts)
+        window = self._latency.setdefault(search_mode.value, deque(maxlen=self.config.latency_window))
+        window.extend([per_query_ms] * len(texts) if len(texts) > 1 else [took_ms])
+        out = []
+        for hits in ranked:
+            results = [
+                SearchResult(
+                    text=rows[h.id]["text"],
+                    score=h.score,
+                    document_id=rows[h.id]["document_id"],
+                    chunk_id=h.id,
+                    metadata=rows[h.id]["metadata"] or {},
+                )
+                for h in hits
+                if h.id in rows  # a chunk deleted between the search and this read
+            ]
+            out.append(
+                SearchResponse(
+                    results=results,
+                    partial=answered < spec.shards,
+                    index=spec.name,
+                    mode=search_mode,
+                    backend=chosen if search_mode is not SearchMode.KEYWORD else None,
+                    shards=spec.shards,
+                    shards_answered=answered,
+                    took_ms=round(took_ms, 3),
+                ).model_dump(mode="json")
+            )
+        return out
+
+    async def search_vectors(
+        self, index: str, vectors: np.ndarray, k: int, backend: str | None = None, ef_search: int | None = None
+    ) -> dict[str, Any]:
+        """Vector search without embedding or row lookup (benchmarks, recall checks):
+        {"scores", "ids"} arrays of shape (q, k), and `partial`."""
+        spec = await self._spec(index)
+        chosen = check_backend(backend, spec.backend)
+        matrix = np.asarray(vectors, dtype=np.float32)
+        if chosen is SearchBackend.PGVECTOR:
+            ef = ef_search or self.config.pgvector_ef_search
+            hits = await store.pgvector_search(self.db, spec.name, matrix, k, {}, ef)
+            ids = np.full((len(matrix), k), -1, dtype=np.int64)
+            for row, found in enumerate(hits):
+                ids[row, : len(found)] = [h.id for h in found]
+            return {"ids": ids, "partial": False}
+        scores, ids, answered = await self._fan_out(spec, matrix, k, {})
+        return {"scores": scores, "ids": ids, "partial": answered < spec.shards}
+
+    # ---- stats ------------------------------------------------------------------
+
+    async def stats(self, recall_sample: int | None = None) -> dict[str, Any]:
+        sample = self.config.recall_sample if recall_sample is None else max(0, min(200, recall_sample))
+        indexes = await store.list_indexes(self.db)
+        for row in indexes:
+            spec = IndexSpec.model_validate(row)
+            row["shard_status"] = await self._shard_status(spec)
+            row["recall_at_10"] = await self._recall_estimate(spec, sample) if sample and row["chunks"] else None
+        return {
+            "indexes": indexes,
+            "documents": sum(r["documents"] for r in indexes),
+            "chunks": sum(r["chunks"] for r in indexes),
+            "sizes": await store.index_sizes(self.db),
+            "latency_ms": {mode: _percentiles(values) for mode, values in self._latency.items()},
+            "documents_added": self.documents_added,
+        }
+
+    async def _shard_status(self, spec: IndexSpec) -> list[dict[str, Any]]:
+        out = []
+        for n in range(spec.shards):
+            address = shard_address(spec.name, n)
+            try:
+                out.append(await call(self._shard(address).status_dict, timeout_s=self.config.shard_timeout_s))
+            except Exception as exc:
+                self._forget(address, exc)
+                out.append({"address": address, "state": "unavailable", "detail": type(exc).__name__})
+        return out
+
+    async def _recall_estimate(self, spec: IndexSpec, sample: int) -> float | None:
+        """Stored vectors as queries: the shards' top-10 against an exact scan in PostgreSQL."""
+        queries = await store.sample_embeddings(self.db, spec.name, sample)
+        if len(queries) == 0:
+            return None
+        k = 10
+        _, ids, _ = await self._fan_out(spec, queries, k, {})
+        exact = await store.pgvector_search(self.db, spec.name, queries, k, {}, exact=True)
+        found = []
+        for got, truth in zip(ids, exact, strict=True):
+            want = {h.id for h in truth}
+            if want:
+                found.append(len(want & {int(i) for i in got if i >= 0}) / len(want))
+        return round(float(np.mean(found)), 4) if found else None
+
+    # ---- bus tools ----------------------------------------------------------------
+
+    @tool(
+        name="search",
+        description="Search an index: mode 'hybrid' (vector + keyword, fused), 'semantic' or 'keyword'; "
+        "filters match metadata values. Returns results (text, score, document_id, metadata) and partial.",
+    )
+    async def tool_search(
+        self,
+        query: str,
+        index: str = "default",
+        k: int = 5,
+        mode: str = "hybrid",
+        filters: dict[str, Any] | None = None,
+        backend: str | None = None,
+    ) -> dict[str, Any]:
+        return await as_rpc(self.search(query, index, k, mode, filters, backend))
+
+    @tool(name="add_document", description="Add a document (text, Markdown or HTML) to an index; returns its id.")
+    async def tool_add_document(
+        self, content: str, index: str = "default", metadata: dict[str, Any] | None = None, format: str | None = None
+    ) -> dict[str, Any]:
+        return await as_rpc(self.add_document(content, index, metadata, format))
+
+    @tool(name="delete_document", description="Remove a document and its chunks from its index.")
+    async def tool_delete_document(self, id: str) -> dict[str, Any]:
+        return await as_rpc(self.delete_document(id))
+
+    @tool(name="list_indexes", description="The search indexes with their type, parameters, shards and counts.")
+    async def tool_list_indexes(self) -> dict[str, Any]:
+        return {"indexes": await self.list_indexes()}
+
+    @tool(name="create_index", description="Create an index: name, type (flat|hnsw|ivf), params, shards, backend.")
+    async def tool_create_index(
+        self,
+        name: str,
+        type: str | None = None,
+        params: dict[str, Any] | None = None,
+        shards: int | None = None,
+        backend: str | None = None,
+    ) -> dict[str, Any]:
+        body = {"name": name, "type": type, "params": params, "shards": shards, "backend": backend}
+        return await as_rpc(self.create_index({k: v for k, v in body.items() if v is not None}))

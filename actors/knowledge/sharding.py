@@ -1,0 +1,17 @@
+"""Stable assignment of documents to shards: the same key goes to the same shard in every
+process and every run (Python's own hash() is salted per process)."""
+
+from __future__ import annotations
+
+import hashlib
+
+
+def shard_of(key: str, shards: int) -> int:
+    if shards < 1:
+        raise ValueError("shards must be >= 1")
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % shards
+
+
+def shard_address(index: str, shard: int) -> str:
+    return f"index/{index}.{shard}"
