@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from pathlib import Path
 from typing import Any
 
 import msgpack
@@ -42,7 +41,7 @@ from serve_app.models_api import as_model_error, resolve
 from serve_app.models_api import router as models_router
 from serve_app.relay import TopicRelay
 from serve_app.ui_api import router as ui_router
-from serve_app.ui_api import ui_response
+from serve_app.ui_api import pick_ui_dir, ui_response
 from supervisors.health import health_from_tree
 from supervisors.tree import BUS, MONITOR, OLLAMA, ROOT, STORE
 
@@ -112,10 +111,6 @@ class Gateway:
         self.namespace = self.settings.ray.namespace
         self._streams: dict[tuple[str, Any], asyncio.Task[None]] = {}
         self.relay = TopicRelay(BUS, self.namespace, self.settings.bus.subscriber_queue_size)
-        ui_dir = self.settings.resolve_path(self.settings.serve.ui_dir)
-        if not (ui_dir / "index.html").is_file():
-            ui_dir = self.settings.resolve_path(self.settings.serve.ui_fallback_dir)
-        self.ui_dir = ui_dir
 
     def _actor(self, address: str) -> Any:
         try:
@@ -416,14 +411,14 @@ class Gateway:
 
     @app.get("/", include_in_schema=False)
     async def ui_index(self) -> Response:
-        return ui_response(self.ui_dir, "", self.settings)
+        return ui_response(pick_ui_dir(self.settings), "", self.settings)
 
     @app.get("/{path:path}", include_in_schema=False)
     async def ui_files(self, path: str) -> Response:
         if path.startswith("api/"):
             raise ApiError(404, ErrorCode.NOT_FOUND, f"no such path: /{path}")
         # files of the built UI; client-side routes of the single-page UI get index.html
-        return ui_response(self.ui_dir, path, self.settings)
+        return ui_response(pick_ui_dir(self.settings), path, self.settings)
 
 
 def build_app(settings: Settings) -> Any:

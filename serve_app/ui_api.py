@@ -35,6 +35,15 @@ def dashboard_url(settings: Settings, request_host: str | None) -> str | None:
     return f"http://{host}:{ray_settings.dashboard_port}"
 
 
+def pick_ui_dir(settings: Settings) -> Path:
+    """The built UI when there is one, else the placeholder page. Chosen per request (one
+    stat): a UI built while the platform runs is served without a restart."""
+    built = settings.resolve_path(settings.serve.ui_dir)
+    if (built / "index.html").is_file():
+        return built
+    return settings.resolve_path(settings.serve.ui_fallback_dir)
+
+
 def runtime_config(settings: Settings) -> dict[str, Any]:
     return {"basePath": settings.serve.base_path + "/"}
 

@@ -16,7 +16,7 @@ export class ApiError extends Error {
 
   /** The backend of this route has not landed or is not running. */
   get unavailable(): boolean {
-    return this.status === 404 || this.status === 503 || this.status === 0
+    return this.status === 404 || this.status === 503
   }
 }
 
@@ -26,7 +26,7 @@ export function apiUrl(path: string): string {
 
 async function errorOf(response: Response): Promise<ApiError> {
   let code = 'http_' + response.status
-  let message = response.statusText || `HTTP ${response.status}`
+  let message = `HTTP ${response.status}${response.statusText ? ' ' + response.statusText : ''}`
   let field: string | undefined
   try {
     const body = (await response.json()) as { code?: string; message?: string; field?: string; detail?: unknown }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { SupervisionTree } from '../components/SupervisionTree'
-import { Badge, Card, Empty, Loaded, Meter, Stat } from '../components/ui'
+import { Badge, Card, Empty, ErrorNote, Loaded, Meter, Stat } from '../components/ui'
 import { api, ApiError, errorText } from '../lib/api'
 import { bytes, clock, duration, num, pct } from '../lib/format'
 import { useTopic } from '../lib/socket'
@@ -220,6 +220,8 @@ export default function SystemPage() {
       <Card title="Recent supervision events">
         {events.error instanceof ApiError && events.error.unavailable && liveEvents.length === 0 ? (
           <Empty>Recorded events are not available ({errorText(events.error)}); live events appear here.</Empty>
+        ) : events.error && recent.length === 0 ? (
+          <ErrorNote error={events.error} onRetry={events.reload} />
         ) : recent.length === 0 ? (
           <Empty>No restarts or escalations yet. Kill a child above to see one.</Empty>
         ) : (
