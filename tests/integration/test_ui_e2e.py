@@ -6,6 +6,7 @@ test-artifacts/ui/."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -37,12 +38,19 @@ def ui_build() -> Path:
     index = UI / "dist" / "index.html"
     sources = max(_newest(UI / name) for name in SOURCES if (UI / name).exists())
     if not index.is_file() or index.stat().st_mtime < sources:
-        lock = UI / "package-lock.json"
-        if not (UI / "node_modules").is_dir() or _newest(UI / "node_modules" / ".package-lock.json") < lock.stat().st_mtime:
+        installed = UI / "node_modules" / ".package-lock.json"
+        if not installed.is_file() or installed.stat().st_mtime < (UI / "package-lock.json").stat().st_mtime:
             subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=UI, check=True, timeout=600)
         subprocess.run(["npm", "run", "build"], cwd=UI, check=True, timeout=600)
     assert index.is_file()
     return index.parent
+
+
+def summary(output: str, key: str) -> int:
+    """A count from node's test summary ("# pass 7" with TAP; the spec reporter puts an info sign first)."""
+    match = re.search(rf"^(?:#|\u2139) {key} (\d+)$", output, re.MULTILINE)
+    assert match, f"no '{key}' count in the node --test output"
+    return int(match.group(1))
 
 
 def run_e2e(platform: str, script: str, extra_env: dict[str, str] | None = None, timeout_s: float = 420) -> str:
@@ -87,7 +95,8 @@ def test_every_page_shows_live_platform_data(platform: str, ui_build: Path) -> N
     for old in ARTIFACTS.glob("*.png"):
         old.unlink()
     output = run_e2e(platform, "pages.test.mjs")
-    assert "# fail 0" in output
+    assert summary(output, "fail") == 0
+    assert summary(output, "pass") == 7
     for page in ("system", "models", "agents", "mcp", "chat"):
         shot = ARTIFACTS / f"{page}.png"
         assert shot.is_file() and shot.stat().st_size > 10_000, f"no screenshot of {page}"
@@ -95,7 +104,7 @@ def test_every_page_shows_live_platform_data(platform: str, ui_build: Path) -> N
 
 def test_killing_a_child_from_the_system_page_restarts_it(platform: str, ui_build: Path) -> None:
     output = run_e2e(platform, "kill.test.mjs", {"PYGENT_UI_KILL": "monitor/main"})
-    assert "# pass 1" in output
+    assert summary(output, "pass") == 1
     assert (ARTIFACTS / "system-after-kill.png").is_file()
 
 
@@ -104,6 +113,6 @@ def test_chat_answer_streams_in_the_browser(platform: str, ui_build: Path) -> No
     if types.status_code == 404:
         pytest.skip("GET /api/v1/agents/types answers 404: the agents/chat API (issue 7) has not landed")
     output = run_e2e(platform, "chat.test.mjs", {"PYGENT_UI_KILL_AGENT": "1"}, timeout_s=600)
-    assert "# pass 1" in output and "# skipped 0" in output
+    assert summary(output, "pass") == 1 and summary(output, "skipped") == 0
     assert (ARTIFACTS / "chat-answer.png").is_file()
     assert (ARTIFACTS / "chat-after-agent-restart.png").is_file()
