@@ -40,8 +40,8 @@ from serve_app.errors import ApiError, JsonBodyByDefault, install_error_handlers
 from serve_app.models_api import as_model_error, resolve
 from serve_app.models_api import router as models_router
 from serve_app.relay import TopicRelay
-from serve_app.ui_api import router as ui_router
 from serve_app.ui_api import pick_ui_dir, ui_response
+from serve_app.ui_api import router as ui_router
 from supervisors.health import health_from_tree
 from supervisors.tree import BUS, MONITOR, OLLAMA, ROOT, STORE
 

@@ -9,7 +9,9 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -116,3 +118,28 @@ def test_chat_answer_streams_in_the_browser(platform: str, ui_build: Path) -> No
     assert summary(output, "pass") == 1 and summary(output, "skipped") == 0
     assert (ARTIFACTS / "chat-answer.png").is_file()
     assert (ARTIFACTS / "chat-after-agent-restart.png").is_file()
+
+
+def test_the_ui_works_under_a_base_path(platform: str, settings: Any, ui_build: Path) -> None:
+    """serve.base_path: a second gateway app mounted at /pygent in the same Serve instance
+    (what `PYGENT_SERVE_BASE_PATH=/pygent pygent up` runs) serves the same build; the pages,
+    the API calls and the WebSocket all go under /pygent/."""
+    from ray import serve
+
+    from serve_app.gateway import build_app
+
+    sub = settings.model_copy(update={"serve": settings.serve.model_copy(update={"base_path": "/pygent"})})
+    serve.run(build_app(sub), name="pygent-ui-subpath", route_prefix="/pygent", blocking=False)
+    try:
+        url = platform + "pygent/"
+        deadline = time.monotonic() + 60
+        while httpx.get(url + "api/v1/health", timeout=10).status_code != 200:
+            assert time.monotonic() < deadline, "the /pygent gateway did not come up"
+            time.sleep(0.5)
+        index = httpx.get(url + "models", timeout=10)
+        assert index.status_code == 200 and '<base href="/pygent/">' in index.text
+        assert httpx.get(url + "api/v1/ui/config", timeout=10).json()["base_path"] == "/pygent"
+        output = run_e2e(url, "pages.test.mjs", {"PYGENT_UI_ARTIFACTS": str(ARTIFACTS / "base-path")})
+        assert summary(output, "fail") == 0 and summary(output, "pass") == 7
+    finally:
+        serve.delete("pygent-ui-subpath")

@@ -69,7 +69,7 @@ export async function api(path, init) {
 
 export async function screenshot(page, name) {
   const path = join(ARTIFACTS, `${name}.png`)
-  await page.screenshot({ path, fullPage: false })
+  await page.screenshot({ path, fullPage: true })
   return path
 }
 

@@ -103,14 +103,19 @@ export function Empty({ children }: { children: ReactNode }) {
 
 /** The backend of this part answered 404/503: it has not landed or is not running. */
 export function NotAvailable({ what, error }: { what: string; error?: unknown }) {
-  const detail = error ? errorText(error) : undefined
+  const status = error instanceof ApiError ? error.status : undefined
   return (
     <div className="not-available" data-testid="not-available">
       <strong>{what} is not available on this platform.</strong>
       <span>
-        The API answered{' '}
-        {error instanceof ApiError && error.status ? <code>{error.status}</code> : 'nothing'}
-        {detail ? <> ({detail})</> : null}. This page shows live data only; nothing is shown until the backend is running.
+        {status === 503 ? 'It is not running right now' : 'This platform does not serve it yet'}
+        {error ? (
+          <>
+            {' '}
+            (<code>{status}</code> {errorText(error)})
+          </>
+        ) : null}
+        . Nothing is shown until it answers; this page never shows made-up data.
       </span>
     </div>
   )

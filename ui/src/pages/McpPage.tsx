@@ -198,6 +198,7 @@ export default function McpPage() {
           }
         </Loaded>
       </Card>
+      {servers.error instanceof ApiError && servers.error.unavailable && !servers.data ? null : (
       <Card
         title="Catalogue"
         actions={
@@ -249,6 +250,7 @@ export default function McpPage() {
           </Loaded>
         )}
       </Card>
+      )}
     </div>
   )
 }
