@@ -82,7 +82,7 @@ def test_gateway_serves_the_built_ui_and_client_routes(platform: str, ui_build: 
     index = httpx.get(platform, timeout=10)
     assert index.status_code == 200
     assert '<base href="/">' in index.text and 'id="root"' in index.text
-    deep = httpx.get(platform + "mcp", timeout=10)
+    deep = httpx.get(platform + "mcp-servers", timeout=10)
     assert deep.status_code == 200 and 'id="root"' in deep.text
     asset = next((ui_build / "assets").glob("*.js")).name
     js = httpx.get(platform + f"assets/{asset}", timeout=10)

@@ -4,7 +4,7 @@ import { ErrorBoundary } from './components/ErrorBoundary'
 import { Toasts } from './components/Toasts'
 import { Spinner } from './components/ui'
 import { socket } from './lib/socket'
-import { useRoute, type Page } from './lib/router'
+import { pathOf, useRoute, type Page } from './lib/router'
 import { config } from './lib/config'
 
 // Pages load on demand: Chat pulls in the Markdown renderer, the others do not need it.
@@ -53,7 +53,7 @@ export function App() {
           {NAV.map((item) => (
             <li key={item.page}>
               <a
-                href={config().basePath + item.page}
+                href={pathOf(item.page)}
                 className={item.page === page ? 'active' : ''}
                 aria-current={item.page === page ? 'page' : undefined}
                 title={item.hint}

@@ -7,11 +7,19 @@ import { config } from './config'
 export const PAGES = ['chat', 'agents', 'system', 'mcp', 'models'] as const
 export type Page = (typeof PAGES)[number]
 
+// The URL of each page. The MCP page is not at /mcp: the gateway serves PyGent's own MCP
+// endpoint (streamable HTTP) there, so a reload of /mcp would not get the UI.
+export const SLUGS: Record<Page, string> = { chat: 'chat', agents: 'agents', system: 'system', mcp: 'mcp-servers', models: 'models' }
+
 export function pageOf(pathname: string, basePath: string): { page: Page; rest: string } {
   const inside = pathname.startsWith(basePath) ? pathname.slice(basePath.length) : pathname.replace(/^\//, '')
   const [first = '', ...rest] = inside.split('/')
-  const page = (PAGES as readonly string[]).includes(first) ? (first as Page) : 'chat'
+  const page = PAGES.find((p) => SLUGS[p] === first) ?? 'chat'
   return { page, rest: rest.join('/') }
+}
+
+export function pathOf(page: Page, rest = ''): string {
+  return config().basePath + SLUGS[page] + (rest ? '/' + rest : '')
 }
 
 interface RouteState {
@@ -23,7 +31,7 @@ interface RouteState {
 export const useRoute = create<RouteState>((set) => ({
   ...pageOf(typeof window !== 'undefined' ? window.location.pathname : '/', config().basePath),
   navigate: (page, rest = '') => {
-    const path = config().basePath + page + (rest ? '/' + rest : '')
+    const path = pathOf(page, rest)
     if (window.location.pathname !== path) window.history.pushState({}, '', path)
     set({ page, rest })
   },

@@ -23,7 +23,9 @@ describe('runtime config', () => {
 describe('router', () => {
   it('maps paths under the base path to pages, unknown ones to chat', () => {
     expect(pageOf('/pygent/system', '/pygent/')).toEqual({ page: 'system', rest: '' })
-    expect(pageOf('/pygent/mcp/time', '/pygent/')).toEqual({ page: 'mcp', rest: 'time' })
+    expect(pageOf('/pygent/mcp-servers/time', '/pygent/')).toEqual({ page: 'mcp', rest: 'time' })
+    // /mcp is the gateway's MCP endpoint, not a UI page
+    expect(pageOf('/mcp', '/')).toEqual({ page: 'chat', rest: '' })
     expect(pageOf('/pygent/', '/pygent/')).toEqual({ page: 'chat', rest: '' })
     expect(pageOf('/models', '/')).toEqual({ page: 'models', rest: '' })
     expect(pageOf('/nope', '/')).toEqual({ page: 'chat', rest: '' })
