@@ -73,14 +73,35 @@ test('Agents: the list and types, or a clear "not available"', async () => {
     await page.waitForSelector('[data-testid="create-agent"]')
     const options = await page.$$eval('[data-testid="create-agent"] select[name="type"] option', (o) => o.map((x) => x.value))
     assert.deepEqual(options, types.body.types.map((t) => t.type))
-    const agents = (await api('agents')).body.agents
-    if (agents.length) {
-      await page.waitForSelector('[data-testid="agents"]')
-      for (const agent of agents) await page.waitForSelector(`tr[data-agent-id="${agent.id}"]`)
-    }
+    for (const agent of (await api('agents')).body.agents) await page.waitForSelector(`tr[data-agent-id="${agent.id}"]`)
+    // create one through the form: it appears in the list as the API reports it
+    const name = `ui-e2e-${Date.now().toString(36)}`
+    await page.fill('[data-testid="create-agent"] input[name="name"]', name)
+    await page.click('[data-testid="create-agent"] button[type="submit"]')
+    const created = await waitForAgent(name)
+    const row = `tr[data-agent-id="${created.id}"]`
+    await page.waitForSelector(row)
+    assert.match(await page.textContent(row), new RegExp(created.type))
+    await screenshot(page, 'agents')
+    // and delete it (two clicks): gone from the page and from the API
+    await page.click(`[data-testid="delete-${created.id}"]`)
+    await page.click(`[data-testid="delete-${created.id}"]`)
+    await page.waitForSelector(row, { state: 'detached' })
+    const after = (await api('agents')).body.agents
+    assert.ok(!after.some((a) => a.id === created.id), 'the agent is deleted on the platform')
+    return
   }
   await screenshot(page, 'agents')
 })
+
+async function waitForAgent(name) {
+  for (let i = 0; i < 120; i++) {
+    const found = (await api('agents')).body.agents.find((a) => a.name === name)
+    if (found) return found
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error(`agent ${name} was not created`)
+}
 
 test('MCP: the servers and catalogue, or a clear "not available"', async () => {
   const { page } = browser
@@ -92,6 +113,22 @@ test('MCP: the servers and catalogue, or a clear "not available"', async () => {
     assert.equal(servers.status, 200)
     for (const server of servers.body.servers) {
       await page.waitForSelector(`[data-testid="mcp-server"][data-server-id="${server.id}"]`)
+    }
+    // a ready server's tools open from its row, as /mcp/servers/{id}/tools lists them
+    const ready = servers.body.servers.find((s) => s.status === 'ready' && s.tool_count > 0)
+    if (ready) {
+      const tools = (await api(`mcp/servers/${encodeURIComponent(ready.id)}/tools`)).body.tools
+      const card = `[data-testid="mcp-server"][data-server-id="${ready.id}"]`
+      await page.click(`${card} .server-name`)
+      await page.waitForSelector(`${card} [data-testid="tools"] li`)
+      const text = await page.textContent(`${card} [data-testid="tools"]`)
+      for (const tool of tools) assert.ok(text.includes(`${ready.id}/${tool.name}`), `tool ${tool.name} shown`)
+    }
+    const catalogue = await api('mcp/discovery')
+    if (catalogue.status === 200) {
+      await page.waitForSelector('[data-testid="catalogue"]')
+      const rows = await page.$$('[data-testid="catalogue"] tbody tr')
+      assert.equal(rows.length, catalogue.body.servers.length)
     }
   }
   await screenshot(page, 'mcp')

@@ -49,7 +49,7 @@ function CreateAgent({ types, onCreated }: { types: AgentType[]; onCreated: (age
       }}
     >
       <label>
-        type
+        <span>type</span>
         <select value={type} onChange={(e) => setType(e.target.value)} name="type">
           {types.map((t) => (
             <option key={t.type} value={t.type}>
@@ -65,15 +65,21 @@ function CreateAgent({ types, onCreated }: { types: AgentType[]; onCreated: (age
         </p>
       ) : null}
       <label>
-        name <span className="muted">(optional)</span>
+        <span>
+          name <span className="muted">(optional)</span>
+        </span>
         <input value={name} onChange={(e) => setName(e.target.value)} name="name" placeholder="e.g. research-1" />
       </label>
       <label>
-        model <span className="muted">(optional)</span>
+        <span>
+          model <span className="muted">(optional)</span>
+        </span>
         <input value={model} onChange={(e) => setModel(e.target.value)} name="model" placeholder={selected?.model ?? 'type default'} />
       </label>
       <label>
-        tools <span className="muted">(optional, comma separated)</span>
+        <span>
+          tools <span className="muted">(optional, comma separated)</span>
+        </span>
         <input value={tools} onChange={(e) => setTools(e.target.value)} name="tools" placeholder={selected?.tools?.join(', ') || 'time/get_current_time'} />
       </label>
       {error ? <ErrorNote error={error} /> : null}
