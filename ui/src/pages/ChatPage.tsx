@@ -27,7 +27,8 @@ function Message({ message, agents }: { message: ChatMessage; agents: Map<string
     <div className={`msg msg-${message.role}`} data-testid={`msg-${message.role}`} data-streaming={message.streaming ? 'true' : 'false'}>
       <div className="msg-meta">
         <strong>{message.role === 'user' ? 'You' : message.role === 'assistant' ? agent?.name || message.agent_id || 'Agent' : message.role}</strong>
-        {agent ? <span className="muted small">{agent.type}</span> : null}
+        {agent || message.agent_type ? <span className="muted small">{agent?.type ?? message.agent_type}</span> : null}
+        {message.route_reason ? <span className="muted small" title="why the platform picked this agent">· {message.route_reason}</span> : null}
         {message.streaming ? <Badge tone="info">streaming</Badge> : null}
         {message.stopped ? <Badge tone="warn">stopped</Badge> : null}
       </div>

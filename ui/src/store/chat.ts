@@ -24,6 +24,8 @@ export interface ChatMessage {
   streaming?: boolean
   stopped?: boolean
   error?: string
+  agent_type?: string | null
+  route_reason?: string | null
 }
 
 export type Availability = 'unknown' | 'available' | 'unavailable'
@@ -50,6 +52,7 @@ export interface ChatState {
 }
 
 const IDLE_TIMEOUT_MS = 180000 // no frame for this long: the answer is given up
+const STOP_GRACE_MS = 3000 // after chat_stopped, how long the final chat_response may take
 
 export function createChatStore(getSocket: () => WsClient) {
   let detach: (() => void) | null = null
@@ -80,8 +83,13 @@ export function createChatStore(getSocket: () => WsClient) {
       if (data.conversation_id && get().activeId !== data.conversation_id) set({ activeId: String(data.conversation_id) })
       switch (frame.type) {
         case 'typing_indicator':
-          set({ typing: Boolean(data.typing) })
-          patchStreaming((m) => ({ ...m, agent_id: data.agent_id ?? m.agent_id }))
+          set({ typing: Boolean(data.typing), lastRoute: data.route_reason ?? null })
+          patchStreaming((m) => ({
+            ...m,
+            agent_id: data.agent_id ?? m.agent_id,
+            agent_type: data.agent_type ?? m.agent_type,
+            route_reason: data.route_reason ?? m.route_reason,
+          }))
           break
         case 'chat_response':
           if (data.done) {
@@ -90,7 +98,8 @@ export function createChatStore(getSocket: () => WsClient) {
               id: data.message_id ? String(data.message_id) : m.id,
               content: typeof data.content === 'string' ? data.content : m.content,
               agent_id: data.agent_id ?? m.agent_id,
-              stopped: Boolean(data.stopped) || m.stopped,
+              agent_type: data.agent_type ?? m.agent_type,
+              stopped: data.status === 'stopped' || Boolean(data.stopped) || m.stopped,
             }))
           } else {
             set({ typing: false })
@@ -102,8 +111,12 @@ export function createChatStore(getSocket: () => WsClient) {
           finish((m) => ({ ...m, error: data.message ?? data.code ?? 'the answer failed' }))
           break
         case 'chat_stopped':
-          finish((m) => ({ ...m, stopped: true }))
-          break
+          // An agent stores the partial answer and then sends its final chat_response;
+          // a plain model stream ends here. Wait briefly for the final one.
+          patchStreaming((m) => ({ ...m, stopped: true }))
+          if (idleTimer) clearTimeout(idleTimer)
+          idleTimer = setTimeout(() => finish((m) => ({ ...m, stopped: true })), STOP_GRACE_MS)
+          return
       }
     }
 

@@ -56,7 +56,7 @@ describe('chat store', () => {
     expect(sent.message).toEqual({ message: 'hello', agent_id: 'a1' })
     expect(store.getState().pendingRef).toBe(sent.ref)
 
-    reply({ type: 'typing_indicator', ref: sent.ref, data: { conversation_id: 'c1', agent_id: 'a1', typing: true } })
+    reply({ type: 'typing_indicator', ref: sent.ref, data: { conversation_id: 'c1', agent_id: 'a1', typing: true, agent_type: 'coding', route_reason: 'keywords: python' } })
     await vi.waitFor(() => expect(store.getState().activeId).toBe('c1'))
     expect(store.getState().typing).toBe(true)
     reply({ type: 'chat_response', ref: sent.ref, data: { conversation_id: 'c1', agent_id: 'a1', delta: 'Hel', done: false } })
@@ -69,7 +69,7 @@ describe('chat store', () => {
     await vi.waitFor(() => expect(store.getState().pendingRef).toBeNull())
     const [user, answer] = store.getState().messages
     expect(user).toMatchObject({ role: 'user', content: 'hello' })
-    expect(answer).toMatchObject({ id: 'm9', role: 'assistant', content: 'Hello **there**!', streaming: false, agent_id: 'a1' })
+    expect(answer).toMatchObject({ id: 'm9', role: 'assistant', content: 'Hello **there**!', streaming: false, agent_id: 'a1', agent_type: 'coding', route_reason: 'keywords: python' })
     // the conversation list is refreshed once the answer is complete
     await vi.waitFor(() => expect(fetchCalls.some((u) => u.endsWith('/api/v1/chat/conversations'))).toBe(true))
   })
@@ -87,8 +87,23 @@ describe('chat store', () => {
     store.getState().stop()
     await vi.waitFor(() => expect(fromClient).toContainEqual({ type: 'stop', ref }))
     reply({ type: 'chat_stopped', ref, data: { stopped: true } })
+    // the agent then sends its final answer: the partial text it stored, marked stopped
+    reply({ type: 'chat_response', ref, data: { conversation_id: 'c7', message_id: 'm3', content: 'partial', done: true, status: 'stopped' } })
     await vi.waitFor(() => expect(store.getState().pendingRef).toBeNull())
-    expect(store.getState().messages[1]).toMatchObject({ content: 'partial', stopped: true, streaming: false })
+    expect(store.getState().messages[1]).toMatchObject({ id: 'm3', content: 'partial', stopped: true, streaming: false })
+  })
+
+  it('ends a stopped answer even when no final frame follows (a plain model stream)', async () => {
+    const store = createChatStore(() => client)
+    await store.getState().send('stop me')
+    await vi.waitFor(() => expect(fromClient).toHaveLength(1))
+    const ref = (fromClient[0] as { ref: string }).ref
+    store.getState().stop()
+    reply({ type: 'chat_stopped', ref, data: { stopped: true } })
+    await vi.waitFor(() => expect(store.getState().messages[1].stopped).toBe(true))
+    expect(store.getState().pendingRef).toBe(ref) // still waiting for a final frame
+    await vi.waitFor(() => expect(store.getState().pendingRef).toBeNull(), { timeout: 5000 })
+    expect(store.getState().messages[1].streaming).toBe(false)
   })
 
   it('shows a chat_error on the answer and accepts the next message', async () => {
