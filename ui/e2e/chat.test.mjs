@@ -2,6 +2,7 @@
 // With PYGENT_UI_KILL_AGENT=1 the agent is killed from the System page first and the chat
 // must keep working with the restarted agent.
 import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import { BASE_URL, api, launch, openPage, screenshot, waitLive } from './browser.mjs'
 
@@ -71,6 +72,12 @@ test('send a message and see a streamed answer', async (t) => {
   assert.ok(deltas >= 1, 'the answer appeared while it was streaming')
   await page.waitForSelector('[data-testid="conversations"] li')
   await screenshot(page, 'chat-answer')
+
+  // export the conversation as Markdown: the file holds the question
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export"]')])
+  assert.match(download.suggestedFilename(), /^conversation-.+\.md$/)
+  const exported = await readFile(await download.path(), 'utf8')
+  assert.ok(exported.includes('Say hello in one short sentence.'), 'the export holds the conversation')
 
   if (process.env.PYGENT_UI_KILL_AGENT === '1' && agent.address) {
     await openPage(page, 'system')
