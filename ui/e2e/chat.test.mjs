@@ -27,13 +27,20 @@ async function ensureAgent() {
   return created.body
 }
 
-async function askAndSeeStream(page, text) {
+async function askAndSeeStream(page, text, shot) {
   const answers = () => page.$$('[data-testid="msg-assistant"]')
   const before = (await answers()).length
   await page.fill('[data-testid="composer"]', text)
   await page.click('[data-testid="send"]')
   // the stop button is there while the answer streams
   await page.waitForSelector('[data-testid="stop"]', { timeout: 30000 })
+  if (shot) {
+    // a picture of the answer mid-stream, when the answer is slow enough to catch
+    const streaming = await page
+      .waitForFunction(() => document.querySelector('[data-testid="msg-assistant"][data-streaming="true"] .markdown'), null, { timeout: 60000 })
+      .catch(() => null)
+    if (streaming) await screenshot(page, shot)
+  }
   await page.waitForFunction(
     (n) => {
       const all = document.querySelectorAll('[data-testid="msg-assistant"]')
@@ -67,7 +74,7 @@ test('send a message and see a streamed answer', async (t) => {
       if (el && el.textContent.trim()) window.__deltas += 1
     }).observe(document.querySelector('[data-testid="messages"]'), { subtree: true, characterData: true, childList: true })
   })
-  await askAndSeeStream(page, 'Say hello in one short sentence.')
+  await askAndSeeStream(page, 'Say hello in one short sentence.', 'chat-streaming')
   const deltas = await page.evaluate(() => window.__deltas)
   assert.ok(deltas >= 1, 'the answer appeared while it was streaming')
   await page.waitForSelector('[data-testid="conversations"] li')
