@@ -156,3 +156,14 @@ export interface BackendStatus {
   embedded: { model: string; state: string; workers?: { loaded?: boolean }[]; [key: string]: unknown }[]
   ollama: { configured: boolean; host: string | null; reachable?: boolean; version?: string; error?: string; models?: unknown[] }
 }
+
+export interface DatabaseHealth {
+  status: 'ok' | 'degraded' | 'down'
+  mode?: 'embedded' | 'external' | null
+  server_version?: string | null
+  pgvector_version?: string | null
+  latency_ms?: number | null
+  pool?: Record<string, unknown>
+  migrations?: string[]
+  detail?: string | null
+}

@@ -2,10 +2,10 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { SupervisionTree } from '../components/SupervisionTree'
 import { Badge, Card, Empty, ErrorNote, Loaded, Meter, Stat } from '../components/ui'
 import { api, ApiError, errorText } from '../lib/api'
-import { bytes, clock, duration, num, pct } from '../lib/format'
+import { bytes, clock, duration, ms, num, pct } from '../lib/format'
 import { useTopic } from '../lib/socket'
 import { toast } from '../lib/toast'
-import type { ChildStatus, HealthReport, SupervisionEvent, SystemMetrics, UiConfig } from '../lib/types'
+import type { ChildStatus, DatabaseHealth, HealthReport, SupervisionEvent, SystemMetrics, UiConfig } from '../lib/types'
 import { useResource } from '../lib/useResource'
 import type { WsFrame } from '../lib/ws'
 
@@ -25,6 +25,7 @@ export default function SystemPage() {
   const metrics = useResource(() => api.get<SystemMetrics>('system/metrics'), [], 15000)
   const events = useResource(() => api.get<{ events: SupervisionEvent[] }>('system/events?limit=25'), [])
   const uiConfig = useResource(() => api.get<UiConfig>('ui/config'), [])
+  const database = useResource(() => api.get<DatabaseHealth>('health/database'), [], 15000)
   const [liveMetrics, setLiveMetrics] = useState<SystemMetrics | null>(null)
   const [liveEvents, setLiveEvents] = useState<SupervisionEvent[]>([])
   const [flashed, setFlashed] = useState<ReadonlySet<string>>(new Set())
@@ -168,6 +169,33 @@ export default function SystemPage() {
               </table>
             )}
           </Loaded>
+          {database.data ? (
+            <div className="db" data-testid="database">
+              <div className="node-head">
+                <strong>PostgreSQL</strong>
+                <Badge status={database.data.status} />
+              </div>
+              <div className="kv">
+                <span>mode</span>
+                <span>{database.data.mode ?? '–'}</span>
+                <span>server</span>
+                <span>
+                  {database.data.server_version ?? '–'}
+                  {database.data.pgvector_version ? ` · pgvector ${database.data.pgvector_version}` : ''}
+                </span>
+                <span>latency</span>
+                <span>{ms(database.data.latency_ms)}</span>
+                <span>migrations</span>
+                <span className="small">{database.data.migrations?.length ? database.data.migrations.join(', ') : '–'}</span>
+                {database.data.detail ? (
+                  <>
+                    <span>detail</span>
+                    <span>{database.data.detail}</span>
+                  </>
+                ) : null}
+              </div>
+            </div>
+          ) : null}
         </Card>
 
         <Card title="Nodes" actions={liveMetrics ? <Badge tone="ok">live</Badge> : null}>
