@@ -123,6 +123,18 @@ test('MCP: the servers and catalogue, or a clear "not available"', async () => {
       await page.waitForSelector(`${card} [data-testid="tools"] li`)
       const text = await page.textContent(`${card} [data-testid="tools"]`)
       for (const tool of tools) assert.ok(text.includes(`${ready.id}/${tool.name}`), `tool ${tool.name} shown`)
+      // run a tool from the page: the answer is the server's CallToolResult
+      const tool = tools.find((t) => !(t.inputSchema?.required ?? []).length) ?? (ready.id === 'time' ? tools.find((t) => t.name === 'get_current_time') : null)
+      if (tool) {
+        await page.click(`${card} [data-testid="tools"] li:has-text("${ready.id}/${tool.name}") .tool-name`)
+        const args = tool.name === 'get_current_time' ? '{"timezone": "UTC"}' : '{}'
+        await page.fill(`${card} .runner textarea`, args)
+        await page.click(`${card} .runner button`)
+        await page.waitForSelector(`${card} .runner pre.json`, { timeout: 60000 })
+        const result = JSON.parse(await page.textContent(`${card} .runner pre.json`))
+        assert.ok(Array.isArray(result.content), 'a CallToolResult has content')
+        assert.notEqual(result.isError, true, JSON.stringify(result))
+      }
     }
     const catalogue = await api('mcp/discovery')
     if (catalogue.status === 200) {

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { SupervisionTree } from '../components/SupervisionTree'
 import { Badge, Card, Empty, ErrorNote, Loaded, Meter, Stat } from '../components/ui'
 import { api, ApiError, errorText } from '../lib/api'
-import { bytes, clock, duration, ms, num, pct } from '../lib/format'
+import { bytes, clock, ms, num, pct } from '../lib/format'
 import { useTopic } from '../lib/socket'
 import { toast } from '../lib/toast'
 import type { ChildStatus, DatabaseHealth, HealthReport, SupervisionEvent, SystemMetrics, UiConfig } from '../lib/types'
@@ -144,7 +144,6 @@ export default function SystemPage() {
                     <th>component</th>
                     <th>status</th>
                     <th className="num">restarts</th>
-                    <th>uptime</th>
                     <th>detail</th>
                   </tr>
                 </thead>
@@ -152,16 +151,13 @@ export default function SystemPage() {
                   {Object.entries(report.components).map(([name, c]) => (
                     <tr key={name}>
                       <td>
-                        <strong>{name}</strong>
-                        <div className="muted small">
-                          <code>{c.address}</code>
-                        </div>
+                        <code>{name}</code>
+                        {c.address && c.address !== name ? <div className="muted small">{c.address}</div> : null}
                       </td>
                       <td>
                         <Badge status={c.status}>{c.state}</Badge>
                       </td>
                       <td className="num">{c.restarts}</td>
-                      <td className="muted">{duration(c.uptime_s)}</td>
                       <td className="muted small">{c.detail ?? ''}</td>
                     </tr>
                   ))}
