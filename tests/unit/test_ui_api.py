@@ -25,6 +25,8 @@ def ui_dir(tmp_path: Path) -> Path:
 
 
 def _settings(base_path: str = "", **ray: object) -> Settings:
+    # every field the tests read is given: the integration fixtures set PYGENT_* variables
+    ray = {"include_dashboard": True, "address": None, "dashboard_host": "127.0.0.1", "dashboard_port": 8265, **ray}
     return Settings.model_validate({"serve": {"base_path": base_path}, "ray": ray})
 
 
