@@ -13,7 +13,8 @@ export function useResource<T>(load: () => Promise<T>, deps: unknown[], interval
   const [error, setError] = useState<unknown>(null)
   const [loading, setLoading] = useState(true)
   const alive = useRef(true)
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+  // the caller names what the loader depends on (like useEffect), so a new closure each
+  // render does not reload
   const run = useCallback(load, deps)
 
   const reload = useCallback(async () => {

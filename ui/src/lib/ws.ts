@@ -7,7 +7,6 @@ export type WsStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed
 export interface WsFrame {
   type: string
   topic?: string
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   data: any
   ts?: number
   ref?: string | number

@@ -59,8 +59,7 @@ export default function ChatPage() {
   const agentMap = new Map((agents.data?.agents ?? []).map((a) => [a.id, a]))
 
   useEffect(() => {
-    void chat.loadConversations()
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    void chat.loadConversations() // once per visit; the store refreshes after each answer
   }, [])
   const last = chat.messages[chat.messages.length - 1]
   useEffect(() => {
