@@ -134,6 +134,41 @@ class MonitorConfig(_Section):
     metrics_interval_s: float = Field(5.0, gt=0)
 
 
+class AgentsConfig(_Section):
+    # Agent types (descriptions, prompts, default tools), relative to the project root.
+    types_file: str = "configs/agents.yaml"
+    # null: models.default_model
+    default_model: str | None = None
+    # Tool-calling loop: model decisions per request before the agent must answer.
+    max_tool_steps: int = Field(3, ge=1, le=32)
+    # Tokens one structured decision of the loop may have.
+    decision_tokens: int = Field(128, ge=16, le=4096)
+    # Characters of a tool result fed back to the model.
+    tool_result_chars: int = Field(2000, ge=100)
+    tool_timeout_s: float = Field(30.0, gt=0)
+    # Context: at most this many recent turns, within this many characters.
+    recent_turns: int = Field(12, ge=0, le=500)
+    context_chars: int = Field(4000, ge=200)
+    # Long-term memories recalled from memory/main per message.
+    memory_k: int = Field(3, ge=0, le=50)
+    # Tokens an answer may have (num_predict).
+    max_answer_tokens: int = Field(256, ge=1, le=32768)
+    temperature: float = Field(0.7, ge=0, le=5)
+    # Restart the agents recorded in the database when the platform starts.
+    restore_on_start: bool = True
+
+
+class ChatConfig(_Section):
+    # The agent type when no rule matches a message.
+    default_agent_type: str = "general"
+    # Minimum keyword score for the router to leave the default type.
+    min_route_score: float = Field(1.0, ge=0)
+    # Conversation titles: the first words of the first message, up to this many characters.
+    title_chars: int = Field(60, ge=10, le=500)
+    # Seconds a chat answer may take end to end.
+    timeout_s: float = Field(180.0, gt=0)
+
+
 class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -193,6 +228,8 @@ class Settings(BaseSettings):
     ollama: OllamaConfig = OllamaConfig()
     embeddings: EmbeddingsConfig = EmbeddingsConfig()
     monitor: MonitorConfig = MonitorConfig()
+    agents: AgentsConfig = AgentsConfig()
+    chat: ChatConfig = ChatConfig()
     logging: LoggingConfig = LoggingConfig()
 
     @classmethod

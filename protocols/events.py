@@ -12,6 +12,7 @@ TOPIC_SUPERVISION = "supervision"
 TOPIC_SYSTEM_METRICS = "system_metrics"
 TOPIC_SYSTEM_ALERT = "system_alert"
 TOPIC_MCP = "mcp"
+TOPIC_AGENTS = "agents"  # agent_status {id, status, type, name}, agent_created, agent_deleted
 WILDCARD = "*"
 
 
@@ -43,11 +44,13 @@ def topic_matches(pattern: str, topic: str) -> bool:
 class WsClientMessage(BaseModel):
     """A message from a browser. `type` picks the action."""
 
-    type: Literal["ping", "subscribe", "unsubscribe", "request", "chat", "stop"]
+    type: Literal["ping", "subscribe", "unsubscribe", "request", "chat", "stop", "chat_message"]
     topics: list[str] = Field(default_factory=list)
     # for type == "request": a JSON-RPC message for an address on the bus;
     # for type == "chat": an Ollama-shaped chat request, answered by streamed chat_response
-    # messages with the same ref; "stop" with that ref stops the generation
+    # messages with the same ref; "stop" with that ref stops the generation;
+    # for type == "chat_message": {"message", "conversation_id"?, "agent_id"?} for an agent,
+    # answered by typing_indicator, chat_response chunks and a final chat_response (done)
     to: str | None = None
     message: dict[str, Any] | None = None
     timeout_s: float | None = None

@@ -36,6 +36,9 @@ from protocols.rest import (
     KillResponse,
 )
 from protocols.supervision import ChildStatus
+from serve_app.agents_api import router as agents_router
+from serve_app.chat_api import router as chat_router
+from serve_app.chat_api import ws_agent_chat, ws_stop_agent_chat
 from serve_app.errors import ApiError, JsonBodyByDefault, install_error_handlers
 from serve_app.models_api import as_model_error, resolve
 from serve_app.models_api import router as models_router
@@ -58,6 +61,8 @@ install_error_handlers(app)
 app.add_middleware(JsonBodyByDefault)
 app.include_router(models_router, prefix=API)
 app.include_router(ui_router, prefix=API)
+app.include_router(agents_router, prefix=API)
+app.include_router(chat_router, prefix=API)
 
 
 class BusRequestBody(BaseModel):
@@ -110,6 +115,7 @@ class Gateway:
         app.state.settings = self.settings  # for the routes outside this class (models_api)
         self.namespace = self.settings.ray.namespace
         self._streams: dict[tuple[str, Any], asyncio.Task[None]] = {}
+        self._agent_runs: dict[tuple[str, Any], Any] = {}  # WS chat_message -> (agent, run id)
         self.relay = TopicRelay(BUS, self.namespace, self.settings.bus.subscriber_queue_size)
 
     def _actor(self, address: str) -> Any:
@@ -354,7 +360,7 @@ class Gateway:
             timeout = (request.timeout_s or self.settings.bus.request_timeout_s) + 5.0
             response = await _call(bus.request.remote(request.to, request.message, request.timeout_s), timeout)
             await send(WsServerMessage(type="response", data=response or {}, ref=message.ref))
-        elif message.type == "chat":
+        elif message.type in ("chat", "chat_message"):
             key = (client_id, message.ref)
             if key in self._streams:
                 await send(
@@ -365,12 +371,18 @@ class Gateway:
                     )
                 )
                 return
-            task = asyncio.create_task(self._ws_chat(message, send))
+            if message.type == "chat_message":
+                task = asyncio.create_task(ws_agent_chat(self.settings, message, send, self._agent_runs, key))
+            else:
+                task = asyncio.create_task(self._ws_chat(message, send))
             self._streams[key] = task
             task.add_done_callback(lambda _: self._streams.pop(key, None))
         elif message.type == "stop":
             running = self._streams.get((client_id, message.ref))
-            if running is not None:
+            agent_run = self._agent_runs.get((client_id, message.ref))
+            if agent_run is not None:
+                await ws_stop_agent_chat(agent_run)  # the agent stores the partial answer, then ends
+            elif running is not None:
                 running.cancel()
             await send(WsServerMessage(type="chat_stopped", ref=message.ref, data={"stopped": running is not None}))
 

@@ -84,13 +84,14 @@ def worker(address: str, actor: str, settings: Settings, **extra: object) -> Chi
 def component_supervisor(
     address: str, strategy: Strategy, settings: Settings, children: list[ChildSpec] | None = None
 ) -> ChildSpec:
+    template_of = COMPONENT_TEMPLATES.get(address)
     return ChildSpec(
         id=address,
-        actor=SUPERVISOR_ACTOR,
+        actor=COMPONENT_ACTORS.get(address, SUPERVISOR_ACTOR),
         kind=ChildKind.SUPERVISOR,
         restart=RestartType.PERMANENT,
         shutdown_timeout_s=settings.supervision.shutdown_timeout_s * 2,
-        supervisor=supervisor_flags(settings, strategy),
+        supervisor=supervisor_flags(settings, strategy, template=template_of(settings) if template_of else None),
         children=tuple(children or ()),
     )
 
@@ -118,6 +119,23 @@ def model_children(settings: Settings) -> list[ChildSpec]:
         children.append(worker(OLLAMA, "actors.models.ollama_worker:OllamaWorker", settings))
     children.append(worker(f"embedder/{settings.embeddings.name}", "actors.models.embedder:Embedder", settings))
     return children
+
+
+def agent_template(settings: Settings) -> ChildSpec:
+    """`supervisor/agents` starts each agent from this, with its id as the argument."""
+    return worker("agent/template", "actors.agents.agent:Agent", settings)
+
+
+# A component supervisor that is a Supervisor subclass (it also does the component's
+# bookkeeping), by address; the others are plain supervisors.
+COMPONENT_ACTORS: dict[str, str] = {
+    AGENTS: "actors.agents.registry:AgentsSupervisor",
+}
+
+# The child template of a simple_one_for_one component supervisor, by address.
+COMPONENT_TEMPLATES: dict[str, Callable[[Settings], ChildSpec]] = {
+    AGENTS: agent_template,
+}
 
 
 # Each component's static children, by supervisor address. A component that lands

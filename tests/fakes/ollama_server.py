@@ -33,6 +33,7 @@ import re
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -171,6 +172,10 @@ class FakeOllama:
         self.stream_error_after: int | None = None
         self.stream_error_message = "llama runner process has terminated: exit status 2"
 
+        # Scripted replies by model: each chat/generate request of that model takes the next
+        # one whole (a test drives a model's structured decisions, e.g. a tool call, this way).
+        self.scripts: dict[str, deque[str]] = {}
+
         self.generations_started = 0
         self.generations_finished = 0
         self.generations_cancelled = 0
@@ -228,6 +233,10 @@ class FakeOllama:
         model = FakeModel.make(name)
         self.models[model.name] = model
         return model
+
+    def script(self, name: str, replies: Iterable[str]) -> None:
+        """The next requests of model `name` answer these texts, in order (then echo again)."""
+        self.scripts[canonical(name)] = deque(replies)
 
     def has_model(self, name: str) -> bool:
         return canonical(name) in self.models
@@ -409,7 +418,12 @@ class FakeOllama:
         if "completion" not in model.capabilities:
             return _error(400, f'"{name}" does not support {kind}')
         options = body.get("options") or {}
-        pieces, done_reason = self._answer(prompt, body.get("format"), options)
+        scripted = self.scripts.get(model.name)
+        if scripted:
+            reply = scripted.popleft()
+            pieces, done_reason = [reply[i : i + 4] for i in range(0, len(reply), 4)] or [""], "stop"
+        else:
+            pieces, done_reason = self._answer(prompt, body.get("format"), options)
         load = self._touch(model)
 
         def line(piece: str) -> dict[str, Any]:

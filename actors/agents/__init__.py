@@ -1,0 +1,1 @@
+"""Agents: the Agent actor, its registry (the agents supervisor), and their plain engines."""

@@ -1,0 +1,233 @@
+"""Agents, conversations and messages in PostgreSQL (plain async functions on a Database)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from actors.store.database import Database
+from protocols.agents import Conversation, MessageStatus, StoredMessage
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat()
+
+
+def _agent(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "type": row["type"],
+        "model": row["model"],
+        "tools": list(row["tools"]),
+        "status": row["status"],
+        "address": f"agent/{row['id']}",
+        "created_at": _iso(row["created_at"]),
+    }
+
+
+async def _rows(db: Database, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    async with db.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(query, params)
+        return await cur.fetchall()
+
+
+# ---- agents -------------------------------------------------------------------------------
+
+
+async def insert_agent(
+    db: Database, agent_id: str, name: str, type_: str, model: str, tools: Sequence[str]
+) -> dict[str, Any]:
+    rows = await _rows(
+        db,
+        "INSERT INTO agents (id, name, type, model, tools) VALUES (%(id)s, %(name)s, %(type)s, %(model)s, %(tools)s)"
+        " RETURNING *",
+        {"id": agent_id, "name": name, "type": type_, "model": model, "tools": Jsonb(list(tools))},
+    )
+    return _agent(rows[0])
+
+
+async def get_agent(db: Database, agent_id: str) -> dict[str, Any] | None:
+    rows = await _rows(db, "SELECT * FROM agents WHERE id = %(id)s AND NOT deleted", {"id": agent_id})
+    return _agent(rows[0]) if rows else None
+
+
+async def list_agents(db: Database, type_: str | None = None) -> list[dict[str, Any]]:
+    rows = await _rows(
+        db,
+        "SELECT * FROM agents WHERE NOT deleted AND (%(type)s::text IS NULL OR type = %(type)s)"
+        " ORDER BY created_at, id",
+        {"type": type_},
+    )
+    return [_agent(r) for r in rows]
+
+
+async def set_agent_status(db: Database, agent_id: str, status: str) -> None:
+    await _rows_none(
+        db, "UPDATE agents SET status = %(s)s, updated_at = now() WHERE id = %(id)s", {"s": status, "id": agent_id}
+    )
+
+
+async def set_agent_tools(db: Database, agent_id: str, tools: Sequence[str]) -> dict[str, Any] | None:
+    rows = await _rows(
+        db,
+        "UPDATE agents SET tools = %(tools)s, updated_at = now() WHERE id = %(id)s AND NOT deleted RETURNING *",
+        {"tools": Jsonb(list(tools)), "id": agent_id},
+    )
+    return _agent(rows[0]) if rows else None
+
+
+async def delete_agent(db: Database, agent_id: str) -> bool:
+    rows = await _rows(
+        db,
+        "UPDATE agents SET deleted = true, updated_at = now() WHERE id = %(id)s AND NOT deleted RETURNING id",
+        {"id": agent_id},
+    )
+    return bool(rows)
+
+
+async def _rows_none(db: Database, query: str, params: dict[str, Any]) -> None:
+    async with db.pool.connection() as conn:
+        await conn.execute(query, params)
+
+
+# ---- conversations ------------------------------------------------------------------------
+
+_CONVERSATIONS = """
+SELECT c.id, c.title, c.agent_id, c.created_at, c.updated_at,
+       (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count
+FROM conversations c WHERE NOT c.deleted
+"""
+
+
+def _conversation(row: dict[str, Any]) -> Conversation:
+    return Conversation(
+        id=row["id"],
+        title=row["title"],
+        agent_id=row["agent_id"],
+        created_at=_iso(row["created_at"]),
+        updated_at=_iso(row["updated_at"]),
+        message_count=row["message_count"],
+    )
+
+
+async def create_conversation(db: Database, title: str, agent_id: str | None) -> Conversation:
+    conversation_id = new_id()
+    await _rows_none(
+        db,
+        "INSERT INTO conversations (id, title, agent_id) VALUES (%(id)s, %(title)s, %(agent)s)",
+        {"id": conversation_id, "title": title, "agent": agent_id},
+    )
+    found = await get_conversation(db, conversation_id)
+    assert found is not None
+    return found
+
+
+async def get_conversation(db: Database, conversation_id: str) -> Conversation | None:
+    rows = await _rows(db, _CONVERSATIONS + " AND c.id = %(id)s", {"id": conversation_id})
+    return _conversation(rows[0]) if rows else None
+
+
+async def list_conversations(db: Database, limit: int = 100) -> list[Conversation]:
+    rows = await _rows(db, _CONVERSATIONS + " ORDER BY c.updated_at DESC LIMIT %(limit)s", {"limit": limit})
+    return [_conversation(r) for r in rows]
+
+
+async def update_conversation(db: Database, conversation_id: str, title: str | None, agent_id: str | None) -> None:
+    await _rows_none(
+        db,
+        "UPDATE conversations SET title = CASE WHEN title = '' THEN COALESCE(%(title)s::text, '') ELSE title END,"
+        " agent_id = COALESCE(agent_id, %(agent)s::text), updated_at = now() WHERE id = %(id)s",
+        {"title": title, "agent": agent_id, "id": conversation_id},
+    )
+
+
+async def delete_conversation(db: Database, conversation_id: str) -> bool:
+    rows = await _rows(
+        db,
+        "UPDATE conversations SET deleted = true WHERE id = %(id)s AND NOT deleted RETURNING id",
+        {"id": conversation_id},
+    )
+    return bool(rows)
+
+
+# ---- messages -----------------------------------------------------------------------------
+
+
+def _message(row: dict[str, Any]) -> StoredMessage:
+    return StoredMessage(
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        role=row["role"],
+        content=row["content"],
+        agent_id=row["agent_id"],
+        status=MessageStatus(row["status"]),
+        created_at=_iso(row["created_at"]),
+    )
+
+
+async def add_message(
+    db: Database,
+    conversation_id: str,
+    role: str,
+    content: str,
+    agent_id: str | None,
+    status: MessageStatus = MessageStatus.COMPLETE,
+    metadata: dict[str, Any] | None = None,
+) -> StoredMessage:
+    """Insert the message and touch its conversation, in one transaction."""
+    async with db.pool.connection() as conn, conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
+            "INSERT INTO messages (id, conversation_id, role, content, agent_id, status, metadata)"
+            " VALUES (%(id)s, %(c)s, %(role)s, %(content)s, %(agent)s, %(status)s, %(meta)s) RETURNING *",
+            {
+                "id": new_id(),
+                "c": conversation_id,
+                "role": role,
+                "content": content,
+                "agent": agent_id,
+                "status": status.value,
+                "meta": Jsonb(metadata or {}),
+            },
+        )
+        row = await cur.fetchone()
+        await cur.execute("UPDATE conversations SET updated_at = now() WHERE id = %(c)s", {"c": conversation_id})
+    assert row is not None
+    return _message(row)
+
+
+async def messages(db: Database, conversation_id: str, last: int | None = None) -> list[StoredMessage]:
+    """The conversation's messages in order; the last `last` only when given."""
+    if last is None:
+        rows = await _rows(
+            db, "SELECT * FROM messages WHERE conversation_id = %(c)s ORDER BY seq", {"c": conversation_id}
+        )
+    else:
+        rows = await _rows(
+            db,
+            "SELECT * FROM (SELECT * FROM messages WHERE conversation_id = %(c)s"
+            " ORDER BY seq DESC LIMIT %(n)s) t ORDER BY seq",
+            {"c": conversation_id, "n": last},
+        )
+    return [_message(r) for r in rows]
+
+
+async def agent_messages(db: Database, agent_id: str, last: int) -> list[StoredMessage]:
+    """The agent's latest messages across its conversations (its short-term memory)."""
+    rows = await _rows(
+        db,
+        "SELECT * FROM (SELECT m.* FROM messages m WHERE m.conversation_id IN"
+        " (SELECT DISTINCT conversation_id FROM messages WHERE agent_id = %(a)s)"
+        " ORDER BY m.seq DESC LIMIT %(n)s) t ORDER BY seq",
+        {"a": agent_id, "n": last},
+    )
+    return [_message(r) for r in rows]
