@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import { Badge, Button, Card, ConfirmButton, Empty, ErrorNote, Loaded } from '../components/ui'
 import { api, ApiError, errorText } from '../lib/api'
 import { ago } from '../lib/format'
@@ -6,6 +6,7 @@ import { useTopic } from '../lib/socket'
 import { toast } from '../lib/toast'
 import type { Agent, AgentType } from '../lib/types'
 import { useResource } from '../lib/useResource'
+import type { WsFrame } from '../lib/ws'
 
 function CreateAgent({ types, onCreated }: { types: AgentType[]; onCreated: (agent: Agent) => void }) {
   const [type, setType] = useState(types[0]?.type ?? '')
@@ -99,7 +100,23 @@ export default function AgentsPage() {
     [selected],
   )
   const reload = agents.reload
+  const [liveStatus, setLiveStatus] = useState<Record<string, string>>({})
+  useEffect(() => setLiveStatus({}), [agents.data]) // a fresh list is newer than the events before it
   useTopic('supervision', useCallback(() => void reload(), [reload]))
+  // the agents topic: status changes in place (idle -> processing -> idle), the list on create/delete
+  useTopic(
+    'agents',
+    useCallback(
+      (frame: WsFrame) => {
+        if (frame.type === 'agent_status' && frame.data?.id) {
+          setLiveStatus((prev) => ({ ...prev, [frame.data.id]: frame.data.status }))
+        } else if (frame.type === 'agent_created' || frame.type === 'agent_deleted') {
+          void reload()
+        }
+      },
+      [reload],
+    ),
+  )
 
   if (types.error instanceof ApiError && types.error.unavailable && !types.data) {
     return (
@@ -172,7 +189,7 @@ export default function AgentsPage() {
                         <td className="muted">{agent.model ?? '–'}</td>
                         <td className="small">{agent.tools?.length ? agent.tools.join(', ') : <span className="muted">none</span>}</td>
                         <td>
-                          <Badge status={agent.status} />
+                          <Badge status={liveStatus[agent.id] ?? agent.status} />
                         </td>
                         <td className="muted small">{ago(agent.created_at)}</td>
                         <td onClick={(e) => e.stopPropagation()}>
