@@ -80,7 +80,11 @@ export function createChatStore(getSocket: () => WsClient) {
     const onFrame = (frame: WsFrame) => {
       armIdle()
       const data = frame.data ?? {}
-      if (data.conversation_id && get().activeId !== data.conversation_id) set({ activeId: String(data.conversation_id) })
+      if (data.conversation_id && get().activeId !== data.conversation_id) {
+        set({ activeId: String(data.conversation_id) })
+        // a conversation the platform just made: list it while the answer streams
+        if (!get().conversations.some((c) => c.id === data.conversation_id)) void get().loadConversations()
+      }
       switch (frame.type) {
         case 'typing_indicator':
           set({ typing: Boolean(data.typing), lastRoute: data.route_reason ?? null })
