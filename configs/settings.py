@@ -169,6 +169,32 @@ class ChatConfig(_Section):
     timeout_s: float = Field(180.0, gt=0)
 
 
+class MCPConfig(_Section):
+    servers_file: str = "configs/mcp_servers.yaml"
+    catalogue_file: str = "configs/mcp_catalogue.json"
+    # Servers added at run time, relative to state_dir.
+    added_servers_file: str = "mcp_servers.json"
+    connect_timeout_s: float = Field(30.0, gt=0)
+    call_timeout_s: float = Field(30.0, gt=0)
+    ready_wait_s: float = Field(10.0, ge=0)
+    ping_interval_s: float = Field(10.0, gt=0)
+    ping_timeout_s: float = Field(5.0, gt=0)
+    ping_failures: int = Field(2, ge=1)
+    process_check_interval_s: float = Field(0.5, gt=0)
+    restart_intensity: int = Field(20, ge=0)
+    restart_period_s: float = Field(60.0, gt=0)
+    backoff_initial_s: float = Field(0.5, ge=0)
+    backoff_base_s: float = Field(1.0, ge=0)
+    backoff_max_s: float = Field(15.0, ge=0)
+    fail_after: int = Field(3, ge=1)
+    discovery_ttl_s: float = Field(300.0, gt=0)
+    install_target: Literal["platform", "venv"] = "platform"
+    install_venv_dir: str = "mcp-venv"
+    install_npm_prefix: str = "mcp-npm"
+    install_timeout_s: float = Field(600.0, gt=0)
+    endpoint_enabled: bool = True
+
+
 class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -231,6 +257,7 @@ class Settings(BaseSettings):
     agents: AgentsConfig = AgentsConfig()
     chat: ChatConfig = ChatConfig()
     logging: LoggingConfig = LoggingConfig()
+    mcp: MCPConfig = MCPConfig()
 
     @classmethod
     def settings_customise_sources(

@@ -40,6 +40,8 @@ from serve_app.agents_api import router as agents_router
 from serve_app.chat_api import router as chat_router
 from serve_app.chat_api import ws_agent_chat, ws_stop_agent_chat
 from serve_app.errors import ApiError, JsonBodyByDefault, install_error_handlers
+from serve_app.mcp_api import router as mcp_router
+from serve_app.mcp_endpoint import mount as mount_mcp_endpoint
 from serve_app.models_api import as_model_error, resolve
 from serve_app.models_api import router as models_router
 from serve_app.relay import TopicRelay
@@ -63,6 +65,8 @@ app.include_router(models_router, prefix=API)
 app.include_router(ui_router, prefix=API)
 app.include_router(agents_router, prefix=API)
 app.include_router(chat_router, prefix=API)
+app.include_router(mcp_router, prefix=API)
+mount_mcp_endpoint(app)  # PyGent as an MCP server at /mcp
 
 
 class BusRequestBody(BaseModel):

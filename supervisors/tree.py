@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from actors.mcp.specs import mcp_children
 from configs.settings import Settings
 from protocols.supervision import (
     BackoffPolicy,
@@ -142,6 +143,7 @@ COMPONENT_TEMPLATES: dict[str, Callable[[Settings], ChildSpec]] = {
 # adds its function here (index shards, MCP server handles, ...).
 COMPONENT_CHILDREN: dict[str, Callable[[Settings], list[ChildSpec]]] = {
     MODELS: model_children,
+    MCP: mcp_children,
 }
 
 

@@ -38,6 +38,7 @@ def settings(state_dir: Path, session_ollama: Any) -> Any:
     os.environ["PYGENT_OLLAMA_STATUS_INTERVAL_S"] = "0.5"
     # Short agent answers: the tests check mechanics, not prose.
     os.environ["PYGENT_AGENTS_MAX_ANSWER_TOKENS"] = "40"
+    os.environ["PYGENT_MCP_PING_INTERVAL_S"] = "1.0"  # MCP server health events within a second
     from configs.settings import get_settings, load_settings
 
     get_settings.cache_clear()

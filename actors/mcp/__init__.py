@@ -1,0 +1,1 @@
+"""MCP servers under supervision: configs, status, discovery, install, and the handle actor."""

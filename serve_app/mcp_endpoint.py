@@ -1,0 +1,156 @@
+"""PyGent as an MCP server: streamable HTTP at `/mcp`, for any MCP client (Claude Desktop,
+the MCP Inspector, the SDK's `mcp.Client`).
+
+Its tools reach the platform through Ray and the bus: the supervision tree, the knowledge
+base (`knowledge/main` `search`), an agent (`agent/<id>` `ask`), and the managed MCP
+servers (`mcp/<id>`). An address that does not exist (yet) answers a clear
+"not available" tool error, never a crash.
+
+The SDK's session manager needs its `run()` context for as long as it serves; Serve
+does not run a mounted app's lifespan, so the first request starts it in the replica's
+event loop and it lives as long as the replica.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from typing import TYPE_CHECKING, Any
+
+import ray
+
+from protocols.jsonrpc import ErrorCode, make_request
+
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import MCPServer
+
+    from configs.settings import Settings
+
+BUS = "bus/main"
+ROOT = "supervisor/root"
+KNOWLEDGE = "knowledge/main"
+MCP_SERVERS = "supervisor/mcp-servers"
+_ids = itertools.count(1)
+
+
+class Unavailable(Exception):
+    pass
+
+
+async def _await(ref: Any) -> Any:
+    return await ref
+
+
+def build_server(settings: Settings) -> MCPServer:
+    """The MCPServer whose tools are PyGent's capabilities."""
+    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    namespace = settings.ray.namespace
+    timeout_s = settings.bus.request_timeout_s
+    server = MCPServer(
+        name="pygent-factory",
+        title="PyGent Factory",
+        instructions="Supervised AI agents on Ray: the supervision tree, the knowledge base, agents, MCP tools.",
+    )
+
+    def actor(address: str) -> Any:
+        try:
+            return ray.get_actor(address, namespace=namespace)
+        except ValueError:
+            raise ToolError(f"{address} is not running") from None
+
+    async def bus_call(to: str, tool: str, arguments: dict[str, Any], what: str) -> dict[str, Any]:
+        bus = actor(BUS)
+        message = make_request("tools/call", {"name": tool, "arguments": arguments}, f"pygent-mcp-{next(_ids)}")
+        response = await asyncio.wait_for(_await(bus.request.remote(to, message, timeout_s)), timeout_s + 5)
+        error = (response or {}).get("error")
+        if error:
+            if error.get("code") == ErrorCode.UNKNOWN_ADDRESS:
+                raise ToolError(f"{what} is not available: no actor at {to}")
+            raise ToolError(f"{to}: {error.get('message')}")
+        result = response["result"]
+        if isinstance(result, dict) and result.get("isError"):
+            texts = [c.get("text", "") for c in result.get("content", []) if isinstance(c, dict)]
+            raise ToolError(f"{to}: {' '.join(texts) or 'tool error'}")
+        structured = result.get("structuredContent") if isinstance(result, dict) else None
+        if isinstance(structured, dict):
+            return structured
+        return {"result": result}
+
+    @server.tool(description="The supervision tree: every actor's address, state, restart count and pid.")
+    async def supervision_tree() -> dict[str, Any]:
+        root = actor(ROOT)
+        tree: dict[str, Any] = await asyncio.wait_for(_await(root.describe.remote()), 10.0)
+        return tree
+
+    @server.tool(description="Search PyGent's knowledge base (hybrid vector + keyword search).")
+    async def search_knowledge(query: str, index: str = "default", k: int = 5) -> dict[str, Any]:
+        return await bus_call(KNOWLEDGE, "search", {"query": query, "index": index, "k": k}, "the knowledge base")
+
+    @server.tool(description="Ask a PyGent agent a question and get its answer.")
+    async def ask_agent(agent_id: str, question: str) -> dict[str, Any]:
+        return await bus_call(f"agent/{agent_id}", "ask", {"question": question}, f"agent '{agent_id}'")
+
+    @server.tool(description="The MCP servers PyGent runs, with status and tool counts.")
+    async def list_mcp_servers() -> dict[str, Any]:
+        sup = actor(MCP_SERVERS)
+        return {"servers": await asyncio.wait_for(_await(sup.servers.remote()), 10.0)}
+
+    @server.tool(description="Call a tool of one of the MCP servers PyGent runs (see list_mcp_servers).")
+    async def call_mcp_tool(server_id: str, tool: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
+        return await bus_call(f"mcp/{server_id}", tool, arguments or {}, f"MCP server '{server_id}'")
+
+    return server
+
+
+class LazyMCPEndpoint:
+    """ASGI app for `/mcp`: builds the server and starts its session manager on first use."""
+
+    def __init__(self) -> None:
+        self._app: Any = None
+        self._lock: asyncio.Lock | None = None
+        self._runner: asyncio.Task[None] | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self._app is None:
+            settings = scope["app"].state.settings
+            if not settings.mcp.endpoint_enabled:
+                from starlette.responses import JSONResponse
+
+                body = {"code": "not_found", "message": "the MCP endpoint is disabled (mcp.endpoint_enabled)"}
+                await JSONResponse(body, status_code=404)(scope, receive, send)
+                return
+            await self._start(settings)
+        await self._app(scope, receive, send)
+
+    async def _start(self, settings: Settings) -> None:
+        from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
+
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self._app is not None:
+                return
+            server = build_server(settings)
+            # Stateless JSON answers: nothing to keep between requests, so any replica
+            # can answer and Serve's proxy needs no long-lived streams.
+            manager = StreamableHTTPSessionManager(app=server._lowlevel_server, json_response=True, stateless=True)
+            running = asyncio.Event()
+
+            async def run() -> None:
+                async with manager.run():
+                    running.set()
+                    await asyncio.Event().wait()
+
+            self._runner = asyncio.create_task(run())
+            await running.wait()
+            self._app = StreamableHTTPASGIApp(manager)
+
+
+def mount(app: Any, path: str = "/mcp") -> None:
+    """Route `path` to the MCP endpoint, ahead of the UI's catch-all route."""
+    from starlette.routing import Route
+
+    endpoint = LazyMCPEndpoint()
+    app.router.routes.insert(0, Route(path, endpoint=endpoint, methods=["GET", "POST", "DELETE"]))
