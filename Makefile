@@ -5,7 +5,13 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: up down status test lint bench install clean
+.PHONY: up down status test lint bench install clean ui ui-test
+
+# The web UI (ui/): node_modules from the committed lockfile, ui/dist rebuilt only when a
+# source changed (ui/dist/index.html is the stamp). The browser tests need Chromium.
+UI_SOURCES := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/tsconfig.json ui/package.json
+CHROMIUM   ?= /usr/bin/chromium
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Create the environment and install everything (once per pyproject.toml change).
 $(STAMP): pyproject.toml
@@ -20,8 +26,26 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+ui/node_modules/.installed: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+	@touch $@
+
+ui/dist/index.html: ui/node_modules/.installed $(UI_SOURCES)
+	cd ui && npm run build
+	@touch $@
+
+## Build the web UI (served by the gateway at /).
+ui: ui/dist/index.html
+
+ui-test: ui/node_modules/.installed
+	cd ui && npm run typecheck && npm test
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y chromium
+
 ## Install what is needed and start the platform (Ctrl-C or `make down` stops it).
-up: $(STAMP)
+up: $(STAMP) ui
 	$(VENV)/bin/pygent up
 
 down: $(STAMP)
@@ -31,7 +55,7 @@ status: $(STAMP)
 	$(VENV)/bin/pygent status
 
 ## Run every test (what CI runs).
-test: $(STAMP)
+test: $(STAMP) ui ui-test $(CHROMIUM)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q tests
@@ -47,4 +71,4 @@ bench: $(STAMP)
 	$(PY) bench/models.py
 
 clean:
-	rm -rf $(VENV) .pygent .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pygent .pytest_cache .mypy_cache .ruff_cache ui/dist ui/node_modules test-artifacts

@@ -13,13 +13,12 @@ import asyncio
 import contextlib
 import logging
 import time
-from pathlib import Path
 from typing import Any
 
 import msgpack
 import ray
 from fastapi import FastAPI, Query, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from ray import serve
 
@@ -48,6 +47,8 @@ from serve_app.models_api import as_model_error, resolve
 from serve_app.models_api import router as models_router
 from serve_app.relay import TopicRelay
 from serve_app.search_api import router as search_router
+from serve_app.ui_api import pick_ui_dir, ui_response
+from serve_app.ui_api import router as ui_router
 from supervisors.health import health_from_tree
 from supervisors.tree import BUS, MONITOR, OLLAMA, ROOT, STORE
 
@@ -63,6 +64,7 @@ app = FastAPI(
 install_error_handlers(app)
 app.add_middleware(JsonBodyByDefault)
 app.include_router(models_router, prefix=API)
+app.include_router(ui_router, prefix=API)
 app.include_router(agents_router, prefix=API)
 app.include_router(chat_router, prefix=API)
 app.include_router(mcp_router, prefix=API)
@@ -93,14 +95,6 @@ async def _await(ref: Any) -> Any:
 
 # Helpers sit above the deployment: Serve pickles the class when it is decorated,
 # so anything it uses must already exist at that point.
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root.resolve())
-        return True
-    except ValueError:
-        return False
-
-
 def _valid_address(text: str, field: str) -> str:
     try:
         return str(Address.parse(text))
@@ -131,10 +125,6 @@ class Gateway:
         self._streams: dict[tuple[str, Any], asyncio.Task[None]] = {}
         self._agent_runs: dict[tuple[str, Any], Any] = {}  # WS chat_message -> (agent, run id)
         self.relay = TopicRelay(BUS, self.namespace, self.settings.bus.subscriber_queue_size)
-        ui_dir = self.settings.resolve_path(self.settings.serve.ui_dir)
-        if not (ui_dir / "index.html").is_file():
-            ui_dir = self.settings.resolve_path(self.settings.serve.ui_fallback_dir)
-        self.ui_dir = ui_dir
 
     def _actor(self, address: str) -> Any:
         try:
@@ -440,18 +430,15 @@ class Gateway:
     # ---- the UI --------------------------------------------------------------------
 
     @app.get("/", include_in_schema=False)
-    async def ui_index(self) -> FileResponse:
-        return FileResponse(self.ui_dir / "index.html")
+    async def ui_index(self) -> Response:
+        return ui_response(pick_ui_dir(self.settings), "", self.settings)
 
     @app.get("/{path:path}", include_in_schema=False)
-    async def ui_files(self, path: str) -> FileResponse:
+    async def ui_files(self, path: str) -> Response:
         if path.startswith("api/"):
             raise ApiError(404, ErrorCode.NOT_FOUND, f"no such path: /{path}")
-        candidate = (self.ui_dir / path).resolve()
-        if candidate.is_file() and _inside(candidate, self.ui_dir):
-            return FileResponse(candidate)
-        # client-side routes of the single-page UI fall back to index.html
-        return FileResponse(self.ui_dir / "index.html")
+        # files of the built UI; client-side routes of the single-page UI get index.html
+        return ui_response(pick_ui_dir(self.settings), path, self.settings)
 
 
 def build_app(settings: Settings) -> Any:

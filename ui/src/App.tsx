@@ -1,0 +1,98 @@
+import { lazy, Suspense, useEffect } from 'react'
+import { ConnectionIndicator } from './components/ConnectionIndicator'
+import { ErrorBoundary } from './components/ErrorBoundary'
+import { Toasts } from './components/Toasts'
+import { Spinner } from './components/ui'
+import { socket } from './lib/socket'
+import { pathOf, useRoute, type Page } from './lib/router'
+import { config } from './lib/config'
+
+// Pages load on demand: Chat pulls in the Markdown renderer, the others do not need it.
+const ChatPage = lazy(() => import('./pages/ChatPage'))
+const AgentsPage = lazy(() => import('./pages/AgentsPage'))
+const SystemPage = lazy(() => import('./pages/SystemPage'))
+const McpPage = lazy(() => import('./pages/McpPage'))
+const ModelsPage = lazy(() => import('./pages/ModelsPage'))
+
+const NAV: { page: Page; label: string; icon: string; hint: string }[] = [
+  { page: 'chat', label: 'Chat', icon: 'M4 5h16v10H8l-4 4z', hint: 'Talk to agents' },
+  { page: 'agents', label: 'Agents', icon: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 8a7 7 0 0 1 14 0', hint: 'Create and manage agents' },
+  { page: 'system', label: 'System', icon: 'M4 4h6v6H4zM14 14h6v6h-6zM7 10v7h7M14 7h3v7', hint: 'Supervision tree, health, metrics' },
+  { page: 'mcp', label: 'MCP', icon: 'M5 12h4m6 0h4M9 8h6v8H9zM12 4v4m0 8v4', hint: 'MCP servers and tools' },
+  { page: 'models', label: 'Models', icon: 'M12 3l8 4.5v9L12 21l-8-4.5v-9zM12 12l8-4.5M12 12v9M12 12L4 7.5', hint: 'Models and their performance' },
+]
+
+const PAGES: Record<Page, React.ComponentType> = {
+  chat: ChatPage,
+  agents: AgentsPage,
+  system: SystemPage,
+  mcp: McpPage,
+  models: ModelsPage,
+}
+
+export function App() {
+  const { page, navigate } = useRoute()
+  useEffect(() => {
+    socket() // open the live connection once
+  }, [])
+  useEffect(() => {
+    document.title = `${NAV.find((n) => n.page === page)?.label ?? ''} · PyGent Factory`
+  }, [page])
+  const Current = PAGES[page]
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <span className="logo">P</span>
+          <div>
+            <div className="brand-name">PyGent Factory</div>
+            <div className="brand-sub">agents on Ray</div>
+          </div>
+        </div>
+        <ul>
+          {NAV.map((item) => (
+            <li key={item.page}>
+              <a
+                href={pathOf(item.page)}
+                className={item.page === page ? 'active' : ''}
+                aria-current={item.page === page ? 'page' : undefined}
+                title={item.hint}
+                data-testid={`nav-${item.page}`}
+                onClick={(event) => {
+                  if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return
+                  event.preventDefault()
+                  navigate(item.page)
+                }}
+              >
+                <svg viewBox="0 0 24 24" aria-hidden="true">
+                  <path d={item.icon} />
+                </svg>
+                {item.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+        <div className="sidebar-foot">
+          <ConnectionIndicator />
+          <a className="muted-link" href={new URL('docs', config().apiBase).toString()} target="_blank" rel="noreferrer">
+            API docs
+          </a>
+        </div>
+      </nav>
+      <main className="content">
+        <ErrorBoundary label={NAV.find((n) => n.page === page)?.label ?? page} resetKey={page}>
+          <Suspense
+            fallback={
+              <div className="loading">
+                <Spinner /> Loading…
+              </div>
+            }
+          >
+            <Current />
+          </Suspense>
+        </ErrorBoundary>
+      </main>
+      <Toasts />
+    </div>
+  )
+}

@@ -1,0 +1,88 @@
+import { config } from './config'
+
+// The gateway's error body: {code, message, field?}. 404 and 503 on a route mean
+// "this part of the platform is not there (yet)": pages show that, never made-up data.
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: string
+  readonly field?: string
+
+  constructor(status: number, code: string, message: string, field?: string) {
+    super(message)
+    this.status = status
+    this.code = code
+    this.field = field
+  }
+
+  /** The backend of this route has not landed or is not running. */
+  get unavailable(): boolean {
+    return this.status === 404 || this.status === 503
+  }
+}
+
+export function apiUrl(path: string): string {
+  return new URL(`api/v1/${path.replace(/^\//, '')}`, config().apiBase).toString()
+}
+
+async function errorOf(response: Response): Promise<ApiError> {
+  let code = 'http_' + response.status
+  let message = `HTTP ${response.status}${response.statusText ? ' ' + response.statusText : ''}`
+  let field: string | undefined
+  try {
+    const body = (await response.json()) as { code?: string; message?: string; field?: string; detail?: unknown }
+    code = body.code ?? code
+    message = body.message ?? (typeof body.detail === 'string' ? body.detail : message)
+    field = body.field ?? undefined
+  } catch {
+    // not JSON: keep the status line
+  }
+  return new ApiError(response.status, code, message, field)
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  body?: unknown
+  signal?: AbortSignal
+  timeoutMs?: number
+}
+
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 30000)
+  options.signal?.addEventListener('abort', () => controller.abort())
+  let response: Response
+  try {
+    response = await fetch(apiUrl(path), {
+      method: options.method ?? 'GET',
+      headers: options.body !== undefined ? { 'Content-Type': 'application/json' } : undefined,
+      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+      signal: controller.signal,
+    })
+  } catch (exc) {
+    const reason = controller.signal.aborted ? 'the request timed out' : 'the platform is not reachable'
+    throw new ApiError(0, 'network', `${reason} (${(exc as Error).message})`)
+  } finally {
+    clearTimeout(timer)
+  }
+  if (!response.ok) throw await errorOf(response)
+  const text = await response.text()
+  return (text ? JSON.parse(text) : null) as T
+}
+
+export async function requestText(path: string): Promise<{ text: string; type: string }> {
+  const response = await fetch(apiUrl(path))
+  if (!response.ok) throw await errorOf(response)
+  return { text: await response.text(), type: response.headers.get('content-type') ?? 'text/plain' }
+}
+
+export const api = {
+  get: <T>(path: string) => request<T>(path),
+  post: <T>(path: string, body: unknown = {}, timeoutMs?: number) =>
+    request<T>(path, { method: 'POST', body, timeoutMs }),
+  del: <T>(path: string) => request<T>(path, { method: 'DELETE' }),
+}
+
+export function errorText(exc: unknown): string {
+  if (exc instanceof ApiError) return exc.field ? `${exc.message} (${exc.field})` : exc.message
+  return exc instanceof Error ? exc.message : String(exc)
+}
