@@ -31,11 +31,12 @@ from actors.base import SupervisedActor, tool
 from actors.models.catalog import configured_model
 from actors.store import agents_chat as q
 from actors.store.database import Database
+from actors.store.pool import open_store_pool
 from configs.settings import Settings, get_settings
 from protocols.agents import AgentStatus, AgentType, ExecuteResult, MessageStatus, ToolStep
 from protocols.events import TOPIC_AGENTS
 from protocols.jsonrpc import ErrorCode
-from supervisors.tree import BUS, OLLAMA, STORE
+from supervisors.tree import BUS, OLLAMA
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +74,7 @@ class Agent(SupervisedActor):
     # ---- lifetime ------------------------------------------------------------------
 
     async def on_start(self) -> None:
-        store = ray.get_actor(STORE, namespace=self.namespace)
-        dsn = await store.dsn.remote()
-        db = Database(dsn, min_size=1, max_size=3, connect_timeout_s=self.settings.database.connect_timeout_s)
-        await db.open(migrate=False)
+        db = await open_store_pool(self.settings, self.namespace, max_size=3)
         self.db = db
         await self.reload()
         await q.set_agent_status(db, self.agent_id, AgentStatus.IDLE.value)

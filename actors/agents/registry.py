@@ -24,12 +24,13 @@ from actors.agents.types import load_agent_types
 from actors.models.catalog import configured_model
 from actors.store import agents_chat as q
 from actors.store.database import Database
+from actors.store.pool import open_store_pool
 from configs.settings import get_settings
 from protocols.agents import AgentType, CreateAgentRequest
 from protocols.events import TOPIC_AGENTS
 from protocols.jsonrpc import ErrorCode
 from supervisors.supervisor import Supervisor
-from supervisors.tree import BUS, OLLAMA, STORE
+from supervisors.tree import BUS, OLLAMA
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +62,7 @@ class AgentsSupervisor(Supervisor):
         self.factory = AgentFactory(
             self.types, s.agents.default_model or s.models.default_model, self._model_problem, self._tool_problem
         )
-        store = ray.get_actor(STORE, namespace=self.namespace)
-        db = Database(await store.dsn.remote(), min_size=1, max_size=4, connect_timeout_s=s.database.connect_timeout_s)
-        await db.open(migrate=False)
-        self.db = db
+        self.db = await open_store_pool(s, self.namespace, max_size=4)
         if s.agents.restore_on_start:
             # Not inline: start_child takes the lock that on_start's caller holds.
             self._restore = asyncio.create_task(self._restore_agents())

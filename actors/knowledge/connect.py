@@ -10,8 +10,9 @@ import ray
 from ray.exceptions import RayActorError, RayTaskError
 
 from actors.store.database import Database
+from actors.store.pool import open_store_pool
 from configs.settings import Settings
-from supervisors.tree import BUS, STORE
+from supervisors.tree import BUS
 
 
 async def await_ref(ref: Any) -> Any:
@@ -24,11 +25,7 @@ async def call(handle_method: Any, *args: Any, timeout_s: float, **kwargs: Any) 
 
 async def open_database(settings: Settings, namespace: str, max_size: int = 4) -> Database:
     """A pool of this actor's own on the store's database (the Store owns migrations)."""
-    store = ray.get_actor(STORE, namespace=namespace)
-    dsn = await call(store.dsn, timeout_s=settings.supervision.start_timeout_s)
-    db = Database(dsn, min_size=1, max_size=max_size, connect_timeout_s=settings.database.connect_timeout_s)
-    await db.open(migrate=False)
-    return db
+    return await open_store_pool(settings, namespace, max_size)
 
 
 async def embed_texts(settings: Settings, namespace: str, texts: list[str]) -> list[list[float]]:
