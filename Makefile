@@ -41,8 +41,8 @@ ui-test: ui/node_modules/.installed
 	cd ui && npm run typecheck && npm test
 
 $(CHROMIUM):
-	$(SUDO) apt-get update
-	$(SUDO) apt-get install -y chromium
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
 ## Install what is needed and start the platform (Ctrl-C or `make down` stops it).
 up: $(STAMP) ui
@@ -69,6 +69,9 @@ bench: $(STAMP)
 	$(PY) bench/restart.py
 	$(PY) bench/embeddings.py
 	$(PY) bench/models.py
+	$(PY) -m bench.search
+	$(PY) -m bench.mcp
+	$(PY) -m bench.chat
 
 clean:
 	rm -rf $(VENV) .pygent .pytest_cache .mypy_cache .ruff_cache ui/dist ui/node_modules test-artifacts

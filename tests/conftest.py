@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import tempfile
@@ -16,10 +17,23 @@ os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 os.environ.setdefault("RAY_DEDUP_LOGS", "0")
 
 
+# Ports for servers the tests start: outside Linux's ephemeral range (32768-60999), where
+# Ray's many processes bind their own ports while a platform starts, and above Ray's
+# worker ports (10002-19999). A port picked from the ephemeral range could be taken by
+# one of those binds in the seconds between picking it and the server binding it.
+_TEST_PORTS = range(20000, 32000)
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    for _ in range(200):
+        port = random.choice(_TEST_PORTS)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {_TEST_PORTS}")
 
 
 @pytest.fixture(scope="session")
