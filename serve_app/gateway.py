@@ -21,6 +21,7 @@ from fastapi import FastAPI, Query, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from ray import serve
+from ray.exceptions import RayActorError
 
 from configs.settings import Settings
 from protocols.addresses import Address, InvalidAddress
@@ -132,6 +133,23 @@ class Gateway:
         except ValueError:
             return None
 
+    async def _current_actor(self, address: str) -> Any:
+        """The live actor at an address. Ray 2.60 can hand this process the handle of a dead
+        incarnation after its successor took the name (a second kill would then hit nothing):
+        a handle that answers ping with a death is dropped from Ray's cache and looked up again."""
+        actor = self._actor(address)
+        if actor is None:
+            return None
+        try:
+            await _call(actor.ping.remote(), 2.0)
+        except RayActorError:
+            with contextlib.suppress(Exception):
+                ray.kill(actor)  # forgets the dead handle cached under this name
+            actor = self._actor(address)
+        except Exception:
+            pass  # alive but busy (or starting): it is the current one
+        return actor
+
     async def _tree(self) -> ChildStatus | None:
         root = self._actor(ROOT)
         if root is None:
@@ -226,7 +244,7 @@ class Gateway:
                 "the root supervisor cannot be killed from here; use `pygent down`",
                 "body.address",
             )
-        actor = self._actor(address)
+        actor = await self._current_actor(address)
         if actor is None:
             raise ApiError(404, ErrorCode.UNKNOWN_ADDRESS, f"no actor at address '{address}'", "body.address")
         if body.how == "exit":
