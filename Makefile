@@ -42,7 +42,7 @@ ui-test: ui/node_modules/.installed
 
 $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
 ## Install what is needed and start the platform (Ctrl-C or `make down` stops it).
 up: $(STAMP) ui
