@@ -10,7 +10,6 @@ No `from __future__ import annotations`: FastAPI reads these annotations at run 
 import asyncio
 from typing import Annotated, Any
 
-import ray
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 from ray.exceptions import RayActorError, RayTaskError
@@ -26,6 +25,7 @@ from protocols.jsonrpc import ErrorCode as RpcCode
 from protocols.jsonrpc import RpcError, make_request
 from protocols.rest import ErrorCode
 from serve_app.errors import ApiError
+from serve_app.lookup import actor_or_none, settings_of
 
 router = APIRouter(prefix="/mcp", tags=["mcp"])
 TIMEOUT_S = 30.0
@@ -53,20 +53,8 @@ class AddServerBody(BaseModel):
     call_timeout_s: float | None = Field(None, gt=0, le=3600)
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _actor(settings: Settings, address: str) -> Any:
-    try:
-        return ray.get_actor(address, namespace=settings.ray.namespace)
-    except ValueError:
-        return None
-
-
 def _supervisor(settings: Settings) -> Any:
-    sup = _actor(settings, MCP_SERVERS)
+    sup = actor_or_none(settings, MCP_SERVERS)
     if sup is None:
         raise ApiError(503, ErrorCode.UNAVAILABLE, f"{MCP_SERVERS} is not running")
     return sup
@@ -117,7 +105,7 @@ async def _server(settings: Settings, server_id: str) -> dict[str, Any]:
 
 
 def _handle(settings: Settings, server_id: str) -> Any:
-    handle = _actor(settings, f"mcp/{server_id}")
+    handle = actor_or_none(settings, f"mcp/{server_id}")
     if handle is None:
         raise ApiError(503, ErrorCode.UNAVAILABLE, f"mcp/{server_id} is not running (stopped or restarting)")
     return handle
@@ -126,19 +114,19 @@ def _handle(settings: Settings, server_id: str) -> Any:
 @router.get("/servers")
 async def list_servers(request: Request) -> dict[str, Any]:
     """Every known server: id, status, restarts, tool_count, transport, command/url, error."""
-    settings = _settings(request)
+    settings = settings_of(request)
     return {"servers": await _call(_supervisor(settings).servers.remote())}
 
 
 @router.get("/tools")
 async def all_tools(request: Request) -> dict[str, Any]:
     """Every ready server's tools, named `<server_id>/<tool>` as agents name them."""
-    settings = _settings(request)
+    settings = settings_of(request)
     servers = await _call(_supervisor(settings).servers.remote())
     ready = [s["id"] for s in servers if s["status"] in ("ready", "degraded")]
 
     async def tools_of(server_id: str) -> list[dict[str, Any]]:
-        handle = _actor(settings, f"mcp/{server_id}")
+        handle = actor_or_none(settings, f"mcp/{server_id}")
         if handle is None:
             return []
         try:
@@ -157,7 +145,7 @@ async def all_tools(request: Request) -> dict[str, Any]:
 @router.post("/servers", status_code=201)
 async def add_server(request: Request, body: AddServerBody) -> dict[str, Any]:
     """Register a server at run time (persisted) and start it."""
-    settings = _settings(request)
+    settings = settings_of(request)
     config = body.model_dump(exclude_none=True)
     result: dict[str, Any] = await _call(_supervisor(settings).add_server.remote(config), 60.0)
     return result
@@ -166,7 +154,7 @@ async def add_server(request: Request, body: AddServerBody) -> dict[str, Any]:
 @router.post("/servers/install")
 async def install_server(request: Request, body: InstallBody) -> dict[str, Any]:
     """Install a catalogue server (pip or npm, no shell) and register it."""
-    settings = _settings(request)
+    settings = settings_of(request)
     try:
         find_entry(body.name, load_catalogue(catalogue_path(settings)))
     except InstallRejected as exc:
@@ -178,33 +166,33 @@ async def install_server(request: Request, body: InstallBody) -> dict[str, Any]:
 
 @router.get("/servers/{server_id}")
 async def get_server(request: Request, server_id: ServerId) -> dict[str, Any]:
-    return await _server(_settings(request), server_id)
+    return await _server(settings_of(request), server_id)
 
 
 @router.delete("/servers/{server_id}")
 async def delete_server(request: Request, server_id: ServerId) -> dict[str, Any]:
-    settings = _settings(request)
+    settings = settings_of(request)
     result: dict[str, Any] = await _call(_supervisor(settings).remove_server.remote(server_id), 60.0)
     return result
 
 
 @router.post("/servers/{server_id}/start")
 async def start_server(request: Request, server_id: ServerId) -> dict[str, Any]:
-    settings = _settings(request)
+    settings = settings_of(request)
     result: dict[str, Any] = await _call(_supervisor(settings).start_server.remote(server_id), 60.0)
     return result
 
 
 @router.post("/servers/{server_id}/stop")
 async def stop_server(request: Request, server_id: ServerId) -> dict[str, Any]:
-    settings = _settings(request)
+    settings = settings_of(request)
     result: dict[str, Any] = await _call(_supervisor(settings).stop_server.remote(server_id), 60.0)
     return result
 
 
 @router.post("/servers/{server_id}/restart")
 async def restart_server(request: Request, server_id: ServerId) -> dict[str, Any]:
-    settings = _settings(request)
+    settings = settings_of(request)
     result: dict[str, Any] = await _call(_supervisor(settings).restart_server.remote(server_id), 60.0)
     return result
 
@@ -212,7 +200,7 @@ async def restart_server(request: Request, server_id: ServerId) -> dict[str, Any
 @router.get("/servers/{server_id}/health")
 async def server_health(request: Request, server_id: ServerId) -> dict[str, Any]:
     """Status plus a live ping through the handle (round trip, ms)."""
-    settings = _settings(request)
+    settings = settings_of(request)
     entry = await _server(settings, server_id)
     health: dict[str, Any] = {
         "id": server_id,
@@ -229,7 +217,7 @@ async def server_health(request: Request, server_id: ServerId) -> dict[str, Any]
 
 @router.get("/servers/{server_id}/tools")
 async def server_tools(request: Request, server_id: ServerId) -> dict[str, Any]:
-    settings = _settings(request)
+    settings = settings_of(request)
     await _server(settings, server_id)  # 404 for an unknown id
     message = make_request("tools/list", {}, "rest")
     result = await _rpc(_handle(settings, server_id).handle_rpc.remote(message), settings.mcp.ready_wait_s + 5)
@@ -244,7 +232,7 @@ async def execute_tool(
     tool: Annotated[str, Path(min_length=1, max_length=200)],
 ) -> dict[str, Any]:
     """Run a tool; answers the MCP CallToolResult (content, structuredContent?, isError)."""
-    settings = _settings(request)
+    settings = settings_of(request)
     await _server(settings, server_id)
     timeout = body.timeout_s or settings.mcp.call_timeout_s
     params: dict[str, Any] = {"name": tool, "arguments": body.arguments}
@@ -267,7 +255,7 @@ async def _rpc(ref: Any, timeout_s: float) -> dict[str, Any]:
 def _discovery(request: Request) -> Discovery:
     discovery: Discovery | None = getattr(request.app.state, "mcp_discovery", None)
     if discovery is None:
-        settings = _settings(request)
+        settings = settings_of(request)
         discovery = Discovery(
             configured=lambda: configured_servers(settings),
             catalogue=lambda: load_catalogue(catalogue_path(settings)),

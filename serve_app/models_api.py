@@ -38,6 +38,7 @@ from protocols.models import (
     ModelError,
     ModelErrorCode,
 )
+from serve_app.lookup import actor_or_none, settings_of
 from supervisors.tree import OLLAMA, STORE
 
 router = APIRouter()
@@ -63,18 +64,6 @@ class CreateRequest(BaseModel):
     from_: str = Field(alias="from", min_length=1, max_length=200)
     system: str | None = Field(None, max_length=50_000)
     stream: bool = True
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _actor(settings: Settings, address: str) -> Any:
-    try:
-        return ray.get_actor(address, namespace=settings.ray.namespace)
-    except ValueError:
-        return None
 
 
 def _error(exc: ModelError) -> JSONResponse:
@@ -117,7 +106,7 @@ def resolve(settings: Settings, model: str) -> tuple[Backend, str]:
 
 
 def _needs_ollama(settings: Settings, what: str) -> Any:
-    actor = _actor(settings, OLLAMA) if settings.ollama.host else None
+    actor = actor_or_none(settings, OLLAMA) if settings.ollama.host else None
     if actor is None:
         raise ModelError(
             ModelErrorCode.NOT_SUPPORTED,
@@ -193,10 +182,10 @@ async def _await(ref: Any) -> Any:
 @router.get("/ollama/status", tags=[OLLAMA_TAG])
 async def ollama_status(request: Request) -> dict[str, Any]:
     """Both backends: the embedded workers and whether Ollama is reachable."""
-    settings = _settings(request)
+    settings = settings_of(request)
     embedded = []
     for model in settings.models.embedded:
-        router_actor = _actor(settings, f"model/{model.name}")
+        router_actor = actor_or_none(settings, f"model/{model.name}")
         status: dict[str, Any] = {"model": model.name, "state": "unavailable"}
         if router_actor is not None:
             with contextlib.suppress(Exception):
@@ -205,7 +194,7 @@ async def ollama_status(request: Request) -> dict[str, Any]:
         embedded.append(status)
     ollama: dict[str, Any] = {"configured": bool(settings.ollama.host), "host": settings.ollama.host}
     if settings.ollama.host:
-        actor = _actor(settings, OLLAMA)
+        actor = actor_or_none(settings, OLLAMA)
         if actor is None:
             ollama.update(reachable=False, error="the Ollama worker is restarting")
         else:
@@ -217,7 +206,7 @@ async def ollama_status(request: Request) -> dict[str, Any]:
 @router.get("/ollama/models", tags=[OLLAMA_TAG])
 async def ollama_models(request: Request) -> dict[str, Any]:
     """Every model either backend can serve, in Ollama's /api/tags shape plus `backend`."""
-    settings = _settings(request)
+    settings = settings_of(request)
     models = [m.model_dump(mode="json", exclude_none=True) for m in local_models(settings)]
     errors = {}
     if settings.ollama.host:
@@ -230,7 +219,7 @@ async def ollama_models(request: Request) -> dict[str, Any]:
 
 @router.get("/ollama/models/{name}/info", tags=[OLLAMA_TAG])
 async def ollama_model_info(request: Request, name: str = Path(min_length=1, max_length=200)) -> dict[str, Any]:
-    settings = _settings(request)
+    settings = settings_of(request)
     backend, _ = resolve(settings, name)
     if backend is Backend.EMBEDDED:
         info = next(m for m in local_models(settings) if m.name == name)
@@ -243,7 +232,7 @@ async def ollama_model_info(request: Request, name: str = Path(min_length=1, max
 async def ollama_pull(request: Request, body: PullRequest) -> Any:
     """Pull a model into Ollama, streaming progress (also published on the `models` topic
     as `model_pull_progress` events)."""
-    settings = _settings(request)
+    settings = settings_of(request)
     name = body.target()
     actor = _needs_ollama(settings, "pulling models")
     refs = actor.pull.remote(name)
@@ -257,7 +246,7 @@ async def ollama_pull(request: Request, body: PullRequest) -> Any:
 
 @router.post("/ollama/models/create", tags=[OLLAMA_TAG])
 async def ollama_create(request: Request, body: CreateRequest) -> Any:
-    settings = _settings(request)
+    settings = settings_of(request)
     actor = _needs_ollama(settings, "creating models")
     refs = actor.create.remote(body.model, body.from_, body.system)
     if body.stream:
@@ -270,7 +259,7 @@ async def ollama_create(request: Request, body: CreateRequest) -> Any:
 
 @router.delete("/ollama/models/{name}", tags=[OLLAMA_TAG])
 async def ollama_delete(request: Request, name: str = Path(min_length=1, max_length=200)) -> dict[str, Any]:
-    settings = _settings(request)
+    settings = settings_of(request)
     if configured_model(name, settings) is not None:
         raise ModelError(
             ModelErrorCode.NOT_SUPPORTED,
@@ -286,9 +275,9 @@ async def ollama_delete(request: Request, name: str = Path(min_length=1, max_len
 @router.post("/ollama/chat", tags=[OLLAMA_TAG])
 async def ollama_chat(request: Request, body: ChatRequest, task_kind: str | None = Query(None, max_length=100)) -> Any:
     """Ollama's /api/chat: `stream: true` (default) answers NDJSON chunks, else one object."""
-    settings = _settings(request)
+    settings = settings_of(request)
     _, address = resolve(settings, body.model)
-    actor = _actor(settings, address)
+    actor = actor_or_none(settings, address)
     if actor is None:
         raise ModelError(ModelErrorCode.BACKEND_UNAVAILABLE, f"{address} is restarting; retry", None, 503)
     if body.stream:
@@ -303,9 +292,9 @@ async def ollama_generate(
     request: Request, body: GenerateRequest, task_kind: str | None = Query(None, max_length=100)
 ) -> Any:
     """Ollama's /api/generate: a prompt (and optional system) in, `response` text out."""
-    settings = _settings(request)
+    settings = settings_of(request)
     backend, address = resolve(settings, body.model)
-    actor = _actor(settings, address)
+    actor = actor_or_none(settings, address)
     if actor is None:
         raise ModelError(ModelErrorCode.BACKEND_UNAVAILABLE, f"{address} is restarting; retry", None, 503)
     if backend is Backend.OLLAMA:
@@ -329,11 +318,11 @@ async def ollama_generate(
 @router.post("/ollama/embed", tags=[OLLAMA_TAG])
 async def ollama_embed(request: Request, body: EmbedRequest) -> dict[str, Any]:
     """Embeddings: the platform's embedder for its own model name, else Ollama's embed."""
-    settings = _settings(request)
+    settings = settings_of(request)
     texts = body.texts()
     if body.model == settings.embeddings.name:
         address = f"embedder/{settings.embeddings.name}"
-        actor = _actor(settings, address)
+        actor = actor_or_none(settings, address)
         if actor is None:
             raise ModelError(ModelErrorCode.BACKEND_UNAVAILABLE, f"{address} is restarting; retry", None, 503)
         answer = await _call(actor.embed.remote(texts), address)
@@ -345,7 +334,7 @@ async def ollama_embed(request: Request, body: EmbedRequest) -> dict[str, Any]:
 @router.get("/ollama/metrics", tags=[OLLAMA_TAG])
 async def ollama_metrics(request: Request) -> dict[str, Any]:
     """Per-model performance from the recorded calls, and the live state of the workers."""
-    settings = _settings(request)
+    settings = settings_of(request)
     status = await ollama_status(request)
     return {"models": await _performance(settings), "backends": status}
 
@@ -355,7 +344,7 @@ async def ollama_metrics(request: Request) -> dict[str, Any]:
 
 def _store(settings: Settings) -> Any:
     """The store actor, or a 503 while it restarts."""
-    store = _actor(settings, STORE)
+    store = actor_or_none(settings, STORE)
     if store is None:
         raise ModelError(ModelErrorCode.BACKEND_UNAVAILABLE, "the store is restarting; retry", None, 503)
     return store
@@ -373,9 +362,9 @@ def _available(settings: Settings) -> dict[str, str]:
 @router.get("/models", tags=[MODELS_TAG])
 async def models_list(request: Request) -> dict[str, Any]:
     """Models that can serve now and those with recorded data, with their performance."""
-    settings = _settings(request)
+    settings = settings_of(request)
     perf = {p["model"]: p for p in await _performance(settings)}
-    store = _actor(settings, STORE)
+    store = actor_or_none(settings, STORE)
     entries = await _call(store.model_entries.remote(), STORE) if store else []
     names = sorted(set(perf) | set(_available(settings)) | {e["name"] for e in entries})
     tracked = {e["name"]: e for e in entries}
@@ -390,7 +379,7 @@ async def models_list(request: Request) -> dict[str, Any]:
 @router.get("/models/stats/summary", tags=[MODELS_TAG])
 async def models_summary(request: Request) -> dict[str, Any]:
     """Totals over all recorded calls, per backend, and the busiest models."""
-    rows = [ModelPerformance.model_validate(p) for p in await _performance(_settings(request))]
+    rows = [ModelPerformance.model_validate(p) for p in await _performance(settings_of(request))]
     by_backend: dict[str, dict[str, Any]] = {}
     for row in rows:
         agg = by_backend.setdefault(row.backend, {"calls": 0, "completion_tokens": 0, "errors": 0})
@@ -414,7 +403,7 @@ async def models_summary(request: Request) -> dict[str, Any]:
 @router.post("/models/recommendations", response_model=RecommendationResponse, tags=[MODELS_TAG])
 async def models_recommendations(request: Request, body: RecommendationRequest) -> Any:
     """Which model for a kind of task, ranked from the recorded calls and ratings."""
-    settings = _settings(request)
+    settings = settings_of(request)
     overall = [ModelPerformance.model_validate(p) for p in await _performance(settings)]
     by_task = [ModelPerformance.model_validate(p) for p in await _performance(settings, None, body.task_kind)]
     available = _available(settings)
@@ -429,7 +418,7 @@ async def models_recommendations(request: Request, body: RecommendationRequest) 
 @router.post("/models", tags=[MODELS_TAG])
 async def models_upsert(request: Request, body: ModelEntry) -> dict[str, Any]:
     """Create or update a tracked model entry (what it is for)."""
-    settings = _settings(request)
+    settings = settings_of(request)
     store = _store(settings)
     return dict(await _call(store.upsert_model_entry.remote(body.model_dump(mode="json")), STORE))
 
@@ -437,7 +426,7 @@ async def models_upsert(request: Request, body: ModelEntry) -> dict[str, Any]:
 @router.get("/models/{name}", tags=[MODELS_TAG])
 async def models_get(request: Request, name: str = Path(min_length=1, max_length=200)) -> Any:
     """One model's recorded performance (overall, and by task kind when asked)."""
-    settings = _settings(request)
+    settings = settings_of(request)
     rows = await _performance(settings, name)
     if not rows and name not in _available(settings):
         raise ModelError(ModelErrorCode.MODEL_NOT_FOUND, f"no model '{name}' and no data recorded for it", None, 404)
@@ -450,7 +439,7 @@ async def models_performance(
     name: str = Path(min_length=1, max_length=200),
     task_kind: str | None = Query(None, max_length=100),
 ) -> Any:
-    settings = _settings(request)
+    settings = settings_of(request)
     rows = await _performance(settings, name, task_kind)
     if not rows and name not in _available(settings):
         raise ModelError(ModelErrorCode.MODEL_NOT_FOUND, f"no model '{name}' and no data recorded for it", None, 404)
@@ -460,7 +449,7 @@ async def models_performance(
 @router.post("/models/{name}/rate", tags=[MODELS_TAG])
 async def models_rate(request: Request, body: RatingRequest, name: str = Path(min_length=1, max_length=200)) -> Any:
     """A user's rating (1-5) of a model, optionally for a task kind."""
-    settings = _settings(request)
+    settings = settings_of(request)
     store = _store(settings)
     rating_id = await _call(store.rate_model.remote(name, body.model_dump(mode="json")), STORE)
     return {"id": rating_id, "model": name, **body.model_dump()}
@@ -469,7 +458,7 @@ async def models_rate(request: Request, body: RatingRequest, name: str = Path(mi
 @router.delete("/models/{name}", tags=[MODELS_TAG])
 async def models_delete(request: Request, name: str = Path(min_length=1, max_length=200)) -> Any:
     """Stop tracking a model: its entry, ratings and recorded calls."""
-    settings = _settings(request)
+    settings = settings_of(request)
     store = _store(settings)
     if not await _call(store.delete_model_entry.remote(name), STORE):
         raise ModelError(ModelErrorCode.MODEL_NOT_FOUND, f"nothing is tracked for model '{name}'", None, 404)

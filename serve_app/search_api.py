@@ -15,18 +15,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from ray.exceptions import RayActorError, RayTaskError
 
-from configs.settings import Settings
 from protocols.knowledge import KnowledgeError, KnowledgeErrorCode
+from serve_app.lookup import settings_of
 
 router = APIRouter()
 TAG = "search"
 KNOWLEDGE = "knowledge/main"
 TIMEOUT_S = 120.0
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def error_json(err: KnowledgeError) -> JSONResponse:
@@ -40,7 +35,7 @@ async def _await(ref: Any) -> Any:
 async def ask(request: Request, address: str, method: str, *args: Any, **kwargs: Any) -> Any:
     """Call `address.method(...)`; a KnowledgeError (or the actor's absence) becomes the
     JSON error response to return."""
-    settings = _settings(request)
+    settings = settings_of(request)
     try:
         actor = ray.get_actor(address, namespace=settings.ray.namespace)
     except ValueError:
