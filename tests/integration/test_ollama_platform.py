@@ -71,9 +71,12 @@ def test_pull_progress_reaches_bus_subscribers(platform: str, client: Any) -> No
         response = httpx.post(platform + "api/v1/ollama/models/pull", json={"model": "phi3:mini"}, timeout=60)
         assert response.status_code == 200
         seen = []
+        done = False  # the last progress event ("success") and then "pulled": the pull is over
         for event in events:
             seen.append(event)
-            if event["type"] == "model_status" and event["data"].get("status") == "pulled":
+            if event["type"] == "model_pull_progress" and event["data"].get("status") == "success":
+                done = True
+            if done and event["type"] == "model_status" and event["data"].get("status") == "pulled":
                 break
     progress = [e["data"] for e in seen if e["type"] == "model_pull_progress"]
     assert progress and progress[0]["model"] == "phi3:mini" and progress[-1]["status"] == "success"
