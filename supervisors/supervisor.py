@@ -281,11 +281,16 @@ class Supervisor(SupervisedActor):
         hang = asyncio.ensure_future(self._ping_until_hung(handle))
         try:
             done, _ = await asyncio.wait({exit_task, hang}, return_when=asyncio.FIRST_COMPLETED)
+            if exit_task not in done:
+                # A process that died is silent too, and on a loaded machine Ray can take
+                # longer than the ping timeout to report the death. Give the exit watch one
+                # more ping timeout to say so before calling it a hang.
+                await asyncio.wait({exit_task}, timeout=self.flags.ping_timeout_s)
         except asyncio.CancelledError:
             exit_task.cancel()
             hang.cancel()
             raise
-        if exit_task in done:
+        if exit_task.done():
             hang.cancel()
             reason = _exit_reason(exit_task)
             # Finish it off if it asked to stop; for a dead one this also drops Ray's

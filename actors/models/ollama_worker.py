@@ -124,19 +124,15 @@ class OllamaWorker(SupervisedActor):
         """Progress events as Ollama sends them; also on the `models` topic (each new status,
         and every 5% of a download) for browsers watching the models page."""
         last_status, last_share = None, -1.0
-        published: Any = None
         async for progress in self.backend.pull(name):
             total, done = progress.get("total") or 0, progress.get("completed") or 0
             share = done / total if total else 0.0
             if progress.get("status") != last_status or share - last_share >= 0.05:
-                published = self._publish("model_pull_progress", {"model": name, **progress})
+                # The bus is an async actor: fire-and-forget publishes may run out of order,
+                # so each progress event is on the topic before the next one is sent.
+                await self._publish_and_wait("model_pull_progress", {"model": name, **progress})
                 last_status, last_share = progress.get("status"), share
             yield progress
-        # The bus is an async actor: two fire-and-forget publishes may run out of order.
-        # Wait for the last progress event to be on the topic before saying "pulled".
-        if published is not None:
-            with contextlib.suppress(Exception):
-                await published
         self._publish("model_status", {"model": name, "status": "pulled"})
 
     async def create(self, name: str, from_: str, system: str | None = None) -> AsyncIterator[dict[str, Any]]:
@@ -178,6 +174,12 @@ class OllamaWorker(SupervisedActor):
                     },
                 )
             self._status = status
+
+    async def _publish_and_wait(self, event_type: str, data: dict[str, Any]) -> None:
+        published = self._publish(event_type, data)
+        if published is not None:
+            with contextlib.suppress(Exception):  # no bus is no reason to fail a pull
+                await published
 
     def _publish(self, event_type: str, data: dict[str, Any]) -> Any:
         """Publish on the `models` topic; the ObjectRef of the publish, or None without a bus."""
