@@ -319,55 +319,81 @@ class Supervisor(SupervisedActor):
                 await asyncio.sleep(3600)  # dead, not hung: the exit watch reports it
 
     async def _on_child_exit(self, child_id: str, reason: ExitReason) -> None:
-        lock = self._require_lock()
-        async with lock:
-            if self._shutting_down or not self.engine.has_child(child_id):
-                return
-            self._handles.pop(child_id, None)
-            self._watchers.pop(child_id, None)
-            await self._apply(child_id, reason)
+        """Apply the engine's decision; a restart that fails to start is another exit.
 
-    async def _apply(self, child_id: str, reason: ExitReason) -> None:
-        """Apply the engine's decision; a restart that fails to start is another exit."""
+        The lock guards each step, but not a backoff delay: while one child waits to be
+        restarted, the supervisor still starts, stops and restarts its other children."""
+        lock = self._require_lock()
         pending: list[tuple[str, ExitReason]] = [(child_id, reason)]
+        first = True
         while pending:
             failed, why = pending.pop(0)
-            if not self.engine.has_child(failed):
+            async with lock:
+                if self._shutting_down or not self.engine.has_child(failed):
+                    continue
+                if first:
+                    self._handles.pop(failed, None)
+                    self._watchers.pop(failed, None)
+                    first = False
+                restart = await self._decide(failed, why)
+                if restart is None:
+                    continue
+                if restart.delay_s <= 0:
+                    await self._start_all(restart.start, {}, pending)
+                    continue
+                # Whoever stops or restarts one of these meanwhile bumps its generation.
+                planned = {cid: self._generation.get(cid, 0) for cid in restart.start}
+            await asyncio.sleep(restart.delay_s)
+            async with lock:
+                if self._shutting_down:
+                    return
+                await self._start_all(restart.start, planned, pending)
+
+    async def _decide(self, failed: str, why: ExitReason) -> Restart | None:
+        """Record and carry out the engine's decision, up to the restart itself (lock held)."""
+        decision = self.engine.on_exit(failed, why)
+        if isinstance(decision, Ignore):
+            action = "remove" if decision.remove else "stop"
+            self._record(failed, action, why)
+            if decision.remove:
+                self._generation.pop(failed, None)
+                self._publish_lifecycle("child_removed", failed)
+            return None
+        if isinstance(decision, Escalate):
+            self._record(failed, "escalate", why, detail=decision.reason)
+            await self._escalate(decision)
+            return None
+        assert isinstance(decision, Restart)
+        self._record(
+            failed,
+            "restart",
+            why,
+            delay_s=decision.delay_s,
+            siblings=[c for c in decision.start if c != failed],
+        )
+        for sibling in decision.stop:
+            await self._stop_child(sibling)
+        for removed in decision.remove:
+            self.engine.remove_child(removed)
+            self._generation.pop(removed, None)
+            self._publish_lifecycle("child_removed", removed)
+        return decision
+
+    async def _start_all(
+        self, child_ids: list[str], planned: dict[str, int], pending: list[tuple[str, ExitReason]]
+    ) -> None:
+        """Start children in order (lock held); skip any that were removed, stopped or
+        restarted since `planned` was taken; the first that fails to start is an exit."""
+        for cid in child_ids:
+            if not self.engine.has_child(cid) or cid in self._handles:
                 continue
-            decision = self.engine.on_exit(failed, why)
-            if isinstance(decision, Ignore):
-                action = "remove" if decision.remove else "stop"
-                self._record(failed, action, why)
-                if decision.remove:
-                    self._generation.pop(failed, None)
-                    self._publish_lifecycle("child_removed", failed)
+            if cid in planned and self._generation.get(cid, 0) != planned[cid]:
                 continue
-            if isinstance(decision, Escalate):
-                self._record(failed, "escalate", why, detail=decision.reason)
-                await self._escalate(decision)
-                return
-            assert isinstance(decision, Restart)
-            self._record(
-                failed,
-                "restart",
-                why,
-                delay_s=decision.delay_s,
-                siblings=[c for c in decision.start if c != failed],
-            )
-            for sibling in decision.stop:
-                await self._stop_child(sibling)
-            for removed in decision.remove:
-                self.engine.remove_child(removed)
-                self._generation.pop(removed, None)
-                self._publish_lifecycle("child_removed", removed)
-            if decision.delay_s > 0:
-                await asyncio.sleep(decision.delay_s)
-            for cid in decision.start:
-                try:
-                    await self._start_child(cid)
-                except ChildStartError as exc:
-                    pending.append((cid, ExitReason(kind=ExitKind.START_FAILED, detail=str(exc))))
-                    break
+            try:
+                await self._start_child(cid)
+            except ChildStartError as exc:
+                pending.append((cid, ExitReason(kind=ExitKind.START_FAILED, detail=str(exc))))
+                break
 
     async def _escalate(self, decision: Escalate) -> None:
         """Stop every child in reverse order, then die so the parent's strategy applies."""

@@ -263,6 +263,40 @@ def test_backoff_spaces_out_repeated_restarts(client: Any) -> None:
         stop(sup)
 
 
+def test_a_child_waiting_out_its_backoff_does_not_hold_up_the_supervisor(client: Any) -> None:
+    """OTP's supervisor blocks during a restart; ours must not block for a whole backoff
+    delay: other children are started and stopped meanwhile, and a child terminated
+    while it waits is not started again."""
+    template = ChildSpec(id="counter/template", actor=COUNTER, restart=RestartType.PERMANENT)
+    backoff = BackoffPolicy(initial_s=4.0, base_s=4.0, max_s=4.0, jitter=0.0)
+    _, sup = spawn(client, _flags(Strategy.SIMPLE_ONE_FOR_ONE, backoff=backoff, child_template=template), [])
+    try:
+        waiting = f"counter/wait-{uid()}"
+        ray.get(sup.start_child.remote(waiting), timeout=30)
+        client.kill(waiting)
+        deadline = time.monotonic() + 10
+        while status_of(sup, waiting)["state"] != "restarting" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert status_of(sup, waiting)["state"] == "restarting"
+        other = f"counter/other-{uid()}"
+        started = time.monotonic()
+        ray.get(sup.start_child.remote(other), timeout=30)
+        assert client.call_tool(other, "increment")["count"] == 1
+        ray.get(sup.terminate_child.remote(waiting), timeout=30)
+        assert time.monotonic() - started < 3.5, "start_child/terminate_child waited for the backoff"
+        time.sleep(4.5)  # past the backoff: the terminated child must stay gone
+        assert [c["address"] for c in ray.get(sup.which_children.remote())] == [other]
+        try:  # Ray may still hand out the dead actor's handle for a moment; it must be dead
+            leftover = ray.get_actor(waiting, namespace=client.namespace)
+        except ValueError:
+            leftover = None
+        if leftover is not None:
+            with pytest.raises(ray.exceptions.RayActorError):
+                ray.get(leftover.ping.remote(), timeout=10)
+    finally:
+        stop(sup)
+
+
 def test_restart_is_recorded_in_the_store_and_published(client: Any) -> None:
     name = f"counter/ev-{uid()}"
     _, sup = spawn(client, _flags(Strategy.ONE_FOR_ONE), [_counter(name)])
