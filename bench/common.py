@@ -69,6 +69,7 @@ def local_cluster(object_store_mb: int = 200) -> Iterator[Path]:
     os.environ["PYGENT_RAY_INCLUDE_DASHBOARD"] = "false"
     os.environ["PYGENT_RAY_OBJECT_STORE_MEMORY_MB"] = str(object_store_mb)
     from configs.settings import get_settings
+    from serve_app.platform import ray_system_config
 
     get_settings.cache_clear()
     # What serve_app.platform.worker_env passes to every actor, plus the repository
@@ -85,6 +86,7 @@ def local_cluster(object_store_mb: int = 200) -> Iterator[Path]:
         log_to_driver=False,
         logging_level=logging.WARNING,
         runtime_env={"env_vars": env_vars},
+        _system_config=ray_system_config(get_settings()),
     )
     try:
         yield state_dir

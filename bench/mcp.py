@@ -7,7 +7,8 @@ paths interleaved call by call (so drift hits all alike), one call at a time:
 - direct: the official SDK `mcp.Client` in the driver, its own session to the server;
 - handle: `handle.call_tool.remote(...)`: a Ray call to the handle at `mcp/<id>`, which
   calls the server over its session;
-- bus:    `bus.request.remote("mcp/<id>", tools/call)`: driver -> bus -> handle -> server.
+- bus:    `bus.request.remote("mcp/<id>", tools/call)`: driver -> bus -> handle -> server;
+- (ray hop): `handle.ping.remote()`, no MCP work: the floor one Ray round trip sets here.
 
 Targets: `time` (the reference mcp-server-time over stdio: the direct client spawns its
 own copy of the same program) and `http` (a streamable-HTTP MCPServer of the bench's
@@ -50,6 +51,7 @@ from protocols.jsonrpc import make_request
 from protocols.supervision import BackoffPolicy, ChildSpec, Strategy, SupervisorFlags
 
 PATHS = ("direct", "handle", "bus")
+FLOOR = "ray hop"  # measured alongside: what one Ray round trip to the handle costs here
 GOAL_ADDED_P50_MS = 2.0
 
 
@@ -85,8 +87,8 @@ async def measure(name: str, target: dict[str, Any], calls: int, warmup: int) ->
     bus = ray.get_actor(BUS_ADDRESS)
     handle = ray.get_actor(f"mcp/{config['id']}")
     tool, arguments = target["tool"], target["arguments"]
-    samples: dict[str, list[float]] = {p: [] for p in PATHS}
-    errors = dict.fromkeys(PATHS, 0)
+    samples: dict[str, list[float]] = {p: [] for p in (*PATHS, FLOOR)}
+    errors = dict.fromkeys((*PATHS, FLOOR), 0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         async with Client(direct_target, mode="legacy", cache=None) as client:
@@ -104,12 +106,15 @@ async def measure(name: str, target: dict[str, Any], calls: int, warmup: int) ->
                 )
                 return answer.get("result") if answer else None
 
-            paths = {"direct": direct, "handle": via_handle, "bus": via_bus}
+            async def ray_hop() -> Any:  # the floor: one Ray call to the handle, no MCP work
+                return await handle.ping.remote()
+
+            paths = {"direct": direct, "handle": via_handle, "bus": via_bus, "ray hop": ray_hop}
             for _ in range(warmup):
                 for call in paths.values():
                     await call()
             for i in range(calls):
-                order = PATHS if i % 2 == 0 else tuple(reversed(PATHS))
+                order = (*PATHS, FLOOR) if i % 2 == 0 else (FLOOR, *reversed(PATHS))
                 for path in order:
                     started = time.perf_counter()
                     try:
@@ -118,14 +123,14 @@ async def measure(name: str, target: dict[str, Any], calls: int, warmup: int) ->
                         errors[path] += 1
                         continue
                     elapsed = time.perf_counter() - started
-                    if answer_ok(result):
+                    if answer_ok(result) or (path == "ray hop" and result.get("ok")):
                         samples[path].append(elapsed)
                     else:
                         errors[path] += 1
     return {
         "target": name,
         "tool": tool,
-        **{p: {"latency": summarize(samples[p]), "errors": errors[p]} for p in PATHS},
+        **{p: {"latency": summarize(samples[p]), "errors": errors[p]} for p in (*PATHS, FLOOR)},
     }
 
 
@@ -210,9 +215,24 @@ def report(results: dict[str, Any]) -> None:
             )
             if path != "direct":
                 t[path]["added_p50_ms"], t[path]["added_p99_ms"] = added50, added99
+        floor = t[FLOOR]["latency"]
+        table.add_row(
+            t["target"],
+            f"({FLOOR})",
+            str(floor["n"]),
+            *(fmt_ms(floor[k]) for k in ("mean_ms", "p50_ms", "p90_ms", "p99_ms", "max_ms")),
+            str(t[FLOOR]["errors"]),
+            "-",
+            "-",
+        )
         verdicts.append((t["target"], t["bus"]["added_p50_ms"], t["handle"]["added_p50_ms"]))
     console.print(table)
     print_cpu(results["cpu"])
+    floors = ", ".join(f"{t['target']} {t[FLOOR]['latency']['p50_ms']:.2f} ms" for t in results["targets"])
+    console.print(
+        f"floor: one Ray round trip to the handle (ping, no MCP work), p50: {floors}. "
+        "The handle path makes one such hop, the bus path two."
+    )
     met = all(bus <= GOAL_ADDED_P50_MS for _, bus, _ in verdicts)
     colour = "green" if met else "red"
     detail = "; ".join(f"{n}: bus +{b:.2f} ms, handle +{h:.2f} ms" for n, b, h in verdicts)

@@ -277,6 +277,7 @@ def main() -> None:
                 rows.append(
                     {
                         "path": f"sharded actors, S={shards}",
+                        "shards": shards,
                         "found_ids": found,
                         "index": name,
                         "qps": qps,
@@ -356,16 +357,27 @@ def main() -> None:
             console.print(f"{row['path']}: shard rebuild {row['rebuild_rows_s']:.0f} rows/s (read + HNSW build)")
     print_cpu(usage)
     sharded = [r for r in rows if r["path"].startswith("sharded")]
-    ok = all(r["recall"] >= 0.95 for r in sharded) and all(r["paired_ratio"] >= 0.5 for r in sharded)
+    met_by_path = {r["path"]: r["recall"] >= 0.95 and r["paired_ratio"] >= 0.5 for r in sharded}
+    ok = all(met_by_path.values())
     console.print(
-        f"goal (sharded recall@10 >= 0.95 and >= 0.5x in-process HNSW q/s, paired): {'met' if ok else 'NOT met'}"
+        "goal (sharded recall@10 >= 0.95 and >= 0.5x in-process HNSW q/s, paired): "
+        + ", ".join(
+            f"{p.removeprefix('sharded actors, ')} {'met' if met else 'NOT met'}" for p, met in met_by_path.items()
+        )
     )
+    cores = os.cpu_count() or 1
+    if not ok and any(r["shards"] > 1 and not met_by_path[r["path"]] for r in sharded):
+        console.print(
+            f"(S shards search S HNSW graphs: each costs nearly what one graph of all the vectors costs, "
+            f"so S > 1 on {cores} cores does more work than S = 1 on the same cores)"
+        )
     results.update(
         {
             "rows": [{k: v for k, v in r.items() if k != "index"} for r in rows],
             "ingest_rows_per_s": ingest_rates,
             "cpu": usage,
             "goal_met": ok,
+            "goal_met_by_path": met_by_path,
             "wall_s": watch.elapsed_s,
         }
     )

@@ -39,6 +39,11 @@ class RayConfig(_Section):
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = Field(8265, ge=1, le=65535)
     object_store_memory_mb: int = Field(512, ge=64)
+    # Arguments and results up to this size travel inside the call instead of through
+    # the object store (Ray's max_direct_call_object_size; its default is 100 KiB). A
+    # batch of 100 query vectors (150 KiB) then costs one hop, not a put and a fetch.
+    # Applies to a cluster PyGent starts; on a joined cluster, set it with `ray start`.
+    max_inline_object_kb: int = Field(1024, ge=0, le=65536)
     auth_mode: Literal["disabled", "token"] = "disabled"
     temp_dir: str | None = None
 

@@ -114,9 +114,15 @@ def init_ray(settings: Settings, address: str | None = None) -> bool:
         dashboard_port=settings.ray.dashboard_port,
         object_store_memory=settings.ray.object_store_memory_mb * 1024 * 1024,
         _temp_dir=ray_temp_dir(settings),
+        _system_config=ray_system_config(settings),
         **common,
     )
     return True
+
+
+def ray_system_config(settings: Settings) -> dict[str, Any]:
+    """Ray's own settings for a cluster PyGent starts (the tests and benches use it too)."""
+    return {"max_direct_call_object_size": settings.ray.max_inline_object_kb * 1024}
 
 
 def start_tree(settings: Settings, progress: Progress = lambda _: None) -> Any:

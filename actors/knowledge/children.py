@@ -19,11 +19,23 @@ def default_index_spec(settings: Settings) -> IndexSpec:
     return index_spec({"name": k.default_index}, k)
 
 
+# FAISS's OpenMP threads spin for a while after each search by default. On a machine the
+# shards share with the coordinator and the callers, that spinning takes the CPU the next
+# hop needs (measured: about 2.5 ms more per batched call on 2 cores); passive threads sleep.
+SHARD_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
+
+
 def shard_specs(settings: Settings, spec: IndexSpec) -> list[ChildSpec]:
     from supervisors.tree import worker
 
     return [
-        worker(shard_address(spec.name, n), SHARD_ACTOR, settings, args=(spec.model_dump(mode="json"), n))
+        worker(
+            shard_address(spec.name, n),
+            SHARD_ACTOR,
+            settings,
+            args=(spec.model_dump(mode="json"), n),
+            ray_options={"runtime_env": {"env_vars": SHARD_ENV}},
+        )
         for n in range(spec.shards)
     ]
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 
 from tests.unit.test_knowledge_engines import _tiny_pdf
@@ -287,6 +288,11 @@ def test_stats(platform: str, corpus: dict[str, Any]) -> None:
     assert by_name[INDEX]["chunks"] >= len(TOPICS)
     assert by_name[INDEX]["recall_at_10"] == pytest.approx(1.0)  # tiny index: HNSW is exact
     assert [s["state"] for s in by_name[INDEX]["shard_status"]] == ["ready", "ready"]
+    for shard in by_name[INDEX]["shard_status"]:
+        # the shard's own environment: passive OpenMP threads, and the platform's settings
+        environ = psutil.Process(shard["pid"]).environ()
+        assert environ.get("OMP_WAIT_POLICY") == "PASSIVE"
+        assert environ.get("PYGENT_STATE_DIR")
     assert "default" in by_name
     assert stats["latency_ms"]["hybrid"]["p50"] > 0
     assert stats["sizes"]["chunks_bytes"] > 0

@@ -224,3 +224,14 @@ def test_resolve_path() -> None:
     settings = load_settings()
     assert settings.resolve_path("ui/dist") == (PROJECT_ROOT / "ui" / "dist").resolve()
     assert settings.resolve_path("/abs/path") == Path("/abs/path")
+
+
+def test_inline_object_size_reaches_rays_system_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    from serve_app.platform import ray_system_config
+
+    assert ray_system_config(Settings())["max_direct_call_object_size"] == 1024 * 1024
+    monkeypatch.setenv("PYGENT_RAY_MAX_INLINE_OBJECT_KB", "256")
+    assert ray_system_config(Settings())["max_direct_call_object_size"] == 256 * 1024
+    monkeypatch.setenv("PYGENT_RAY_MAX_INLINE_OBJECT_KB", "-1")
+    with pytest.raises(ValidationError, match="max_inline_object_kb"):
+        Settings()
