@@ -26,6 +26,7 @@ import ray
 from ray.exceptions import RayActorError
 
 from actors.base import SupervisedActor, tool
+from actors.refs import await_ref
 from configs.settings import get_settings
 from protocols.addresses import Address, InvalidAddress
 from protocols.events import TOPIC_SUPERVISION, topic_matches
@@ -145,7 +146,7 @@ class MessageBus(SupervisedActor):
                 return None
             try:
                 remaining = max(0.0, deadline - time.monotonic())
-                return await asyncio.wait_for(_await_ref(ref), remaining)  # type: ignore[no-any-return]
+                return await asyncio.wait_for(await_ref(ref), remaining)  # type: ignore[no-any-return]
             except TimeoutError:
                 ray.cancel(ref)
                 return make_error(
@@ -340,7 +341,7 @@ class MessageBus(SupervisedActor):
     async def _learn_tree(self) -> None:
         try:
             root = ray.get_actor(ROOT_ADDRESS, namespace=self.namespace)
-            tree = await asyncio.wait_for(_await_ref(root.describe.remote()), 10.0)
+            tree = await asyncio.wait_for(await_ref(root.describe.remote()), 10.0)
         except Exception:
             return  # no root yet (tests, or the root is starting us): learn from events
         stack = [tree]
@@ -380,7 +381,3 @@ class MessageBus(SupervisedActor):
             "subscribers": len(self._subscribers),
             "routes": len(self._routes),
         }
-
-
-async def _await_ref(ref: Any) -> Any:
-    return await ref

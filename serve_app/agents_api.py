@@ -17,6 +17,7 @@ from ray.exceptions import RayActorError, RayTaskError
 
 from actors.agents.bus_calls import as_step, result_value, tools_call
 from actors.agents.factory import AgentSpecError
+from actors.refs import await_ref
 from configs.settings import Settings
 from protocols.agents import ChatMessageRequest, CreateAgentRequest
 from protocols.rest import ErrorCode
@@ -72,13 +73,9 @@ def api_error(exc: BaseException, what: str) -> ApiError:
 
 async def call(ref: Any, what: str, timeout_s: float = 60.0) -> Any:
     try:
-        return await asyncio.wait_for(_await(ref), timeout_s)
+        return await asyncio.wait_for(await_ref(ref), timeout_s)
     except Exception as exc:
         raise api_error(exc, what) from None
-
-
-async def _await(ref: Any) -> Any:
-    return await ref
 
 
 def registry(settings: Settings) -> Any:

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 
+from actors.refs import await_ref
 from protocols.agents import ChatMessageRequest
 from protocols.events import WsClientMessage, WsServerMessage
 from serve_app.agents_api import agent_handle, api_error, call, collect_chat, registry, settings_of
@@ -178,8 +179,4 @@ async def ws_agent_chat(settings: Any, message: WsClientMessage, send: Any, runs
 async def ws_stop_agent_chat(run: Any) -> None:
     agent, run_id = run
     with contextlib.suppress(Exception):
-        await asyncio.wait_for(_await(agent.stop_run.remote(run_id)), 10.0)
-
-
-async def _await(ref: Any) -> Any:
-    return await ref
+        await asyncio.wait_for(await_ref(agent.stop_run.remote(run_id)), 10.0)

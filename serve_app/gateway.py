@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, ValidationError
 from ray import serve
 from ray.exceptions import RayActorError
 
+from actors.refs import await_ref
 from configs.settings import Settings
 from protocols.addresses import Address, InvalidAddress
 from protocols.events import WsClientMessage, WsServerMessage
@@ -87,11 +88,7 @@ class PublishBody(BaseModel):
 
 
 async def _call(ref: Any, timeout_s: float) -> Any:
-    return await asyncio.wait_for(_await(ref), timeout_s)
-
-
-async def _await(ref: Any) -> Any:
-    return await ref
+    return await asyncio.wait_for(await_ref(ref), timeout_s)
 
 
 # Helpers sit above the deployment: Serve pickles the class when it is decorated,

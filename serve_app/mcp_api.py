@@ -20,6 +20,7 @@ from actors.mcp.discovery import Discovery
 from actors.mcp.handle import TIMEOUT_META_KEY
 from actors.mcp.install import InstallRejected, find_entry
 from actors.mcp.specs import MCP_SERVERS, catalogue_path, configured_servers
+from actors.refs import await_ref
 from configs.settings import Settings
 from protocols.jsonrpc import ErrorCode as RpcCode
 from protocols.jsonrpc import RpcError, make_request
@@ -63,7 +64,7 @@ def _supervisor(settings: Settings) -> Any:
 async def _call(ref: Any, timeout_s: float = TIMEOUT_S) -> Any:
     """Await a Ray call; the errors an actor raises become 4xx/5xx answers."""
     try:
-        return await asyncio.wait_for(_await(ref), timeout_s)
+        return await asyncio.wait_for(await_ref(ref), timeout_s)
     except TimeoutError:
         raise ApiError(504, ErrorCode.TIMEOUT, f"no answer within {timeout_s:g} s") from None
     except RayActorError:
@@ -80,10 +81,6 @@ async def _call(ref: Any, timeout_s: float = TIMEOUT_S) -> Any:
             raise _rpc_error(cause) from None
         message = str(cause).strip().splitlines()[-1] if str(cause).strip() else type(cause).__name__
         raise ApiError(502, ErrorCode.INTERNAL_ERROR, message[:500]) from None
-
-
-async def _await(ref: Any) -> Any:
-    return await ref
 
 
 def _rpc_error(err: RpcError) -> ApiError:

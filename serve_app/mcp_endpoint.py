@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import ray
 
+from actors.refs import await_ref
 from protocols.jsonrpc import ErrorCode, make_request
 
 if TYPE_CHECKING:
@@ -35,10 +36,6 @@ _ids = itertools.count(1)
 
 class Unavailable(Exception):
     pass
-
-
-async def _await(ref: Any) -> Any:
-    return await ref
 
 
 def build_server(settings: Settings) -> MCPServer:
@@ -63,7 +60,7 @@ def build_server(settings: Settings) -> MCPServer:
     async def bus_call(to: str, tool: str, arguments: dict[str, Any], what: str) -> dict[str, Any]:
         bus = actor(BUS)
         message = make_request("tools/call", {"name": tool, "arguments": arguments}, f"pygent-mcp-{next(_ids)}")
-        response = await asyncio.wait_for(_await(bus.request.remote(to, message, timeout_s)), timeout_s + 5)
+        response = await asyncio.wait_for(await_ref(bus.request.remote(to, message, timeout_s)), timeout_s + 5)
         error = (response or {}).get("error")
         if error:
             if error.get("code") == ErrorCode.UNKNOWN_ADDRESS:
@@ -81,7 +78,7 @@ def build_server(settings: Settings) -> MCPServer:
     @server.tool(description="The supervision tree: every actor's address, state, restart count and pid.")
     async def supervision_tree() -> dict[str, Any]:
         root = actor(ROOT)
-        tree: dict[str, Any] = await asyncio.wait_for(_await(root.describe.remote()), 10.0)
+        tree: dict[str, Any] = await asyncio.wait_for(await_ref(root.describe.remote()), 10.0)
         return tree
 
     @server.tool(description="Search PyGent's knowledge base (hybrid vector + keyword search).")
@@ -95,7 +92,7 @@ def build_server(settings: Settings) -> MCPServer:
     @server.tool(description="The MCP servers PyGent runs, with status and tool counts.")
     async def list_mcp_servers() -> dict[str, Any]:
         sup = actor(MCP_SERVERS)
-        return {"servers": await asyncio.wait_for(_await(sup.servers.remote()), 10.0)}
+        return {"servers": await asyncio.wait_for(await_ref(sup.servers.remote()), 10.0)}
 
     @server.tool(description="Call a tool of one of the MCP servers PyGent runs (see list_mcp_servers).")
     async def call_mcp_tool(server_id: str, tool: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:

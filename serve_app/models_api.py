@@ -22,6 +22,7 @@ from ray.exceptions import RayActorError, RayTaskError
 
 from actors.models.catalog import configured_model, local_models
 from actors.models.recommend import Recommender
+from actors.refs import await_ref
 from configs.settings import Settings
 from protocols.model_stats import (
     ModelEntry,
@@ -167,13 +168,9 @@ async def _call(ref: Any, address: str, timeout_s: float = TIMEOUT_S) -> Any:
     import asyncio
 
     try:
-        return await asyncio.wait_for(_await(ref), timeout_s)
+        return await asyncio.wait_for(await_ref(ref), timeout_s)
     except Exception as exc:
         raise as_model_error(exc, address) from None
-
-
-async def _await(ref: Any) -> Any:
-    return await ref
 
 
 # ---- /ollama ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from ray.exceptions import RayActorError, RayTaskError
 
+from actors.refs import await_ref
 from protocols.knowledge import KnowledgeError, KnowledgeErrorCode
 from serve_app.lookup import settings_of
 
@@ -28,10 +29,6 @@ def error_json(err: KnowledgeError) -> JSONResponse:
     return JSONResponse(status_code=err.status, content=err.to_dict())
 
 
-async def _await(ref: Any) -> Any:
-    return await ref
-
-
 async def ask(request: Request, address: str, method: str, *args: Any, **kwargs: Any) -> Any:
     """Call `address.method(...)`; a KnowledgeError (or the actor's absence) becomes the
     JSON error response to return."""
@@ -41,7 +38,7 @@ async def ask(request: Request, address: str, method: str, *args: Any, **kwargs:
     except ValueError:
         return error_json(KnowledgeError(KnowledgeErrorCode.UNAVAILABLE, f"{address} is not running; retry", None, 503))
     try:
-        return await asyncio.wait_for(_await(getattr(actor, method).remote(*args, **kwargs)), TIMEOUT_S)
+        return await asyncio.wait_for(await_ref(getattr(actor, method).remote(*args, **kwargs)), TIMEOUT_S)
     except Exception as exc:
         cause: BaseException = exc
         while isinstance(cause, RayTaskError) and getattr(cause, "cause", None) is not None:

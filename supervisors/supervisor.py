@@ -22,6 +22,7 @@ from ray.actor import ActorHandle
 from ray.exceptions import RayActorError
 
 from actors.base import SupervisedActor, tool
+from actors.refs import await_ref
 from protocols.events import TOPIC_SUPERVISION
 from protocols.supervision import (
     ChildKind,
@@ -150,9 +151,7 @@ class Supervisor(SupervisedActor):
             template = self.flags.child_template
             if template is None:
                 raise SupervisorError(f"{self.address} has no child template")
-            child_spec = template.model_copy(
-                update={"id": child_id, "args": tuple(args or ()), "kwargs": kwargs or {}}
-            )
+            child_spec = template.model_copy(update={"id": child_id, "args": tuple(args or ()), "kwargs": kwargs or {}})
         else:
             if spec is None:
                 raise SupervisorError(f"{self.address} needs a full child spec")
@@ -221,9 +220,7 @@ class Supervisor(SupervisedActor):
             cls = remote_class(spec.actor)
         handle = await self._create_named(cls, options, args, kwargs)
         try:
-            info = await asyncio.wait_for(
-                _await_ref(handle.supervision_ready.remote()), self.flags.start_timeout_s
-            )
+            info = await asyncio.wait_for(await_ref(handle.supervision_ready.remote()), self.flags.start_timeout_s)
         except (TimeoutError, Exception) as exc:
             ray.kill(handle, no_restart=True)
             self.engine.mark_state(child_id, ChildState.STOPPED)
@@ -263,13 +260,11 @@ class Supervisor(SupervisedActor):
         self.engine.mark_state(child_id, ChildState.STOPPING)
         try:
             await asyncio.wait_for(
-                _await_ref(handle.supervision_stop.remote(ExitKind.SHUTDOWN.value)),
+                await_ref(handle.supervision_stop.remote(ExitKind.SHUTDOWN.value)),
                 record.spec.shutdown_timeout_s,
             )
         except Exception as exc:  # timeout or already dead: kill regardless
-            log.info(
-                "%s: %s did not stop cleanly (%s); killing", self.address, child_id, _describe_error(exc)
-            )
+            log.info("%s: %s did not stop cleanly (%s); killing", self.address, child_id, _describe_error(exc))
         ray.kill(handle, no_restart=True)
         self.engine.mark_state(child_id, ChildState.STOPPED)
         self._publish_lifecycle("child_stopped", child_id)
@@ -277,7 +272,7 @@ class Supervisor(SupervisedActor):
     # ---- watching --------------------------------------------------------------
 
     async def _watch(self, child_id: str, generation: int, handle: ActorHandle) -> None:
-        exit_task = asyncio.ensure_future(_await_ref(handle.supervision_wait_exit.remote()))
+        exit_task = asyncio.ensure_future(await_ref(handle.supervision_wait_exit.remote()))
         hang = asyncio.ensure_future(self._ping_until_hung(handle))
         try:
             done, _ = await asyncio.wait({exit_task, hang}, return_when=asyncio.FIRST_COMPLETED)
@@ -312,7 +307,7 @@ class Supervisor(SupervisedActor):
         while True:
             await asyncio.sleep(self.flags.ping_interval_s)
             try:
-                await asyncio.wait_for(_await_ref(handle.ping.remote()), self.flags.ping_timeout_s)
+                await asyncio.wait_for(await_ref(handle.ping.remote()), self.flags.ping_timeout_s)
             except TimeoutError:
                 return f"no answer to ping within {self.flags.ping_timeout_s:g} s"
             except RayActorError:
@@ -465,9 +460,7 @@ class Supervisor(SupervisedActor):
         try:
             store = ray.get_actor(STORE_ADDRESS, namespace=self.namespace)
             await asyncio.wait_for(
-                _await_ref(
-                    store.record_supervision_events.remote([e.model_dump(mode="json") for e in batch])
-                ),
+                await_ref(store.record_supervision_events.remote([e.model_dump(mode="json") for e in batch])),
                 timeout_s,
             )
         except Exception:
@@ -518,13 +511,9 @@ class Supervisor(SupervisedActor):
         for child_id in self.engine.child_ids:
             status = self._status_of(child_id)
             handle = self._handles.get(child_id)
-            if (
-                status.kind is ChildKind.SUPERVISOR
-                and handle is not None
-                and status.state is ChildState.RUNNING
-            ):
+            if status.kind is ChildKind.SUPERVISOR and handle is not None and status.state is ChildState.RUNNING:
                 try:
-                    sub = await asyncio.wait_for(_await_ref(handle.describe.remote()), 5.0)
+                    sub = await asyncio.wait_for(await_ref(handle.describe.remote()), 5.0)
                     status.children = ChildStatus.model_validate(sub).children
                 except Exception:
                     pass  # it is restarting; show it without children
@@ -535,10 +524,6 @@ class Supervisor(SupervisedActor):
         if self._lock is None:
             self._lock = asyncio.Lock()
         return self._lock
-
-
-async def _await_ref(ref: Any) -> Any:
-    return await ref
 
 
 def _exit_reason(exit_task: asyncio.Future[Any]) -> ExitReason:

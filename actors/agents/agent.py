@@ -29,6 +29,7 @@ from actors.agents.tool_loop import ToolLoop
 from actors.agents.types import load_agent_types
 from actors.base import SupervisedActor, tool
 from actors.models.catalog import configured_model
+from actors.refs import await_ref
 from actors.store import agents_chat as q
 from actors.store.database import Database
 from actors.store.pool import open_store_pool
@@ -368,7 +369,7 @@ class Agent(SupervisedActor):
         timeout = self.settings.agents.tool_timeout_s
         try:
             bus = ray.get_actor(BUS, namespace=self.namespace)
-            return await asyncio.wait_for(_await(bus.request.remote(address, message, timeout)), timeout + 5)  # type: ignore[no-any-return]
+            return await asyncio.wait_for(await_ref(bus.request.remote(address, message, timeout)), timeout + 5)  # type: ignore[no-any-return]
         except Exception as exc:
             return {
                 "jsonrpc": "2.0",
@@ -409,7 +410,3 @@ class Agent(SupervisedActor):
             self._bus.publish.remote(TOPIC_AGENTS, event_type, data, self.address)
         except Exception:
             self._bus = None  # restarting: looked up again next time
-
-
-async def _await(ref: Any) -> Any:
-    return await ref

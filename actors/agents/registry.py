@@ -22,6 +22,7 @@ from actors.agents.factory import AgentFactory, AgentSpecError, not_found
 from actors.agents.routing import ChatRouter
 from actors.agents.types import load_agent_types
 from actors.models.catalog import configured_model
+from actors.refs import await_ref
 from actors.store import agents_chat as q
 from actors.store.database import Database
 from actors.store.pool import open_store_pool
@@ -257,7 +258,7 @@ class AgentsSupervisor(Supervisor):
             return f"not an embedded model (available: {names}) and no Ollama is configured"
         try:
             ollama = ray.get_actor(OLLAMA, namespace=self.namespace)
-            listed = await asyncio.wait_for(_await(ollama.list_models.remote()), 15)
+            listed = await asyncio.wait_for(await_ref(ollama.list_models.remote()), 15)
         except Exception as exc:
             return f"Ollama could not be asked ({type(exc).__name__})"
         names = {_canonical(m.get("name", "")) for m in listed}
@@ -270,7 +271,7 @@ class AgentsSupervisor(Supervisor):
         address, tool_name = bus_calls.tool_address(name)
         try:
             bus = ray.get_actor(BUS, namespace=self.namespace)
-            response = await asyncio.wait_for(_await(bus.request.remote(address, bus_calls.tools_list(), 10.0)), 15)
+            response = await asyncio.wait_for(await_ref(bus.request.remote(address, bus_calls.tools_list(), 10.0)), 15)
         except Exception as exc:
             return f"the bus could not be asked ({type(exc).__name__})"
         error = (response or {}).get("error")
@@ -282,7 +283,3 @@ class AgentsSupervisor(Supervisor):
         if tool_name not in tools:
             return f"{address} has no tool '{tool_name}' (it has: {', '.join(map(str, tools)) or 'none'})"
         return None
-
-
-async def _await(ref: Any) -> Any:
-    return await ref

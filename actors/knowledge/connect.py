@@ -9,18 +9,11 @@ from typing import Any
 import ray
 from ray.exceptions import RayActorError, RayTaskError
 
+from actors.refs import await_ref
 from actors.store.database import Database
 from actors.store.pool import open_store_pool
 from configs.settings import Settings
 from supervisors.tree import BUS
-
-
-async def await_ref(ref: Any) -> Any:
-    return await ref
-
-
-async def call(handle_method: Any, *args: Any, timeout_s: float, **kwargs: Any) -> Any:
-    return await asyncio.wait_for(await_ref(handle_method.remote(*args, **kwargs)), timeout_s)
 
 
 async def open_database(settings: Settings, namespace: str, max_size: int = 4) -> Database:

@@ -35,7 +35,7 @@ from actors.base import SupervisedActor, tool
 from actors.knowledge import store
 from actors.knowledge.children import default_index_spec, shard_specs
 from actors.knowledge.chunker import Chunker
-from actors.knowledge.connect import as_rpc, await_ref, call, embed_texts, open_database, publish
+from actors.knowledge.connect import as_rpc, embed_texts, open_database, publish
 from actors.knowledge.filters import Scalar, validate_filters
 from actors.knowledge.fusion import reciprocal_rank_fusion
 from actors.knowledge.merge import hits_of, merge_arrays
@@ -50,6 +50,7 @@ from actors.knowledge.validate import (
     check_weights,
     index_spec,
 )
+from actors.refs import await_ref, call
 from actors.store.database import Database
 from configs.settings import get_settings
 from protocols.knowledge import (

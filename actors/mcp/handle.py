@@ -26,6 +26,7 @@ import ray
 from actors.base import SupervisedActor
 from actors.mcp.config import ServerConfig, parse_server, resolve_command
 from actors.mcp.status import ServerStatus, StatusMachine
+from actors.refs import await_ref
 from configs.settings import get_settings
 from protocols.events import TOPIC_MCP
 from protocols.jsonrpc import ErrorCode, RpcError
@@ -416,13 +417,9 @@ class MCPServerHandle(SupervisedActor):
             return 0
         try:
             sup = ray.get_actor(SUPERVISOR_ADDRESS, namespace=self.namespace)
-            return int(await asyncio.wait_for(_await(sup.child_restarts.remote(self.address)), 2.0))
+            return int(await asyncio.wait_for(await_ref(sup.child_restarts.remote(self.address)), 2.0))
         except Exception:
             return 0
-
-
-async def _await(ref: Any) -> Any:
-    return await ref
 
 
 def _child_pids() -> set[int]:

@@ -17,6 +17,7 @@ from actors.mcp.config import ConfigError, ServerConfig, parse_server
 from actors.mcp.install import InstallRejected, plan_install
 from actors.mcp.specs import added_servers, catalogue_path, configured_servers, handle_spec
 from actors.mcp.status import ServerStatus, combined_status
+from actors.refs import await_ref
 from configs.settings import get_settings
 from protocols.events import TOPIC_MCP
 from protocols.supervision import ChildSpec, ChildState, ExitReason
@@ -85,7 +86,7 @@ class MCPSupervisor(Supervisor):
             handle = self._handles.get(address)
             if handle is not None and record.state is ChildState.RUNNING:
                 with contextlib.suppress(Exception):
-                    handle_status = await asyncio.wait_for(_await(handle.status.remote()), 3.0)
+                    handle_status = await asyncio.wait_for(await_ref(handle.status.remote()), 3.0)
         restarts = [e for e in self._history if e.child == address and e.action == "restart"]
         entry["restart_history"] = [
             {"at": e.at, "delay_s": round(e.delay_s, 3), "reason": e.reason.value, "detail": e.detail}
@@ -244,7 +245,3 @@ class MCPSupervisor(Supervisor):
         if config is None:
             raise ConfigError(f"no MCP server '{server_id}'", "id")
         return config
-
-
-async def _await(ref: Any) -> Any:
-    return await ref

@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from typing import Any
 
 import ray
 
+from actors.refs import await_ref
 from protocols.models import CallRecord
 
 STORE = "store/main"
@@ -42,7 +42,7 @@ class CallRecorder:
         try:
             store = ray.get_actor(STORE, namespace=self.namespace)
             await asyncio.wait_for(
-                _await(store.record_model_calls.remote([c.model_dump(mode="json") for c in batch])), timeout_s
+                await_ref(store.record_model_calls.remote([c.model_dump(mode="json") for c in batch])), timeout_s
             )
         except Exception:
             return False  # keep them for the next try
@@ -55,7 +55,3 @@ class CallRecorder:
             await self.flush(timeout_s=2.0)
         if self._task is not None:
             self._task.cancel()
-
-
-async def _await(ref: Any) -> Any:
-    return await ref

@@ -19,6 +19,7 @@ from ray.exceptions import RayActorError, RayTaskError
 from actors.base import SupervisedActor, tool
 from actors.models.answers import collect, tool_answer, tool_request
 from actors.models.worker import worker_address
+from actors.refs import await_ref
 from protocols.jsonrpc import ErrorCode, RpcError
 from protocols.models import Backend, ModelError, ModelErrorCode
 
@@ -103,7 +104,7 @@ class ModelRouter(SupervisedActor):
         for address in self.workers:
             try:
                 handle = ray.get_actor(address, namespace=self.namespace)
-                workers.append(await asyncio.wait_for(_await(handle.status.remote()), 5.0))
+                workers.append(await asyncio.wait_for(await_ref(handle.status.remote()), 5.0))
             except Exception:
                 workers.append({"address": address, "loaded": False, "state": "unavailable"})
         return {
@@ -131,7 +132,3 @@ class ModelRouter(SupervisedActor):
     @tool(description="The workers behind this model and how busy they are.")
     async def workers_status(self) -> dict[str, Any]:
         return await self.status()
-
-
-async def _await(ref: Any) -> Any:
-    return await ref

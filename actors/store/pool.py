@@ -13,6 +13,7 @@ from typing import Any
 
 import ray
 
+from actors.refs import await_ref
 from actors.store.database import Database
 from configs.settings import Settings
 
@@ -37,11 +38,7 @@ async def open_store_pool(settings: Settings, namespace: str, max_size: int = 4)
     """Open a pool on the store's database (migrations are the Store's job, not ours)."""
     timeout_s = settings.supervision.start_timeout_s
     store = await find_actor(STORE_ADDRESS, namespace, timeout_s)
-    dsn = await asyncio.wait_for(_await(store.dsn.remote()), timeout_s)
+    dsn = await asyncio.wait_for(await_ref(store.dsn.remote()), timeout_s)
     db = Database(dsn, min_size=1, max_size=max_size, connect_timeout_s=settings.database.connect_timeout_s)
     await db.open(migrate=False)
     return db
-
-
-async def _await(ref: Any) -> Any:
-    return await ref
