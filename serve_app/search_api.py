@@ -102,6 +102,11 @@ async def create_index(request: Request, body: IndexCreate) -> Any:
     return await ask(request, KNOWLEDGE, "create_index", _creation(body))
 
 
+@router.delete("/search/indexes/{name}", tags=[TAG])
+async def delete_index(request: Request, name: str) -> Any:
+    return await ask(request, KNOWLEDGE, "delete_index", name)
+
+
 @router.post("/search/documents", tags=[TAG], status_code=201)
 async def add_document(request: Request, body: DocumentIn) -> Any:
     return await ask(

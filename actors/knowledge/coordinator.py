@@ -36,11 +36,12 @@ from actors.knowledge import store
 from actors.knowledge.children import default_index_spec, shard_specs
 from actors.knowledge.chunker import Chunker
 from actors.knowledge.connect import as_rpc, embed_texts, open_database, publish
+from actors.knowledge.faiss_index import VectorIndex
 from actors.knowledge.filters import Scalar, validate_filters
 from actors.knowledge.fusion import reciprocal_rank_fusion
 from actors.knowledge.merge import hits_of, merge_arrays
 from actors.knowledge.parsing import DocumentFormat, parse
-from actors.knowledge.sharding import shard_address, shard_of
+from actors.knowledge.sharding import shard_address, shard_of, snapshot_path
 from actors.knowledge.validate import (
     check_backend,
     check_content,
@@ -144,6 +145,37 @@ class KnowledgeService(SupervisedActor):
         await self._ensure_shards(spec)
         publish(self.namespace, TOPIC, "index_created", spec.model_dump(mode="json"), self.address)
         return await self._index_info(spec.name)
+
+    async def delete_index(self, name: str) -> dict[str, Any]:
+        """Delete an index everywhere: its rows (documents and chunks, one transaction),
+        then its shard actors and their snapshots. The default index stays."""
+        spec = await self._spec(name)
+        if spec.name == self.config.default_index:
+            message = f"name: '{spec.name}' is the default index and cannot be deleted"
+            raise KnowledgeError(KnowledgeErrorCode.CONFLICT, message, "name", 409)
+        counts = await store.delete_index(self.db, spec.name)
+        self._indexes.pop(spec.name, None)  # from here on: 404 for searches and adds
+        if counts is None:
+            raise KnowledgeError(KnowledgeErrorCode.NOT_FOUND, f"index: no index named '{name}'", "index", 404)
+        stopped = await self._stop_shards(spec)
+        for n in range(spec.shards):  # a stopping shard saves a snapshot: remove it after the stop
+            VectorIndex.remove_saved(snapshot_path(self.settings.state_path, spec.name, n))
+        publish(self.namespace, TOPIC, "index_deleted", {"name": spec.name, **counts}, self.address)
+        return {"name": spec.name, "deleted": True, **counts, "shards_stopped": stopped}
+
+    async def _stop_shards(self, spec: IndexSpec) -> int:
+        supervisor = ray.get_actor(INDEX, namespace=self.namespace)
+        timeout = self.settings.supervision.shutdown_timeout_s * 2
+        stopped = 0
+        for n in range(spec.shards):
+            address = shard_address(spec.name, n)
+            self._handles.pop(address, None)
+            try:
+                await call(supervisor.terminate_child, address, timeout_s=timeout)
+                stopped += 1
+            except Exception as exc:  # not running (never started, or already gone)
+                log.info("%s: %s not stopped (%s)", self.address, address, type(exc).__name__)
+        return stopped
 
     async def list_indexes(self) -> list[dict[str, Any]]:
         return await store.list_indexes(self.db)

@@ -276,6 +276,12 @@ class VectorIndex:
         tmp.replace(path)
         side_tmp.replace(path.with_suffix(".json"))
 
+    @staticmethod
+    def remove_saved(path: Path) -> None:
+        """Delete a snapshot written by `save`: the index, its sidecar and any leftovers."""
+        for leftover in (path, path.with_suffix(".json"), path.with_suffix(".tmp"), path.with_suffix(".json.tmp")):
+            leftover.unlink(missing_ok=True)
+
     @classmethod
     def load(cls, path: Path, use_gpu: bool = True) -> VectorIndex:
         import faiss

@@ -24,6 +24,7 @@ from actors.knowledge import store
 from actors.knowledge.connect import open_database, publish
 from actors.knowledge.faiss_index import VectorIndex
 from actors.knowledge.filters import matches, validate_filters
+from actors.knowledge.sharding import snapshot_path
 from actors.store.database import Database
 from configs.settings import get_settings
 from protocols.knowledge import IndexSpec
@@ -61,7 +62,7 @@ class IndexShard(SupervisedActor):
 
     @property
     def snapshot_path(self) -> Path:
-        return self.settings.state_path / "index" / f"{self.spec.name}.{self.shard}.faiss"
+        return snapshot_path(self.settings.state_path, self.spec.name, self.shard)
 
     async def on_start(self) -> None:
         import faiss

@@ -4,6 +4,7 @@ process and every run (Python's own hash() is salted per process)."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 
 def shard_of(key: str, shards: int) -> int:
@@ -15,3 +16,8 @@ def shard_of(key: str, shards: int) -> int:
 
 def shard_address(index: str, shard: int) -> str:
     return f"index/{index}.{shard}"
+
+
+def snapshot_path(state_dir: Path, index: str, shard: int) -> Path:
+    """Where shard `shard` of `index` keeps its FAISS snapshot."""
+    return state_dir / "index" / f"{index}.{shard}.faiss"

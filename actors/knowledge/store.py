@@ -45,6 +45,20 @@ async def create_index(db: Database, spec: IndexSpec, *, exist_ok: bool = False)
     return stored
 
 
+async def delete_index(db: Database, name: str) -> dict[str, int] | None:
+    """Delete an index with its documents and chunks (one transaction; the foreign keys
+    cascade); the counts removed, or None if there is no such index."""
+    async with db.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+        await cur.execute("SELECT count(*) FROM documents WHERE index_name = %s", (name,))
+        documents = (await cur.fetchone() or (0,))[0]
+        await cur.execute("SELECT count(*) FROM chunks WHERE index_name = %s", (name,))
+        chunks = (await cur.fetchone() or (0,))[0]
+        await cur.execute("DELETE FROM search_indexes WHERE name = %s", (name,))
+        if cur.rowcount == 0:
+            return None
+    return {"documents": int(documents), "chunks": int(chunks)}
+
+
 async def get_index(db: Database, name: str) -> IndexSpec | None:
     async with db.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(

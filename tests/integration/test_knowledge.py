@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -233,6 +234,56 @@ def test_delete_removes_a_document_from_results(platform: str) -> None:
         assert doc["id"] not in {r["document_id"] for r in answer["results"]}
     again = httpx.delete(api(platform, f"/search/documents/{doc['id']}"), timeout=60)
     assert again.status_code == 404 and again.json()["field"] == "id"
+
+
+def test_delete_index_removes_it_everywhere(platform: str, client: Any, settings: Any) -> None:
+    name = f"kbdel{uuid.uuid4().hex[:6]}"
+    created = httpx.post(api(platform, "/search/indexes"), json={"name": name, "shards": 2}, timeout=120)
+    assert created.status_code == 201, created.text
+    body = {"index": name, "content": "Otters hold hands while they sleep so they do not drift apart."}
+    assert httpx.post(api(platform, "/search/documents"), json=body, timeout=60).status_code == 201
+    query = {"index": name, "query": "sea animals sleeping together", "k": 3}
+    assert httpx.post(api(platform, "/search/semantic"), json=query, timeout=60).json()["results"]
+    shard_pids = [
+        s["pid"]
+        for i in httpx.get(api(platform, "/search/stats"), params={"recall_sample": 0}, timeout=60).json()["indexes"]
+        if i["name"] == name
+        for s in i["shard_status"]
+    ]
+    assert len(shard_pids) == 2
+
+    deleted = httpx.delete(api(platform, f"/search/indexes/{name}"), timeout=120)
+    assert deleted.status_code == 200, deleted.text
+    assert deleted.json() == {
+        "name": name,
+        "deleted": True,
+        "documents": 1,
+        "chunks": 1,
+        "shards_stopped": 2,
+    }
+    listed = httpx.get(api(platform, "/search/indexes"), timeout=60).json()["indexes"]
+    assert name not in {i["name"] for i in listed}
+    gone = httpx.post(api(platform, "/search/semantic"), json=query, timeout=60)
+    assert gone.status_code == 404 and gone.json()["field"] == "index"
+    deadline = time.monotonic() + 10
+    while any(psutil.pid_exists(pid) for pid in shard_pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(psutil.pid_exists(pid) for pid in shard_pids), "the shard processes are still running"
+    assert not list((settings.state_path / "index").glob(f"{name}.*")), "snapshots left behind"
+
+    # The name is free again, and the new index starts empty.
+    again = httpx.post(api(platform, "/search/indexes"), json={"name": name, "shards": 1}, timeout=120)
+    assert again.status_code == 201, again.text
+    assert httpx.post(api(platform, "/search/semantic"), json=query, timeout=60).json()["results"] == []
+    assert httpx.delete(api(platform, f"/search/indexes/{name}"), timeout=120).status_code == 200
+
+
+def test_delete_index_refuses_unknown_and_default(platform: str) -> None:
+    unknown = httpx.delete(api(platform, "/search/indexes/no-such-index"), timeout=60)
+    assert unknown.status_code == 404 and unknown.json()["field"] == "index"
+    default = httpx.delete(api(platform, "/search/indexes/default"), timeout=60)
+    assert default.status_code == 409 and default.json()["field"] == "name"
+    assert "default" in default.json()["message"]
 
 
 def test_killed_shard_gives_partial_results_then_full_after_rebuild(

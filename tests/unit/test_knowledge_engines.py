@@ -16,7 +16,7 @@ from actors.knowledge.filters import matches, validate_filters
 from actors.knowledge.fusion import reciprocal_rank_fusion
 from actors.knowledge.merge import hits_of, merge_arrays, merge_top_k
 from actors.knowledge.parsing import DocumentFormat, detect_format, parse
-from actors.knowledge.sharding import shard_address, shard_of
+from actors.knowledge.sharding import shard_address, shard_of, snapshot_path
 from actors.knowledge.validate import check_content, check_k, check_query, check_weights, index_spec
 from configs.settings import KnowledgeConfig
 from protocols.knowledge import Hit, IndexType, KnowledgeError
@@ -320,6 +320,20 @@ def test_snapshot_round_trip(tmp_path: Path) -> None:
     a = index.search(x[:10], 5)[1]
     b = loaded.search(x[:10], 5)[1]
     assert (a == b).all()
+
+
+def test_a_saved_snapshot_is_removed_with_its_sidecar(tmp_path: Path) -> None:
+    path = snapshot_path(tmp_path, "notes", 1)
+    assert path == tmp_path / "index" / "notes.1.faiss"
+    index = VectorIndex(32, "flat", use_gpu=False)
+    index.add([1, 2], _clustered(2), [{}, {}])
+    index.save(path)
+    other = snapshot_path(tmp_path, "notes2", 1)
+    index.save(other)
+    assert path.exists() and path.with_suffix(".json").exists()
+    VectorIndex.remove_saved(path)
+    VectorIndex.remove_saved(path)  # twice: nothing left is no error
+    assert sorted(p.name for p in (tmp_path / "index").iterdir()) == ["notes2.1.faiss", "notes2.1.json"]
 
 
 def test_index_params_are_validated() -> None:
