@@ -22,6 +22,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 import ray
+from pydantic import ValidationError
 
 from actors.base import SupervisedActor
 from actors.mcp.config import ServerConfig, parse_server, resolve_command
@@ -442,5 +443,12 @@ def _describe(exc: BaseException) -> str:
         return _describe(exc.exceptions[0])
     if isinstance(exc, TimeoutError):
         return "timed out"
+    if isinstance(exc, ValidationError):  # the server answered outside the MCP schema: say where
+        first = exc.errors()[0] if exc.errors() else None
+        where = ".".join(str(p) for p in first["loc"]) if first else ""
+        return (
+            f"the server's answer does not follow the MCP schema ({exc.error_count()} errors in {exc.title}; "
+            f"first: {where}: {first['msg'] if first else ''})"
+        )[:300]
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__

@@ -284,6 +284,36 @@ def test_install_a_catalogue_server_already_present(platform: str) -> None:
     assert body["server"]["id"] == "git"
 
 
+def test_install_an_npm_server_from_the_registry(platform: str, client: Any) -> None:
+    """A real install: npm fetches @modelcontextprotocol/server-filesystem, at the version the
+    catalogue pins, from the npm registry; it registers, starts under its handle and answers."""
+    name = "io.github.modelcontextprotocol/filesystem"
+    try:
+        with client.subscribe(["mcp"], timeout_s=600) as events:
+            r = _post(platform, "/servers/install", {"name": name}, timeout=600)
+            assert r.status_code == 200, r.text
+            progress = []
+            for event in events:  # npm's output went out as progress events, then "done"
+                if event["type"] == "mcp_install" and event["data"]["name"] == name:
+                    progress.append(event["data"])
+                    if event["data"]["done"]:
+                        break
+        assert progress[-1]["done"] and any(not p["done"] and p["line"] for p in progress)
+        body = r.json()
+        assert body["registry_type"] == "npm" and body["package"] == "@modelcontextprotocol/server-filesystem"
+        assert body["server"]["id"] == "filesystem"
+        assert body["server"]["command"].endswith("node_modules/.bin/mcp-server-filesystem")
+        entry = _ready(platform, "filesystem", timeout_s=120)
+        assert entry["tool_count"] > 0
+        tools = {t["name"] for t in _get(platform, "/servers/filesystem/tools").json()["tools"]}
+        assert "list_allowed_directories" in tools
+        answer = client.request("mcp/filesystem", "tools/call", {"name": "list_allowed_directories", "arguments": {}})
+        assert "error" not in answer, answer
+        assert "Allowed directories" in answer["result"]["content"][0]["text"]
+    finally:
+        httpx.delete(f"{platform}{API}/servers/filesystem", timeout=60)
+
+
 def test_sdk_client_uses_pygent_as_an_mcp_server(platform: str) -> None:
     from mcp import Client
 

@@ -230,7 +230,7 @@ def test_npm_plan(tmp_path: Path) -> None:
             "--no-audit",
             "--no-fund",
             "--",
-            "@modelcontextprotocol/server-filesystem@2025.8.21",
+            "@modelcontextprotocol/server-filesystem@2026.8.31",
         ]
     ]
     assert plan.server.command == str(tmp_path / "npm" / "node_modules" / ".bin" / "mcp-server-filesystem")

@@ -206,3 +206,30 @@ def test_a_hung_server_goes_degraded_then_fails_as_hung(monkeypatch: pytest.Monk
         assert handle.machine.history == ["starting", "ready", "degraded", "failed"]
 
     asyncio.run(scenario())
+
+
+def test_an_answer_outside_the_mcp_schema_is_described_with_where() -> None:
+    """Seen for real: @modelcontextprotocol/server-filesystem 2025.8.21, installed today, lists
+    tools whose inputSchema lacks "type"; the SDK's wire model (mcp_types, protocol
+    2025-11-25) refuses the whole tools/list answer. The same shape, in a model of our own:"""
+    from typing import Literal
+
+    from pydantic import BaseModel, ValidationError
+
+    from actors.mcp.handle import _describe
+
+    class InputSchema(BaseModel):
+        type: Literal["object"]
+
+    class Tool(BaseModel):
+        name: str
+        inputSchema: InputSchema
+
+    class ListToolsResult(BaseModel):
+        tools: list[Tool]
+
+    with pytest.raises(ValidationError) as err:
+        ListToolsResult.model_validate({"tools": [{"name": "read_file", "inputSchema": {"$schema": "x"}}]})
+    text = _describe(err.value)
+    assert "does not follow the MCP schema" in text and "ListToolsResult" in text
+    assert "tools.0.inputSchema.type" in text
