@@ -1,5 +1,6 @@
 import { memo, useState, type ReactNode } from 'react'
-import ReactMarkdown from 'react-markdown'
+import ReactMarkdown, { type Options as MarkdownOptions } from 'react-markdown'
+import rehypeHighlight from 'rehype-highlight'
 import remarkGfm from 'remark-gfm'
 
 function textOf(node: ReactNode): string {
@@ -36,11 +37,15 @@ function CodeBlock({ children }: { children?: ReactNode }) {
   )
 }
 
+// Highlight fenced blocks that name their language (highlight.js's common set); a block
+// without one, or in a language it does not know, stays plain text.
+const rehypePlugins: MarkdownOptions['rehypePlugins'] = [[rehypeHighlight, { detect: false }]]
+
 /** Chat answers: GitHub-flavoured Markdown; raw HTML is not rendered (answers are untrusted). */
 export const Markdown = memo(function Markdown({ text }: { text: string }) {
   return (
     <div className="markdown">
-      <ReactMarkdown remarkPlugins={[remarkGfm]} components={{ pre: CodeBlock }}>
+      <ReactMarkdown remarkPlugins={[remarkGfm]} rehypePlugins={rehypePlugins} components={{ pre: CodeBlock }}>
         {text}
       </ReactMarkdown>
     </div>

@@ -103,6 +103,20 @@ describe('Markdown', () => {
     expect(container.querySelector('pre code')?.textContent).toBe('print(1)\n')
     expect(container.querySelector('img')).toBeNull()
   })
+
+  it('highlights a block that names its language, and leaves others plain', () => {
+    const text = '```python\ndef f(x):\n    return "hi"  # note\n```\n\n```klingon\nqapla\n```\n\n```\nplain\n```'
+    const { container } = render(<Markdown text={text} />)
+    const [python, unknown, bare] = Array.from(container.querySelectorAll('pre code'))
+    expect(python.classList.contains('hljs')).toBe(true)
+    expect(python.querySelector('.hljs-keyword')?.textContent).toBe('def')
+    expect(python.querySelector('.hljs-string')?.textContent).toBe('"hi"')
+    expect(python.querySelector('.hljs-comment')?.textContent).toBe('# note')
+    expect(python.textContent).toBe('def f(x):\n    return "hi"  # note\n')
+    expect(unknown.querySelector('[class^="hljs-"]')).toBeNull()
+    expect(unknown.textContent).toBe('qapla\n')
+    expect(bare.querySelector('[class^="hljs-"]')).toBeNull()
+  })
 })
 
 describe('ConnectionIndicator', () => {
