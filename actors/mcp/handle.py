@@ -78,9 +78,9 @@ class MCPServerHandle(SupervisedActor):
 
     async def on_start(self) -> None:
         # Connect in the background: a server that is slow or broken must not hold up
-        # its supervisor's start; calls wait (bounded) for readiness instead.
-        self._ready = asyncio.Event()
-        self._stop = asyncio.Event()
+        # its supervisor's start; calls wait (bounded) for readiness instead. The events
+        # stay those made in __init__: the bus can deliver a call to a restarted handle
+        # before its supervisor has called on_start, and that call waits on `_ready`.
         self._session_task = asyncio.create_task(self._session_main())
         self._session_task.add_done_callback(self._session_ended)
 

@@ -233,3 +233,21 @@ def test_an_answer_outside_the_mcp_schema_is_described_with_where() -> None:
     text = _describe(err.value)
     assert "does not follow the MCP schema" in text and "ListToolsResult" in text
     assert "tools.0.inputSchema.type" in text
+
+
+def test_a_call_that_arrives_before_on_start_waits_and_runs() -> None:
+    """The bus finds a restarted handle by name as soon as Ray registers it, which can be
+    before its supervisor calls supervision_ready (seen in a clean-clone CI run: the call
+    timed out while the handle reported "ready")."""
+
+    async def scenario() -> None:
+        handle = MCPServerHandle("mcp/time", {"id": "time", "command": "mcp-server-time", "args": []})
+        early = asyncio.create_task(handle.call_tool("get_current_time", {"timezone": "UTC"}))
+        await asyncio.sleep(0.2)
+        assert not early.done()
+        await handle.supervision_ready()
+        result = await asyncio.wait_for(early, 30)
+        assert result["isError"] is False and result["structuredContent"]["timezone"] == "UTC"
+        await handle.supervision_stop()
+
+    asyncio.run(scenario())
