@@ -188,8 +188,16 @@ class AgentsSupervisor(Supervisor):
             reason = "agent_id given"
         else:
             decision = self.router.route(message)
-            agent = await self._agent_of_type(decision.agent_type)
             reason = decision.reason
+            # A follow-up of the same type stays with the agent that has the conversation.
+            current = None
+            if conversation is not None and conversation.agent_id:
+                current = await q.get_agent(self._db, conversation.agent_id)
+            if current is not None and current["type"] == decision.agent_type:
+                agent = current
+                reason += "; the conversation's agent"
+            else:
+                agent = await self._agent_of_type(decision.agent_type)
         title = " ".join(message.split())[: self.settings.chat.title_chars]
         if conversation is None:
             conversation = await q.create_conversation(self._db, title, agent["id"])

@@ -60,6 +60,30 @@ def test_explicit_agent_overrides_the_router(platform: str) -> None:
     )
 
 
+def test_a_follow_up_of_the_same_type_stays_with_the_conversations_agent(platform: str) -> None:
+    # A second coding agent: the router alone would send coding messages to the oldest one.
+    mine = create_agent(platform, type="coding")
+    first = httpx.post(
+        api(platform, "/chat/message"), json={"message": "Write python code.", "agent_id": mine["id"]}, timeout=TIMEOUT
+    ).json()
+    follow_up = httpx.post(
+        api(platform, "/chat/message"),
+        json={"message": "Now debug this python function.", "conversation_id": first["conversation_id"]},
+        timeout=TIMEOUT,
+    )
+    assert follow_up.status_code == 200, follow_up.text
+    body = follow_up.json()
+    assert body["agent_id"] == mine["id"] and body["agent_type"] == "coding"
+    assert body["route_reason"].endswith("the conversation's agent")
+    # another type goes to the router's choice, and the conversation moves with it
+    other = httpx.post(
+        api(platform, "/chat/message"),
+        json={"message": "Find research papers about sleep.", "conversation_id": first["conversation_id"]},
+        timeout=TIMEOUT,
+    ).json()
+    assert other["agent_type"] == "research" and other["agent_id"] != mine["id"]
+
+
 def test_websocket_streams_chunks_then_the_final_answer(platform: str) -> None:
     frames = ws_chat(platform, "s1", {"message": "Count from one to five."})
     types = [f["type"] for f in frames]
