@@ -316,32 +316,32 @@ class Supervisor(SupervisedActor):
     async def _on_child_exit(self, child_id: str, reason: ExitReason) -> None:
         """Apply the engine's decision; a restart that fails to start is another exit.
 
-        The lock guards each step, but not a backoff delay: while one child waits to be
-        restarted, the supervisor still starts, stops and restarts its other children."""
+        The lock is held throughout except during a backoff delay: while one child waits
+        to be restarted, the supervisor still starts, stops and restarts its other children."""
         lock = self._require_lock()
-        pending: list[tuple[str, ExitReason]] = [(child_id, reason)]
-        first = True
-        while pending:
-            failed, why = pending.pop(0)
-            async with lock:
-                if self._shutting_down or not self.engine.has_child(failed):
+        async with lock:
+            if self._shutting_down or not self.engine.has_child(child_id):
+                return
+            self._handles.pop(child_id, None)
+            self._watchers.pop(child_id, None)
+            pending: list[tuple[str, ExitReason]] = [(child_id, reason)]
+            while pending:
+                failed, why = pending.pop(0)
+                if not self.engine.has_child(failed):
                     continue
-                if first:
-                    self._handles.pop(failed, None)
-                    self._watchers.pop(failed, None)
-                    first = False
                 restart = await self._decide(failed, why)
                 if restart is None:
                     continue
-                if restart.delay_s <= 0:
-                    await self._start_all(restart.start, {}, pending)
-                    continue
-                # Whoever stops or restarts one of these meanwhile bumps its generation.
+                # Whoever stops or restarts one of these during the delay bumps its generation.
                 planned = {cid: self._generation.get(cid, 0) for cid in restart.start}
-            await asyncio.sleep(restart.delay_s)
-            async with lock:
-                if self._shutting_down:
-                    return
+                if restart.delay_s > 0:
+                    lock.release()
+                    try:
+                        await asyncio.sleep(restart.delay_s)
+                    finally:
+                        await lock.acquire()
+                    if self._shutting_down:
+                        return
                 await self._start_all(restart.start, planned, pending)
 
     async def _decide(self, failed: str, why: ExitReason) -> Restart | None:
@@ -378,11 +378,10 @@ class Supervisor(SupervisedActor):
         self, child_ids: list[str], planned: dict[str, int], pending: list[tuple[str, ExitReason]]
     ) -> None:
         """Start children in order (lock held); skip any that were removed, stopped or
-        restarted since `planned` was taken; the first that fails to start is an exit."""
+        restarted since `planned` (their generations) was taken; the first that fails to
+        start is an exit."""
         for cid in child_ids:
-            if not self.engine.has_child(cid) or cid in self._handles:
-                continue
-            if cid in planned and self._generation.get(cid, 0) != planned[cid]:
+            if not self.engine.has_child(cid) or self._generation.get(cid, 0) != planned[cid]:
                 continue
             try:
                 await self._start_child(cid)
