@@ -61,6 +61,13 @@ def _supervisor(settings: Settings) -> Any:
     return sup
 
 
+async def _ask_supervisor(request: Request, method: str, server_id: str) -> dict[str, Any]:
+    """One server-lifecycle call on the MCP supervisor (remove, start, stop, restart)."""
+    supervisor = _supervisor(settings_of(request))
+    result: dict[str, Any] = await _call(getattr(supervisor, method).remote(server_id), 60.0)
+    return result
+
+
 async def _call(ref: Any, timeout_s: float = TIMEOUT_S) -> Any:
     """Await a Ray call; the errors an actor raises become 4xx/5xx answers."""
     try:
@@ -168,30 +175,22 @@ async def get_server(request: Request, server_id: ServerId) -> dict[str, Any]:
 
 @router.delete("/servers/{server_id}")
 async def delete_server(request: Request, server_id: ServerId) -> dict[str, Any]:
-    settings = settings_of(request)
-    result: dict[str, Any] = await _call(_supervisor(settings).remove_server.remote(server_id), 60.0)
-    return result
+    return await _ask_supervisor(request, "remove_server", server_id)
 
 
 @router.post("/servers/{server_id}/start")
 async def start_server(request: Request, server_id: ServerId) -> dict[str, Any]:
-    settings = settings_of(request)
-    result: dict[str, Any] = await _call(_supervisor(settings).start_server.remote(server_id), 60.0)
-    return result
+    return await _ask_supervisor(request, "start_server", server_id)
 
 
 @router.post("/servers/{server_id}/stop")
 async def stop_server(request: Request, server_id: ServerId) -> dict[str, Any]:
-    settings = settings_of(request)
-    result: dict[str, Any] = await _call(_supervisor(settings).stop_server.remote(server_id), 60.0)
-    return result
+    return await _ask_supervisor(request, "stop_server", server_id)
 
 
 @router.post("/servers/{server_id}/restart")
 async def restart_server(request: Request, server_id: ServerId) -> dict[str, Any]:
-    settings = settings_of(request)
-    result: dict[str, Any] = await _call(_supervisor(settings).restart_server.remote(server_id), 60.0)
-    return result
+    return await _ask_supervisor(request, "restart_server", server_id)
 
 
 @router.get("/servers/{server_id}/health")
