@@ -200,31 +200,22 @@ def report(results: dict[str, Any]) -> None:
     verdicts = []
     for t in results["targets"]:
         base = t["direct"]["latency"]
-        for path in PATHS:
+        for path in (*PATHS, FLOOR):
             lat = t[path]["latency"]
-            added50 = lat["p50_ms"] - base["p50_ms"] if path != "direct" else None
-            added99 = lat["p99_ms"] - base["p99_ms"] if path != "direct" else None
+            compared = path in PATHS and path != "direct"  # the floor is shown, not compared
+            added50 = lat["p50_ms"] - base["p50_ms"] if compared else None
+            added99 = lat["p99_ms"] - base["p99_ms"] if compared else None
             table.add_row(
                 t["target"],
-                path,
+                path if path in PATHS else f"({path})",
                 str(lat["n"]),
                 *(fmt_ms(lat[k]) for k in ("mean_ms", "p50_ms", "p90_ms", "p99_ms", "max_ms")),
                 str(t[path]["errors"]),
                 fmt_ms(added50),
                 fmt_ms(added99),
             )
-            if path != "direct":
+            if compared:
                 t[path]["added_p50_ms"], t[path]["added_p99_ms"] = added50, added99
-        floor = t[FLOOR]["latency"]
-        table.add_row(
-            t["target"],
-            f"({FLOOR})",
-            str(floor["n"]),
-            *(fmt_ms(floor[k]) for k in ("mean_ms", "p50_ms", "p90_ms", "p99_ms", "max_ms")),
-            str(t[FLOOR]["errors"]),
-            "-",
-            "-",
-        )
         verdicts.append((t["target"], t["bus"]["added_p50_ms"], t["handle"]["added_p50_ms"]))
     console.print(table)
     print_cpu(results["cpu"])
