@@ -15,6 +15,11 @@ from tests.integration.agents_helpers import TIMEOUT, api, create_agent, ws_chat
 pytestmark = pytest.mark.integration
 
 
+def send(platform: str, message: str, **extra: Any) -> httpx.Response:
+    """POST /chat/message with `message` and any of conversation_id / agent_id."""
+    return httpx.post(api(platform, "/chat/message"), json={"message": message, **extra}, timeout=TIMEOUT)
+
+
 def history(platform: str, conversation_id: str) -> list[dict[str, Any]]:
     response = httpx.get(api(platform, "/chat/history"), params={"conversation_id": conversation_id}, timeout=60)
     assert response.status_code == 200, response.text
@@ -22,9 +27,7 @@ def history(platform: str, conversation_id: str) -> list[dict[str, Any]]:
 
 
 def test_message_is_routed_answered_and_stored(platform: str) -> None:
-    response = httpx.post(
-        api(platform, "/chat/message"), json={"message": "Write a python function to add two numbers."}, timeout=TIMEOUT
-    )
+    response = send(platform, "Write a python function to add two numbers.")
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["agent_type"] == "coding" and "python" in body["route_reason"]
@@ -35,11 +38,7 @@ def test_message_is_routed_answered_and_stored(platform: str) -> None:
     assert messages[1]["id"] == body["message_id"] and messages[1]["content"] == body["response"]
     assert messages[1]["agent_id"] == body["agent_id"]
     # the same type goes to the same agent; the route is explainable without sending
-    second = httpx.post(
-        api(platform, "/chat/message"),
-        json={"message": "Debug this python code: x = 1 +", "conversation_id": body["conversation_id"]},
-        timeout=TIMEOUT,
-    )
+    second = send(platform, "Debug this python code: x = 1 +", conversation_id=body["conversation_id"])
     assert second.status_code == 200, second.text
     again = second.json()
     assert again["agent_id"] == body["agent_id"] and again["conversation_id"] == body["conversation_id"]
@@ -50,9 +49,7 @@ def test_message_is_routed_answered_and_stored(platform: str) -> None:
 
 def test_explicit_agent_overrides_the_router(platform: str) -> None:
     agent = create_agent(platform, type="evolution")
-    body = httpx.post(
-        api(platform, "/chat/message"), json={"message": "Write python code.", "agent_id": agent["id"]}, timeout=TIMEOUT
-    ).json()
+    body = send(platform, "Write python code.", agent_id=agent["id"]).json()
     assert (
         body["agent_id"] == agent["id"]
         and body["agent_type"] == "evolution"
@@ -63,24 +60,14 @@ def test_explicit_agent_overrides_the_router(platform: str) -> None:
 def test_a_follow_up_of_the_same_type_stays_with_the_conversations_agent(platform: str) -> None:
     # A second coding agent: the router alone would send coding messages to the oldest one.
     mine = create_agent(platform, type="coding")
-    first = httpx.post(
-        api(platform, "/chat/message"), json={"message": "Write python code.", "agent_id": mine["id"]}, timeout=TIMEOUT
-    ).json()
-    follow_up = httpx.post(
-        api(platform, "/chat/message"),
-        json={"message": "Now debug this python function.", "conversation_id": first["conversation_id"]},
-        timeout=TIMEOUT,
-    )
+    first = send(platform, "Write python code.", agent_id=mine["id"]).json()
+    follow_up = send(platform, "Now debug this python function.", conversation_id=first["conversation_id"])
     assert follow_up.status_code == 200, follow_up.text
     body = follow_up.json()
     assert body["agent_id"] == mine["id"] and body["agent_type"] == "coding"
     assert body["route_reason"].endswith("the conversation's agent")
     # another type goes to the router's choice, and the conversation moves with it
-    other = httpx.post(
-        api(platform, "/chat/message"),
-        json={"message": "Find research papers about sleep.", "conversation_id": first["conversation_id"]},
-        timeout=TIMEOUT,
-    ).json()
+    other = send(platform, "Find research papers about sleep.", conversation_id=first["conversation_id"]).json()
     assert other["agent_type"] == "research" and other["agent_id"] != mine["id"]
 
 
@@ -148,11 +135,7 @@ def test_conversations_crud_history_and_export(platform: str) -> None:
     assert created.status_code == 201
     conversation = created.json()
     assert conversation["title"] == "Tea talk" and conversation["message_count"] == 0
-    answer = httpx.post(
-        api(platform, "/chat/message"),
-        json={"message": "Hello, do you like tea?", "conversation_id": conversation["id"]},
-        timeout=TIMEOUT,
-    ).json()
+    answer = send(platform, "Hello, do you like tea?", conversation_id=conversation["id"]).json()
     assert answer["conversation_id"] == conversation["id"]
     listed = httpx.get(api(platform, "/chat/conversations"), timeout=60).json()["conversations"]
     mine = next(c for c in listed if c["id"] == conversation["id"])
