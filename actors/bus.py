@@ -106,7 +106,11 @@ class MessageBus(SupervisedActor):
 
     # ---- request / response ----------------------------------------------------
 
-    async def request(self, to: str, message: Any, timeout_s: float | None = None) -> dict[str, Any] | None:
+    # The bus is where every actor's `publish` and `request` land: its own take the wire
+    # form (a JSON-RPC message, a topic event), so their signatures differ from the base's.
+    async def request(  # type: ignore[override]
+        self, to: str, message: Any, timeout_s: float | None = None
+    ) -> dict[str, Any] | None:
         """Deliver one JSON-RPC message to `to` and return its answer (None for notifications)."""
         self.stats.requests += 1
         response = await self._request(to, message, timeout_s)
@@ -242,7 +246,7 @@ class MessageBus(SupervisedActor):
 
     # ---- publish / subscribe ---------------------------------------------------
 
-    async def publish(
+    async def publish(  # type: ignore[override]
         self, topic: str, event_type: str, data: dict[str, Any] | None = None, source: str | None = None
     ) -> int:
         """Publish an event to every subscriber of `topic`. Returns its sequence number."""

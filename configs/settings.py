@@ -87,6 +87,11 @@ class SupervisionConfig(_Section):
     ping_timeout_s: float = Field(5.0, gt=0)
     shutdown_timeout_s: float = Field(5.0, gt=0)
     start_timeout_s: float = Field(60.0, gt=0)
+    # Where supervisors send their reports (live events, the restart record): addresses.
+    events_publish_to: str | None = "bus/main"
+    events_record_to: str | None = "store/main"
+    # How long a call through an actor reference waits for a restarting actor.
+    ref_restart_wait_s: float = Field(10.0, ge=0)
 
 
 class BusConfig(_Section):

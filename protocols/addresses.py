@@ -59,3 +59,50 @@ class Address(BaseModel):
 def parse_address(text: str) -> str:
     """Validate an address string and return it in canonical form."""
     return str(Address.parse(text))
+
+
+# ---- well-known addresses ----------------------------------------------------------
+# The names the parts find each other by. Addresses are names, not configuration: they
+# are the Ray actor names of the actors, fixed here once for every layer.
+
+ROOT = "supervisor/root"
+STORE = "store/main"
+BUS = "bus/main"
+MONITOR = "monitor/main"
+OLLAMA = "ollama/main"
+KNOWLEDGE = "knowledge/main"
+MEMORY = "memory/main"
+
+# Component supervisors under the root.
+MODELS_SUPERVISOR = "supervisor/models"
+INDEX_SUPERVISOR = "supervisor/index"
+MCP_SUPERVISOR = "supervisor/mcp"
+MCP_SERVERS_SUPERVISOR = "supervisor/mcp-servers"
+AGENTS_SUPERVISOR = "supervisor/agents"
+EVOLUTION_SUPERVISOR = "supervisor/evolution"
+
+# Sibling workers that decide what their supervisor runs (OTP: the supervisor runs no
+# application code; a registry or manager asks it to start and stop children).
+AGENT_REGISTRY = "registry/agents"
+MCP_MANAGER = "manager/mcp"
+
+
+def agent_address(agent_id: str) -> str:
+    return f"agent/{agent_id}"
+
+
+def model_router_address(model: str) -> str:
+    """The router in front of an embedded model's workers."""
+    return f"model/{model}"
+
+
+def model_worker_address(model: str, index: int) -> str:
+    return f"llm/{model}.{index}"
+
+
+def embedder_address(name: str) -> str:
+    return f"embedder/{name}"
+
+
+def shard_address(index: str, shard: int) -> str:
+    return f"index/{index}.{shard}"

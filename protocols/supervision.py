@@ -82,6 +82,17 @@ class ChildSpec(BaseModel):
     children: tuple[ChildSpec, ...] = ()
 
 
+class EventSinkSpec(BaseModel):
+    """Where a supervisor sends its reports (supervisors/events.py): live events to
+    `publish_to` on `topic`, the record of restarts to `record_to`. None: nowhere."""
+
+    model_config = ConfigDict(frozen=True)
+
+    publish_to: str | None = None
+    record_to: str | None = None
+    topic: str = "supervision"
+
+
 class SupervisorFlags(BaseModel):
     """A supervisor's strategy and restart intensity."""
 
@@ -97,6 +108,9 @@ class SupervisorFlags(BaseModel):
     # simple_one_for_one: the template for children added at run time (id, args, kwargs
     # are given per child).
     child_template: ChildSpec | None = None
+    # Where reports go; None: the configured default (`supervision.event_sink`). A child
+    # supervisor inherits its parent's sink.
+    event_sink: EventSinkSpec | None = None
 
 
 ChildSpec.model_rebuild()

@@ -10,6 +10,7 @@ address), so callers that go by name or through the bus find it again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 import os
@@ -21,14 +22,12 @@ import ray
 from ray.actor import ActorHandle
 from ray.exceptions import RayActorError
 
-from actors.base import SupervisedActor, tool
-from actors.refs import await_ref
-from protocols.events import TOPIC_SUPERVISION
 from protocols.supervision import (
     ChildKind,
     ChildSpec,
     ChildState,
     ChildStatus,
+    EventSinkSpec,
     ExitKind,
     ExitReason,
     RestartType,
@@ -36,12 +35,12 @@ from protocols.supervision import (
     SupervisionEvent,
     SupervisorFlags,
 )
+from supervisors.actor import SupervisedActor, tool
 from supervisors.engine import Escalate, Ignore, Restart, SupervisorEngine, SupervisorError
+from supervisors.events import EventSink, sink_for
+from supervisors.refs import await_ref
 
 log = logging.getLogger(__name__)
-
-BUS_ADDRESS = "bus/main"
-STORE_ADDRESS = "store/main"
 
 # Every supervised actor is long-lived and mostly waits: it takes no CPU slot, it
 # serves many calls at once (async), and Ray itself never restarts it: we do.
@@ -73,7 +72,15 @@ class ChildStartError(Exception):
 
 
 class Supervisor(SupervisedActor):
-    """An OTP-style supervisor. Itself a supervised actor, so supervisors nest."""
+    """An OTP-style supervisor. Itself a supervised actor, so supervisors nest.
+
+    It runs no application code. Extension points for a subclass (none reach into the
+    internals): `on_child_started(child_id)` and `on_child_exit(child_id, reason)` are
+    called after the fact; `child_state(child_id)` and `child_restart_count(child_id)` read
+    the bookkeeping; `child_handle(child_id)` is the running child's Ray handle.
+    A worker that decides what runs (a registry, a manager) is a sibling that calls
+    `start_child` / `terminate_child` / `restart_child`.
+    """
 
     def __init__(
         self,
@@ -97,6 +104,19 @@ class Supervisor(SupervisedActor):
         self._outbox: deque[SupervisionEvent] = deque(maxlen=10_000)
         self._flusher: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
+        self.events: EventSink = sink_for(self._sink_spec(), self.namespace)
+
+    def _sink_spec(self) -> EventSinkSpec | None:
+        """The flags' sink, else the configured one (`supervision.events_*`)."""
+        if self.flags.event_sink is not None:
+            return self.flags.event_sink
+        try:
+            from configs.settings import get_settings
+
+            s = get_settings().supervision
+            return EventSinkSpec(publish_to=s.events_publish_to, record_to=s.events_record_to)
+        except Exception:  # settings that do not load must not stop a supervisor
+            return None
 
     # ---- lifetime --------------------------------------------------------------
 
@@ -206,6 +226,8 @@ class Supervisor(SupervisedActor):
         options = {**DEFAULT_ACTOR_OPTIONS, **spec.ray_options, "name": spec.id, "namespace": self.namespace}
         if spec.kind is ChildKind.SUPERVISOR:
             flags = spec.supervisor or SupervisorFlags()
+            if flags.event_sink is None and self.flags.event_sink is not None:
+                flags = flags.model_copy(update={"event_sink": self.flags.event_sink})
             args: tuple[Any, ...] = (
                 spec.id,
                 flags.model_dump(mode="json"),
@@ -232,6 +254,7 @@ class Supervisor(SupervisedActor):
         self.engine.mark_started(child_id)
         self._watchers[child_id] = asyncio.create_task(self._watch(child_id, generation, handle))
         self._publish_lifecycle("child_started", child_id)
+        self.on_child_started(child_id)
 
     async def _create_named(
         self, cls: Any, options: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -347,6 +370,7 @@ class Supervisor(SupervisedActor):
     async def _decide(self, failed: str, why: ExitReason) -> Restart | None:
         """Record and carry out the engine's decision, up to the restart itself (lock held)."""
         decision = self.engine.on_exit(failed, why)
+        self.on_child_exit(failed, why)
         if isinstance(decision, Ignore):
             action = "remove" if decision.remove else "stop"
             self._record(failed, action, why)
@@ -439,12 +463,9 @@ class Supervisor(SupervisedActor):
         self._publish(kind, {"supervisor": self.address, "child": child_id, "state": state})
 
     def _publish(self, event_type: str, data: dict[str, Any]) -> None:
-        """Fire-and-forget to the bus topic `supervision`; a missing bus is not our problem."""
-        try:
-            bus = ray.get_actor(BUS_ADDRESS, namespace=self.namespace)
-            bus.publish.remote(TOPIC_SUPERVISION, event_type, data, self.address)
-        except Exception:
-            pass
+        """Live report to the event sink; best effort."""
+        with contextlib.suppress(Exception):
+            self.events.publish(event_type, data, self.address)
 
     async def _flush_events_forever(self) -> None:
         while True:
@@ -456,16 +477,38 @@ class Supervisor(SupervisedActor):
         if not self._outbox:
             return
         batch = list(self._outbox)
-        try:
-            store = ray.get_actor(STORE_ADDRESS, namespace=self.namespace)
-            await asyncio.wait_for(
-                await_ref(store.record_supervision_events.remote([e.model_dump(mode="json") for e in batch])),
-                timeout_s,
-            )
-        except Exception:
-            return  # the store is starting or restarting; try again later
+        if not await self.events.record(batch, timeout_s):
+            return  # the recorder is starting or restarting; try again later
         for _ in batch:
             self._outbox.popleft()
+
+    # ---- extension points ------------------------------------------------------
+
+    def on_child_started(self, child_id: str) -> None:
+        """Called after a child (re)started and answered supervision_ready."""
+
+    def on_child_exit(self, child_id: str, reason: ExitReason) -> None:
+        """Called when a child exited, before the restart decision is carried out."""
+
+    def child_state(self, child_id: str) -> ChildState | None:
+        """The child's state, or None when this supervisor has no such child."""
+        return self.engine.child(child_id).state if self.engine.has_child(child_id) else None
+
+    def child_restart_count(self, child_id: str) -> int:
+        return self.engine.child(child_id).restarts if self.engine.has_child(child_id) else 0
+
+    def child_handle(self, child_id: str) -> ActorHandle | None:
+        return self._handles.get(child_id)
+
+    async def child_states(self) -> dict[str, dict[str, Any]]:
+        """Every child's state and restart count, by address (for sibling workers)."""
+        return {
+            cid: {"state": self.engine.child(cid).state.value, "restarts": self.engine.child(cid).restarts}
+            for cid in self.engine.child_ids
+        }
+
+    async def has_child(self, child_id: str) -> bool:
+        return self.engine.has_child(child_id)
 
     # ---- status ----------------------------------------------------------------
 

@@ -19,10 +19,11 @@ from actors.mcp.specs import added_servers, catalogue_path, configured_servers, 
 from actors.mcp.status import ServerStatus, combined_status
 from actors.refs import await_ref
 from configs.settings import get_settings
+from protocols.addresses import BUS as BUS_ADDRESS
 from protocols.events import TOPIC_MCP
 from protocols.supervision import ChildSpec, ChildState, ExitReason
 from supervisors.engine import SupervisorError
-from supervisors.supervisor import BUS_ADDRESS, Supervisor
+from supervisors.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 

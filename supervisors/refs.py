@@ -1,0 +1,260 @@
+"""One way to reach an actor: `ActorRef(address)`, after pykka's ActorRef.
+
+A reference resolves its address (the Ray actor name) once and caches the handle; every
+reference in a process shares that cache. When a call finds the actor dead, the cached
+handle is dropped and the address resolved again, waiting (bounded) while the actor's
+supervisor restarts it. When the actor does not come back, or died during a call that is
+not safe to repeat, the caller gets one typed error: `ActorUnavailable` (a 503 at the
+HTTP edge). A call that outlives its timeout raises `ActorTimeout` (a 504).
+
+This is the only module that calls `ray.get_actor` (the supervisor, which creates its
+children, holds their handles itself).
+
+Awaiting: an ObjectRef is awaitable but not a coroutine, and `asyncio.wait_for`, `gather`
+with timeouts and `create_task` want one: `await_ref` is that coroutine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from typing import Any
+
+import ray
+from ray.exceptions import ActorDiedError, RayActorError, RayTaskError
+
+from protocols.addresses import Address
+from protocols.errors import ActorTimeout, ActorUnavailable
+
+log = logging.getLogger(__name__)
+
+# How long a reference waits for an actor that is restarting, unless told otherwise.
+# Set from configuration (`refs.restart_wait_s`) by `configure()` at process start.
+_defaults = {"restart_wait_s": 10.0, "poll_s": 0.05}
+
+# (namespace, address) -> handle, shared by every reference in this process.
+_handles: dict[tuple[str, str], Any] = {}
+_lock = threading.Lock()
+# An idempotent call follows an actor through at most this many deaths.
+_MAX_ATTEMPTS = 20
+
+
+def configure(*, restart_wait_s: float | None = None) -> None:
+    """Process-wide defaults (from settings): how long a call waits for a restarting actor."""
+    if restart_wait_s is not None:
+        _defaults["restart_wait_s"] = float(restart_wait_s)
+
+
+async def await_ref(ref: Any) -> Any:
+    """The value of a Ray ObjectRef, as a coroutine."""
+    return await ref
+
+
+async def call(handle_method: Any, *args: Any, timeout_s: float, **kwargs: Any) -> Any:
+    """`handle.method.remote(*args, **kwargs)`, awaited for at most `timeout_s` seconds."""
+    return await asyncio.wait_for(await_ref(handle_method.remote(*args, **kwargs)), timeout_s)
+
+
+def unwrap(exc: BaseException) -> BaseException:
+    """The error an actor's method raised, out of Ray's RayTaskError wrappers."""
+    while isinstance(exc, RayTaskError) and getattr(exc, "cause", None) is not None:
+        exc = exc.cause
+    return exc
+
+
+def current_namespace() -> str:
+    return str(ray.get_runtime_context().namespace)
+
+
+def lookup(address: str, namespace: str) -> Any:
+    """One name look-up in Ray's registry: the handle, or None when no actor has the name."""
+    try:
+        return ray.get_actor(address, namespace=namespace)
+    except ValueError:
+        return None
+
+
+def forget(address: str, namespace: str, handle: Any = None, error: BaseException | None = None) -> None:
+    """Drop a cached handle. For a dead actor's handle, also drop Ray's own per-process
+    cache of the name: Ray 2.60 can otherwise keep returning the dead incarnation from
+    `get_actor` after its successor took the name."""
+    with _lock:
+        cached = _handles.get((namespace, address))
+        if handle is None or cached is handle:
+            _handles.pop((namespace, address), None)
+    if handle is not None and isinstance(error, ActorDiedError):
+        with contextlib.suppress(Exception):
+            ray.kill(handle, no_restart=True)
+
+
+class ActorRef:
+    """A reference to the actor at `address`; survives the actor's restarts.
+
+    `call` for a request with an answer, `tell` for fire-and-forget, `handle()` when a
+    caller needs the raw Ray handle (streaming generators, ObjectRef plumbing).
+    """
+
+    __slots__ = ("address", "namespace_", "wait_s")
+
+    def __init__(self, address: str | Address, namespace: str | None = None, wait_s: float | None = None) -> None:
+        self.address = str(address)
+        self.namespace_ = namespace
+        self.wait_s = wait_s
+
+    def __repr__(self) -> str:
+        return f"ActorRef({self.address!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ActorRef) and (other.address, other.namespace) == (self.address, self.namespace)
+
+    def __hash__(self) -> int:
+        return hash((self.address, self.namespace))
+
+    @property
+    def namespace(self) -> str:
+        if self.namespace_ is None:
+            self.namespace_ = current_namespace()
+        return self.namespace_
+
+    # ---- resolving -----------------------------------------------------------------------
+
+    def cached(self) -> Any:
+        """The cached handle, or None."""
+        return _handles.get((self.namespace, self.address))
+
+    def handle(self) -> Any:
+        """The handle now, without waiting: cached, else looked up. Raises ActorUnavailable."""
+        found = self.cached() or self._lookup()
+        if found is None:
+            raise ActorUnavailable(self.address, f"no actor at address '{self.address}'")
+        return found
+
+    def try_handle(self) -> Any:
+        """The handle now, or None when nothing has the name."""
+        return self.cached() or self._lookup()
+
+    async def resolve(self, wait_s: float | None = None) -> Any:
+        """The current handle; waits up to `wait_s` (default: the configured restart wait)
+        for an actor that is not there yet (restarting, or being started)."""
+        found = self.cached()
+        if found is not None:
+            return found
+        wait = self._wait(wait_s)
+        deadline = time.monotonic() + wait
+        while True:
+            # A GCS round trip, off the event loop: under load it can take 100+ ms.
+            found = await asyncio.to_thread(self._lookup)
+            if found is not None:
+                return found
+            if time.monotonic() >= deadline:
+                raise ActorUnavailable(
+                    self.address,
+                    f"{self.address} is not running"
+                    + (f" and was not back within {wait:g} s" if wait > 0 else ""),
+                )
+            await asyncio.sleep(_defaults["poll_s"])
+
+    async def resolve_live(self, wait_s: float | None = None, ping_timeout_s: float = 2.0) -> Any:
+        """Like `resolve`, and checks the handle with a ping: a dead incarnation's handle
+        (which Ray can hand out after a restart) is dropped and the name looked up again."""
+        found = await self.resolve(wait_s)
+        try:
+            await asyncio.wait_for(await_ref(found.ping.remote()), ping_timeout_s)
+        except ActorDiedError as exc:
+            self.forget(found, exc)
+            return await self.resolve(wait_s)
+        except Exception:
+            pass  # alive but busy, or starting: it is the current one
+        return found
+
+    def forget(self, handle: Any = None, error: BaseException | None = None) -> None:
+        """Drop the cached handle (after a death, or when the caller knows it is stale)."""
+        forget(self.address, self.namespace, handle, error)
+
+    # ---- calling ---------------------------------------------------------------------------
+
+    async def call(
+        self,
+        method: str,
+        *args: Any,
+        timeout_s: float | None = None,
+        idempotent: bool = False,
+        wait_s: float | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """`method(*args, **kwargs)` on the actor, awaited.
+
+        The actor's own exceptions come back as themselves (unwrapped from Ray's wrapper).
+        If the actor dies during the call, an `idempotent` call is sent again to its
+        successor (within the timeout); any other raises ActorUnavailable with
+        `died_during_call`. No answer within `timeout_s` raises ActorTimeout."""
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        for _attempt in range(_MAX_ATTEMPTS):
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            resolve_wait = self._wait(wait_s) if remaining is None else min(self._wait(wait_s), remaining)
+            found = await self.resolve(resolve_wait)
+            try:
+                ref = getattr(found, method).remote(*args, **kwargs)
+            except RayActorError as exc:  # the handle knows it is dead already
+                self.forget(found, exc)
+                continue
+            try:
+                remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+                return await asyncio.wait_for(await_ref(ref), remaining)
+            except TimeoutError:
+                with contextlib.suppress(Exception):
+                    ray.cancel(ref)
+                raise ActorTimeout(
+                    "timeout",
+                    f"{self.address} did not answer '{method}' within {timeout_s:g} s",
+                    extra={"address": self.address, "method": method},
+                ) from None
+            except RayTaskError as exc:
+                raise unwrap(exc) from None
+            except RayActorError as exc:
+                self.forget(found, exc)
+                if idempotent and (deadline is None or time.monotonic() < deadline):
+                    continue
+                raise ActorUnavailable(
+                    self.address,
+                    f"{self.address} died during '{method}'; it is being restarted",
+                    died_during_call=True,
+                ) from exc
+        raise ActorUnavailable(self.address, f"{self.address} kept dying; gave up after {_MAX_ATTEMPTS} tries")
+
+    def tell(self, method: str, *args: Any, **kwargs: Any) -> bool:
+        """Fire and forget. Returns False (and does nothing) when the actor is not there:
+        a missing recipient of a best-effort message is not the sender's problem."""
+        found = self.try_handle()
+        if found is None:
+            return False
+        try:
+            getattr(found, method).remote(*args, **kwargs)
+        except Exception as exc:
+            self.forget(found, exc)
+            return False
+        return True
+
+    # ---- internals -------------------------------------------------------------------------
+
+    def _wait(self, wait_s: float | None) -> float:
+        if wait_s is not None:
+            return max(0.0, wait_s)
+        if self.wait_s is not None:
+            return self.wait_s
+        return _defaults["restart_wait_s"]
+
+    def _lookup(self) -> Any:
+        found = lookup(self.address, self.namespace)
+        if found is not None:
+            with _lock:
+                _handles[(self.namespace, self.address)] = found
+        return found
+
+
+def ref(address: str | Address, namespace: str | None = None) -> ActorRef:
+    """Shorthand for ActorRef(address, namespace)."""
+    return ActorRef(address, namespace)
