@@ -81,10 +81,11 @@ MCP_SERVERS_SUPERVISOR = "supervisor/mcp-servers"
 AGENTS_SUPERVISOR = "supervisor/agents"
 EVOLUTION_SUPERVISOR = "supervisor/evolution"
 
-# Sibling workers that decide what their supervisor runs (OTP: the supervisor runs no
-# application code; a registry or manager asks it to start and stop children).
-AGENT_REGISTRY = "registry/agents"
-MCP_MANAGER = "manager/mcp"
+# The workers that decide what their supervisor runs (OTP: the supervisor runs no
+# application code; a registry or manager asks it to start and stop children). Callers
+# reach the agent registry's and the MCP manager's methods through these names only.
+AGENT_REGISTRY = "supervisor/agents"
+MCP_MANAGER = "supervisor/mcp-servers"
 
 
 def agent_address(agent_id: str) -> str:
