@@ -51,7 +51,7 @@ class PlatformError(Exception):
 def _rebuild(
     cls: type[PlatformError], code: str, message: str, field: str | None, status: int, extra: dict[str, Any]
 ) -> PlatformError:
-    err = PlatformError.__new__(cls)
+    err = cls.__new__(cls)
     PlatformError.__init__(err, code, message, field, status, extra)
     return err
 

@@ -1,0 +1,101 @@
+"""Actor references on a real Ray cluster: resolve, follow a restart, one typed error."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+import ray
+
+from protocols.errors import ActorTimeout, ActorUnavailable
+from protocols.supervision import BackoffPolicy, ChildSpec, Strategy, SupervisorFlags
+from supervisors.refs import ActorRef
+from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS, remote_class
+
+pytestmark = pytest.mark.integration
+
+COUNTER = "tests.integration.workers:Counter"
+
+
+def _supervised_counter(client: Any, backoff_s: float = 0.0) -> tuple[str, Any]:
+    """A counter under a supervisor of the test's own; returns (counter address, supervisor)."""
+    tag = uuid.uuid4().hex[:8]
+    name, sup_address = f"counter/ref-{tag}", f"supervisor/ref-{tag}"
+    flags = SupervisorFlags(
+        strategy=Strategy.ONE_FOR_ONE,
+        intensity=10,
+        period_s=10.0,
+        backoff=BackoffPolicy(initial_s=backoff_s, base_s=backoff_s, max_s=max(backoff_s, 0.5), jitter=0.0),
+        ping_interval_s=0.5,
+        ping_timeout_s=1.5,
+    )
+    child = ChildSpec(id=name, actor=COUNTER, shutdown_timeout_s=2.0)
+    sup = (
+        remote_class("supervisors.supervisor:Supervisor")
+        .options(**DEFAULT_ACTOR_OPTIONS, name=sup_address, namespace=client.namespace)
+        .remote(sup_address, flags.model_dump(mode="json"), [child.model_dump(mode="json")], client.namespace)
+    )
+    ray.get(sup.supervision_ready.remote(), timeout=60)
+    return name, sup
+
+
+def _stop(sup: Any) -> None:
+    ray.get(sup.supervision_stop.remote(), timeout=30)
+    ray.kill(sup, no_restart=True)
+
+
+def test_a_reference_follows_its_actor_through_a_restart(client: Any) -> None:
+    name, sup = _supervised_counter(client, backoff_s=0.5)
+    try:
+
+        async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+            ref = ActorRef(name, client.namespace, wait_s=15.0)
+            before = await ref.call("increment", timeout_s=10)
+            with pytest.raises(ActorUnavailable) as died:
+                await ref.call("crash", timeout_s=10)  # not idempotent: one typed error
+            assert died.value.died_during_call and died.value.status == 503
+            # The next call waits out the backoff and reaches the new incarnation.
+            after = await ref.call("increment", timeout_s=15)
+            return before, after
+
+        before, after = asyncio.run(scenario())
+        assert after["pid"] != before["pid"]
+        assert after["count"] == 1  # a fresh incarnation, reached under the same address
+    finally:
+        _stop(sup)
+
+
+def test_an_idempotent_call_is_delivered_again_to_the_successor(client: Any) -> None:
+    name, sup = _supervised_counter(client)
+    try:
+
+        async def scenario() -> Any:
+            ref = ActorRef(name, client.namespace, wait_s=15.0)
+            first = await ref.call("pid", timeout_s=10)
+            ray.kill(await ref.resolve(), no_restart=True)
+            second = await ref.call("pid", timeout_s=20, idempotent=True)
+            return first, second
+
+        first, second = asyncio.run(scenario())
+        assert first != second
+    finally:
+        _stop(sup)
+
+
+def test_a_missing_actor_and_a_slow_one_each_raise_one_typed_error(client: Any) -> None:
+    name, sup = _supervised_counter(client)
+    try:
+
+        async def scenario() -> None:
+            with pytest.raises(ActorUnavailable) as missing:
+                await ActorRef(f"counter/none-{uuid.uuid4().hex[:6]}", client.namespace).call("ping", wait_s=0.3)
+            assert missing.value.code == "unavailable" and not missing.value.died_during_call
+            with pytest.raises(ActorTimeout) as slow:
+                await ActorRef(name, client.namespace).call("slow", 5.0, timeout_s=0.3)
+            assert slow.value.status == 504 and isinstance(slow.value, TimeoutError)
+
+        asyncio.run(scenario())
+    finally:
+        _stop(sup)
