@@ -92,7 +92,7 @@ bench: $(STAMP)
 	$(PY) bench/embeddings.py
 	$(PY) bench/models.py
 	$(PY) -m bench.search
-	$(PY) -m bench.mcp
+	$(PY) -m bench.mcp_calls
 	$(PY) -m bench.chat
 
 clean:
