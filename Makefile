@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: up down status test lint bench install clean ui ui-test
+.PHONY: up down status test lint bench install clean ui ui-test ui-types ui-types-check
 
 # The web UI (ui/): node_modules from the committed lockfile, ui/dist rebuilt only when a
 # source changed (ui/dist/index.html is the stamp). The browser tests need Chromium.
@@ -40,6 +40,28 @@ ui: ui/dist/index.html
 ui-test: ui/node_modules/.installed
 	cd ui && npm run typecheck && npm test
 
+# The UI's REST types are generated from the gateway's OpenAPI document (no Ray needed):
+# ui/openapi.json and ui/src/lib/api.gen.ts are committed; `make test` fails while they are stale.
+UI_OPENAPI := ui/openapi.json
+UI_API_GEN := ui/src/lib/api.gen.ts
+
+## Regenerate the UI's REST types from the gateway's routes.
+ui-types: $(STAMP) ui/node_modules/.installed
+	$(PY) -m serve_app.openapi_dump $(UI_OPENAPI)
+	cd ui && node scripts/gen-api-types.mjs openapi.json src/lib/api.gen.ts
+
+ui-types-check: $(STAMP) ui/node_modules/.installed
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PY) -m serve_app.openapi_dump "$$tmp/openapi.json" && \
+	(cd ui && node scripts/gen-api-types.mjs "$$tmp/openapi.json" "$$tmp/api.gen.ts") && \
+	if diff -u $(UI_OPENAPI) "$$tmp/openapi.json" >"$$tmp/diff" && diff -u $(UI_API_GEN) "$$tmp/api.gen.ts" >>"$$tmp/diff"; then \
+		echo "UI types are current ($(UI_OPENAPI), $(UI_API_GEN))"; \
+	else \
+		head -n 40 "$$tmp/diff"; \
+		echo "$(UI_OPENAPI) or $(UI_API_GEN) is stale (the gateway's routes changed): run 'make ui-types' and commit both" >&2; \
+		exit 1; \
+	fi
+
 $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
@@ -55,7 +77,7 @@ status: $(STAMP)
 	$(VENV)/bin/pygent status
 
 ## Run every test (what CI runs).
-test: $(STAMP) ui ui-test $(CHROMIUM)
+test: $(STAMP) ui ui-types-check ui-test $(CHROMIUM)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q tests
@@ -70,7 +92,7 @@ bench: $(STAMP)
 	$(PY) bench/embeddings.py
 	$(PY) bench/models.py
 	$(PY) -m bench.search
-	$(PY) -m bench.mcp
+	$(PY) -m bench.mcp_calls
 	$(PY) -m bench.chat
 
 clean:

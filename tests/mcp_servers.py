@@ -1,6 +1,6 @@
 """A streamable-HTTP MCP server of the tests' own (the SDK's MCPServer under uvicorn, in a
 thread): a slow tool that notices when it is cancelled, one that reports progress, an echo.
-Used by the MCP tests and bench/mcp.py.
+Used by the MCP tests and bench/mcp_calls.py.
 
 No `from __future__ import annotations`: MCPServer reads the tools' annotations at run time."""
 

@@ -76,7 +76,7 @@ const TreeNode = memo(function TreeNode({ node, onKill, flashed, depth = 0 }: Pr
           ) : null}
         </span>
       </div>
-      {node.children.map((child) => (
+      {(node.children ?? []).map((child) => (
         <TreeNode key={child.address} node={child} onKill={onKill} flashed={flashed} depth={depth + 1} />
       ))}
     </>

@@ -1,7 +1,12 @@
 import { config } from './config'
 
-// The gateway's error body: {code, message, field?}. 404 and 503 on a route mean
-// "this part of the platform is not there (yet)": pages show that, never made-up data.
+// serve_app/errors.py: the message of the gateway's 404 for a path it has no route for
+const NO_ROUTE_PREFIX = 'no such path:'
+
+// The gateway's error body: {code, message, field?}. A 404 for a path the gateway has no
+// route for, and any 503, mean "this part of the platform is not there (yet)": pages show
+// that, never made-up data. Any other 404 is a missing resource (an agent or conversation id
+// that does not exist): the server's message says what is missing, and pages show it.
 export class ApiError extends Error {
   readonly status: number
   readonly code: string
@@ -14,9 +19,15 @@ export class ApiError extends Error {
     this.field = field
   }
 
+  /** The gateway has no such route (its 404 says `no such path: ...`), or the answer came
+   * from something else than the gateway (no JSON error body), rather than "no such id". */
+  get noRoute(): boolean {
+    return this.status === 404 && (this.code === 'http_404' || this.message.startsWith(NO_ROUTE_PREFIX))
+  }
+
   /** The backend of this route has not landed or is not running. */
   get unavailable(): boolean {
-    return this.status === 404 || this.status === 503
+    return this.noRoute || this.status === 503
   }
 }
 

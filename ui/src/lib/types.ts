@@ -1,37 +1,17 @@
-// REST shapes of the gateway (protocols/rest.py, protocols/supervision.py, models_api.py,
-// and the contracts of the agents and MCP APIs in TEAM.md).
+// REST shapes of the gateway. Where the gateway's OpenAPI document has the schema, the type
+// is an alias of the generated one (api.gen.ts, `make ui-types`); the rest are hand copies of
+// answers that have no response model yet, each marked `// not in the OpenAPI document yet`.
+import type { components } from './api.gen'
 
-export interface ChildStatus {
-  address: string
-  kind: 'worker' | 'supervisor'
-  state: 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped' | 'failed'
-  restarts: number
-  restart_type: string
-  strategy?: string | null
-  started_at?: number | null
-  uptime_s?: number | null
-  node_id?: string | null
-  node_ip?: string | null
-  pid?: number | null
-  last_exit?: { kind: string; detail: string } | null
-  children: ChildStatus[]
-}
+type Schemas = components['schemas']
 
-export interface ComponentHealth {
-  status: 'ok' | 'degraded' | 'down'
-  state: string
-  address: string
-  restarts: number
-  uptime_s?: number | null
-  detail?: string | null
-}
+export type ChildStatus = Schemas['ChildStatus']
+export type ComponentHealth = Schemas['ComponentHealth']
+export type HealthReport = Schemas['HealthReport']
+export type DatabaseHealth = Schemas['DatabaseHealth']
+export type ModelPerformance = Schemas['ModelPerformance']
 
-export interface HealthReport {
-  status: 'ok' | 'degraded' | 'down'
-  components: Record<string, ComponentHealth>
-  checked_at: number
-}
-
+// not in the OpenAPI document yet
 export interface SupervisionEvent {
   supervisor: string
   child: string
@@ -44,6 +24,7 @@ export interface SupervisionEvent {
   at: number
 }
 
+// not in the OpenAPI document yet
 export interface HostMetrics {
   cpu_percent: number
   cpu_count: number
@@ -53,18 +34,21 @@ export interface HostMetrics {
   memory_percent: number
 }
 
+// not in the OpenAPI document yet
 export interface SystemMetrics {
   at: number
   host: HostMetrics
   nodes: { node_id: string; ip: string; alive: boolean; resources: Record<string, number> }[]
 }
 
+// not in the OpenAPI document yet
 export interface UiConfig {
   base_path: string
   dashboard_url: string | null
   version: string
 }
 
+// not in the OpenAPI document yet
 export interface AgentType {
   type: string
   description: string
@@ -73,6 +57,7 @@ export interface AgentType {
   tools: string[]
 }
 
+// not in the OpenAPI document yet
 export interface Agent {
   id: string
   name: string
@@ -84,6 +69,7 @@ export interface Agent {
   created_at: string | number | null
 }
 
+// not in the OpenAPI document yet
 export interface McpServer {
   id: string
   status: 'starting' | 'ready' | 'degraded' | 'restarting' | 'failed' | 'stopped'
@@ -96,12 +82,14 @@ export interface McpServer {
   last_ping_ms?: number | null
 }
 
+// not in the OpenAPI document yet
 export interface McpTool {
   name: string
   description?: string | null
   inputSchema?: Record<string, unknown>
 }
 
+// not in the OpenAPI document yet
 export interface CatalogueEntry {
   name: string
   title: string
@@ -112,27 +100,7 @@ export interface CatalogueEntry {
   installed: boolean
 }
 
-export interface ModelPerformance {
-  model: string
-  backend: string
-  task_kind?: string | null
-  calls: number
-  ok: number
-  errors: number
-  cancelled: number
-  success_rate: number | null
-  mean_latency_ms: number | null
-  p50_latency_ms: number | null
-  p95_latency_ms: number | null
-  mean_tokens_per_s: number | null
-  mean_time_to_first_token_ms: number | null
-  prompt_tokens: number
-  completion_tokens: number
-  mean_rating: number | null
-  ratings: number
-  last_used: number | null
-}
-
+// not in the OpenAPI document yet
 export interface ModelRow {
   name: string
   available: boolean
@@ -140,6 +108,7 @@ export interface ModelRow {
   performance: ModelPerformance | null
 }
 
+// not in the OpenAPI document yet
 export interface ModelsSummary {
   models: number
   calls: number
@@ -152,18 +121,8 @@ export interface ModelsSummary {
   busiest: string[]
 }
 
+// not in the OpenAPI document yet
 export interface BackendStatus {
   embedded: { model: string; state: string; workers?: { loaded?: boolean }[]; [key: string]: unknown }[]
   ollama: { configured: boolean; host: string | null; reachable?: boolean; version?: string; error?: string; models?: unknown[] }
-}
-
-export interface DatabaseHealth {
-  status: 'ok' | 'degraded' | 'down'
-  mode?: 'embedded' | 'external' | null
-  server_version?: string | null
-  pgvector_version?: string | null
-  latency_ms?: number | null
-  pool?: Record<string, unknown>
-  migrations?: string[]
-  detail?: string | null
 }

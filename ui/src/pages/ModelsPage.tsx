@@ -29,7 +29,7 @@ function Performance({ name }: { name: string }) {
               {num(p.calls)} ({num(p.ok)} ok, {num(p.errors)} errors, {num(p.cancelled)} cancelled)
             </span>
             <span>success rate</span>
-            <span>{p.success_rate === null ? '–' : pct(p.success_rate * 100, 1)}</span>
+            <span>{p.success_rate === null || p.success_rate === undefined ? '–' : pct(p.success_rate * 100, 1)}</span>
             <span>latency</span>
             <span>
               mean {ms(p.mean_latency_ms)} · p50 {ms(p.p50_latency_ms)} · p95 {ms(p.p95_latency_ms)}

@@ -10,7 +10,7 @@ import { useResource } from '../lib/useResource'
 import type { WsFrame } from '../lib/ws'
 
 function countNodes(node: ChildStatus): { total: number; running: number; restarts: number } {
-  return node.children.reduce(
+  return (node.children ?? []).reduce(
     (acc, child) => {
       const sub = countNodes(child)
       return { total: acc.total + sub.total, running: acc.running + sub.running, restarts: acc.restarts + sub.restarts }

@@ -28,7 +28,10 @@ from pathlib import Path
 from typing import Any
 
 if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    # run as a file (`python bench/x.py`): Python put bench/ first on sys.path, where these
+    # files would shadow packages of the same name (and Ray would hand it to its workers);
+    # the repository root takes its place, so `bench` and the platform import as packages
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import ray
 from rich.table import Table
