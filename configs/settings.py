@@ -179,6 +179,12 @@ class MonitorConfig(_Section):
     metrics_interval_s: float = Field(5.0, gt=0)
 
 
+class ReasoningSettings(_Section):
+    # Mode defaults, ToT/RAG/s3 parameters and the adaptive classifier's labelled examples,
+    # relative to the project root (read by actors/reasoning/config.py).
+    config_file: str = "configs/reasoning.yaml"
+
+
 class AgentsConfig(_Section):
     # Agent types (descriptions, prompts, default tools), relative to the project root.
     types_file: str = "configs/agents.yaml"
@@ -301,6 +307,7 @@ class Settings(BaseSettings):
     knowledge: KnowledgeConfig = KnowledgeConfig()
     monitor: MonitorConfig = MonitorConfig()
     agents: AgentsConfig = AgentsConfig()
+    reasoning: ReasoningSettings = ReasoningSettings()
     chat: ChatConfig = ChatConfig()
     logging: LoggingConfig = LoggingConfig()
     mcp: MCPConfig = MCPConfig()
