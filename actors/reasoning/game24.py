@@ -304,3 +304,30 @@ class Game24Task:
     def answer_prompt(self, query: str, path: Sequence[ThoughtNode], passages: Sequence[Passage]) -> str:
         steps = "\n".join(n.thought for n in path if n.parent_id is not None)
         return f"Game of 24 with {query}.\nSteps:\n{steps}\nWrite the final expression:"
+
+    # -- the paper's baselines (one call, no search): input-output and chain of thought ----
+
+    def io_prompt(self, query: str) -> str:
+        return (
+            "Use + - * / and each input number exactly once to make 24.\n"
+            "Input: 3 5 9 12\nAnswer: 3 * (5 + 12 - 9) = 24\n"
+            f"Input: {state_of(parse_numbers(query))}\nAnswer:"
+        )
+
+    def cot_prompt(self, query: str) -> str:
+        return (
+            "Use + - * / and each input number exactly once to make 24. Combine two numbers per step,\n"
+            "then write the whole expression.\n"
+            "Input: 3 5 9 12\nSteps:\n5 + 12 = 17 (left: 3 9 17)\n17 - 9 = 8 (left: 3 8)\n3 * 8 = 24 (left: 24)\n"
+            "Answer: 3 * (5 + 12 - 9) = 24\n"
+            f"Input: {state_of(parse_numbers(query))}\nSteps:\n"
+        )
+
+    @staticmethod
+    def extract_answer(text: str) -> str | None:
+        """The expression a one-shot reply ends with: its last 'Answer:' line, else its first line."""
+        lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+        answers = [line for line in lines if line.lower().startswith("answer")]
+        if answers:
+            return re.sub(r"^answer\s*:\s*", "", answers[-1], flags=re.IGNORECASE)
+        return lines[0] if lines else None

@@ -162,16 +162,16 @@ class TreeOfThoughts:
         return False
 
     async def _select(self, candidates: list[ThoughtNode]) -> list[ThoughtNode]:
-        stored = [c for c in candidates if c.status is NodeStatus.SELECTED]
-        if stored:  # a resumed step keeps the selection it had made
-            return stored
-        b = self.config.beam_width
+        # a resumed step keeps what it had selected and fills only the rest of the beam
+        kept = [c for c in candidates if c.status is NodeStatus.SELECTED]
+        rest = [c for c in candidates if c.status is not NodeStatus.SELECTED]
+        room = max(0, self.config.beam_width - len(kept))
         if self.config.select is SelectMethod.GREEDY:
-            chosen = sorted(candidates, key=lambda c: c.value or 0.0, reverse=True)[:b]
+            chosen = sorted(rest, key=lambda c: c.value or 0.0, reverse=True)[:room]
         else:
-            chosen = self._weighted_sample(candidates, b)
-        chosen_ids = {c.id for c in chosen}
-        for candidate in candidates:
+            chosen = self._weighted_sample(rest, room)
+        chosen_ids = {c.id for c in kept + chosen}
+        for candidate in rest:
             if candidate.id in chosen_ids:
                 await self._set_status(candidate, NodeStatus.SELECTED)
             else:

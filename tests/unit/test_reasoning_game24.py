@@ -104,6 +104,30 @@ def test_proposals_parse_skips_prose_and_duplicates() -> None:
     assert [s.state for s in steps] == ["6 9 12", "3 4 8"]
 
 
+def test_io_and_cot_baselines_prompt_once_and_extract_the_expression() -> None:
+    task = Game24Task()
+    assert task.io_prompt("9 4 13 10").endswith("Input: 4 9 10 13\nAnswer:")
+    assert task.cot_prompt("4 9 10 13").endswith("Input: 4 9 10 13\nSteps:\n")
+    reply = "10 - 4 = 6 (left: 6 9 13)\n13 - 9 = 4 (left: 4 6)\nAnswer: (10 - 4) * (13 - 9) = 24\nInput: 1 1 1 1"
+    expression = task.extract_answer(reply)
+    assert expression == "(10 - 4) * (13 - 9) = 24"
+    assert check_expression(expression, [4, 9, 10, 13])[0]
+    assert task.extract_answer(" (10 - 4) * (13 - 9) = 24\nmore") == "(10 - 4) * (13 - 9) = 24"
+    assert task.extract_answer("") is None
+
+
+def test_the_prompts_own_examples_are_correct() -> None:
+    task = Game24Task()
+    for prompt in (task.io_prompt("1 2 3 4"), task.cot_prompt("1 2 3 4")):
+        example = prompt.split("Input: ")[1]
+        numbers = [int(n) for n in example.splitlines()[0].split()]
+        answer = next(line for line in example.splitlines() if line.startswith("Answer:"))
+        assert check_expression(answer, numbers)[0], answer
+    propose = task.propose_prompt("1 2 3 4", "1 2 3 4", [])
+    example = propose.split("Input: ")[1].splitlines()
+    assert len(task.parse_proposals("\n".join(example[2:]), example[0])) == 4
+
+
 def test_the_dev_split_loads_and_the_sample_is_solvable() -> None:
     sample = dev_sample()
     assert all(len(p) == 4 for p in sample)

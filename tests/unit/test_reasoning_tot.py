@@ -240,6 +240,28 @@ async def test_resume_from_stored_nodes_makes_no_stored_node_again(search: Searc
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("search", [SearchAlgorithm.BFS, SearchAlgorithm.DFS])
+async def test_resume_after_a_crash_at_any_put_finishes_the_same_way(search: SearchAlgorithm) -> None:
+    config = g24_config(search=search)
+    whole = MemoryNodeSink()
+    await TreeOfThoughts(ScriptedGame24Model(seed=9), Game24Task(), config, sink=whole).run("4 6 8 9")
+    for limit in range(1, len(whole.events), 5):
+        crashed = CrashingSink(limit)
+        await TreeOfThoughts(ScriptedGame24Model(seed=9), Game24Task(), config, sink=crashed).run("4 6 8 9")
+        stored = list(crashed.nodes.values())
+        sink = MemoryNodeSink()
+        resumed = await TreeOfThoughts(ScriptedGame24Model(seed=9), Game24Task(), config, sink=sink).run(
+            "4 6 8 9", stored
+        )
+        assert resumed.solved, limit
+        stored_keys = {(n.parent_id, n.thought) for n in stored}
+        assert not any((e.parent_id, e.thought) in stored_keys for e in sink.events if e.id not in crashed.nodes)
+        for depth in (1, 2):  # never wider than the beam, however the crash split a selection
+            selected = [n for n in resumed.nodes if n.depth == depth and n.status is NodeStatus.SELECTED]
+            assert len(selected) <= config.beam_width, (limit, depth)
+
+
+@pytest.mark.asyncio
 async def test_cancel_ends_the_search_as_stopped_with_its_partial_tree() -> None:
     model, sink = ScriptedGame24Model(delay_s=0.02), MemoryNodeSink()
     search = TreeOfThoughts(model, Game24Task(), g24_config(), sink=sink)
