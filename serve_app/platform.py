@@ -124,7 +124,11 @@ def init_ray(settings: Settings, address: str | None = None) -> bool:
 
 def ray_system_config(settings: Settings) -> dict[str, Any]:
     """Ray's own settings for a cluster PyGent starts (the tests and benches use it too)."""
-    return {"max_direct_call_object_size": settings.ray.max_inline_object_kb * 1024}
+    return {
+        "max_direct_call_object_size": settings.ray.max_inline_object_kb * 1024,
+        # Also the threshold of Ray's "N worker processes have been started" warning.
+        "worker_maximum_startup_concurrency": settings.ray.worker_startup_concurrency,
+    }
 
 
 def start_tree(settings: Settings, progress: Progress = lambda _: None) -> Any:
