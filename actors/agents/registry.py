@@ -92,10 +92,17 @@ class AgentRegistry(SupervisedActor):
             await db.close()
 
     async def _restore_agents(self) -> None:
-        rows = await q.list_agents(self._db)
-        for agent_id in not_running(rows, await self._pool_states()):
+        try:
+            rows = await q.list_agents(self._db)
+            missing = not_running(rows, await self._pool_states())
+        except Exception:
+            log.exception("%s: the recorded agents could not be listed; none started again", self.address)
+            return
+        for agent_id in missing:
             try:
-                await self._start_agent(agent_id)
+                # Asked again just before: an agent created meanwhile is started by create_agent.
+                if not await self._pool.call("has_child", agent_address(agent_id), timeout_s=10.0, idempotent=True):
+                    await self._start_agent(agent_id)
             except Exception as exc:
                 log.error("%s: agent %s did not start again: %s", self.address, agent_id, exc)
 
