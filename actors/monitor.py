@@ -13,11 +13,10 @@ import ray
 
 from actors.base import SupervisedActor, tool
 from configs.settings import get_settings
+from protocols.addresses import BUS
 from protocols.events import TOPIC_SUPERVISION, TOPIC_SYSTEM_ALERT, TOPIC_SYSTEM_METRICS
 
 log = logging.getLogger(__name__)
-
-BUS = "bus/main"
 
 
 def node_metrics() -> dict[str, Any]:
@@ -79,22 +78,20 @@ class Monitor(SupervisedActor):
         self._last = {"at": time.time(), "host": node_metrics(), "nodes": nodes}
         return self._last
 
-    def _bus(self) -> Any:
-        return ray.get_actor(BUS, namespace=self.namespace)
-
     async def _publish_metrics_forever(self) -> None:
         while True:
-            with contextlib.suppress(Exception):  # the bus may be restarting
-                self._bus().publish.remote(
-                    TOPIC_SYSTEM_METRICS, "system_metrics", self._collect(), self.address
-                )
+            with contextlib.suppress(Exception):  # metrics are best effort
+                self.publish(TOPIC_SYSTEM_METRICS, "system_metrics", self._collect())
             await asyncio.sleep(self.interval_s)
 
     async def _watch_supervision(self) -> None:
         subscriber = f"{self.address}:{id(self)}"
+        bus = self.ref(BUS)
         while True:
             try:
-                batch = await self._bus().poll.remote(subscriber, [TOPIC_SUPERVISION], 10.0)
+                batch = await bus.call("poll", subscriber, [TOPIC_SUPERVISION], 10.0, timeout_s=20.0, wait_s=1.0)
+            except asyncio.CancelledError:
+                raise
             except Exception:
                 await asyncio.sleep(0.5)
                 continue
@@ -109,5 +106,4 @@ class Monitor(SupervisedActor):
                     }
                     self._alerts.append(alert)
                     del self._alerts[:-100]
-                    with contextlib.suppress(Exception):
-                        self._bus().publish.remote(TOPIC_SYSTEM_ALERT, "system_alert", alert, self.address)
+                    self.publish(TOPIC_SYSTEM_ALERT, "system_alert", alert)

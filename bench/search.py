@@ -100,9 +100,11 @@ def match_worker_niceness(pid: int) -> None:
 def start_platform_part(settings: Any) -> tuple[Any, Any]:
     """`supervisor/index` of our own holding the store and the coordinator: the shards of
     the benchmark's indexes are started under it by knowledge/main, as on the platform."""
+    from protocols.addresses import INDEX_SUPERVISOR as INDEX
+    from protocols.addresses import STORE
     from protocols.supervision import Strategy
+    from supervisors.specs import supervisor_flags, worker
     from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS, remote_class
-    from supervisors.tree import INDEX, STORE, supervisor_flags, worker
 
     children = [
         worker(STORE, "actors.store.actor:Store", settings, shutdown_timeout_s=20),

@@ -44,6 +44,13 @@ class RayConfig(_Section):
     # batch of 100 query vectors (150 KiB) then costs one hop, not a put and a fetch.
     # Applies to a cluster PyGent starts; on a joined cluster, set it with `ray start`.
     max_inline_object_kb: int = Field(1024, ge=0, le=65536)
+    # How many worker processes Ray starts at once (its worker_maximum_startup_concurrency;
+    # Ray's default is the CPU count). Ray warns on the driver's console each time the
+    # workers started pass another multiple (4x and up) of it; every PyGent actor is a
+    # worker process, so a platform of ~40 actors on 2 CPUs would print that warning over
+    # and over. Supervisors start their children one at a time, so this only moves the
+    # warning's threshold. Applies to a cluster PyGent starts.
+    worker_startup_concurrency: int = Field(32, ge=1, le=4096)
     auth_mode: Literal["disabled", "token"] = "disabled"
     temp_dir: str | None = None
 

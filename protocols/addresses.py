@@ -79,13 +79,14 @@ INDEX_SUPERVISOR = "supervisor/index"
 MCP_SUPERVISOR = "supervisor/mcp"
 MCP_SERVERS_SUPERVISOR = "supervisor/mcp-servers"
 AGENTS_SUPERVISOR = "supervisor/agents"
+AGENT_POOL_SUPERVISOR = "supervisor/agent-pool"  # under supervisor/agents: the agent actors
 EVOLUTION_SUPERVISOR = "supervisor/evolution"
 
 # The workers that decide what their supervisor runs (OTP: the supervisor runs no
 # application code; a registry or manager asks it to start and stop children). Callers
 # reach the agent registry's and the MCP manager's methods through these names only.
-AGENT_REGISTRY = "supervisor/agents"
-MCP_MANAGER = "supervisor/mcp-servers"
+AGENT_REGISTRY = "registry/agents"  # under supervisor/agents, after the pool
+MCP_MANAGER = "manager/mcp"  # under supervisor/mcp, next to supervisor/mcp-servers
 
 
 def agent_address(agent_id: str) -> str:

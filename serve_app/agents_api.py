@@ -19,10 +19,11 @@ from actors.agents.bus_calls import as_step, result_value, tools_call
 from actors.agents.factory import AgentSpecError
 from actors.refs import await_ref
 from configs.settings import Settings
+from protocols.addresses import AGENT_REGISTRY as AGENTS
+from protocols.addresses import BUS
 from protocols.agents import ChatMessageRequest, CreateAgentRequest
 from protocols.rest import ErrorCode
 from serve_app.errors import ApiError
-from supervisors.tree import AGENTS, BUS
 
 router = APIRouter()
 TAG = "agents"

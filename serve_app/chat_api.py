@@ -14,11 +14,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 
 from actors.refs import await_ref
+from protocols.addresses import AGENT_REGISTRY as AGENTS
 from protocols.agents import ChatMessageRequest
 from protocols.events import WsClientMessage, WsServerMessage
 from serve_app.agents_api import agent_handle, api_error, call, collect_chat, registry, settings_of
 from serve_app.errors import ApiError
-from supervisors.tree import AGENTS
 
 router = APIRouter()
 TAG = "chat"

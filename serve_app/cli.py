@@ -84,9 +84,10 @@ def up(
     sys.stdout.flush()
     import ray
 
-    from supervisors.tree import ROOT
+    from protocols.addresses import ROOT
+    from supervisors.refs import ActorRef
 
-    root = ray.get_actor(ROOT, namespace=settings.ray.namespace)
+    root = ActorRef(ROOT, settings.ray.namespace).handle()
     root_exit: Any = root.supervision_wait_exit.remote()
     code = 0
     while not stop["requested"]:
@@ -96,7 +97,7 @@ def up(
             code = 1
             break
     with console.status("stopping...") as status:
-        stop_platform(settings, owns_cluster=info.owns_cluster, progress=lambda m: (status.update(m), console.log(m)))
+        stop_platform(settings, owns_cluster=info.owns_cluster, progress=_reporter(status))
     console.print("stopped.")
     raise typer.Exit(code)
 

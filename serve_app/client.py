@@ -28,13 +28,13 @@ from typing import Any
 import ray
 
 from configs.settings import Settings, get_settings
-from protocols.addresses import parse_address
+from protocols.addresses import BUS, ROOT, STORE, parse_address
 from protocols.jsonrpc import make_request
 from protocols.rest import DatabaseHealth, HealthReport
 from protocols.supervision import ChildStatus
 from serve_app.platform import read_info
 from supervisors.health import health_from_tree
-from supervisors.tree import BUS, ROOT, STORE
+from supervisors.refs import lookup
 
 
 class PlatformNotRunning(RuntimeError):
@@ -87,10 +87,10 @@ class PygentClient:
 
     def actor(self, address: str) -> Any:
         """The current Ray handle of the actor at `address` (look it up again after a restart)."""
-        try:
-            return ray.get_actor(parse_address(address), namespace=self.namespace)
-        except ValueError as exc:
-            raise KeyError(f"no actor at address '{address}'") from exc
+        found = lookup(parse_address(address), self.namespace)
+        if found is None:
+            raise KeyError(f"no actor at address '{address}'")
+        return found
 
     # ---- the bus -----------------------------------------------------------------
 

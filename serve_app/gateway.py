@@ -25,7 +25,7 @@ from ray.exceptions import RayActorError
 
 from actors.refs import await_ref
 from configs.settings import Settings
-from protocols.addresses import Address, InvalidAddress
+from protocols.addresses import BUS, MONITOR, OLLAMA, ROOT, STORE, Address, InvalidAddress
 from protocols.events import WsClientMessage, WsServerMessage
 from protocols.jsonrpc import BusRequest
 from protocols.models import ChatRequest, ModelError, ModelErrorCode
@@ -52,7 +52,6 @@ from serve_app.search_api import router as search_router
 from serve_app.ui_api import pick_ui_dir, ui_response
 from serve_app.ui_api import router as ui_router
 from supervisors.health import health_from_tree
-from supervisors.tree import BUS, MONITOR, OLLAMA, ROOT, STORE
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,10 @@ from actors.mcp.config import SERVER_ID_RE, ConfigError, bin_dirs
 from actors.mcp.discovery import Discovery
 from actors.mcp.handle import TIMEOUT_META_KEY
 from actors.mcp.install import InstallRejected, find_entry
-from actors.mcp.specs import MCP_SERVERS, catalogue_path, configured_servers
+from actors.mcp.specs import catalogue_path, configured_servers
 from actors.refs import await_ref
 from configs.settings import Settings
+from protocols.addresses import MCP_MANAGER as MCP_SERVERS
 from protocols.jsonrpc import ErrorCode as RpcCode
 from protocols.jsonrpc import RpcError, make_request
 from protocols.rest import ErrorCode

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import ray
 
 from actors.refs import await_ref
+from protocols.addresses import MCP_MANAGER
 from protocols.jsonrpc import ErrorCode, make_request
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 BUS = "bus/main"
 ROOT = "supervisor/root"
 KNOWLEDGE = "knowledge/main"
-MCP_SERVERS = "supervisor/mcp-servers"
+MCP_SERVERS = MCP_MANAGER
 _ids = itertools.count(1)
 
 

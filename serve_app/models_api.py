@@ -24,6 +24,7 @@ from actors.models.catalog import configured_model, local_models
 from actors.models.recommend import Recommender
 from actors.refs import await_ref
 from configs.settings import Settings
+from protocols.addresses import OLLAMA, STORE
 from protocols.model_stats import (
     ModelEntry,
     ModelPerformance,
@@ -40,7 +41,6 @@ from protocols.models import (
     ModelErrorCode,
 )
 from serve_app.lookup import actor_or_none, settings_of
-from supervisors.tree import OLLAMA, STORE
 
 router = APIRouter()
 OLLAMA_TAG = "ollama"

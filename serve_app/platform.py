@@ -20,8 +20,10 @@ from typing import Any
 import ray
 
 from configs.settings import Settings
+from protocols.addresses import ROOT
+from serve_app.tree import SUPERVISOR_ACTOR, root_children, root_flags
+from supervisors.refs import lookup
 from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS, remote_class
-from supervisors.tree import ROOT, SUPERVISOR_ACTOR, root_children, root_flags
 
 log = logging.getLogger(__name__)
 
@@ -122,17 +124,18 @@ def init_ray(settings: Settings, address: str | None = None) -> bool:
 
 def ray_system_config(settings: Settings) -> dict[str, Any]:
     """Ray's own settings for a cluster PyGent starts (the tests and benches use it too)."""
-    return {"max_direct_call_object_size": settings.ray.max_inline_object_kb * 1024}
+    return {
+        "max_direct_call_object_size": settings.ray.max_inline_object_kb * 1024,
+        # Also the threshold of Ray's "N worker processes have been started" warning.
+        "worker_maximum_startup_concurrency": settings.ray.worker_startup_concurrency,
+    }
 
 
 def start_tree(settings: Settings, progress: Progress = lambda _: None) -> Any:
     """Create the detached root supervisor and wait until the whole tree runs."""
     namespace = settings.ray.namespace
-    try:
-        ray.get_actor(ROOT, namespace=namespace)
+    if lookup(ROOT, namespace) is not None:
         raise PlatformError("a PyGent platform is already running in this Ray cluster (`pygent down` first)")
-    except ValueError:
-        pass
     children = root_children(settings)
     progress("starting the supervision tree: " + ", ".join(c.id for c in children))
     root = (
@@ -214,17 +217,15 @@ def stop_platform(settings: Settings, owns_cluster: bool, progress: Progress = l
             serve.shutdown()
         except Exception as exc:
             log.warning("serve shutdown: %s", exc)
-        try:
-            root = ray.get_actor(ROOT, namespace=settings.ray.namespace)
+        root = lookup(ROOT, settings.ray.namespace)
+        if root is not None:
             progress("stopping the supervision tree (reverse start order)")
             try:
                 ray.get(root.supervision_stop.remote(), timeout=120)
+            except Exception as exc:
+                log.warning("tree shutdown: %s", exc)
             finally:
                 ray.kill(root, no_restart=True)
-        except ValueError:
-            pass
-        except Exception as exc:
-            log.warning("tree shutdown: %s", exc)
         if owns_cluster:
             progress("stopping Ray")
             ray.shutdown()

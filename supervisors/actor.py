@@ -25,6 +25,7 @@ The supervision protocol, called only by supervisors:
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 import os
@@ -68,6 +69,21 @@ def tool(name: str | None = None, description: str | None = None) -> Callable[[F
 
 
 RpcHandler = Callable[[dict[str, Any]], Awaitable[Any]]
+
+A = TypeVar("A", bound=Callable[..., Awaitable[Any]])
+
+
+def after_start(fn: A) -> A:
+    """Mark an actor method that needs the started state: a call that arrives before
+    `on_start` finished (the name is reachable before then) waits for it, bounded by the
+    start gate, instead of seeing half-made state."""
+
+    @functools.wraps(fn)
+    async def gated(self: SupervisedActor, *args: Any, **kwargs: Any) -> Any:
+        await self.started()
+        return await fn(self, *args, **kwargs)
+
+    return gated  # type: ignore[return-value]
 
 
 def _configure_refs() -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 
+from protocols.addresses import BUS, ROOT, STORE
 from protocols.rest import ComponentHealth, HealthReport, HealthStatus
 from protocols.supervision import ChildState, ChildStatus
 
 # Without these the platform cannot do anything useful.
-CRITICAL = ("store/main", "bus/main")
+CRITICAL = (STORE, BUS)
 
 _STATE_STATUS: dict[ChildState, HealthStatus] = {
     ChildState.RUNNING: "ok",
@@ -29,9 +30,7 @@ def health_from_tree(tree: ChildStatus | None, detail: str | None = None) -> Hea
         return HealthReport(
             status="down",
             components={
-                "supervisor/root": ComponentHealth(
-                    status="down", state="unreachable", address="supervisor/root", detail=detail
-                )
+                ROOT: ComponentHealth(status="down", state="unreachable", address=ROOT, detail=detail)
             },
             checked_at=now,
         )

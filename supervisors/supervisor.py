@@ -501,10 +501,17 @@ class Supervisor(SupervisedActor):
         return self._handles.get(child_id)
 
     async def child_states(self) -> dict[str, dict[str, Any]]:
-        """Every child's state and restart count, by address (for sibling workers)."""
+        """Every child's state, restart counts and last exit, by address (for the sibling
+        worker that decides what runs: a registry, a manager)."""
+        return {cid: self._child_summary(cid) for cid in self.engine.child_ids}
+
+    def _child_summary(self, child_id: str) -> dict[str, Any]:
+        record = self.engine.child(child_id)
         return {
-            cid: {"state": self.engine.child(cid).state.value, "restarts": self.engine.child(cid).restarts}
-            for cid in self.engine.child_ids
+            "state": record.state.value,
+            "restarts": record.restarts,
+            "consecutive_restarts": record.consecutive_restarts,
+            "last_exit": record.last_exit.model_dump(mode="json") if record.last_exit is not None else None,
         }
 
     async def has_child(self, child_id: str) -> bool:

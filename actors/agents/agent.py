@@ -34,10 +34,10 @@ from actors.store import agents_chat as q
 from actors.store.database import Database
 from actors.store.pool import open_store_pool
 from configs.settings import Settings, get_settings
+from protocols.addresses import BUS, OLLAMA
 from protocols.agents import AgentStatus, AgentType, ExecuteResult, MessageStatus, ToolStep
 from protocols.events import TOPIC_AGENTS
 from protocols.jsonrpc import ErrorCode
-from supervisors.tree import BUS, OLLAMA
 
 log = logging.getLogger(__name__)
 

@@ -1,11 +1,13 @@
-"""The agents supervisor, which is also their registry: `supervisor/agents`.
+"""The agent registry, `registry/agents`: which agents exist and run, and the chat's
+bookkeeping.
 
-A simple_one_for_one supervisor (each agent a child from the template, restarted on
-its own) that also keeps the registry in PostgreSQL: creating an agent validates it
-(the factory), records it, then starts its actor; deleting stops the actor and marks
-the row deleted. At its start (the platform's start, or its own restart) it starts
-again every agent recorded in the database. The chat's bookkeeping (routing a message
-to an agent, conversations, history, export) lives here too, next to the registry.
+A worker next to the agents' pool (`supervisor/agent-pool`, a plain simple_one_for_one
+supervisor; see actors/agents/children.py). Creating an agent validates it (the
+factory), records it in PostgreSQL, then asks the pool to start its actor; deleting asks
+the pool to stop it and marks the row deleted. At its start (the platform's start, or a
+restart of the pool, which restarts the registry after it) it asks the pool to start
+every recorded agent that does not run. Routing a message to an agent, conversations,
+history and export live here too, next to the registry.
 """
 
 from __future__ import annotations
@@ -14,40 +16,54 @@ import asyncio
 import logging
 from typing import Any
 
-import ray
-
 from actors.agents import bus_calls
 from actors.agents.export import MEDIA_TYPES, export_conversation
 from actors.agents.factory import AgentFactory, AgentSpecError, not_found
 from actors.agents.routing import ChatRouter
 from actors.agents.types import load_agent_types
 from actors.models.catalog import configured_model
-from actors.refs import await_ref
 from actors.store import agents_chat as q
 from actors.store.database import Database
 from actors.store.pool import open_store_pool
 from configs.settings import get_settings
+from protocols.addresses import AGENT_POOL_SUPERVISOR, BUS, OLLAMA, agent_address
 from protocols.agents import AgentType, CreateAgentRequest
 from protocols.events import TOPIC_AGENTS
 from protocols.jsonrpc import ErrorCode
-from supervisors.supervisor import Supervisor
-from supervisors.tree import BUS, OLLAMA
+from supervisors.actor import SupervisedActor, after_start
+from supervisors.refs import current_namespace
 
 log = logging.getLogger(__name__)
 
-
-def agent_address(agent_id: str) -> str:
-    return f"agent/{agent_id}"
+ChildStates = dict[str, dict[str, Any]]
 
 
 def _canonical(name: str) -> str:
     return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
 
 
-class AgentsSupervisor(Supervisor):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+def with_state(row: dict[str, Any], states: ChildStates) -> dict[str, Any]:
+    """An agent's row with its actor's state and restart count under the pool
+    (`stopped`, no restarts, when the pool does not run it)."""
+    child = states.get(agent_address(row["id"]))
+    if child is None:
+        return {**row, "restarts": 0, "state": "stopped"}
+    return {**row, "restarts": child["restarts"], "state": child["state"]}
+
+
+def not_running(rows: list[dict[str, Any]], states: ChildStates) -> list[str]:
+    """The ids of the recorded agents the pool does not run, in the rows' order."""
+    return [row["id"] for row in rows if agent_address(row["id"]) not in states]
+
+
+class AgentRegistry(SupervisedActor):
+    def __init__(self, address: str) -> None:
+        super().__init__(address)
         self.settings = get_settings()
+        self.namespace: str | None = None
+        s = self.settings.supervision
+        # Asking the pool to start or stop an agent: its stop, then its start, each bounded.
+        self._pool_timeout_s = s.shutdown_timeout_s + s.start_timeout_s + 10.0
         self.db: Database | None = None
         self.types: dict[str, AgentType] = {}
         self.router: ChatRouter | None = None
@@ -56,8 +72,8 @@ class AgentsSupervisor(Supervisor):
         self._create_lock = asyncio.Lock()
 
     async def on_start(self) -> None:
-        await super().on_start()
         s = self.settings
+        self.namespace = current_namespace()
         self.types = load_agent_types(s.resolve_path(s.agents.types_file))
         self.router = ChatRouter(self.types, s.chat.default_agent_type, s.chat.min_route_score)
         self.factory = AgentFactory(
@@ -65,26 +81,43 @@ class AgentsSupervisor(Supervisor):
         )
         self.db = await open_store_pool(s, self.namespace, max_size=4)
         if s.agents.restore_on_start:
-            # Not inline: start_child takes the lock that on_start's caller holds.
+            # In the background: a start of many agents must not hold up the tree's start.
             self._restore = asyncio.create_task(self._restore_agents())
 
     async def on_stop(self) -> None:
         if self._restore is not None:
             self._restore.cancel()
-        await super().on_stop()
         db, self.db = self.db, None
         if db is not None:
             await db.close()
 
     async def _restore_agents(self) -> None:
-        for row in await q.list_agents(self._db):
-            address = agent_address(row["id"])
-            if self.engine.has_child(address):
-                continue
+        try:
+            rows = await q.list_agents(self._db)
+            missing = not_running(rows, await self._pool_states())
+        except Exception:
+            log.exception("%s: the recorded agents could not be listed; none started again", self.address)
+            return
+        for agent_id in missing:
             try:
-                await self.start_child(address, [row["id"]])
+                # Asked again just before: an agent created meanwhile is started by create_agent.
+                if not await self._pool.call("has_child", agent_address(agent_id), timeout_s=10.0, idempotent=True):
+                    await self._start_agent(agent_id)
             except Exception as exc:
-                log.error("%s: agent %s did not start again: %s", self.address, row["id"], exc)
+                log.error("%s: agent %s did not start again: %s", self.address, agent_id, exc)
+
+    # ---- the pool ----------------------------------------------------------------------
+
+    @property
+    def _pool(self) -> Any:
+        return self.ref(AGENT_POOL_SUPERVISOR)
+
+    async def _pool_states(self) -> ChildStates:
+        states: ChildStates = await self._pool.call("child_states", timeout_s=10.0, idempotent=True)
+        return states
+
+    async def _start_agent(self, agent_id: str) -> None:
+        await self._pool.call("start_child", agent_address(agent_id), [agent_id], timeout_s=self._pool_timeout_s)
 
     @property
     def _db(self) -> Database:
@@ -94,6 +127,7 @@ class AgentsSupervisor(Supervisor):
 
     # ---- agents ----------------------------------------------------------------------
 
+    @after_start
     async def agent_types(self) -> list[dict[str, Any]]:
         default = self.settings.agents.default_model or self.settings.models.default_model
         return [
@@ -108,38 +142,44 @@ class AgentsSupervisor(Supervisor):
             for t in self.types.values()
         ]
 
+    @after_start
     async def create_agent(self, request: dict[str, Any]) -> dict[str, Any]:
         assert self.factory is not None
         agent_id = q.new_id()
         spec = await self.factory.build(CreateAgentRequest.model_validate(request), agent_id)
         row = await q.insert_agent(self._db, agent_id, spec.name, spec.type, spec.model, spec.tools)
         try:
-            await self.start_child(agent_address(agent_id), [agent_id])
+            await self._start_agent(agent_id)
         except Exception as exc:
             await q.delete_agent(self._db, agent_id)
             raise AgentSpecError(None, f"agent {agent_id} did not start: {exc}", 503, "unavailable") from None
-        created = self._with_state(row)
-        self._publish_agents("agent_created", created)
+        created = with_state(row, await self._pool_states())
+        self.publish(TOPIC_AGENTS, "agent_created", created)
         return created
 
+    @after_start
     async def list_agents(self) -> list[dict[str, Any]]:
-        return [self._with_state(row) for row in await q.list_agents(self._db)]
+        rows, states = await asyncio.gather(q.list_agents(self._db), self._pool_states())
+        return [with_state(row, states) for row in rows]
 
+    @after_start
     async def get_agent(self, agent_id: str) -> dict[str, Any]:
         row = await q.get_agent(self._db, agent_id)
         if row is None:
             raise not_found("agent_id", f"agent '{agent_id}'")
-        return self._with_state(row)
+        return with_state(row, await self._pool_states())
 
+    @after_start
     async def delete_agent(self, agent_id: str) -> dict[str, Any]:
         row = await self.get_agent(agent_id)
         address = agent_address(agent_id)
-        if self.engine.has_child(address):
-            await self.terminate_child(address)
+        if await self._pool.call("has_child", address, timeout_s=10.0, idempotent=True):
+            await self._pool.call("terminate_child", address, timeout_s=self._pool_timeout_s)
         await q.delete_agent(self._db, agent_id)
-        self._publish_agents("agent_deleted", {"id": agent_id, "type": row["type"], "name": row["name"]})
+        self.publish(TOPIC_AGENTS, "agent_deleted", {"id": agent_id, "type": row["type"], "name": row["name"]})
         return {**row, "deleted": True}
 
+    @after_start
     async def add_tools(self, agent_id: str, tools: list[str]) -> dict[str, Any]:
         assert self.factory is not None
         row = await self.get_agent(agent_id)
@@ -148,31 +188,19 @@ class AgentsSupervisor(Supervisor):
         updated = await q.set_agent_tools(self._db, agent_id, merged)
         if updated is None:
             raise not_found("agent_id", f"agent '{agent_id}'")
-        handle = self._handles.get(agent_address(agent_id))
-        if handle is not None:
-            await handle.reload.remote()
-        return self._with_state(updated)
-
-    def _publish_agents(self, event_type: str, data: dict[str, Any]) -> None:
-        try:
-            bus = ray.get_actor(BUS, namespace=self.namespace)
-            bus.publish.remote(TOPIC_AGENTS, event_type, data, self.address)
-        except Exception:
-            pass  # the bus is restarting; events are best effort
-
-    def _with_state(self, row: dict[str, Any]) -> dict[str, Any]:
-        address = agent_address(row["id"])
-        if self.engine.has_child(address):
-            record = self.engine.child(address)
-            return {**row, "restarts": record.restarts, "state": record.state.value}
-        return {**row, "restarts": 0, "state": "stopped"}
+        states = await self._pool_states()
+        if states.get(agent_address(agent_id), {}).get("state") == "running":
+            await self.ref(agent_address(agent_id)).call("reload", timeout_s=self._pool_timeout_s)
+        return with_state(updated, states)
 
     # ---- chat --------------------------------------------------------------------------
 
+    @after_start
     async def route(self, message: str) -> dict[str, Any]:
         assert self.router is not None
         return self.router.route(message).model_dump()
 
+    @after_start
     async def prepare_chat(self, message: str, conversation_id: str | None, agent_id: str | None) -> dict[str, Any]:
         """Which agent answers, in which conversation (created when not given)."""
         assert self.router is not None
@@ -219,19 +247,23 @@ class AgentsSupervisor(Supervisor):
                 return existing[0]
             return await self.create_agent({"type": agent_type, "name": f"{agent_type}-chat"})
 
+    @after_start
     async def conversations(self, limit: int = 100) -> list[dict[str, Any]]:
         return [c.model_dump() for c in await q.list_conversations(self._db, limit)]
 
+    @after_start
     async def create_conversation(self, title: str | None, agent_id: str | None) -> dict[str, Any]:
         if agent_id is not None and await q.get_agent(self._db, agent_id) is None:
             raise not_found("body.agent_id", f"agent '{agent_id}'")
         return (await q.create_conversation(self._db, title or "", agent_id)).model_dump()
 
+    @after_start
     async def delete_conversation(self, conversation_id: str) -> dict[str, Any]:
         if not await q.delete_conversation(self._db, conversation_id):
             raise not_found("conversation_id", f"conversation '{conversation_id}'")
         return {"id": conversation_id, "deleted": True}
 
+    @after_start
     async def conversation_history(self, conversation_id: str) -> dict[str, Any]:
         conversation = await q.get_conversation(self._db, conversation_id)
         if conversation is None:
@@ -243,6 +275,7 @@ class AgentsSupervisor(Supervisor):
             "messages": [m.model_dump() for m in messages],
         }
 
+    @after_start
     async def export(self, conversation_id: str, fmt: str) -> dict[str, str]:
         conversation = await q.get_conversation(self._db, conversation_id)
         if conversation is None:
@@ -252,6 +285,7 @@ class AgentsSupervisor(Supervisor):
         messages = await q.messages(self._db, conversation_id)
         return {"content": export_conversation(conversation, messages, fmt), "media_type": MEDIA_TYPES[fmt]}  # type: ignore[arg-type]
 
+    @after_start
     async def agent_memory(self, agent_id: str, limit: int = 20) -> list[dict[str, Any]]:
         await self.get_agent(agent_id)
         return [m.model_dump() for m in await q.agent_messages(self._db, agent_id, limit)]
@@ -265,21 +299,19 @@ class AgentsSupervisor(Supervisor):
             names = ", ".join(m.name for m in self.settings.models.embedded) or "none"
             return f"not an embedded model (available: {names}) and no Ollama is configured"
         try:
-            ollama = ray.get_actor(OLLAMA, namespace=self.namespace)
-            listed = await asyncio.wait_for(await_ref(ollama.list_models.remote()), 15)
+            listed = await self.ref(OLLAMA).call("list_models", timeout_s=15, wait_s=0)
         except Exception as exc:
             return f"Ollama could not be asked ({type(exc).__name__})"
-        names = {_canonical(m.get("name", "")) for m in listed}
-        if _canonical(model) not in names:
+        served = {_canonical(m.get("name", "")) for m in listed}
+        if _canonical(model) not in served:
             embedded = ", ".join(m.name for m in self.settings.models.embedded)
-            return f"not found (embedded: {embedded}; Ollama: {', '.join(sorted(names)) or 'none'})"
+            return f"not found (embedded: {embedded}; Ollama: {', '.join(sorted(served)) or 'none'})"
         return None
 
     async def _tool_problem(self, name: str) -> str | None:
         address, tool_name = bus_calls.tool_address(name)
         try:
-            bus = ray.get_actor(BUS, namespace=self.namespace)
-            response = await asyncio.wait_for(await_ref(bus.request.remote(address, bus_calls.tools_list(), 10.0)), 15)
+            response = await self.ref(BUS).call("request", address, bus_calls.tools_list(), 10.0, timeout_s=15)
         except Exception as exc:
             return f"the bus could not be asked ({type(exc).__name__})"
         error = (response or {}).get("error")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from actors.knowledge.sharding import shard_address
 from configs.settings import Settings
+from protocols.addresses import KNOWLEDGE, MEMORY
 from protocols.knowledge import IndexSpec
 from protocols.supervision import ChildSpec
+from supervisors.specs import worker
 
 SHARD_ACTOR = "actors.knowledge.shard:IndexShard"
-KNOWLEDGE = "knowledge/main"
-MEMORY = "memory/main"
 
 
 def default_index_spec(settings: Settings) -> IndexSpec:
@@ -26,8 +26,6 @@ SHARD_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
 def shard_specs(settings: Settings, spec: IndexSpec) -> list[ChildSpec]:
-    from supervisors.tree import worker
-
     return [
         worker(
             shard_address(spec.name, n),
@@ -43,10 +41,13 @@ def shard_specs(settings: Settings, spec: IndexSpec) -> list[ChildSpec]:
 def index_children(settings: Settings) -> list[ChildSpec]:
     """The default index's shards, then the coordinator (it starts the shards of the other
     indexes, read from PostgreSQL), then agent memory."""
-    from supervisors.tree import worker
-
     return [
         *shard_specs(settings, default_index_spec(settings)),
         worker(KNOWLEDGE, "actors.knowledge.coordinator:KnowledgeService", settings),
         worker(MEMORY, "actors.knowledge.memory:MemoryService", settings),
     ]
+
+
+def child_specs(settings: Settings) -> list[ChildSpec]:
+    """Under `supervisor/index`."""
+    return index_children(settings)

@@ -13,7 +13,7 @@ from actors.refs import await_ref
 from actors.store.database import Database
 from actors.store.pool import open_store_pool
 from configs.settings import Settings
-from supervisors.tree import BUS
+from protocols.addresses import BUS
 
 
 async def open_database(settings: Settings, namespace: str, max_size: int = 4) -> Database:

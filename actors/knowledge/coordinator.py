@@ -54,6 +54,7 @@ from actors.knowledge.validate import (
 from actors.refs import await_ref, call
 from actors.store.database import Database
 from configs.settings import get_settings
+from protocols.addresses import INDEX_SUPERVISOR as INDEX
 from protocols.knowledge import (
     Hit,
     IndexSpec,
@@ -65,7 +66,6 @@ from protocols.knowledge import (
     SearchResult,
     invalid,
 )
-from supervisors.tree import INDEX
 
 log = logging.getLogger(__name__)
 

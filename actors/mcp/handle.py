@@ -27,8 +27,8 @@ from pydantic import ValidationError
 from actors.base import SupervisedActor
 from actors.mcp.config import ServerConfig, parse_server, resolve_command
 from actors.mcp.status import ServerStatus, StatusMachine
-from actors.refs import await_ref
 from configs.settings import get_settings
+from protocols.addresses import MCP_SERVERS_SUPERVISOR
 from protocols.events import TOPIC_MCP
 from protocols.jsonrpc import ErrorCode, RpcError
 from protocols.supervision import ExitKind
@@ -38,8 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-BUS_ADDRESS = "bus/main"
-SUPERVISOR_ADDRESS = "supervisor/mcp-servers"
 TIMEOUT_META_KEY = "pygent/timeout_s"
 
 
@@ -405,20 +403,17 @@ class MCPServerHandle(SupervisedActor):
         )
 
     def _publish(self, event_type: str, data: dict[str, Any]) -> None:
-        if not ray.is_initialized():  # outside Ray (unit tests): get_actor would start a cluster
+        if not ray.is_initialized():  # outside Ray (unit tests): a look-up would start a cluster
             return
-        try:
-            bus = ray.get_actor(BUS_ADDRESS, namespace=self.namespace)
-            bus.publish.remote(TOPIC_MCP, event_type, data, self.address)
-        except Exception:
-            pass  # no bus (unit tests) or it is restarting: events are best effort
+        self.publish(TOPIC_MCP, event_type, data)  # best effort
 
     async def _restart_count(self) -> int:
+        """How often this handle's supervisor restarted it (it counts, not the handle)."""
         if not ray.is_initialized():
             return 0
         try:
-            sup = ray.get_actor(SUPERVISOR_ADDRESS, namespace=self.namespace)
-            return int(await asyncio.wait_for(await_ref(sup.child_restarts.remote(self.address)), 2.0))
+            states = await self.ref(MCP_SERVERS_SUPERVISOR).call("child_states", timeout_s=2.0, wait_s=0)
+            return int(states.get(self.address, {}).get("restarts", 0))
         except Exception:
             return 0
 

@@ -1,5 +1,6 @@
-"""Child specs for the MCP subtree: `supervisor/mcp-servers` under `supervisor/mcp`, and
-one MCPServerHandle per enabled server under it.
+"""Child specs for the MCP subtree: under `supervisor/mcp`, the servers' supervisor
+`supervisor/mcp-servers` (one MCPServerHandle per enabled server under it) and, next to
+it, the manager `manager/mcp` that decides which servers run.
 
 The servers get a supervisor of their own because its restart intensity and backoff are
 MCP's (configs `mcp.*`): a server whose command keeps failing is retried at growing
@@ -12,11 +13,13 @@ from pathlib import Path
 
 from actors.mcp.config import AddedServers, ServerConfig, load_servers_file
 from configs.settings import Settings
+from protocols.addresses import MCP_MANAGER, MCP_SERVERS_SUPERVISOR
 from protocols.supervision import BackoffPolicy, ChildKind, ChildSpec, RestartType, Strategy, SupervisorFlags
+from supervisors.specs import worker
 
-MCP_SERVERS = "supervisor/mcp-servers"
 HANDLE_ACTOR = "actors.mcp.handle:MCPServerHandle"
 SUPERVISOR_ACTOR = "actors.mcp.supervisor:MCPSupervisor"
+MANAGER_ACTOR = "actors.mcp.manager:MCPManager"
 
 
 def configured_servers(settings: Settings) -> list[ServerConfig]:
@@ -71,7 +74,7 @@ def mcp_children(settings: Settings) -> list[ChildSpec]:
     handles = [handle_spec(c, settings) for c in configured_servers(settings) if c.enabled]
     return [
         ChildSpec(
-            id=MCP_SERVERS,
+            id=MCP_SERVERS_SUPERVISOR,
             actor=SUPERVISOR_ACTOR,
             kind=ChildKind.SUPERVISOR,
             restart=RestartType.PERMANENT,
@@ -80,3 +83,22 @@ def mcp_children(settings: Settings) -> list[ChildSpec]:
             children=tuple(handles),
         )
     ]
+
+
+def child_specs(settings: Settings) -> list[ChildSpec]:
+    """Under `supervisor/mcp`: the servers' supervisor, then the manager (one_for_one: the
+    manager reads the servers' state from their supervisor, so either restarts alone)."""
+    return [*mcp_children(settings), worker(MCP_MANAGER, MANAGER_ACTOR, settings)]
+
+
+def with_added_servers(specs: list[ChildSpec], settings: Settings) -> list[ChildSpec]:
+    """The handles in `specs`, then one for each enabled server added at run time that
+    `specs` lacks (the servers' supervisor was given its spec before they were added)."""
+    have = {s.id for s in specs}
+    added_ids = {c.id for c in added_servers(settings).load()}
+    extra = [
+        handle_spec(config, settings)
+        for config in configured_servers(settings)
+        if config.enabled and config.id in added_ids and config.address not in have
+    ]
+    return [*specs, *extra]

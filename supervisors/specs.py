@@ -1,0 +1,80 @@
+"""Generic child-spec helpers: a worker, a supervisor's flags from settings, a component
+supervisor. They know no feature; the application tree (serve_app/tree.py) and each
+feature's `child_specs(settings)` build their specs with them."""
+
+from __future__ import annotations
+
+from configs.settings import Settings
+from protocols.supervision import (
+    BackoffPolicy,
+    ChildKind,
+    ChildSpec,
+    RestartType,
+    Strategy,
+    SupervisorFlags,
+)
+
+SUPERVISOR_ACTOR = "supervisors.supervisor:Supervisor"
+
+
+def backoff_policy(settings: Settings) -> BackoffPolicy:
+    s = settings.supervision
+    return BackoffPolicy(
+        initial_s=s.backoff_initial_s,
+        base_s=s.backoff_base_s,
+        max_s=s.backoff_max_s,
+        multiplier=s.backoff_multiplier,
+        jitter=s.backoff_jitter,
+        reset_after_s=s.child_period_s,
+    )
+
+
+def supervisor_flags(
+    settings: Settings, strategy: Strategy, *, root: bool = False, template: ChildSpec | None = None
+) -> SupervisorFlags:
+    s = settings.supervision
+    return SupervisorFlags(
+        strategy=strategy,
+        intensity=s.root_intensity if root else s.child_intensity,
+        period_s=s.root_period_s if root else s.child_period_s,
+        backoff=backoff_policy(settings),
+        ping_interval_s=s.ping_interval_s,
+        ping_timeout_s=s.ping_timeout_s,
+        start_timeout_s=s.start_timeout_s,
+        child_template=template,
+    )
+
+
+def worker(address: str, actor: str, settings: Settings, **extra: object) -> ChildSpec:
+    """A permanent worker at `address`, running `actor` (`package.module:Class`)."""
+    fields: dict[str, object] = {
+        "id": address,
+        "actor": actor,
+        "restart": RestartType.PERMANENT,
+        "kind": ChildKind.WORKER,
+        "shutdown_timeout_s": settings.supervision.shutdown_timeout_s,
+        **extra,
+    }
+    return ChildSpec.model_validate(fields)
+
+
+def component_supervisor(
+    address: str,
+    strategy: Strategy,
+    settings: Settings,
+    children: list[ChildSpec] | None = None,
+    *,
+    template: ChildSpec | None = None,
+    actor: str = SUPERVISOR_ACTOR,
+) -> ChildSpec:
+    """A permanent supervisor at `address` with these children (or, for
+    simple_one_for_one, this child template)."""
+    return ChildSpec(
+        id=address,
+        actor=actor,
+        kind=ChildKind.SUPERVISOR,
+        restart=RestartType.PERMANENT,
+        shutdown_timeout_s=settings.supervision.shutdown_timeout_s * 2,
+        supervisor=supervisor_flags(settings, strategy, template=template),
+        children=tuple(children or ()),
+    )
