@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from actors.knowledge.sharding import shard_address
 from configs.settings import Settings
+from protocols.addresses import KNOWLEDGE, MEMORY, shard_address
 from protocols.knowledge import IndexSpec
 from protocols.supervision import ChildSpec
 
 SHARD_ACTOR = "actors.knowledge.shard:IndexShard"
-KNOWLEDGE = "knowledge/main"
-MEMORY = "memory/main"
 
 
 def default_index_spec(settings: Settings) -> IndexSpec:
