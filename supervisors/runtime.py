@@ -137,19 +137,24 @@ class RayRuntime:
     async def stream(self, address: str, method: str, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
         import ray
 
-        handle = await self.ref(address).resolve(0.0)
-        generator = getattr(handle, method).remote(*args, **kwargs)
+        target = self.ref(address)
+        handle = await target.resolve(0.0)
         finished = False
+        generator = None
         try:
+            generator = getattr(handle, method).remote(*args, **kwargs)
             async for ref in generator:
                 try:
                     yield await ref
                 except ray.exceptions.RayTaskError as exc:
                     raise self._refs.unwrap(exc) from None
             finished = True
+        except ray.exceptions.RayActorError as exc:  # died: the next stream looks it up afresh
+            target.forget(handle, exc)
+            raise ActorUnavailable(address, f"{address} died during '{method}'", died_during_call=True) from None
         finally:
-            if not finished:  # stopped early, or the caller went away: the actor stops too
-                with contextlib.suppress(Exception):
+            if not finished and generator is not None:  # stopped early, or the caller went away
+                with contextlib.suppress(Exception):  # the actor stops too
                     ray.cancel(generator)
 
     # Delivery (the bus's hot path)

@@ -15,7 +15,7 @@ from actors.knowledge.fusion import reciprocal_rank_fusion
 from actors.knowledge.search_pipeline import SearchPipeline
 from configs.settings import KnowledgeConfig
 from protocols.addresses import shard_address
-from protocols.knowledge import Hit, IndexSpec, KnowledgeError
+from protocols.knowledge import Hit, IndexSpec, KnowledgeError, KnowledgeErrorCode
 from supervisors.runtime import InMemoryRuntime
 
 SPEC = IndexSpec(name="docs", shards=3)
@@ -74,7 +74,7 @@ def pipeline(runtime: InMemoryRuntime, sql: Sql, **config: Any) -> tuple[SearchP
 
     async def spec_of(name: Any) -> IndexSpec:
         if name != SPEC.name:
-            raise KnowledgeError("not_found", f"index: no index named '{name}'", "index", 404)
+            raise KnowledgeError(KnowledgeErrorCode.NOT_FOUND, f"index: no index named '{name}'", "index", 404)
         return SPEC
 
     settings = KnowledgeConfig(**{"shard_timeout_s": 0.2, "hybrid_candidates_min": 4, **config})
