@@ -34,7 +34,12 @@ class Target:
 
 
 def engine(runtime: InMemoryRuntime, **config: Any) -> BusEngine:
-    settings: dict[str, Any] = {"request_timeout_s": 2.0, "restart_wait_s": 1.0, "subscriber_queue_size": 3, "subscriber_ttl_s": 5.0}
+    settings: dict[str, Any] = {
+        "request_timeout_s": 2.0,
+        "restart_wait_s": 1.0,
+        "subscriber_queue_size": 3,
+        "subscriber_ttl_s": 5.0,
+    }
     settings.update(config)
 
     async def local(message: dict[str, Any]) -> dict[str, Any]:
