@@ -12,8 +12,6 @@ from configs.settings import Settings
 from protocols.addresses import STORE
 from supervisors.refs import ActorRef
 
-STORE_ADDRESS = STORE  # the old name, for importers
-
 
 async def open_store_pool(settings: Settings, namespace: str, max_size: int = 4) -> Database:
     """Open a pool on the store's database (migrations are the Store's job, not ours).
