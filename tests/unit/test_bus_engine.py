@@ -258,3 +258,14 @@ async def test_supervision_events_are_delivered_and_teach_the_routes() -> None:
     assert bus.route_table()[TARGET]["removed"] is True
     got = await bus.poll("s1", [TOPIC_SUPERVISION], timeout_s=0)
     assert len(got["events"]) == 3
+
+
+@pytest.mark.asyncio
+async def test_the_runtime_routes_requests_through_a_bus_engine_registered_at_the_bus_address() -> None:
+    runtime = InMemoryRuntime()
+    bus = engine(runtime)
+    runtime.register("bus/main", bus)
+    runtime.register(TARGET, Target("one"))
+    assert result_of(await runtime.request(TARGET, make_request("tools/list", {}), 1.0)) == {"from": "one"}
+    assert code_of(await runtime.request("nobody/here", make_request("ping"), 1.0)) == ErrorCode.UNKNOWN_ADDRESS
+    assert bus.info()["requests"] == 2
