@@ -138,24 +138,33 @@ class RayRuntime:
         import ray
 
         target = self.ref(address)
-        handle = await target.resolve(0.0)
-        finished = False
-        generator = None
-        try:
-            generator = getattr(handle, method).remote(*args, **kwargs)
-            async for ref in generator:
-                try:
-                    yield await ref
-                except ray.exceptions.RayTaskError as exc:
-                    raise self._refs.unwrap(exc) from None
-            finished = True
-        except ray.exceptions.RayActorError as exc:  # died: the next stream looks it up afresh
-            target.forget(handle, exc)
-            raise ActorUnavailable(address, f"{address} died during '{method}'", died_during_call=True) from None
-        finally:
-            if not finished and generator is not None:  # stopped early, or the caller went away
-                with contextlib.suppress(Exception):  # the actor stops too
-                    ray.cancel(generator)
+        yielded = False
+        for attempt in range(2):
+            handle = await target.resolve(0.0)
+            finished = False
+            generator = None
+            try:
+                generator = getattr(handle, method).remote(*args, **kwargs)
+                async for ref in generator:
+                    try:
+                        value = await ref
+                    except ray.exceptions.RayTaskError as exc:
+                        raise self._refs.unwrap(exc) from None
+                    yielded = True
+                    yield value
+                finished = True
+                return
+            except ray.exceptions.RayActorError as exc:
+                target.forget(handle, exc)
+                # A handle of an incarnation that died before it sent anything: its
+                # successor (looked up afresh) gets the stream. After a first value, no.
+                if yielded or attempt == 1:
+                    message = f"{address} died during '{method}'"
+                    raise ActorUnavailable(address, message, died_during_call=yielded) from None
+            finally:
+                if not finished and generator is not None:  # stopped early, or the caller went away
+                    with contextlib.suppress(Exception):  # the actor stops too
+                        ray.cancel(generator)
 
     # Delivery (the bus's hot path)
 

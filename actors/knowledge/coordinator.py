@@ -354,7 +354,9 @@ class KnowledgeService(SupervisedActor):
             address = shard_address(spec.name, n)
             try:
                 out.append(
-                    await self.runtime.call(address, "status_dict", timeout_s=self.config.shard_timeout_s, wait_s=0.0)
+                    await self.runtime.call(
+                        address, "status_dict", timeout_s=self.config.shard_timeout_s, wait_s=0.0, idempotent=True
+                    )
                 )
             except Exception as exc:
                 out.append({"address": address, "state": "unavailable", "detail": type(exc).__name__})

@@ -97,7 +97,7 @@ class ModelRouter(SupervisedActor):
         workers = []
         for address in self.workers:
             try:
-                workers.append(await self.ref(address).call("status", timeout_s=5.0, wait_s=0.0))
+                workers.append(await self.ref(address).call("status", timeout_s=5.0, wait_s=0.0, idempotent=True))
             except Exception:
                 workers.append({"address": address, "loaded": False, "state": "unavailable"})
         return {
