@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from actors.knowledge.sharding import shard_address
 from configs.settings import Settings
-from protocols.addresses import KNOWLEDGE, MEMORY
+from protocols.addresses import KNOWLEDGE, MEMORY, shard_address
 from protocols.knowledge import IndexSpec
 from protocols.supervision import ChildSpec
 from supervisors.specs import worker

@@ -20,64 +20,59 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import contextlib
 import logging
 import time
 import uuid
-from collections import deque
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import ray
-from ray.exceptions import ActorDiedError
 
 from actors.base import SupervisedActor, tool
 from actors.knowledge import store
 from actors.knowledge.children import default_index_spec, shard_specs
 from actors.knowledge.chunker import Chunker
-from actors.knowledge.connect import as_rpc, embed_texts, open_database, publish
+from actors.knowledge.connect import as_rpc, embed_texts, open_database
 from actors.knowledge.faiss_index import VectorIndex
-from actors.knowledge.filters import Scalar, validate_filters
-from actors.knowledge.fusion import reciprocal_rank_fusion
-from actors.knowledge.merge import hits_of, merge_arrays
+from actors.knowledge.filters import Scalar
 from actors.knowledge.parsing import DocumentFormat, parse
-from actors.knowledge.sharding import shard_address, shard_of, snapshot_path
-from actors.knowledge.validate import (
-    check_backend,
-    check_content,
-    check_k,
-    check_mode,
-    check_query,
-    check_weights,
-    index_spec,
-)
-from actors.refs import await_ref, call
+from actors.knowledge.search_pipeline import SearchPipeline
+from actors.knowledge.sharding import shard_of, snapshot_path
+from actors.knowledge.validate import check_content, index_spec
 from actors.store.database import Database
 from configs.settings import get_settings
-from protocols.addresses import INDEX_SUPERVISOR as INDEX
-from protocols.knowledge import (
-    Hit,
-    IndexSpec,
-    KnowledgeError,
-    KnowledgeErrorCode,
-    SearchBackend,
-    SearchMode,
-    SearchResponse,
-    SearchResult,
-    invalid,
-)
+from protocols.addresses import INDEX_SUPERVISOR, shard_address
+from protocols.knowledge import Hit, IndexSpec, KnowledgeError, KnowledgeErrorCode, invalid
+from supervisors.runtime import RayRuntime
 
 log = logging.getLogger(__name__)
 
 TOPIC = "knowledge"
 
 
-def _percentiles(values: deque[float]) -> dict[str, float | None]:
-    if not values:
-        return {"p50": None, "p95": None, "p99": None, "count": 0}
-    arr = np.asarray(values)
-    p50, p95, p99 = np.percentile(arr, [50, 95, 99])
-    return {"p50": round(float(p50), 3), "p95": round(float(p95), 3), "p99": round(float(p99), 3), "count": len(arr)}
+class StoreSearchSql:
+    """The pipeline's SQL side on the knowledge tables (actors/knowledge/store.py)."""
+
+    def __init__(self, service: KnowledgeService) -> None:
+        self.service = service
+
+    async def keyword_search(self, index: str, query: str, k: int, filters: dict[str, list[Scalar]]) -> list[Hit]:
+        return await store.keyword_search(self.service.db, index, query, k, filters)
+
+    async def pgvector_search(
+        self,
+        index: str,
+        vectors: np.ndarray,
+        k: int,
+        filters: dict[str, list[Scalar]],
+        ef_search: int = 64,
+        exact: bool = False,
+    ) -> list[list[Hit]]:
+        return await store.pgvector_search(self.service.db, index, vectors, k, filters, ef_search, exact)
+
+    async def chunks_by_ids(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        return await store.chunks_by_ids(self.service.db, ids)
 
 
 class KnowledgeService(SupervisedActor):
@@ -88,15 +83,15 @@ class KnowledgeService(SupervisedActor):
         self.chunker = Chunker(self.config.chunk_size, self.config.chunk_overlap)
         self._db: Database | None = None
         self._indexes: dict[str, IndexSpec] = {}
-        self._handles: dict[str, Any] = {}
-        self._latency: dict[str, deque[float]] = {}
+        self.namespace = ray.get_runtime_context().namespace
+        self.runtime = RayRuntime(self.namespace)
+        self.pipeline = SearchPipeline(self.config, self._embed, StoreSearchSql(self), self.runtime, self._spec)
         self._background: set[asyncio.Task[Any]] = set()
         self.documents_added = 0
 
     # ---- lifetime ---------------------------------------------------------------
 
     async def on_start(self) -> None:
-        self.namespace = ray.get_runtime_context().namespace
         self._db = await open_database(self.settings, self.namespace)
         default = await store.create_index(self.db, default_index_spec(self.settings), exist_ok=True)
         self._indexes[default.name] = default
@@ -126,13 +121,13 @@ class KnowledgeService(SupervisedActor):
             log.exception("%s: could not start the stored indexes' shards", self.address)
 
     async def _ensure_shards(self, spec: IndexSpec) -> None:
-        supervisor = ray.get_actor(INDEX, namespace=self.namespace)
+        supervisor = self.ref(INDEX_SUPERVISOR)
         timeout = self.settings.supervision.start_timeout_s * 2
-        present = {c["address"] for c in await call(supervisor.which_children, timeout_s=timeout)}
+        present = {c["address"] for c in await supervisor.call("which_children", timeout_s=timeout)}
         for child in shard_specs(self.settings, spec):
             if child.id in present:
                 continue
-            await call(supervisor.start_child, child.id, spec=child.model_dump(mode="json"), timeout_s=timeout)
+            await supervisor.call("start_child", child.id, spec=child.model_dump(mode="json"), timeout_s=timeout)
 
     # ---- indexes ----------------------------------------------------------------
 
@@ -143,7 +138,7 @@ class KnowledgeService(SupervisedActor):
         spec = await store.create_index(self.db, spec)
         self._indexes[spec.name] = spec
         await self._ensure_shards(spec)
-        publish(self.namespace, TOPIC, "index_created", spec.model_dump(mode="json"), self.address)
+        self.publish(TOPIC, "index_created", spec.model_dump(mode="json"))
         return await self._index_info(spec.name)
 
     async def delete_index(self, name: str) -> dict[str, Any]:
@@ -160,18 +155,17 @@ class KnowledgeService(SupervisedActor):
         stopped = await self._stop_shards(spec)
         for n in range(spec.shards):  # a stopping shard saves a snapshot: remove it after the stop
             VectorIndex.remove_saved(snapshot_path(self.settings.state_path, spec.name, n))
-        publish(self.namespace, TOPIC, "index_deleted", {"name": spec.name, **counts}, self.address)
+        self.publish(TOPIC, "index_deleted", {"name": spec.name, **counts})
         return {"name": spec.name, "deleted": True, **counts, "shards_stopped": stopped}
 
     async def _stop_shards(self, spec: IndexSpec) -> int:
-        supervisor = ray.get_actor(INDEX, namespace=self.namespace)
+        supervisor = self.ref(INDEX_SUPERVISOR)
         timeout = self.settings.supervision.shutdown_timeout_s * 2
         stopped = 0
         for n in range(spec.shards):
             address = shard_address(spec.name, n)
-            self._handles.pop(address, None)
             try:
-                await call(supervisor.terminate_child, address, timeout_s=timeout)
+                await supervisor.call("terminate_child", address, timeout_s=timeout)
                 stopped += 1
             except Exception as exc:  # not running (never started, or already gone)
                 log.info("%s: %s not stopped (%s)", self.address, address, type(exc).__name__)
@@ -267,13 +261,7 @@ class KnowledgeService(SupervisedActor):
             "indexed": indexed,
             "took_ms": round(took_ms, 2),
         }
-        publish(
-            self.namespace,
-            TOPIC,
-            "document_added",
-            {k: v for k, v in result.items() if k != "chunk_ids"},
-            self.address,
-        )
+        self.publish(TOPIC, "document_added", {k: v for k, v in result.items() if k != "chunk_ids"})
         return result
 
     async def delete_document(self, document_id: str) -> dict[str, Any]:
@@ -282,7 +270,7 @@ class KnowledgeService(SupervisedActor):
             raise KnowledgeError(KnowledgeErrorCode.NOT_FOUND, f"id: no document '{document_id}'", "id", 404)
         spec = await self._spec(deleted["index"])
         await self._send_to_shard(spec, deleted["shard"], "remove", deleted["chunk_ids"])
-        publish(self.namespace, TOPIC, "document_deleted", {"id": document_id, "index": spec.name}, self.address)
+        self.publish(TOPIC, "document_deleted", {"id": document_id, "index": spec.name})
         return {"id": document_id, "deleted": True, "index": spec.name, "chunks": len(deleted["chunk_ids"])}
 
     async def get_document(self, document_id: str) -> dict[str, Any]:
@@ -295,11 +283,9 @@ class KnowledgeService(SupervisedActor):
         """Best effort: a shard that is away rebuilds from the rows we just committed."""
         address = shard_address(spec.name, shard)
         try:
-            handle = self._shard(address)
-            await call(getattr(handle, op), *args, timeout_s=self.config.shard_timeout_s)
+            await self.runtime.call(address, op, *args, timeout_s=self.config.shard_timeout_s, wait_s=0.0)
             return True
         except Exception as exc:
-            self._forget(address, exc)
             log.info("%s: %s %s skipped (%s); it rebuilds from the database", self.address, op, address, exc)
             return False
 
@@ -307,64 +293,10 @@ class KnowledgeService(SupervisedActor):
         out: list[list[float]] = []
         step = 512
         for start in range(0, len(texts), step):
-            out.extend(await embed_texts(self.settings, self.namespace, texts[start : start + step]))
+            out.extend(await embed_texts(self.settings, self.runtime, texts[start : start + step]))
         return np.asarray(out, dtype=np.float32)
 
-    # ---- search -----------------------------------------------------------------
-
-    def _shard(self, address: str) -> Any:
-        handle = self._handles.get(address)
-        if handle is None:
-            handle = ray.get_actor(address, namespace=self.namespace)
-            self._handles[address] = handle
-        return handle
-
-    def _forget(self, address: str, error: BaseException) -> None:
-        """Look the shard up again next time. A dead actor's handle is also killed: this
-        process may keep the dead actor's name cached otherwise, and get_actor would keep
-        returning it after its successor took the name."""
-        handle = self._handles.pop(address, None)
-        if handle is not None and isinstance(error, ActorDiedError):
-            with contextlib.suppress(Exception):
-                ray.kill(handle, no_restart=True)
-
-    async def _ask_shard(self, address: str, vectors: np.ndarray, k: int, filters: dict[str, Any]) -> Any:
-        handle = self._shard(address)
-        return await asyncio.wait_for(
-            await_ref(handle.search.remote(vectors, k, filters or None)), self.config.shard_timeout_s
-        )
-
-    async def _fan_out(
-        self, spec: IndexSpec, vectors: np.ndarray, k: int, filters: dict[str, list[Scalar]]
-    ) -> tuple[np.ndarray, np.ndarray, int]:
-        """All shards in parallel; returns the merged (scores, ids) and how many answered."""
-        addresses = [shard_address(spec.name, n) for n in range(spec.shards)]
-        answers = await asyncio.gather(
-            *(self._ask_shard(a, vectors, k, filters) for a in addresses), return_exceptions=True
-        )
-        good = []
-        for address, answer in zip(addresses, answers, strict=True):
-            if isinstance(answer, BaseException):
-                self._forget(address, answer)
-                log.info("%s: %s left out (%s)", self.address, address, type(answer).__name__)
-            else:
-                good.append(answer)
-        if not good:
-            empty = np.full((len(vectors), k), -1, dtype=np.int64)
-            return np.full((len(vectors), k), -np.inf, dtype=np.float32), empty, 0
-        scores, ids = merge_arrays(good, k)
-        return scores, ids, len(good)
-
-    async def _vector_hits(
-        self, spec: IndexSpec, backend: SearchBackend, vectors: np.ndarray, k: int, filters: dict[str, list[Scalar]]
-    ) -> tuple[list[list[Hit]], int]:
-        if backend is SearchBackend.PGVECTOR:
-            hits = await store.pgvector_search(
-                self.db, spec.name, vectors, k, filters, ef_search=self.config.pgvector_ef_search
-            )
-            return hits, spec.shards
-        scores, ids, answered = await self._fan_out(spec, vectors, k, filters)
-        return hits_of(scores, ids), answered
+    # ---- search (the pipeline: search_pipeline.py) ---------------------------------
 
     async def search(
         self,
@@ -390,93 +322,13 @@ class KnowledgeService(SupervisedActor):
         field: str = "queries",
     ) -> list[dict[str, Any]]:
         """Many queries in one go: one embed call, one call per shard with all the vectors."""
-        started = time.perf_counter()
-        if not isinstance(queries, list) or not queries:
-            raise invalid(field, "must be a non-empty list of strings")
-        if len(queries) > self.config.max_batch_queries:
-            raise invalid(field, f"at most {self.config.max_batch_queries} queries per batch")
-        texts = [check_query(q, field if field == "query" else f"{field}.{n}") for n, q in enumerate(queries)]
-        k = check_k(k, self.config)
-        search_mode = check_mode(mode)
-        wanted = validate_filters(filters)
-        fusion_weights = check_weights(weights)
-        spec = await self._spec(index)
-        chosen = check_backend(backend, spec.backend)
-        candidates = (
-            k
-            if search_mode is SearchMode.SEMANTIC
-            else max(k * self.config.hybrid_candidates_factor, self.config.hybrid_candidates_min)
-        )
-        vector_hits: list[list[Hit]] = [[] for _ in texts]
-        answered = spec.shards
-        if search_mode is not SearchMode.KEYWORD:
-            vectors = await self._embed(texts)
-            vector_hits, answered = await self._vector_hits(spec, chosen, vectors, candidates, wanted)
-        keyword_hits: list[list[Hit]] = [[] for _ in texts]
-        if search_mode is not SearchMode.SEMANTIC:
-            keyword_hits = list(
-                await asyncio.gather(*(store.keyword_search(self.db, spec.name, t, candidates, wanted) for t in texts))
-            )
-        ranked: list[list[Hit]] = []
-        for vec, kw in zip(vector_hits, keyword_hits, strict=True):
-            if search_mode is SearchMode.SEMANTIC:
-                ranked.append(vec[:k])
-            elif search_mode is SearchMode.KEYWORD:
-                ranked.append(kw[:k])
-            else:
-                fused = reciprocal_rank_fusion(
-                    [[h.id for h in vec], [h.id for h in kw]], self.config.rrf_k, fusion_weights
-                )
-                ranked.append([Hit(id=i, score=s) for i, s in fused[:k]])
-        rows = await store.chunks_by_ids(self.db, sorted({h.id for hits in ranked for h in hits}))
-        took_ms = (time.perf_counter() - started) * 1000
-        per_query_ms = took_ms / len(texts)
-        window = self._latency.setdefault(search_mode.value, deque(maxlen=self.config.latency_window))
-        window.extend([per_query_ms] * len(texts) if len(texts) > 1 else [took_ms])
-        out = []
-        for hits in ranked:
-            results = [
-                SearchResult(
-                    text=rows[h.id]["text"],
-                    score=h.score,
-                    document_id=rows[h.id]["document_id"],
-                    chunk_id=h.id,
-                    metadata=rows[h.id]["metadata"] or {},
-                )
-                for h in hits
-                if h.id in rows  # a chunk deleted between the search and this read
-            ]
-            out.append(
-                SearchResponse(
-                    results=results,
-                    partial=answered < spec.shards,
-                    index=spec.name,
-                    mode=search_mode,
-                    backend=chosen if search_mode is not SearchMode.KEYWORD else None,
-                    shards=spec.shards,
-                    shards_answered=answered,
-                    took_ms=round(took_ms, 3),
-                ).model_dump(mode="json")
-            )
-        return out
+        return await self.pipeline.search_batch(queries, index, k, mode, filters, backend, weights, field)
 
     async def search_vectors(
         self, index: str, vectors: np.ndarray, k: int, backend: str | None = None, ef_search: int | None = None
     ) -> dict[str, Any]:
-        """Vector search without embedding or row lookup (benchmarks, recall checks):
-        {"scores", "ids"} arrays of shape (q, k), and `partial`."""
-        spec = await self._spec(index)
-        chosen = check_backend(backend, spec.backend)
-        matrix = np.asarray(vectors, dtype=np.float32)
-        if chosen is SearchBackend.PGVECTOR:
-            ef = ef_search or self.config.pgvector_ef_search
-            hits = await store.pgvector_search(self.db, spec.name, matrix, k, {}, ef)
-            ids = np.full((len(matrix), k), -1, dtype=np.int64)
-            for row, found in enumerate(hits):
-                ids[row, : len(found)] = [h.id for h in found]
-            return {"ids": ids, "partial": False}
-        scores, ids, answered = await self._fan_out(spec, matrix, k, {})
-        return {"scores": scores, "ids": ids, "partial": answered < spec.shards}
+        """Vector search without embedding or row lookup (benchmarks, recall checks)."""
+        return await self.pipeline.search_vectors(index, vectors, k, backend, ef_search)
 
     # ---- stats ------------------------------------------------------------------
 
@@ -492,7 +344,7 @@ class KnowledgeService(SupervisedActor):
             "documents": sum(r["documents"] for r in indexes),
             "chunks": sum(r["chunks"] for r in indexes),
             "sizes": await store.index_sizes(self.db),
-            "latency_ms": {mode: _percentiles(values) for mode, values in self._latency.items()},
+            "latency_ms": self.pipeline.latency_percentiles(),
             "documents_added": self.documents_added,
         }
 
@@ -501,9 +353,12 @@ class KnowledgeService(SupervisedActor):
         for n in range(spec.shards):
             address = shard_address(spec.name, n)
             try:
-                out.append(await call(self._shard(address).status_dict, timeout_s=self.config.shard_timeout_s))
+                out.append(
+                    await self.runtime.call(
+                        address, "status_dict", timeout_s=self.config.shard_timeout_s, wait_s=0.0, idempotent=True
+                    )
+                )
             except Exception as exc:
-                self._forget(address, exc)
                 out.append({"address": address, "state": "unavailable", "detail": type(exc).__name__})
         return out
 
@@ -513,7 +368,7 @@ class KnowledgeService(SupervisedActor):
         if len(queries) == 0:
             return None
         k = 10
-        _, ids, _ = await self._fan_out(spec, queries, k, {})
+        _, ids, _ = await self.pipeline.fan_out(spec, queries, k, {})
         exact = await store.pgvector_search(self.db, spec.name, queries, k, {}, exact=True)
         found = []
         for got, truth in zip(ids, exact, strict=True):

@@ -15,11 +15,12 @@ import ray
 
 from actors.base import SupervisedActor, tool
 from actors.knowledge import store
-from actors.knowledge.connect import as_rpc, embed_texts, open_database, publish
+from actors.knowledge.connect import as_rpc, embed_texts, open_database
 from actors.knowledge.validate import check_query
 from actors.store.database import Database
 from configs.settings import get_settings
 from protocols.knowledge import KnowledgeError, KnowledgeErrorCode, invalid
+from supervisors.runtime import RayRuntime
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class MemoryService(SupervisedActor):
 
     async def on_start(self) -> None:
         self.namespace = ray.get_runtime_context().namespace
+        self.runtime = RayRuntime(self.namespace)
         self._db = await open_database(self.settings, self.namespace, max_size=2)
 
     async def on_stop(self) -> None:
@@ -57,7 +59,7 @@ class MemoryService(SupervisedActor):
         return self._db
 
     async def _embed(self, text: str) -> np.ndarray:
-        vectors = await embed_texts(self.settings, self.namespace, [text])
+        vectors = await embed_texts(self.settings, self.runtime, [text])
         return np.asarray(vectors[0], dtype=np.float32)
 
     # ---- the Ray API (REST) -----------------------------------------------------
@@ -90,7 +92,7 @@ class MemoryService(SupervisedActor):
             kind=kind,
             metadata=metadata or {},
         )
-        publish(self.namespace, TOPIC, "memory_added", {"id": memory.id, "agent_id": agent, "kind": kind}, self.address)
+        self.publish(TOPIC, "memory_added", {"id": memory.id, "agent_id": agent, "kind": kind})
         return memory.model_dump(mode="json")
 
     async def recall(
@@ -128,7 +130,7 @@ class MemoryService(SupervisedActor):
                 "memory_id",
                 404,
             )
-        publish(self.namespace, TOPIC, "memory_deleted", {"agent_id": agent, "deleted": deleted}, self.address)
+        self.publish(TOPIC, "memory_deleted", {"agent_id": agent, "deleted": deleted})
         return {"agent_id": agent, "deleted": deleted}
 
     async def stats(self) -> dict[str, Any]:

@@ -21,7 +21,7 @@ import numpy as np
 
 from actors.base import SupervisedActor, tool
 from actors.knowledge import store
-from actors.knowledge.connect import open_database, publish
+from actors.knowledge.connect import open_database
 from actors.knowledge.faiss_index import VectorIndex
 from actors.knowledge.filters import matches, validate_filters
 from actors.knowledge.sharding import snapshot_path
@@ -151,7 +151,7 @@ class IndexShard(SupervisedActor):
                 log.exception("%s: snapshot failed", self.address)
 
     def _announce(self) -> None:
-        publish(self.namespace, TOPIC, "index_shard_status", self.status_dict(), self.address)
+        self.publish(TOPIC, "index_shard_status", self.status_dict())
 
     # ---- changes ------------------------------------------------------------------
 

@@ -24,7 +24,6 @@ from actors.models.recorder import CallRecorder
 from configs.settings import get_settings
 from protocols.models import Backend, CallRecord, ChatChunk, ChatRequest, GenerateRequest, ModelError, ModelErrorCode
 
-BUS = "bus/main"
 TOPIC_MODELS = "models"
 
 
@@ -176,15 +175,8 @@ class OllamaWorker(SupervisedActor):
             self._status = status
 
     async def _publish_and_wait(self, event_type: str, data: dict[str, Any]) -> None:
-        published = self._publish(event_type, data)
-        if published is not None:
-            with contextlib.suppress(Exception):  # no bus is no reason to fail a pull
-                await published
+        """In order (pull progress); no bus is no reason to fail a pull."""
+        await self.publish_in_order(TOPIC_MODELS, event_type, {"backend": "ollama", **data})
 
-    def _publish(self, event_type: str, data: dict[str, Any]) -> Any:
-        """Publish on the `models` topic; the ObjectRef of the publish, or None without a bus."""
-        try:
-            bus = ray.get_actor(BUS, namespace=self.namespace)
-            return bus.publish.remote(TOPIC_MODELS, event_type, {"backend": "ollama", **data}, self.address)
-        except Exception:
-            return None
+    def _publish(self, event_type: str, data: dict[str, Any]) -> None:
+        self.publish(TOPIC_MODELS, event_type, {"backend": "ollama", **data})

@@ -10,17 +10,15 @@ import asyncio
 import contextlib
 from collections import deque
 
-import ray
-
-from actors.refs import await_ref
+from protocols.addresses import STORE
 from protocols.models import CallRecord
-
-STORE = "store/main"
+from supervisors.refs import ActorRef
 
 
 class CallRecorder:
     def __init__(self, namespace: str, flush_interval_s: float = 0.5, max_buffer: int = 10_000) -> None:
         self.namespace = namespace
+        self._store = ActorRef(STORE, namespace)
         self.flush_interval_s = flush_interval_s
         self._buffer: deque[CallRecord] = deque(maxlen=max_buffer)
         self._task: asyncio.Task[None] | None = None
@@ -40,10 +38,9 @@ class CallRecorder:
             return True
         batch = list(self._buffer)
         try:
-            store = ray.get_actor(STORE, namespace=self.namespace)
-            await asyncio.wait_for(
-                await_ref(store.record_model_calls.remote([c.model_dump(mode="json") for c in batch])), timeout_s
-            )
+            # no wait for a store that is away: the calls stay buffered for the next flush
+            rows = [c.model_dump(mode="json") for c in batch]
+            await self._store.call("record_model_calls", rows, timeout_s=timeout_s, wait_s=0.0)
         except Exception:
             return False  # keep them for the next try
         for _ in batch:

@@ -18,24 +18,17 @@ from ray.exceptions import RayActorError, RayTaskError
 
 from actors.base import SupervisedActor, tool
 from actors.models.answers import collect, tool_answer, tool_request
-from actors.models.worker import worker_address
-from actors.refs import await_ref
+from protocols.addresses import model_worker_address
 from protocols.jsonrpc import ErrorCode, RpcError
 from protocols.models import Backend, ModelError, ModelErrorCode
-
-
-def unwrap(exc: BaseException) -> BaseException:
-    """The error a worker raised, out of Ray's RayTaskError wrapper."""
-    while isinstance(exc, RayTaskError) and getattr(exc, "cause", None) is not None:
-        exc = exc.cause  # type: ignore[assignment]
-    return exc
+from supervisors.refs import lookup, unwrap
 
 
 class ModelRouter(SupervisedActor):
     def __init__(self, address: str, model: str, workers: int, wait_s: float = 30.0) -> None:
         super().__init__(address)
         self.model = model
-        self.workers = [worker_address(model, i) for i in range(workers)]
+        self.workers = [model_worker_address(model, i) for i in range(workers)]
         self.wait_s = wait_s
         self.namespace = ray.get_runtime_context().namespace
         self._in_flight = dict.fromkeys(self.workers, 0)
@@ -50,10 +43,11 @@ class ModelRouter(SupervisedActor):
         )
         for index in order:
             address = self.workers[index]
-            try:
-                return address, ray.get_actor(address, namespace=self.namespace)
-            except ValueError:
-                continue  # restarting
+            # a fresh look-up, not a cached handle: a worker that restarted is found at once
+            handle = lookup(address, self.namespace)
+            if handle is not None:
+                return address, handle
+            # else restarting: try the next
         raise ModelError(
             ModelErrorCode.BACKEND_UNAVAILABLE,
             f"no worker of model '{self.model}' is running (restarting?)",
@@ -103,8 +97,7 @@ class ModelRouter(SupervisedActor):
         workers = []
         for address in self.workers:
             try:
-                handle = ray.get_actor(address, namespace=self.namespace)
-                workers.append(await asyncio.wait_for(await_ref(handle.status.remote()), 5.0))
+                workers.append(await self.ref(address).call("status", timeout_s=5.0, wait_s=0.0, idempotent=True))
             except Exception:
                 workers.append({"address": address, "loaded": False, "state": "unavailable"})
         return {

@@ -11,7 +11,6 @@ request and exits, and its supervisor starts a fresh one.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import threading
@@ -28,6 +27,7 @@ from actors.models.catalog import find_gguf
 from actors.models.llama_engine import LlamaCppEngine
 from actors.models.recorder import CallRecorder
 from configs.settings import EmbeddedModelConfig, get_settings
+from protocols.addresses import model_worker_address
 from protocols.models import (
     Backend,
     CallRecord,
@@ -40,8 +40,11 @@ from protocols.models import (
 
 log = logging.getLogger(__name__)
 
-BUS = "bus/main"
 TOPIC_MODELS = "models"
+
+
+# The old name, for importers (bench/models.py).
+worker_address = model_worker_address
 
 
 class TokenChannel:
@@ -72,10 +75,6 @@ class TokenChannel:
         while self._items and self._items[0][0] == "chunk" and not self._items[0][1].done:
             taken.append(self._items.popleft()[1])
         return taken
-
-
-def worker_address(model: str, index: int) -> str:
-    return f"llm/{model}.{index}"
 
 
 class ModelWorker(SupervisedActor):
@@ -272,8 +271,4 @@ class ModelWorker(SupervisedActor):
         return self.engine
 
     def _publish(self, event_type: str, data: dict[str, Any]) -> None:
-        with contextlib.suppress(Exception):
-            bus = ray.get_actor(BUS, namespace=self.namespace)
-            bus.publish.remote(
-                TOPIC_MODELS, event_type, {"model": self.config.name, "worker": self.address, **data}, self.address
-            )
+        self.publish(TOPIC_MODELS, event_type, {"model": self.config.name, "worker": self.address, **data})

@@ -1,0 +1,354 @@
+"""An agent's turns: answer a chat message (streamed) or carry out a task with its tools.
+
+Plain Python; the `Agent` actor (agent.py) hosts it. Collaborators are injected: the
+rows (`ChatStore`: messages and the agent's status), and a `Runtime` for the rest: the
+model's streamed answer (`chat_stream` at the model's address), tools and long-term
+memory (JSON-RPC through the bus) and the status events (topic `agents`).
+
+A turn: store the user message, build the context from the latest turns and recalled
+memories, run the tool loop when the agent has tools, stream the model's answer, store
+it (complete, stopped or failed) before acknowledging it, and publish the status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from actors.agents import bus_calls
+from actors.agents.context import ContextBuilder, Turn
+from actors.agents.tool_loop import ToolLoop
+from configs.settings import AgentsConfig
+from protocols.addresses import MEMORY
+from protocols.agents import AgentStatus, AgentType, ExecuteResult, MessageStatus, StoredMessage, ToolStep
+from protocols.events import TOPIC_AGENTS
+from protocols.jsonrpc import ErrorCode
+from supervisors.runtime import Runtime
+
+
+class ChatStore(Protocol):
+    """The rows a turn reads and writes."""
+
+    async def add_message(
+        self,
+        conversation_id: str,
+        role: str,
+        content: str,
+        agent_id: str | None,
+        status: MessageStatus = MessageStatus.COMPLETE,
+        metadata: dict[str, Any] | None = None,
+    ) -> StoredMessage: ...
+
+    async def messages(self, conversation_id: str, last: int) -> Sequence[StoredMessage]: ...
+
+    async def set_agent_status(self, agent_id: str, status: str) -> None: ...
+
+
+@dataclass
+class Profile:
+    """Who is answering: the agent's row (model, type, name, tools) and its type."""
+
+    agent_id: str
+    address: str
+    row: dict[str, Any]
+    type: AgentType
+
+
+@dataclass
+class TurnState:
+    """What the agent reports about its turns."""
+
+    status: AgentStatus = AgentStatus.IDLE
+    last_error: str | None = None
+    tasks_done: int = 0
+    stops: dict[str, asyncio.Event] = field(default_factory=dict)  # run id -> its stop signal
+
+
+def with_notes(text: str, notes: list[str]) -> str:
+    if not notes:
+        return text
+    return (text + "\n\n" if text else "") + "\n".join(f"(Note: {n})" for n in notes)
+
+
+class ChatTurns:
+    """The turns of one agent."""
+
+    def __init__(
+        self,
+        config: AgentsConfig,
+        profile: Profile,
+        store: ChatStore,
+        runtime: Runtime,
+        model_address: Callable[[str], str],
+    ) -> None:
+        self.config = config
+        self.profile = profile
+        self.store = store
+        self.runtime = runtime
+        self.model_address = model_address
+        self.state = TurnState()
+        self._background: set[asyncio.Task[Any]] = set()
+
+    @property
+    def row(self) -> dict[str, Any]:
+        return self.profile.row
+
+    # ---- a chat message, streamed ------------------------------------------------------
+
+    def stop_run(self, run_id: str) -> bool:
+        """Stop a streaming answer: the partial answer is stored, marked stopped."""
+        event = self.state.stops.get(run_id)
+        if event is None:
+            return False
+        event.set()
+        return True
+
+    async def chat_stream(self, conversation_id: str, message: str, run_id: str) -> AsyncGenerator[dict[str, Any]]:
+        """Answer one user message of a conversation, streamed.
+
+        Yields {"event": "stored", "message_id"} once the user message is stored, then
+        {"event": "delta", "delta"} pieces, then {"event": "final", "message_id",
+        "content", "status", "notes", "steps"} once the answer is stored; or
+        {"event": "error", "code", "message"}."""
+        stop = self.state.stops.setdefault(run_id, asyncio.Event())
+        parts: list[str] = []
+        notes: list[str] = []
+        steps: list[ToolStep] = []
+        stored = False  # the answer
+        user_stored = False
+        await self.set_status(AgentStatus.PROCESSING)
+        try:
+            user = await self.store.add_message(conversation_id, "user", message, None)
+            user_stored = True
+            yield {"event": "stored", "message_id": user.id}
+            messages, notes = await self.prompt(conversation_id, message, exclude=user.id)
+            if self.row.get("tools"):
+                gathered = await self.tool_loop(messages, final_answer=False)
+                steps = gathered.steps
+                notes += [n for n in gathered.notes if n not in notes]
+                if steps:
+                    results = "\n".join(f"- {s.tool}: {s.result[: self.config.tool_result_chars]}" for s in steps)
+                    messages.insert(-1, {"role": "system", "content": "Results of the tools you called:\n" + results})
+            stream = self._model_stream(self.request(messages))
+            eval_count = None
+            try:
+                async for chunk in stream:
+                    if chunk.get("done"):
+                        eval_count = chunk.get("eval_count")
+                        break
+                    delta = chunk.get("message", {}).get("content", "")
+                    if delta:
+                        parts.append(delta)
+                        yield {"event": "delta", "delta": delta}
+                    if stop.is_set():
+                        break
+            finally:
+                # stopped, or the caller went away: the model stops too
+                await stream.aclose()
+            status = MessageStatus.STOPPED if stop.is_set() else MessageStatus.COMPLETE
+            content = with_notes("".join(parts).strip(), notes)
+            answer = await self.store_answer(conversation_id, content, status, notes, steps)
+            stored = True
+            self.state.tasks_done += 1
+            await self.set_status(AgentStatus.COMPLETED)
+            self.remember(conversation_id, message)
+            yield {
+                "event": "final",
+                "message_id": answer.id,
+                "content": content,
+                "status": status.value,
+                "notes": notes,
+                "steps": [s.model_dump() for s in steps],
+                "eval_count": eval_count,
+            }
+        except (asyncio.CancelledError, GeneratorExit):
+            if user_stored and not stored:  # the caller went away: keep what was said, marked stopped
+                await asyncio.shield(
+                    self.store_answer(conversation_id, "".join(parts).strip(), MessageStatus.STOPPED, notes, steps)
+                )
+                stored = True
+                self.state.status = AgentStatus.COMPLETED
+            raise
+        except Exception as exc:
+            detail = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            self.state.last_error = detail
+            await self.set_status(AgentStatus.ERROR)
+            if user_stored and not stored:
+                with contextlib.suppress(Exception):
+                    await self.store_answer(conversation_id, "".join(parts).strip(), MessageStatus.ERROR, notes, steps)
+            yield {"event": "error", "code": "agent_error", "message": detail}
+        finally:
+            self.state.stops.pop(run_id, None)
+
+    # ---- a task with the agent's tools --------------------------------------------------
+
+    async def execute(self, task: str) -> dict[str, Any]:
+        await self.set_status(AgentStatus.PROCESSING)
+        try:
+            messages, notes = await self.prompt(None, task)
+            result = await self.tool_loop(messages, final_answer=True)
+            result.notes = notes + [n for n in result.notes if n not in notes]
+            result.answer = with_notes(result.answer, result.notes)
+        except Exception as exc:
+            self.state.last_error = f"{type(exc).__name__}: {exc}"
+            await self.set_status(AgentStatus.ERROR)
+            raise
+        self.state.tasks_done += 1
+        await self.set_status(AgentStatus.COMPLETED)
+        return result.model_dump()
+
+    # ---- the parts of a turn -------------------------------------------------------------
+
+    def request(
+        self, messages: list[dict[str, Any]], fmt: dict[str, Any] | None = None, stream: bool = True
+    ) -> dict[str, Any]:
+        """The model request (Ollama's chat shape)."""
+        tokens = self.config.max_answer_tokens if fmt is None else self.config.decision_tokens
+        request: dict[str, Any] = {
+            "model": self.row["model"],
+            "messages": messages,
+            "stream": stream,
+            "options": {"num_predict": tokens, "temperature": self.config.temperature},
+        }
+        if fmt is not None:
+            request["format"] = fmt
+        return request
+
+    async def prompt(
+        self, conversation_id: str | None, message: str, exclude: str | None = None
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """The messages for the model (system prompt, memories, latest turns, the message),
+        and notes about what was not available."""
+        history: list[Turn] = []
+        if conversation_id is not None and self.config.recent_turns:
+            stored = await self.store.messages(conversation_id, last=self.config.recent_turns + 1)
+            history = [
+                Turn(m.role, m.content)
+                for m in stored
+                if m.id != exclude and m.role in ("user", "assistant") and m.content
+            ]
+        memories, notes = await self.recall(message)
+        builder = ContextBuilder(self.config.context_chars, self.config.recent_turns)
+        return builder.build(self.profile.type.system_prompt, history, message, memories), notes
+
+    async def recall(self, query: str) -> tuple[list[str], list[str]]:
+        if not self.config.memory_k:
+            return [], []
+        arguments = {"query": query, "agent_id": self.profile.agent_id, "k": self.config.memory_k}
+        response = await self.bus_request(MEMORY, bus_calls.tools_call("recall", arguments))
+        step = bus_calls.as_step(f"{MEMORY}/recall", MEMORY, {}, response)
+        if step.unavailable:
+            return [], [f"Long-term memory is not available: {step.result}."]
+        if not step.ok:
+            return [], []
+        value = bus_calls.result_value((response or {}).get("result") or {})
+        memories = value.get("memories", []) if isinstance(value, dict) else []
+        return [str(m.get("content", "")) for m in memories if isinstance(m, dict) and m.get("content")], []
+
+    def remember(self, conversation_id: str, message: str) -> None:
+        """The user's message into long-term memory, in the background."""
+        if not self.config.memory_k:
+            return
+        arguments = {
+            "agent_id": self.profile.agent_id,
+            "content": message,
+            "conversation_id": conversation_id,
+            "kind": "message",
+        }
+        task = asyncio.create_task(self.bus_request(MEMORY, bus_calls.tools_call("remember", arguments)))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def tool_loop(self, messages: list[dict[str, Any]], final_answer: bool) -> ExecuteResult:
+        """The loop over the tools that answer now; the others are named as not available."""
+        descriptions: list[tuple[str, str]] = []
+        notes: list[str] = []
+        for name in self.row.get("tools") or []:
+            description, problem = await self.describe_tool(name)
+            if problem is None:
+                descriptions.append((name, description))
+            elif problem not in notes:
+                notes.append(problem)
+        if not descriptions and not final_answer:
+            return ExecuteResult(answer="", notes=notes, finished=False)
+        loop = ToolLoop(self.ask_model, self.call_tool, self.config.max_tool_steps, self.config.tool_result_chars)
+        result = await loop.run(messages, descriptions, final_answer=final_answer)
+        result.notes = notes + [n for n in result.notes if n not in notes]
+        return result
+
+    async def describe_tool(self, name: str) -> tuple[str, str | None]:
+        """(description, None), or ("", why it cannot be used now)."""
+        address, tool_name = bus_calls.tool_address(name)
+        response = await self.bus_request(address, bus_calls.tools_list())
+        error = (response or {}).get("error")
+        if error is not None:
+            if error.get("code") == ErrorCode.UNKNOWN_ADDRESS:
+                return "", f"the tool {name} is not available: {bus_calls.unavailable_note(address)}"
+            return "", f"the tool {name} is not available now ({error.get('message')})"
+        for entry in ((response or {}).get("result") or {}).get("tools", []):
+            if entry.get("name") == tool_name:
+                schema = entry.get("inputSchema", {}).get("properties", {})
+                return f"{entry.get('description') or ''} (arguments: {', '.join(schema) or 'none'})", None
+        return "", f"the tool {name} is not available: {address} has no tool '{tool_name}'"
+
+    async def ask_model(self, messages: list[dict[str, Any]], fmt: dict[str, Any] | None) -> str:
+        """The model's whole answer (a decision of the tool loop)."""
+        parts: list[str] = []
+        stream = self._model_stream(self.request(messages, fmt))
+        try:
+            async for chunk in stream:
+                if not chunk.get("done"):
+                    parts.append(chunk.get("message", {}).get("content", ""))
+        finally:
+            await stream.aclose()
+        return "".join(parts)
+
+    async def call_tool(self, name: str, arguments: dict[str, Any]) -> ToolStep:
+        address, tool_name = bus_calls.tool_address(name)
+        response = await self.bus_request(address, bus_calls.tools_call(tool_name, arguments))
+        return bus_calls.as_step(name, address, arguments, response)
+
+    async def bus_request(self, address: str, message: dict[str, Any]) -> dict[str, Any] | None:
+        """A JSON-RPC request through the bus; a bus that cannot be reached is an error answer."""
+        try:
+            return await self.runtime.request(address, message, self.config.tool_timeout_s)
+        except Exception as exc:
+            return {
+                "jsonrpc": "2.0",
+                "id": message.get("id"),
+                "error": {"code": ErrorCode.INTERNAL_ERROR, "message": f"bus: {exc}"},
+            }
+
+    async def store_answer(
+        self, conversation_id: str, content: str, status: MessageStatus, notes: list[str], steps: list[ToolStep]
+    ) -> StoredMessage:
+        metadata = {"notes": notes, "steps": [s.model_dump() for s in steps], "model": self.row.get("model")}
+        return await self.store.add_message(
+            conversation_id, "assistant", content, self.profile.agent_id, status, metadata
+        )
+
+    async def set_status(self, status: AgentStatus) -> None:
+        """In memory at once, then in the registry's row (what lists of agents show), then
+        as an event on the topic `agents` (browsers subscribe to it over /ws)."""
+        self.state.status = status
+        if status is AgentStatus.PROCESSING:
+            self.state.last_error = None
+        with contextlib.suppress(Exception):  # a status write must not fail the answer
+            await self.store.set_agent_status(self.profile.agent_id, status.value)
+        data = {
+            "id": self.profile.agent_id,
+            "status": status.value,
+            "type": self.row.get("type"),
+            "name": self.row.get("name"),
+        }
+        if status is AgentStatus.ERROR:
+            data["error"] = self.state.last_error
+        self.runtime.publish(TOPIC_AGENTS, "agent_status", data, self.profile.address)
+
+    def _model_stream(self, request: dict[str, Any]) -> Any:
+        """The model's chunks (an async generator: close it to stop the model)."""
+        address = self.model_address(self.row["model"])
+        return self.runtime.stream(address, "chat_stream", request, self.row["type"])

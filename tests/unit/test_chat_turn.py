@@ -1,0 +1,283 @@
+"""An agent's turns without Ray or PostgreSQL: the model, tools and memory on the
+in-memory runtime, the rows in a list."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import pytest
+
+from actors.agents.chat_turn import ChatTurns, Profile
+from configs.settings import AgentsConfig
+from protocols.addresses import MEMORY
+from protocols.agents import AgentType, MessageStatus, StoredMessage
+from protocols.events import TOPIC_AGENTS
+from protocols.jsonrpc import ErrorCode, make_error, make_result
+from supervisors.runtime import InMemoryRuntime
+
+MODEL = "model/tiny"
+TIME_TOOL = "mcp/time"
+
+
+class Rows:
+    def __init__(self) -> None:
+        self.rows: list[StoredMessage] = []
+        self.statuses: list[str] = []
+
+    async def add_message(
+        self,
+        conversation_id: str,
+        role: str,
+        content: str,
+        agent_id: str | None,
+        status: MessageStatus = MessageStatus.COMPLETE,
+        metadata: dict[str, Any] | None = None,
+    ) -> StoredMessage:
+        message = StoredMessage(
+            id=f"m{len(self.rows) + 1}",
+            conversation_id=conversation_id,
+            role=role,  # type: ignore[arg-type]
+            content=content,
+            agent_id=agent_id,
+            status=status,
+            created_at="now",
+        )
+        self.rows.append(message)
+        self.metadata = metadata
+        return message
+
+    async def messages(self, conversation_id: str, last: int) -> Sequence[StoredMessage]:
+        return [m for m in self.rows if m.conversation_id == conversation_id][-last:]
+
+    async def set_agent_status(self, agent_id: str, status: str) -> None:
+        self.statuses.append(status)
+
+
+class Model:
+    """Streams the scripted answers, one per request, in pieces; records the requests."""
+
+    def __init__(self, *answers: str, fail_after: int | None = None, endless: bool = False) -> None:
+        self.answers = list(answers)
+        self.fail_after = fail_after
+        self.endless = endless
+        self.requests: list[dict[str, Any]] = []
+        self.closed = 0
+
+    async def chat_stream(self, request: dict[str, Any], agent_type: str) -> AsyncIterator[dict[str, Any]]:
+        self.requests.append(request)
+        answer = self.answers.pop(0) if self.answers else ""
+        try:
+            for n, word in enumerate(answer.split(" ")):
+                if self.fail_after is not None and n >= self.fail_after:
+                    raise RuntimeError("the model fell over")
+                yield {"message": {"content": word if n == 0 else " " + word}, "done": False}
+                await asyncio.sleep(0)
+            while self.endless:
+                yield {"message": {"content": "."}, "done": False}
+                await asyncio.sleep(0)
+            yield {"done": True, "eval_count": 7}
+        finally:
+            self.closed += 1
+
+
+class TimeServer:
+    """An MCP endpoint with one tool, `now`."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    async def handle_rpc(self, message: dict[str, Any]) -> dict[str, Any]:
+        if message["method"] == "tools/list":
+            tool = {"name": "now", "description": "The time.", "inputSchema": {"properties": {"zone": {}}}}
+            return make_result(message["id"], {"tools": [tool]})
+        self.calls.append(message["params"])
+        return make_result(message["id"], {"content": [{"type": "text", "text": "12:00"}], "isError": False})
+
+
+class Memory:
+    def __init__(self) -> None:
+        self.remembered: list[dict[str, Any]] = []
+
+    async def handle_rpc(self, message: dict[str, Any]) -> dict[str, Any]:
+        params = message["params"]
+        if params["name"] == "recall":
+            return make_result(message["id"], {"structuredContent": {"memories": [{"content": "likes tea"}]}})
+        self.remembered.append(params["arguments"])
+        return make_result(message["id"], {"structuredContent": {"id": "x"}})
+
+
+def turns(runtime: InMemoryRuntime, tools: list[str] | None = None, **config: Any) -> tuple[ChatTurns, Rows]:
+    rows = Rows()
+    agent_type = AgentType(type="helper", description="d", system_prompt="You help.")
+    row = {"id": "a1", "name": "Ann", "type": "helper", "model": "tiny", "tools": tools or []}
+    profile = Profile("a1", "agent/a1", row, agent_type)
+    settings = AgentsConfig(**{"memory_k": 0, **config})
+    return ChatTurns(settings, profile, rows, runtime, lambda model: f"model/{model}"), rows
+
+
+async def run(chat: ChatTurns, message: str, run_id: str = "r1") -> list[dict[str, Any]]:
+    return [event async for event in chat.chat_stream("c1", message, run_id)]
+
+
+def statuses(runtime: InMemoryRuntime) -> list[str]:
+    return [e.data["status"] for e in runtime.events_on(TOPIC_AGENTS) if e.type == "agent_status"]
+
+
+@pytest.mark.asyncio
+async def test_a_turn_streams_the_chunks_in_order_and_stores_both_messages() -> None:
+    runtime = InMemoryRuntime()
+    model = Model("hello there you")
+    runtime.register(MODEL, model)
+    chat, rows = turns(runtime)
+    events = await run(chat, "hi")
+    assert [e["event"] for e in events] == ["stored", "delta", "delta", "delta", "final"]
+    assert "".join(e["delta"] for e in events if e["event"] == "delta") == "hello there you"
+    final = events[-1]
+    assert final["content"] == "hello there you" and final["status"] == "complete" and final["eval_count"] == 7
+    assert [(m.role, m.content, m.status) for m in rows.rows] == [
+        ("user", "hi", MessageStatus.COMPLETE),
+        ("assistant", "hello there you", MessageStatus.COMPLETE),
+    ]
+    assert events[0]["message_id"] == rows.rows[0].id and final["message_id"] == rows.rows[1].id
+    assert statuses(runtime) == ["processing", "completed"] and rows.statuses == ["processing", "completed"]
+    assert chat.state.tasks_done == 1 and chat.state.stops == {}
+    assert model.requests[0]["messages"][0] == {"role": "system", "content": "You help."}
+    assert model.requests[0]["messages"][-1] == {"role": "user", "content": "hi"}
+
+
+@pytest.mark.asyncio
+async def test_the_context_has_the_earlier_turns_of_the_conversation() -> None:
+    runtime = InMemoryRuntime()
+    model = Model("first answer", "second answer")
+    runtime.register(MODEL, model)
+    chat, _ = turns(runtime)
+    await run(chat, "one")
+    await run(chat, "two", "r2")
+    assert [m["content"] for m in model.requests[1]["messages"]] == ["You help.", "one", "first answer", "two"]
+
+
+@pytest.mark.asyncio
+async def test_a_model_failure_stores_an_error_row_and_answers_an_error_event() -> None:
+    runtime = InMemoryRuntime()
+    runtime.register(MODEL, Model("partial words here", fail_after=2))
+    chat, rows = turns(runtime)
+    events = await run(chat, "hi")
+    assert [e["event"] for e in events] == ["stored", "delta", "delta", "error"]
+    assert events[-1]["code"] == "agent_error" and "the model fell over" in events[-1]["message"]
+    assert (rows.rows[-1].role, rows.rows[-1].content, rows.rows[-1].status) == (
+        "assistant",
+        "partial words",
+        MessageStatus.ERROR,
+    )
+    assert statuses(runtime) == ["processing", "error"]
+    assert runtime.events_on(TOPIC_AGENTS)[-1].data["error"] == chat.state.last_error
+
+
+@pytest.mark.asyncio
+async def test_no_model_is_an_error_row_too() -> None:
+    runtime = InMemoryRuntime()
+    chat, rows = turns(runtime)
+    events = await run(chat, "hi")
+    assert events[-1]["event"] == "error" and "model/tiny" in events[-1]["message"]
+    assert rows.rows[-1].status == MessageStatus.ERROR
+
+
+@pytest.mark.asyncio
+async def test_stop_keeps_the_partial_answer_marked_stopped_and_closes_the_stream() -> None:
+    runtime = InMemoryRuntime()
+    model = Model("go", endless=True)
+    runtime.register(MODEL, model)
+    chat, rows = turns(runtime)
+    events: list[dict[str, Any]] = []
+    async for event in chat.chat_stream("c1", "hi", "run-9"):
+        events.append(event)
+        if len(events) == 4:
+            assert chat.stop_run("run-9") is True
+    assert events[-1]["event"] == "final" and events[-1]["status"] == "stopped"
+    assert rows.rows[-1].status == MessageStatus.STOPPED
+    assert model.closed == 1
+    assert chat.stop_run("run-9") is False
+
+
+@pytest.mark.asyncio
+async def test_the_tool_loop_steps_are_recorded_and_fed_to_the_answer() -> None:
+    runtime = InMemoryRuntime()
+    decisions = [
+        json.dumps({"action": "call_tool", "tool": "time/now", "arguments": {"zone": "UTC"}}),
+        json.dumps({"action": "answer", "answer": "done"}),
+    ]
+    model = Model(*decisions, "It is noon")
+    runtime.register(MODEL, model)
+    server = TimeServer()
+    runtime.register(TIME_TOOL, server)
+    chat, rows = turns(runtime, tools=["time/now"])
+    events = await run(chat, "what time is it?")
+    final = events[-1]
+    assert final["content"] == "It is noon"
+    assert final["steps"] == [
+        {"tool": "time/now", "arguments": {"zone": "UTC"}, "ok": True, "result": "12:00", "unavailable": False}
+    ]
+    assert server.calls == [{"name": "now", "arguments": {"zone": "UTC"}}]
+    assert "format" in model.requests[0] and "format" not in model.requests[-1]
+    assert model.requests[-1]["messages"][-2] == {
+        "role": "system",
+        "content": "Results of the tools you called:\n- time/now: 12:00",
+    }
+    assert rows.metadata is not None and rows.metadata["steps"][0]["tool"] == "time/now"
+
+
+@pytest.mark.asyncio
+async def test_a_tool_nobody_serves_becomes_a_note() -> None:
+    runtime = InMemoryRuntime()
+    runtime.register(MODEL, Model("plain answer"))
+    chat, _ = turns(runtime, tools=["nowhere/thing"])
+    final = (await run(chat, "hi"))[-1]
+    assert final["content"].startswith("plain answer\n\n(Note: the tool nowhere/thing is not available")
+    assert final["steps"] == []
+
+
+@pytest.mark.asyncio
+async def test_memories_are_recalled_into_the_prompt_and_the_message_remembered() -> None:
+    runtime = InMemoryRuntime()
+    model = Model("ok")
+    runtime.register(MODEL, model)
+    memory = Memory()
+    runtime.register(MEMORY, memory)
+    chat, _ = turns(runtime, memory_k=2)
+    await run(chat, "hi")
+    await asyncio.sleep(0.01)  # remembering happens in the background
+    assert "likes tea" in model.requests[0]["messages"][0]["content"]
+    assert memory.remembered == [{"agent_id": "a1", "content": "hi", "conversation_id": "c1", "kind": "message"}]
+
+
+@pytest.mark.asyncio
+async def test_memory_that_is_not_there_is_a_note() -> None:
+    runtime = InMemoryRuntime()
+    runtime.register(MODEL, Model("ok"))
+    chat, _ = turns(runtime, memory_k=2)
+    final = (await run(chat, "hi"))[-1]
+    assert final["notes"] and final["notes"][0].startswith("Long-term memory is not available")
+
+
+@pytest.mark.asyncio
+async def test_execute_runs_the_loop_to_a_final_answer() -> None:
+    runtime = InMemoryRuntime()
+    runtime.register(MODEL, Model(json.dumps({"action": "answer", "answer": " 42 "})))
+    chat, _ = turns(runtime)
+    result = await chat.execute("the answer?")
+    assert result["answer"] == "42" and result["finished"] is True
+    assert statuses(runtime) == ["processing", "completed"]
+
+
+@pytest.mark.asyncio
+async def test_a_bus_that_fails_is_an_error_answer_not_an_exception() -> None:
+    class Broken(InMemoryRuntime):
+        async def request(self, address: str, message: dict[str, Any], timeout_s: float | None = None) -> Any:
+            raise ConnectionError("bus down")
+
+    chat, _ = turns(Broken())
+    answer = await chat.bus_request("mcp/x", {"id": 3})
+    assert answer == make_error(3, ErrorCode.INTERNAL_ERROR, "bus: bus down")
