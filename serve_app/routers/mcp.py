@@ -75,8 +75,7 @@ def _handle(settings: Settings, server_id: str) -> ActorRef:
 
 async def _rpc(handle: ActorRef, message: dict[str, Any], timeout_s: float) -> dict[str, Any]:
     """A JSON-RPC answer from a handle's endpoint: its result, or its error as an HTTP error."""
-    if handle.try_handle() is None:
-        raise ApiError(503, HttpErrorCode.UNAVAILABLE, f"{handle.address} is not running (stopped or restarting)")
+    # a stopped or restarting server: ActorUnavailable, a 503 (serve_app/errors.py)
     response = await handle.call("handle_rpc", message, timeout_s=timeout_s, wait_s=0)
     error = response.get("error") if isinstance(response, dict) else None
     if error:
