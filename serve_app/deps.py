@@ -7,7 +7,7 @@ platform's (`settings.ray.namespace`).
 No `from __future__ import annotations`: FastAPI reads these annotations at run time.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
 from starlette.requests import HTTPConnection
@@ -16,11 +16,33 @@ from configs.settings import Settings
 from protocols.addresses import AGENT_REGISTRY, BUS, KNOWLEDGE, MCP_MANAGER, MEMORY, MONITOR, OLLAMA, ROOT, STORE
 from supervisors.refs import ActorRef
 
+# What the gateway replica was started with (set by Gateway.__init__). Process-wide, not on
+# `app.state`: Serve serves a frozen copy of the FastAPI app, not the module's `app` object.
+_gateway: dict[str, Any] = {}
+
+
+def install(settings: Settings, **shared: Any) -> None:
+    """Called once per replica: the settings and the state its routes share."""
+    _gateway.clear()
+    _gateway.update(shared, settings=settings)
+
+
+def shared(name: str) -> Any:
+    return _gateway[name]
+
+
+def current_settings(app: Any = None) -> Settings:
+    """The replica's settings (an app built without Serve, in tests: its `state.settings`)."""
+    found = _gateway.get("settings") or getattr(getattr(app, "state", None), "settings", None)
+    if found is None:
+        raise RuntimeError("the gateway's settings are not installed (serve_app.deps.install)")
+    settings: Settings = found
+    return settings
+
 
 def settings_dep(conn: HTTPConnection) -> Settings:
     """The gateway's settings (HTTP requests and WebSockets alike)."""
-    settings: Settings = conn.app.state.settings
-    return settings
+    return current_settings(conn.app)
 
 
 SettingsDep = Annotated[Settings, Depends(settings_dep)]

@@ -22,6 +22,7 @@ from ray import serve
 from configs.settings import Settings
 from protocols.addresses import BUS
 from protocols.rest import ErrorBody
+from serve_app import deps
 from serve_app.errors import JsonBodyByDefault, install_error_handlers
 from serve_app.mcp_endpoint import mount as mount_mcp_endpoint
 from serve_app.relay import TopicRelay
@@ -57,9 +58,8 @@ class Gateway:
     def __init__(self, settings: dict[str, Any]) -> None:
         self.settings = Settings.model_validate(settings)
         refs.configure(restart_wait_s=self.settings.supervision.ref_restart_wait_s)
-        app.state.settings = self.settings  # for the routes' SettingsDep
         relay = TopicRelay(BUS, self.settings.ray.namespace, self.settings.bus.subscriber_queue_size)
-        app.state.ws = websocket.WsState(relay)
+        deps.install(self.settings, ws=websocket.WsState(relay))  # for SettingsDep and /ws
 
 
 def build_app(settings: Settings) -> Any:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from protocols.addresses import BUS, KNOWLEDGE, MCP_MANAGER, ROOT
 from protocols.errors import ActorUnavailable
 from protocols.jsonrpc import ErrorCode, make_request
+from serve_app.deps import current_settings
 from supervisors.refs import ActorRef
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ class LazyMCPEndpoint:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if self._app is None:
-            settings = scope["app"].state.settings
+            settings = current_settings(scope.get("app"))
             if not settings.mcp.endpoint_enabled:
                 from starlette.responses import JSONResponse
 

@@ -38,7 +38,7 @@ from protocols.ws import (
     WsStop,
     WsTopics,
 )
-from serve_app.deps import SettingsDep, actor_ref
+from serve_app.deps import SettingsDep, actor_ref, shared
 from serve_app.errors import as_platform_error, short_message
 from serve_app.relay import TopicRelay
 from serve_app.routers.chat import ws_agent_chat, ws_stop_agent_chat
@@ -240,7 +240,7 @@ async def websocket(ws: WebSocket, settings: SettingsDep, encoding: str = "json"
     """ping -> pong; subscribe/unsubscribe to bus topics; request -> response; chat;
     mcp_server_action -> mcp_server_status; request_system_metrics -> system_metrics."""
     await ws.accept()
-    state: WsState = ws.app.state.ws
+    state: WsState = shared("ws")
     binary = encoding == "msgpack"
     client_id, queue = state.relay.add_client()
 
