@@ -70,3 +70,49 @@ Knowledge = Annotated[ActorRef, Depends(_ref_to(KNOWLEDGE))]
 Memory = Annotated[ActorRef, Depends(_ref_to(MEMORY))]
 Registry = Annotated[ActorRef, Depends(_ref_to(AGENT_REGISTRY))]
 McpManager = Annotated[ActorRef, Depends(_ref_to(MCP_MANAGER))]
+
+
+# Methods that only read: a call through a handle cached before a restart is sent again to
+# the successor. Any other call first checks that a cached handle is alive (a ping), so a
+# request is never refused only because this replica held the dead incarnation's handle.
+READ_ONLY = frozenset(
+    {
+        "describe",
+        "status",
+        "health",
+        "info",
+        "ping",
+        "metrics",
+        "supervision_events",
+        "agent_types",
+        "list_agents",
+        "get_agent",
+        "agent_memory",
+        "route",
+        "conversations",
+        "conversation_history",
+        "export",
+        "servers",
+        "server",
+        "list_indexes",
+        "get_document",
+        "stats",
+        "search",
+        "search_batch",
+        "memories",
+        "recall",
+        "model_performance",
+        "model_entries",
+        "list_models",
+        "embed",
+    }
+)
+
+
+async def ask(ref: ActorRef, method: str, *args: Any, timeout_s: float, wait_s: float = 0.0) -> Any:
+    """`method(*args)` on the actor behind `ref`; failures are the reference's typed errors
+    (ActorUnavailable 503, ActorTimeout 504) or the actor's own, mapped in serve_app/errors.py."""
+    idempotent = method in READ_ONLY
+    if not idempotent and ref.cached() is not None:
+        await ref.resolve_live(wait_s)
+    return await ref.call(method, *args, timeout_s=timeout_s, wait_s=wait_s, idempotent=idempotent)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from protocols.addresses import BUS, KNOWLEDGE, MCP_MANAGER, ROOT
 from protocols.errors import ActorUnavailable
 from protocols.jsonrpc import ErrorCode, make_request
+from serve_app.deps import ask as actor_ask
 from serve_app.deps import current_settings
 from supervisors.refs import ActorRef
 
@@ -50,7 +51,7 @@ def build_server(settings: Settings) -> MCPServer:
 
     async def ask(address: str, method: str, *args: Any, timeout: float) -> Any:
         try:
-            return await ActorRef(address, namespace).call(method, *args, timeout_s=timeout, wait_s=0)
+            return await actor_ask(ActorRef(address, namespace), method, *args, timeout_s=timeout, wait_s=0)
         except ActorUnavailable:
             raise ToolError(f"{address} is not running") from None
 

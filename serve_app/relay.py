@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from protocols.events import topic_matches
+from serve_app.deps import ask
 from supervisors.refs import ActorRef
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ class TopicRelay:
         """A poll that does not wait: (re)declares the topic set to the bus at once. The
         long poll in flight shares the subscription, so it sees the new topics too."""
         try:
-            batch = await self.bus.call("poll", self.subscriber_id, self._union(), 0.0, timeout_s=10.0, wait_s=0)
+            batch = await ask(self.bus, "poll", self.subscriber_id, self._union(), 0.0, timeout_s=10.0, wait_s=0)
         except Exception as exc:  # the bus is restarting: the loop will declare again
             log.debug("relay declare failed: %s", exc)
             return
@@ -80,7 +81,7 @@ class TopicRelay:
                 await self._changed.wait()
                 continue
             try:
-                batch = await self.bus.call("poll", self.subscriber_id, topics, 15.0, timeout_s=30.0, wait_s=0)
+                batch = await ask(self.bus, "poll", self.subscriber_id, topics, 15.0, timeout_s=30.0, wait_s=0)
                 backoff = 0.05
             except Exception as exc:  # bus restarting or gone: the reference finds it again
                 log.debug("relay poll failed: %s", exc)

@@ -33,6 +33,7 @@ from protocols.rest_agents import (
     ToolsBody,
 )
 from serve_app.deps import Bus, Registry, SettingsDep, actor_ref
+from serve_app.deps import ask as actor_ask
 from serve_app.errors import ApiError
 from supervisors.refs import ActorRef
 
@@ -46,7 +47,7 @@ async def ask(ref: ActorRef, method: str, *args: Any, timeout_s: float = CALL_TI
     """A call to the registry or an agent. The registry refuses a request it cannot parse
     with a ValueError: a 422 here (the other failures are mapped in serve_app/errors.py)."""
     try:
-        return await ref.call(method, *args, timeout_s=timeout_s, wait_s=wait_s)
+        return await actor_ask(ref, method, *args, timeout_s=timeout_s, wait_s=wait_s)
     except ValueError as exc:
         if isinstance(exc, PlatformError):
             raise
@@ -60,7 +61,7 @@ def agent_ref(settings: Settings, agent_id: str) -> ActorRef:
 
 async def collect_chat(settings: Settings, plan: dict[str, Any], message: str) -> dict[str, Any]:
     """Run one chat turn on the agent and wait for the stored answer."""
-    agent = await agent_ref(settings, plan["agent_id"]).resolve(AGENT_WAIT_S)
+    agent = await agent_ref(settings, plan["agent_id"]).resolve_live(AGENT_WAIT_S)
     final: dict[str, Any] = {}
     user_message_id = None
     stream = agent.chat_stream.remote(plan["conversation_id"], message, uuid.uuid4().hex)

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from protocols.rest import BusRequestBody, JsonRpcResponse, PublishBody, PublishResponse
-from serve_app.deps import Bus, SettingsDep
+from serve_app.deps import Bus, SettingsDep, ask
 
 router = APIRouter(tags=["bus"])
 
@@ -21,12 +21,12 @@ async def bus_request(settings: SettingsDep, bus: Bus, body: BusRequestBody) -> 
     Bus-level failures (unknown address, timeout, ...) are JSON-RPC errors in a 200
     answer, as JSON-RPC over HTTP does; only a malformed HTTP body is a 4xx."""
     timeout = (body.timeout_s or settings.bus.request_timeout_s) + 5.0
-    response = await bus.call("request", body.to, body.message, body.timeout_s, timeout_s=timeout, wait_s=0)
+    response = await ask(bus, "request", body.to, body.message, body.timeout_s, timeout_s=timeout, wait_s=0)
     return JSONResponse(response if response is not None else {"jsonrpc": "2.0", "result": None})
 
 
 @router.post("/bus/publish", response_model=PublishResponse)
 async def bus_publish(bus: Bus, body: PublishBody) -> dict[str, Any]:
     """Publish an event on a topic (WebSocket subscribers of the topic receive it)."""
-    seq = await bus.call("publish", body.topic, body.type, body.data, "api", timeout_s=10.0, wait_s=0)
+    seq = await ask(bus, "publish", body.topic, body.type, body.data, "api", timeout_s=10.0, wait_s=0)
     return {"seq": seq}

@@ -103,7 +103,7 @@ async def ws_agent_chat(settings: Settings, message: WsChat, send: Any, runs: di
         body = ChatMessageRequest.model_validate(message.message or {})
         registry = actor_ref(settings, AGENT_REGISTRY)
         plan = await ask(registry, "prepare_chat", body.message, body.conversation_id, body.agent_id, timeout_s=120.0)
-        agent = await agent_ref(settings, plan["agent_id"]).resolve(AGENT_WAIT_S)
+        agent = await agent_ref(settings, plan["agent_id"]).resolve_live(AGENT_WAIT_S)
         run_id = uuid.uuid4().hex
         runs[key] = (agent, run_id)
         ids = {"conversation_id": plan["conversation_id"], "agent_id": plan["agent_id"]}

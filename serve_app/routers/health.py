@@ -24,6 +24,7 @@ from protocols.addresses import (
 from protocols.rest import ComponentHealth, DatabaseHealth, HealthReport, HttpErrorCode, SubsystemHealth
 from protocols.supervision import ChildStatus
 from serve_app.deps import Knowledge, McpManager, Memory, Ollama, Registry, Root, SettingsDep, Store
+from serve_app.deps import ask as actor_ask
 from serve_app.errors import ApiError
 from serve_app.health_report import subsystem_health
 from supervisors.health import health_from_tree
@@ -37,7 +38,7 @@ PROBE_TIMEOUT_S = 5.0  # a subsystem's service that does not answer in this time
 async def tree_of(root: ActorRef) -> ChildStatus | None:
     """The supervision tree, or None when the root does not answer."""
     try:
-        return ChildStatus.model_validate(await root.call("describe", timeout_s=TREE_TIMEOUT_S, wait_s=0))
+        return ChildStatus.model_validate(await actor_ask(root, "describe", timeout_s=TREE_TIMEOUT_S, wait_s=0))
     except Exception:
         return None
 
@@ -55,7 +56,7 @@ async def health(settings: SettingsDep, root: Root, ollama: Ollama) -> HealthRep
 async def ollama_health(host: str, ollama: ActorRef) -> ComponentHealth:
     status: dict[str, Any] = {}
     with contextlib.suppress(Exception):
-        status = await ollama.call("status", timeout_s=TREE_TIMEOUT_S, wait_s=0)
+        status = await actor_ask(ollama, "status", timeout_s=TREE_TIMEOUT_S, wait_s=0)
     reachable = bool(status.get("reachable"))
     return ComponentHealth(
         status="ok" if reachable else "down",
@@ -79,7 +80,7 @@ async def health_database(store: Store) -> DatabaseHealth:
     if store.try_handle() is None:
         return DatabaseHealth(status="down", detail="store actor is not running")
     try:
-        return DatabaseHealth.model_validate(await store.call("health", timeout_s=TREE_TIMEOUT_S, wait_s=0))
+        return DatabaseHealth.model_validate(await actor_ask(store, "health", timeout_s=TREE_TIMEOUT_S, wait_s=0))
     except Exception as exc:
         return DatabaseHealth(status="down", detail=f"store unreachable: {type(exc).__name__}")
 
@@ -98,7 +99,7 @@ async def health_agents(root: Root, registry: Registry) -> SubsystemHealth:
     """The agent registry and the agents: registered, running, and their supervision states."""
 
     async def ask() -> dict[str, Any]:
-        agents = await registry.call("list_agents", timeout_s=PROBE_TIMEOUT_S, wait_s=0)
+        agents = await actor_ask(registry, "list_agents", timeout_s=PROBE_TIMEOUT_S, wait_s=0)
         states: dict[str, int] = {}
         for agent in agents:
             state = str(agent.get("state") or "unknown")
@@ -125,7 +126,7 @@ async def health_mcp(root: Root, manager: McpManager) -> SubsystemHealth:
     """The MCP servers (status each) and how many tools the ready ones offer."""
 
     async def ask() -> dict[str, Any]:
-        servers = await manager.call("servers", timeout_s=PROBE_TIMEOUT_S, wait_s=0)
+        servers = await actor_ask(manager, "servers", timeout_s=PROBE_TIMEOUT_S, wait_s=0)
         return {
             "manager": MCP_MANAGER,
             "servers": {s["id"]: s.get("status") for s in servers},
@@ -148,7 +149,7 @@ async def health_memory(root: Root, memory: Memory) -> SubsystemHealth:
     """The memory service and its store (memory rows in PostgreSQL)."""
 
     async def ask() -> dict[str, Any]:
-        stats = await memory.call("stats", timeout_s=PROBE_TIMEOUT_S, wait_s=0)
+        stats = await actor_ask(memory, "stats", timeout_s=PROBE_TIMEOUT_S, wait_s=0)
         return {"service": MEMORY, "stats": stats}
 
     tree, (checks, failure) = await asyncio.gather(tree_of(root), _probe(MEMORY, ask))
@@ -160,7 +161,7 @@ async def health_rag(root: Root, knowledge: Knowledge) -> SubsystemHealth:
     """Retrieval: the index shards, the embedders and the knowledge service."""
 
     async def ask() -> dict[str, Any]:
-        indexes = await knowledge.call("list_indexes", timeout_s=PROBE_TIMEOUT_S, wait_s=0)
+        indexes = await actor_ask(knowledge, "list_indexes", timeout_s=PROBE_TIMEOUT_S, wait_s=0)
         return {
             "service": KNOWLEDGE,
             "indexes": {i["name"]: {"shards": i.get("shards"), "chunks": i.get("chunks")} for i in indexes},

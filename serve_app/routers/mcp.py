@@ -34,7 +34,7 @@ from protocols.rest_mcp import (
     McpServerList,
     McpToolList,
 )
-from serve_app.deps import McpManager, SettingsDep, actor_ref
+from serve_app.deps import McpManager, SettingsDep, actor_ref, ask
 from serve_app.errors import ApiError, as_platform_error, rpc_error
 from supervisors.refs import ActorRef
 
@@ -48,7 +48,7 @@ async def manager_call(manager: ActorRef, method: str, *args: Any, timeout_s: fl
     """A call to the MCP manager. Its configuration refusals (ValueErrors naming a field)
     become 404/409/422; an unexpected failure inside it, a 502 with its last line."""
     try:
-        return await manager.call(method, *args, timeout_s=timeout_s, wait_s=0)
+        return await ask(manager, method, *args, timeout_s=timeout_s, wait_s=0)
     except ConfigError as exc:
         status = 404 if str(exc).startswith("no MCP server") else 409 if "already exists" in str(exc) else 422
         code = HttpErrorCode.NOT_FOUND if status == 404 else HttpErrorCode.VALIDATION_ERROR
@@ -76,7 +76,7 @@ def _handle(settings: Settings, server_id: str) -> ActorRef:
 async def _rpc(handle: ActorRef, message: dict[str, Any], timeout_s: float) -> dict[str, Any]:
     """A JSON-RPC answer from a handle's endpoint: its result, or its error as an HTTP error."""
     # a stopped or restarting server: ActorUnavailable, a 503 (serve_app/errors.py)
-    response = await handle.call("handle_rpc", message, timeout_s=timeout_s, wait_s=0)
+    response = await ask(handle, "handle_rpc", message, timeout_s=timeout_s, wait_s=0)
     error = response.get("error") if isinstance(response, dict) else None
     if error:
         raise rpc_error(RpcError(error.get("code", 0), error.get("message", ""), error.get("data")))

@@ -58,7 +58,7 @@ from protocols.rest_models import (
     TrackedModel,
     streaming,
 )
-from serve_app.deps import SettingsDep, actor_ref
+from serve_app.deps import SettingsDep, actor_ref, ask
 from supervisors.refs import ActorRef, unwrap
 
 router = APIRouter()
@@ -135,7 +135,7 @@ def _needs_ollama(settings: Settings, what: str) -> ActorRef:
 async def _handle(ref: ActorRef) -> Any:
     """The raw handle for a streaming call; BACKEND_UNAVAILABLE while it restarts."""
     try:
-        return await ref.resolve(wait_s=0)
+        return await ref.resolve_live(wait_s=0)
     except ActorUnavailable as exc:
         raise as_model_error(exc, ref.address) from None
 
@@ -186,7 +186,7 @@ async def _stream(request: Request, refs: Any, address: str, shape: str = "chat"
 
 async def _call(ref: ActorRef, method: str, *args: Any, timeout_s: float = TIMEOUT_S) -> Any:
     try:
-        return await ref.call(method, *args, timeout_s=timeout_s, wait_s=0)
+        return await ask(ref, method, *args, timeout_s=timeout_s, wait_s=0)
     except Exception as exc:
         raise as_model_error(exc, ref.address) from None
 

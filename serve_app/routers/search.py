@@ -26,6 +26,7 @@ from protocols.rest_search import (
     SearchStats,
 )
 from serve_app.deps import Knowledge
+from serve_app.deps import ask as actor_ask
 from supervisors.refs import ActorRef
 
 router = APIRouter(tags=["search"])
@@ -36,7 +37,7 @@ EXCLUDE_UNSET: dict[str, Any] = {"response_model_exclude_unset": True}
 async def ask(service: ActorRef, method: str, *args: Any) -> Any:
     """`method(*args)` on the knowledge or memory service; its KnowledgeError (field named)
     and the service's absence (503) are answered by serve_app/errors.py."""
-    return await service.call(method, *args, timeout_s=TIMEOUT_S, wait_s=0)
+    return await actor_ask(service, method, *args, timeout_s=TIMEOUT_S, wait_s=0)
 
 
 def _creation(body: IndexCreate) -> dict[str, Any]:

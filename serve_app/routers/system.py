@@ -12,7 +12,7 @@ from protocols.addresses import ROOT, Address, InvalidAddress
 from protocols.errors import ActorUnavailable
 from protocols.rest import HttpErrorCode, KillRequest, KillResponse, SystemEvents, SystemMetrics
 from protocols.supervision import ChildStatus
-from serve_app.deps import Monitor, Root, SettingsDep, Store, actor_ref
+from serve_app.deps import Monitor, Root, SettingsDep, Store, actor_ref, ask
 from serve_app.errors import ApiError
 from serve_app.routers.health import tree_of
 from supervisors.refs import ActorRef
@@ -44,13 +44,13 @@ async def system_events(
     limit: int = Query(100, ge=1, le=1000),
 ) -> dict[str, Any]:
     """Recorded supervision events (restarts, escalations), newest last."""
-    events = await store.call("supervision_events", child, limit, timeout_s=CALL_TIMEOUT_S, wait_s=0)
+    events = await ask(store, "supervision_events", child, limit, timeout_s=CALL_TIMEOUT_S, wait_s=0)
     return {"events": events}
 
 
 async def metrics_of(monitor: ActorRef) -> dict[str, Any]:
     """What the monitor measures now (GET /system/metrics and the WS request_system_metrics)."""
-    return dict(await monitor.call("metrics", timeout_s=CALL_TIMEOUT_S, wait_s=0))
+    return dict(await ask(monitor, "metrics", timeout_s=CALL_TIMEOUT_S, wait_s=0))
 
 
 @router.get("/system/metrics", response_model=SystemMetrics)

@@ -38,7 +38,7 @@ from protocols.ws import (
     WsStop,
     WsTopics,
 )
-from serve_app.deps import SettingsDep, actor_ref, shared
+from serve_app.deps import SettingsDep, actor_ref, ask, shared
 from serve_app.errors import as_platform_error, short_message
 from serve_app.relay import TopicRelay
 from serve_app.routers.chat import ws_agent_chat, ws_stop_agent_chat
@@ -97,7 +97,7 @@ async def on_unsubscribe(session: WsSession, message: WsTopics) -> None:
 async def on_request(session: WsSession, message: WsRequest) -> None:
     timeout = (message.timeout_s or session.settings.bus.request_timeout_s) + 5.0
     bus = actor_ref(session.settings, BUS)
-    response = await bus.call("request", message.to, message.message, message.timeout_s, timeout_s=timeout, wait_s=0)
+    response = await ask(bus, "request", message.to, message.message, message.timeout_s, timeout_s=timeout, wait_s=0)
     await session.send(WsServerMessage(type="response", data=response or {}, ref=message.ref))
 
 
@@ -205,7 +205,7 @@ async def model_chat(session: WsSession, message: WsChat) -> None:
     try:
         request = ChatRequest.model_validate({**(message.message or {}), "stream": True})
         _, address = resolve(session.settings, request.model)
-        actor = await actor_ref(session.settings, address).resolve(wait_s=0)
+        actor = await actor_ref(session.settings, address).resolve_live(wait_s=0)
         refs = actor.chat_stream.remote(request.model_dump(mode="json"), "chat")
         async for ref in refs:
             chunk = await ref
