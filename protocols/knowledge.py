@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from protocols.errors import PlatformError
+
 INDEX_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
@@ -40,16 +42,13 @@ class KnowledgeErrorCode(StrEnum):
     UNAVAILABLE = "unavailable"
 
 
-class KnowledgeError(Exception):
+class KnowledgeError(PlatformError):
     """A request the knowledge or memory actors refuse: a stable code, the field at fault
     and the HTTP status the gateway answers with."""
 
     def __init__(self, code: KnowledgeErrorCode, message: str, field: str | None = None, status: int = 422) -> None:
-        super().__init__(message)
-        self.code = KnowledgeErrorCode(code)
-        self.message = message
-        self.field = field
-        self.status = status
+        super().__init__(code, message, field, status)
+        self.code: KnowledgeErrorCode = KnowledgeErrorCode(code)  # type: ignore[assignment]
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Ray pickles exceptions raised in actors; keep every field across the trip.

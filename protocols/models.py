@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from protocols.errors import PlatformError
+
 
 class Backend(StrEnum):
     EMBEDDED = "embedded"  # llama.cpp (llama-cpp-python) in a ModelWorker actor
@@ -33,17 +35,15 @@ class ModelErrorCode(StrEnum):
     GENERATION_FAILED = "generation_failed"
 
 
-class ModelError(Exception):
+class ModelError(PlatformError):
     """A model failure with a stable code and the backend it came from."""
 
     def __init__(
         self, code: ModelErrorCode, message: str, backend: Backend | str | None = None, status: int = 400
     ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(code, message, None, status)
+        self.code: ModelErrorCode = ModelErrorCode(code)  # type: ignore[assignment]
         self.backend = str(backend) if backend is not None else None
-        self.status = status
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Ray pickles exceptions raised in actors; keep every field across the trip.

@@ -5,10 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
-class ErrorCode(StrEnum):
+class HttpErrorCode(StrEnum):
     """Stable error codes in HTTP error bodies; clients may switch on them."""
 
     VALIDATION_ERROR = "validation_error"
@@ -23,7 +23,7 @@ class ErrorCode(StrEnum):
 
 
 class ErrorBody(BaseModel):
-    code: ErrorCode
+    code: str
     message: str
     field: str | None = None  # the request field at fault, dotted (e.g. "body.timeout_s")
     details: list[dict[str, Any]] = Field(default_factory=list)
@@ -67,3 +67,55 @@ class KillResponse(BaseModel):
     address: str
     killed: bool
     how: str
+
+
+class SubsystemHealth(BaseModel):
+    """One part of the platform (agents, MCP, memory, RAG): its actors' supervision states
+    and what its service answered when asked (`checks`), within a bounded time."""
+
+    status: HealthStatus
+    components: dict[str, ComponentHealth] = Field(default_factory=dict)
+    checks: dict[str, Any] = Field(default_factory=dict)
+    detail: str | None = None
+    checked_at: float
+
+
+class SystemEvents(BaseModel):
+    events: list[dict[str, Any]]
+
+
+class SystemMetrics(BaseModel):
+    """The monitor's sample: the machine's CPU and memory and the Ray nodes'."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class BusRequestBody(BaseModel):
+    to: str = Field(description="Target address, `type/key`")
+    message: dict[str, Any] = Field(description="A JSON-RPC 2.0 request (MCP method names)")
+    timeout_s: float | None = Field(None, gt=0, le=600)
+
+
+class JsonRpcResponse(BaseModel):
+    """A JSON-RPC 2.0 response: `result` or `error` ({code, message, data?})."""
+
+    model_config = ConfigDict(extra="allow")
+
+    jsonrpc: str = "2.0"
+    id: int | str | None = None
+
+
+class PublishBody(BaseModel):
+    topic: str = Field(min_length=1, max_length=200)
+    type: str = Field(min_length=1, max_length=200)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class PublishResponse(BaseModel):
+    seq: int | None = None
+
+
+class UiConfig(BaseModel):
+    base_path: str
+    dashboard_url: str | None = None
+    version: str

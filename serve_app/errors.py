@@ -1,4 +1,10 @@
-"""JSON errors with stable codes for every failure the gateway can answer."""
+"""Every failure the gateway can answer, mapped to a JSON body with a stable code in one place.
+
+Routes raise `PlatformError` (or a subclass: ModelError, KnowledgeError, AgentSpecError,
+ActorUnavailable 503, ActorTimeout 504); the actor errors Ray wraps are unwrapped here;
+JSON-RPC errors (RpcError) get the HTTP status of their code. No route catches Ray's
+exceptions itself unless it wants a route-specific message.
+"""
 
 from __future__ import annotations
 
@@ -8,49 +14,106 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from ray.exceptions import RayActorError, RayTaskError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from protocols.models import ModelError
-from protocols.rest import ErrorBody, ErrorCode
+from protocols.errors import ActorUnavailable, PlatformError
+from protocols.jsonrpc import ErrorCode as RpcCode
+from protocols.jsonrpc import RpcError
+from protocols.rest import ErrorBody, HttpErrorCode
+from supervisors.refs import unwrap
 
 log = logging.getLogger(__name__)
 
-_STATUS_CODES: dict[int, ErrorCode] = {
-    400: ErrorCode.BAD_REQUEST,
-    404: ErrorCode.NOT_FOUND,
-    405: ErrorCode.METHOD_NOT_ALLOWED,
-    422: ErrorCode.VALIDATION_ERROR,
-    503: ErrorCode.UNAVAILABLE,
-    504: ErrorCode.TIMEOUT,
+_STATUS_CODES: dict[int, HttpErrorCode] = {
+    400: HttpErrorCode.BAD_REQUEST,
+    404: HttpErrorCode.NOT_FOUND,
+    405: HttpErrorCode.METHOD_NOT_ALLOWED,
+    422: HttpErrorCode.VALIDATION_ERROR,
+    503: HttpErrorCode.UNAVAILABLE,
+    504: HttpErrorCode.TIMEOUT,
 }
 
 
-class ApiError(Exception):
-    """Raise from a route to answer with this status and error body."""
+class ApiError(PlatformError):
+    """Raise from a route to answer with this status and error body (the gateway's own
+    refusals; the body has the `details` list of validation errors)."""
 
-    def __init__(self, status: int, code: ErrorCode, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.body = ErrorBody(code=code, message=message, field=field)
+    def __init__(self, status: int, code: HttpErrorCode | str, message: str, field: str | None = None) -> None:
+        super().__init__(str(code), message, field, status)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ApiError, (self.status, self.code, self.message, self.field))
+
+    @property
+    def body(self) -> ErrorBody:
+        return ErrorBody(code=self.code, message=self.message, field=self.field)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.body.model_dump(mode="json", exclude_none=True)
 
 
 def error_response(status: int, body: ErrorBody) -> JSONResponse:
     return JSONResponse(status_code=status, content=body.model_dump(mode="json", exclude_none=True))
 
 
+def rpc_error(err: RpcError) -> ApiError:
+    """A JSON-RPC error (an actor endpoint's or the bus's) as the HTTP answer its code means."""
+    data = err.data if isinstance(err.data, dict) else {}
+    if err.code == RpcCode.TOOL_NOT_FOUND:
+        return ApiError(404, HttpErrorCode.NOT_FOUND, err.message, "tool")
+    if err.code == RpcCode.INVALID_PARAMS:
+        return ApiError(422, HttpErrorCode.VALIDATION_ERROR, err.message, data.get("field", "arguments"))
+    if err.code == RpcCode.REQUEST_TIMEOUT:
+        return ApiError(504, HttpErrorCode.TIMEOUT, err.message)
+    if err.code in (RpcCode.TARGET_UNAVAILABLE, RpcCode.TARGET_CRASHED):
+        return ApiError(503, HttpErrorCode.UNAVAILABLE, err.message)
+    return ApiError(502, HttpErrorCode.INTERNAL_ERROR, err.message)
+
+
+def as_platform_error(exc: BaseException) -> PlatformError | None:
+    """The platform error an exception means at the HTTP edge, or None for a bug (a 500)."""
+    exc = unwrap(exc)
+    if isinstance(exc, PlatformError):
+        return exc
+    if isinstance(exc, RpcError):
+        return rpc_error(exc)
+    if isinstance(exc, RayActorError):
+        return ActorUnavailable("", "an actor died during this request; it is being restarted, retry")
+    if isinstance(exc, TimeoutError):
+        return ApiError(504, HttpErrorCode.TIMEOUT, "no answer in time")
+    if isinstance(exc, ValidationError):
+        return ApiError(422, HttpErrorCode.VALIDATION_ERROR, short_message(exc), validation_field(exc))
+    return None
+
+
+def short_message(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        return f"{loc}: {first['msg']}" if loc else first["msg"]
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def validation_field(exc: ValidationError) -> str | None:
+    errors = exc.errors()
+    return ".".join(str(p) for p in errors[0]["loc"]) or None if errors else None
+
+
 def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.body)
+def platform_response(err: PlatformError) -> JSONResponse:
+    # ModelError's body names the backend, KnowledgeError's the field: each error's to_dict
+    return JSONResponse(status_code=err.status, content=err.to_dict())
 
-    @app.exception_handler(ModelError)
-    async def _model_error(request: Request, exc: ModelError) -> JSONResponse:
-        # {"code", "message", "backend"}: the backend named, as users of two backends need
-        return JSONResponse(status_code=exc.status, content=exc.to_dict())
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PlatformError)
+    async def _platform(request: Request, exc: PlatformError) -> JSONResponse:
+        return platform_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -61,7 +124,7 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         first = details[0] if details else {"field": None, "message": "invalid request"}
         body = ErrorBody(
-            code=ErrorCode.VALIDATION_ERROR,
+            code=HttpErrorCode.VALIDATION_ERROR,
             message=f"{first['field']}: {first['message']}" if first["field"] else first["message"],
             field=first["field"],
             details=details,
@@ -70,20 +133,25 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _STATUS_CODES.get(exc.status_code, ErrorCode.BAD_REQUEST)
+        code = _STATUS_CODES.get(exc.status_code, HttpErrorCode.BAD_REQUEST)
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
         if exc.status_code == 404 and message == "Not Found":
             message = f"no such path: {request.url.path}"
         return error_response(exc.status_code, ErrorBody(code=code, message=message))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _mapped(request: Request, exc: Exception) -> JSONResponse:
+        err = as_platform_error(exc)
+        if err is not None:
+            return platform_response(err)
         # Never a traceback to the client: it goes to the replica's log.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(
             500,
-            ErrorBody(code=ErrorCode.INTERNAL_ERROR, message=f"internal error ({type(exc).__name__})"),
+            ErrorBody(code=HttpErrorCode.INTERNAL_ERROR, message=f"internal error ({type(exc).__name__})"),
         )
+
+    for kind in (RpcError, RayTaskError, RayActorError, TimeoutError, ValidationError, Exception):
+        app.add_exception_handler(kind, _mapped)
 
 
 class JsonBodyByDefault:

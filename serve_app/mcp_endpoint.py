@@ -17,21 +17,18 @@ import asyncio
 import itertools
 from typing import TYPE_CHECKING, Any
 
-import ray
-
-from actors.refs import await_ref
-from protocols.addresses import MCP_MANAGER
+from protocols.addresses import BUS, KNOWLEDGE, MCP_MANAGER, ROOT
+from protocols.errors import ActorUnavailable
 from protocols.jsonrpc import ErrorCode, make_request
+from serve_app.deps import ask as actor_ask
+from serve_app.deps import current_settings
+from supervisors.refs import ActorRef
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
 
     from configs.settings import Settings
 
-BUS = "bus/main"
-ROOT = "supervisor/root"
-KNOWLEDGE = "knowledge/main"
-MCP_SERVERS = MCP_MANAGER
 _ids = itertools.count(1)
 
 
@@ -52,16 +49,15 @@ def build_server(settings: Settings) -> MCPServer:
         instructions="Supervised AI agents on Ray: the supervision tree, the knowledge base, agents, MCP tools.",
     )
 
-    def actor(address: str) -> Any:
+    async def ask(address: str, method: str, *args: Any, timeout: float) -> Any:
         try:
-            return ray.get_actor(address, namespace=namespace)
-        except ValueError:
+            return await actor_ask(ActorRef(address, namespace), method, *args, timeout_s=timeout, wait_s=0)
+        except ActorUnavailable:
             raise ToolError(f"{address} is not running") from None
 
     async def bus_call(to: str, tool: str, arguments: dict[str, Any], what: str) -> dict[str, Any]:
-        bus = actor(BUS)
         message = make_request("tools/call", {"name": tool, "arguments": arguments}, f"pygent-mcp-{next(_ids)}")
-        response = await asyncio.wait_for(await_ref(bus.request.remote(to, message, timeout_s)), timeout_s + 5)
+        response = await ask(BUS, "request", to, message, timeout_s, timeout=timeout_s + 5)
         error = (response or {}).get("error")
         if error:
             if error.get("code") == ErrorCode.UNKNOWN_ADDRESS:
@@ -78,8 +74,7 @@ def build_server(settings: Settings) -> MCPServer:
 
     @server.tool(description="The supervision tree: every actor's address, state, restart count and pid.")
     async def supervision_tree() -> dict[str, Any]:
-        root = actor(ROOT)
-        tree: dict[str, Any] = await asyncio.wait_for(await_ref(root.describe.remote()), 10.0)
+        tree: dict[str, Any] = await ask(ROOT, "describe", timeout=10.0)
         return tree
 
     @server.tool(description="Search PyGent's knowledge base (hybrid vector + keyword search).")
@@ -92,8 +87,7 @@ def build_server(settings: Settings) -> MCPServer:
 
     @server.tool(description="The MCP servers PyGent runs, with status and tool counts.")
     async def list_mcp_servers() -> dict[str, Any]:
-        sup = actor(MCP_SERVERS)
-        return {"servers": await asyncio.wait_for(await_ref(sup.servers.remote()), 10.0)}
+        return {"servers": await ask(MCP_MANAGER, "servers", timeout=10.0)}
 
     @server.tool(description="Call a tool of one of the MCP servers PyGent runs (see list_mcp_servers).")
     async def call_mcp_tool(server_id: str, tool: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -112,7 +106,7 @@ class LazyMCPEndpoint:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if self._app is None:
-            settings = scope["app"].state.settings
+            settings = current_settings(scope.get("app"))
             if not settings.mcp.endpoint_enabled:
                 from starlette.responses import JSONResponse
 

@@ -14,9 +14,9 @@ import logging
 import uuid
 from typing import Any
 
-import ray
-
 from protocols.events import topic_matches
+from serve_app.deps import ask
+from supervisors.refs import ActorRef
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,7 @@ class TopicRelay:
     def __init__(self, bus_address: str, namespace: str, queue_size: int = 1000) -> None:
         self.bus_address = bus_address
         self.namespace = namespace
+        self.bus = ActorRef(bus_address, namespace)
         self.queue_size = queue_size
         self.subscriber_id = f"gateway-{uuid.uuid4().hex[:12]}"
         self._clients: dict[str, tuple[set[str], asyncio.Queue[dict[str, Any]]]] = {}
@@ -64,8 +65,7 @@ class TopicRelay:
         """A poll that does not wait: (re)declares the topic set to the bus at once. The
         long poll in flight shares the subscription, so it sees the new topics too."""
         try:
-            bus = ray.get_actor(self.bus_address, namespace=self.namespace)
-            batch = await bus.poll.remote(self.subscriber_id, self._union(), 0.0)
+            batch = await ask(self.bus, "poll", self.subscriber_id, self._union(), 0.0, timeout_s=10.0, wait_s=0)
         except Exception as exc:  # the bus is restarting: the loop will declare again
             log.debug("relay declare failed: %s", exc)
             return
@@ -73,7 +73,6 @@ class TopicRelay:
             self._dispatch(event)
 
     async def _run(self) -> None:
-        bus: Any = None
         backoff = 0.05
         while True:
             topics = self._union()
@@ -82,13 +81,10 @@ class TopicRelay:
                 await self._changed.wait()
                 continue
             try:
-                if bus is None:
-                    bus = ray.get_actor(self.bus_address, namespace=self.namespace)
-                batch = await bus.poll.remote(self.subscriber_id, topics, 15.0)
+                batch = await ask(self.bus, "poll", self.subscriber_id, topics, 15.0, timeout_s=30.0, wait_s=0)
                 backoff = 0.05
-            except Exception as exc:  # bus restarting or gone: find it again
+            except Exception as exc:  # bus restarting or gone: the reference finds it again
                 log.debug("relay poll failed: %s", exc)
-                bus = None
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 2.0)
                 continue

@@ -11,21 +11,18 @@ from dataclasses import dataclass
 
 from actors.agents.tools import InvalidToolRef, parse_tool_ref
 from protocols.agents import AgentType, CreateAgentRequest
+from protocols.errors import PlatformError
 
 # Each returns None when the thing exists, else why not (a sentence).
 ModelCheck = Callable[[str], Awaitable[str | None]]
 ToolCheck = Callable[[str], Awaitable[str | None]]
 
 
-class AgentSpecError(ValueError):
+class AgentSpecError(PlatformError, ValueError):
     """A create request the factory refuses; `field` names the request field at fault."""
 
     def __init__(self, field: str | None, message: str, status: int = 422, code: str = "validation_error") -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.status = status
-        self.code = code
+        super().__init__(code, message, field, status)
 
     def __reduce__(self) -> tuple[object, ...]:
         # Raised in an actor and pickled by Ray: keep every field across the trip.

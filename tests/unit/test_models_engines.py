@@ -137,14 +137,14 @@ class TestBackendChoice:
     """Which backend serves a model name, and what the embedded-only platform refuses."""
 
     def test_embedded_names_go_to_their_router_and_others_to_ollama(self) -> None:
-        from serve_app.models_api import resolve
+        from serve_app.routers.models import resolve
 
         with_ollama = load_settings(ollama={"host": "http://127.0.0.1:1"})
         assert resolve(with_ollama, "smollm2:135m") == ("embedded", "model/smollm2:135m")
         assert resolve(with_ollama, "llama3.2:1b") == ("ollama", "ollama/main")
 
     def test_without_ollama_an_unknown_model_is_not_found_naming_what_exists(self) -> None:
-        from serve_app.models_api import resolve
+        from serve_app.routers.models import resolve
 
         with pytest.raises(ModelError) as err:
             resolve(load_settings(ollama={"host": None}), "llama3")
@@ -153,7 +153,7 @@ class TestBackendChoice:
 
     @pytest.mark.parametrize("what", ["pulling models", "creating models", "deleting models"])
     def test_pull_create_delete_need_ollama(self, what: str) -> None:
-        from serve_app.models_api import _needs_ollama
+        from serve_app.routers.models import _needs_ollama
 
         with pytest.raises(ModelError) as err:
             _needs_ollama(load_settings(ollama={"host": None}), what)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from configs.settings import Settings
-from serve_app.ui_api import dashboard_url, pick_ui_dir, render_index, ui_response
+from serve_app.routers.ui import dashboard_url, pick_ui_dir, render_index, ui_response
 
 INDEX = (
     '<!doctype html><html><head><meta charset="utf-8">'

@@ -18,6 +18,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from configs.settings import Settings
+from protocols.rest import HttpErrorCode, UiConfig
+from serve_app.deps import SettingsDep
+from serve_app.errors import ApiError
 
 router = APIRouter()
 UI_TAG = "ui"
@@ -81,12 +84,28 @@ def ui_response(ui_dir: Path, path: str, settings: Settings) -> Response:
     return HTMLResponse(render_index(ui_dir / "index.html", settings), headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/ui/config", tags=[UI_TAG])
-async def ui_config(request: Request) -> dict[str, Any]:
+@router.get("/ui/config", tags=[UI_TAG], response_model=UiConfig)
+async def ui_config(request: Request, settings: SettingsDep) -> dict[str, Any]:
     """Runtime facts for the web UI: the base path and the Ray dashboard's address."""
-    settings: Settings = request.app.state.settings
     return {
         "base_path": settings.serve.base_path,
         "dashboard_url": dashboard_url(settings, request.url.hostname),
         "version": request.app.version,
     }
+
+
+# The UI's own files: included last, after every API route (a catch-all path).
+static_router = APIRouter(include_in_schema=False)
+
+
+@static_router.get("/")
+async def ui_index(settings: SettingsDep) -> Response:
+    return ui_response(pick_ui_dir(settings), "", settings)
+
+
+@static_router.get("/{path:path}")
+async def ui_files(path: str, settings: SettingsDep) -> Response:
+    if path.startswith("api/"):
+        raise ApiError(404, HttpErrorCode.NOT_FOUND, f"no such path: /{path}")
+    # files of the built UI; client-side routes of the single-page UI get index.html
+    return ui_response(pick_ui_dir(settings), path, settings)

@@ -17,14 +17,12 @@ from typing import Any
 import ray
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field
-from ray.exceptions import RayActorError, RayTaskError
 
 from actors.models.catalog import configured_model, local_models
 from actors.models.recommend import Recommender
-from actors.refs import await_ref
 from configs.settings import Settings
-from protocols.addresses import OLLAMA, STORE
+from protocols.addresses import OLLAMA, STORE, embedder_address, model_router_address
+from protocols.errors import ActorTimeout, ActorUnavailable
 from protocols.model_stats import (
     ModelEntry,
     ModelPerformance,
@@ -40,19 +38,37 @@ from protocols.models import (
     ModelError,
     ModelErrorCode,
 )
-from serve_app.lookup import actor_or_none, settings_of
+from protocols.rest_models import (
+    BackendsStatus,
+    ChatAnswer,
+    CreateBody,
+    Deleted,
+    Embeddings,
+    GenerateAnswer,
+    ModelDeleted,
+    ModelDetails,
+    ModelMetrics,
+    ModelsList,
+    ModelsSummary,
+    ModelTags,
+    PerformanceRow,
+    Progress,
+    PullBody,
+    RatingAnswer,
+    TrackedModel,
+    streaming,
+)
+from serve_app.deps import SettingsDep, actor_ref, ask
+from supervisors.refs import ActorRef, unwrap
 
 router = APIRouter()
 OLLAMA_TAG = "ollama"
 MODELS_TAG = "models"
 TIMEOUT_S = 30.0
+EXCLUDE_UNSET: dict[str, Any] = {"response_model_exclude_unset": True}
 
 
-class PullRequest(BaseModel):
-    model: str | None = Field(None, min_length=1, max_length=200)
-    name: str | None = Field(None, min_length=1, max_length=200, description="alias of model (older Ollama)")
-    stream: bool = True
-
+class PullRequest(PullBody):
     def target(self) -> str:
         name = self.model or self.name
         if not name:
@@ -60,30 +76,27 @@ class PullRequest(BaseModel):
         return name
 
 
-class CreateRequest(BaseModel):
-    model: str = Field(min_length=1, max_length=200)
-    from_: str = Field(alias="from", min_length=1, max_length=200)
-    system: str | None = Field(None, max_length=50_000)
-    stream: bool = True
+CreateRequest = CreateBody
 
 
 def _error(exc: ModelError) -> JSONResponse:
     return JSONResponse(status_code=exc.status, content=exc.to_dict())
 
 
-def unwrap(exc: BaseException) -> BaseException:
-    while isinstance(exc, RayTaskError) and getattr(exc, "cause", None) is not None:
-        exc = exc.cause  # type: ignore[assignment]
-    return exc
-
-
 def as_model_error(exc: BaseException, address: str) -> ModelError:
+    """A model route's failure in the model vocabulary (ModelError codes name the backend's
+    state: a worker that died mid-request is `worker_crashed`, one that is not there
+    `backend_unavailable`)."""
     exc = unwrap(exc)
     if isinstance(exc, ModelError):
         return exc
-    if isinstance(exc, RayActorError):
+    if isinstance(exc, ActorUnavailable):
+        if exc.died_during_call:
+            return ModelError(ModelErrorCode.WORKER_CRASHED, f"{address} died during this request; retry", None, 503)
+        return ModelError(ModelErrorCode.BACKEND_UNAVAILABLE, f"{address} is restarting; retry", None, 503)
+    if isinstance(exc, ray.exceptions.RayActorError):
         return ModelError(ModelErrorCode.WORKER_CRASHED, f"{address} died during this request; retry", None, 503)
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, ActorTimeout | TimeoutError):
         return ModelError(ModelErrorCode.TIMEOUT, f"{address} did not answer in time", None, 504)
     if isinstance(exc, ValueError):
         return ModelError(ModelErrorCode.INVALID_REQUEST, str(exc).splitlines()[0], None, 422)
@@ -93,7 +106,7 @@ def as_model_error(exc: BaseException, address: str) -> ModelError:
 def resolve(settings: Settings, model: str) -> tuple[Backend, str]:
     """The backend and the address serving `model`, or MODEL_NOT_FOUND naming what exists."""
     if configured_model(model, settings) is not None:
-        return Backend.EMBEDDED, f"model/{model}"
+        return Backend.EMBEDDED, model_router_address(model)
     if settings.ollama.host:
         return Backend.OLLAMA, OLLAMA
     names = ", ".join(m.name for m in settings.models.embedded) or "none"
@@ -106,9 +119,9 @@ def resolve(settings: Settings, model: str) -> tuple[Backend, str]:
     )
 
 
-def _needs_ollama(settings: Settings, what: str) -> Any:
-    actor = actor_or_none(settings, OLLAMA) if settings.ollama.host else None
-    if actor is None:
+def _needs_ollama(settings: Settings, what: str) -> ActorRef:
+    """The Ollama worker; NOT_SUPPORTED when no Ollama is configured."""
+    if not settings.ollama.host:
         raise ModelError(
             ModelErrorCode.NOT_SUPPORTED,
             f"{what} needs Ollama (set PYGENT_OLLAMA_HOST); the embedded backend serves the GGUF files "
@@ -116,7 +129,15 @@ def _needs_ollama(settings: Settings, what: str) -> Any:
             Backend.EMBEDDED,
             400,
         )
-    return actor
+    return actor_ref(settings, OLLAMA)
+
+
+async def _handle(ref: ActorRef) -> Any:
+    """The raw handle for a streaming call; BACKEND_UNAVAILABLE while it restarts."""
+    try:
+        return await ref.resolve_live(wait_s=0)
+    except ActorUnavailable as exc:
+        raise as_model_error(exc, ref.address) from None
 
 
 async def _stream(request: Request, refs: Any, address: str, shape: str = "chat") -> StreamingResponse | JSONResponse:
@@ -148,9 +169,8 @@ async def _stream(request: Request, refs: Any, address: str, shape: str = "chat"
                 try:
                     chunk = await ref
                 except Exception as exc:
-                    yield frame(
-                        {"error": as_model_error(exc, address).message, "code": as_model_error(exc, address).code.value}
-                    )
+                    error = as_model_error(exc, address)
+                    yield frame({"error": error.message, "code": error.code.value})
                     finished = True
                     return
                 yield frame(chunk)
@@ -164,99 +184,105 @@ async def _stream(request: Request, refs: Any, address: str, shape: str = "chat"
     return StreamingResponse(body(), media_type=media)
 
 
-async def _call(ref: Any, address: str, timeout_s: float = TIMEOUT_S) -> Any:
+async def _call(ref: ActorRef, method: str, *args: Any, timeout_s: float = TIMEOUT_S) -> Any:
+    try:
+        return await ask(ref, method, *args, timeout_s=timeout_s, wait_s=0)
+    except Exception as exc:
+        raise as_model_error(exc, ref.address) from None
+
+
+async def _next(ref: Any, address: str, timeout_s: float) -> Any:
+    """One item of a streaming generator, in the model vocabulary on failure."""
     import asyncio
 
     try:
-        return await asyncio.wait_for(await_ref(ref), timeout_s)
+        return await asyncio.wait_for(_await(ref), timeout_s)
     except Exception as exc:
         raise as_model_error(exc, address) from None
+
+
+async def _await(ref: Any) -> Any:
+    return await ref
 
 
 # ---- /ollama ---------------------------------------------------------------------------------
 
 
-@router.get("/ollama/status", tags=[OLLAMA_TAG])
-async def ollama_status(request: Request) -> dict[str, Any]:
+@router.get("/ollama/status", tags=[OLLAMA_TAG], response_model=BackendsStatus)
+async def ollama_status(settings: SettingsDep) -> dict[str, Any]:
     """Both backends: the embedded workers and whether Ollama is reachable."""
-    settings = settings_of(request)
     embedded = []
     for model in settings.models.embedded:
-        router_actor = actor_or_none(settings, f"model/{model.name}")
+        address = model_router_address(model.name)
         status: dict[str, Any] = {"model": model.name, "state": "unavailable"}
-        if router_actor is not None:
-            with contextlib.suppress(Exception):
-                status = await _call(router_actor.status.remote(), f"model/{model.name}", 10.0)
-                status["state"] = "ok" if any(w.get("loaded") for w in status.get("workers", [])) else "loading"
+        with contextlib.suppress(Exception):
+            status = await _call(actor_ref(settings, address), "status", timeout_s=10.0)
+            status["state"] = "ok" if any(w.get("loaded") for w in status.get("workers", [])) else "loading"
         embedded.append(status)
     ollama: dict[str, Any] = {"configured": bool(settings.ollama.host), "host": settings.ollama.host}
     if settings.ollama.host:
-        actor = actor_or_none(settings, OLLAMA)
-        if actor is None:
+        worker = actor_ref(settings, OLLAMA)
+        if worker.try_handle() is None:
             ollama.update(reachable=False, error="the Ollama worker is restarting")
         else:
             with contextlib.suppress(Exception):
-                ollama.update(await _call(actor.status.remote(), OLLAMA, 10.0))
+                ollama.update(await _call(worker, "status", timeout_s=10.0))
     return {"embedded": embedded, "ollama": ollama}
 
 
-@router.get("/ollama/models", tags=[OLLAMA_TAG])
-async def ollama_models(request: Request) -> dict[str, Any]:
+@router.get("/ollama/models", tags=[OLLAMA_TAG], response_model=ModelTags)
+async def ollama_models(settings: SettingsDep) -> dict[str, Any]:
     """Every model either backend can serve, in Ollama's /api/tags shape plus `backend`."""
-    settings = settings_of(request)
     models = [m.model_dump(mode="json", exclude_none=True) for m in local_models(settings)]
     errors = {}
     if settings.ollama.host:
         try:
-            models += await _call(_needs_ollama(settings, "listing Ollama models").list_models.remote(), OLLAMA)
+            models += await _call(_needs_ollama(settings, "listing Ollama models"), "list_models")
         except ModelError as exc:
             errors["ollama"] = exc.to_dict()
     return {"models": models, "errors": errors}
 
 
-@router.get("/ollama/models/{name}/info", tags=[OLLAMA_TAG])
-async def ollama_model_info(request: Request, name: str = Path(min_length=1, max_length=200)) -> dict[str, Any]:
-    settings = settings_of(request)
+@router.get("/ollama/models/{name}/info", tags=[OLLAMA_TAG], response_model=ModelDetails)
+async def ollama_model_info(settings: SettingsDep, name: str = Path(min_length=1, max_length=200)) -> dict[str, Any]:
     backend, _ = resolve(settings, name)
     if backend is Backend.EMBEDDED:
         info = next(m for m in local_models(settings) if m.name == name)
         config = configured_model(name, settings)
         return {**info.model_dump(mode="json"), "parameters": config.model_dump() if config else {}}
-    return dict(await _call(_needs_ollama(settings, "model info").info.remote(name), OLLAMA))
+    return dict(await _call(_needs_ollama(settings, "model info"), "info", name))
 
 
-@router.post("/ollama/models/pull", tags=[OLLAMA_TAG])
-async def ollama_pull(request: Request, body: PullRequest) -> Any:
+async def _progress(request: Request, settings: Settings, refs: Any, stream: bool) -> Any:
+    if stream:
+        return await _stream(request, refs, OLLAMA, shape="progress")
+    last: dict[str, Any] = {}
+    async for ref in refs:
+        last = await _next(ref, OLLAMA, settings.ollama.timeout_s)
+    return last
+
+
+@router.post(
+    "/ollama/models/pull", tags=[OLLAMA_TAG], response_model=Progress, responses=streaming(Progress), **EXCLUDE_UNSET
+)
+async def ollama_pull(request: Request, settings: SettingsDep, body: PullRequest) -> Any:
     """Pull a model into Ollama, streaming progress (also published on the `models` topic
     as `model_pull_progress` events)."""
-    settings = settings_of(request)
     name = body.target()
-    actor = _needs_ollama(settings, "pulling models")
-    refs = actor.pull.remote(name)
-    if body.stream:
-        return await _stream(request, refs, OLLAMA, shape="progress")
-    last: dict[str, Any] = {}
-    async for ref in refs:
-        last = await _call(ref, OLLAMA, settings.ollama.timeout_s)
-    return last
+    actor = await _handle(_needs_ollama(settings, "pulling models"))
+    return await _progress(request, settings, actor.pull.remote(name), body.stream)
 
 
-@router.post("/ollama/models/create", tags=[OLLAMA_TAG])
-async def ollama_create(request: Request, body: CreateRequest) -> Any:
-    settings = settings_of(request)
-    actor = _needs_ollama(settings, "creating models")
-    refs = actor.create.remote(body.model, body.from_, body.system)
-    if body.stream:
-        return await _stream(request, refs, OLLAMA, shape="progress")
-    last: dict[str, Any] = {}
-    async for ref in refs:
-        last = await _call(ref, OLLAMA, settings.ollama.timeout_s)
-    return last
+@router.post(
+    "/ollama/models/create", tags=[OLLAMA_TAG], response_model=Progress, responses=streaming(Progress), **EXCLUDE_UNSET
+)
+async def ollama_create(request: Request, settings: SettingsDep, body: CreateRequest) -> Any:
+    actor = await _handle(_needs_ollama(settings, "creating models"))
+    return await _progress(request, settings, actor.create.remote(body.model, body.from_, body.system), body.stream)
 
 
-@router.delete("/ollama/models/{name}", tags=[OLLAMA_TAG])
-async def ollama_delete(request: Request, name: str = Path(min_length=1, max_length=200)) -> dict[str, Any]:
-    settings = settings_of(request)
+@router.delete("/ollama/models/{name}", tags=[OLLAMA_TAG], response_model=Deleted, **EXCLUDE_UNSET)
+async def ollama_delete(settings: SettingsDep, name: str = Path(min_length=1, max_length=200)) -> dict[str, Any]:
     if configured_model(name, settings) is not None:
         raise ModelError(
             ModelErrorCode.NOT_SUPPORTED,
@@ -265,35 +291,40 @@ async def ollama_delete(request: Request, name: str = Path(min_length=1, max_len
             Backend.EMBEDDED,
             400,
         )
-    actor = _needs_ollama(settings, "deleting models")
-    return dict(await _call(actor.delete.remote(name), OLLAMA))
+    return dict(await _call(_needs_ollama(settings, "deleting models"), "delete", name))
 
 
-@router.post("/ollama/chat", tags=[OLLAMA_TAG])
-async def ollama_chat(request: Request, body: ChatRequest, task_kind: str | None = Query(None, max_length=100)) -> Any:
+@router.post(
+    "/ollama/chat", tags=[OLLAMA_TAG], response_model=ChatAnswer, responses=streaming(ChatAnswer), **EXCLUDE_UNSET
+)
+async def ollama_chat(
+    request: Request, settings: SettingsDep, body: ChatRequest, task_kind: str | None = Query(None, max_length=100)
+) -> Any:
     """Ollama's /api/chat: `stream: true` (default) answers NDJSON chunks, else one object."""
-    settings = settings_of(request)
     _, address = resolve(settings, body.model)
-    actor = actor_or_none(settings, address)
-    if actor is None:
-        raise ModelError(ModelErrorCode.BACKEND_UNAVAILABLE, f"{address} is restarting; retry", None, 503)
+    worker = actor_ref(settings, address)
     if body.stream:
+        actor = await _handle(worker)
         return await _stream(request, actor.chat_stream.remote(body.model_dump(mode="json"), task_kind), address)
+    await _handle(worker)
     return await _call(
-        actor.chat.remote(body.model_dump(mode="json"), task_kind), address, settings.models.request_timeout_s
+        worker, "chat", body.model_dump(mode="json"), task_kind, timeout_s=settings.models.request_timeout_s
     )
 
 
-@router.post("/ollama/generate", tags=[OLLAMA_TAG])
+@router.post(
+    "/ollama/generate",
+    tags=[OLLAMA_TAG],
+    response_model=GenerateAnswer,
+    responses=streaming(GenerateAnswer),
+    **EXCLUDE_UNSET,
+)
 async def ollama_generate(
-    request: Request, body: GenerateRequest, task_kind: str | None = Query(None, max_length=100)
+    request: Request, settings: SettingsDep, body: GenerateRequest, task_kind: str | None = Query(None, max_length=100)
 ) -> Any:
     """Ollama's /api/generate: a prompt (and optional system) in, `response` text out."""
-    settings = settings_of(request)
     backend, address = resolve(settings, body.model)
-    actor = actor_or_none(settings, address)
-    if actor is None:
-        raise ModelError(ModelErrorCode.BACKEND_UNAVAILABLE, f"{address} is restarting; retry", None, 503)
+    actor = await _handle(actor_ref(settings, address))
     if backend is Backend.OLLAMA:
         refs = actor.generate_stream.remote(body.model_dump(mode="json"), task_kind)
     else:
@@ -303,7 +334,7 @@ async def ollama_generate(
     text: list[str] = []
     final: dict[str, Any] = {}
     async for ref in refs:
-        chunk = await _call(ref, address, settings.models.request_timeout_s)
+        chunk = await _next(ref, address, settings.models.request_timeout_s)
         if chunk.get("done"):
             final = chunk
         else:
@@ -312,57 +343,51 @@ async def ollama_generate(
     return {**final, "response": "".join(text)}
 
 
-@router.post("/ollama/embed", tags=[OLLAMA_TAG])
-async def ollama_embed(request: Request, body: EmbedRequest) -> dict[str, Any]:
+@router.post("/ollama/embed", tags=[OLLAMA_TAG], response_model=Embeddings)
+async def ollama_embed(settings: SettingsDep, body: EmbedRequest) -> dict[str, Any]:
     """Embeddings: the platform's embedder for its own model name, else Ollama's embed."""
-    settings = settings_of(request)
     texts = body.texts()
     if body.model == settings.embeddings.name:
-        address = f"embedder/{settings.embeddings.name}"
-        actor = actor_or_none(settings, address)
-        if actor is None:
-            raise ModelError(ModelErrorCode.BACKEND_UNAVAILABLE, f"{address} is restarting; retry", None, 503)
-        answer = await _call(actor.embed.remote(texts), address)
+        embedder = actor_ref(settings, embedder_address(settings.embeddings.name))
+        await _handle(embedder)
+        answer = await _call(embedder, "embed", texts)
         return {"model": body.model, "embeddings": answer["embeddings"]}
-    actor = _needs_ollama(settings, f"embedding with '{body.model}'")
-    return {"model": body.model, "embeddings": await _call(actor.embed.remote(body.model, texts), OLLAMA)}
+    ollama = _needs_ollama(settings, f"embedding with '{body.model}'")
+    return {"model": body.model, "embeddings": await _call(ollama, "embed", body.model, texts)}
 
 
-@router.get("/ollama/metrics", tags=[OLLAMA_TAG])
-async def ollama_metrics(request: Request) -> dict[str, Any]:
+@router.get("/ollama/metrics", tags=[OLLAMA_TAG], response_model=ModelMetrics)
+async def ollama_metrics(settings: SettingsDep) -> dict[str, Any]:
     """Per-model performance from the recorded calls, and the live state of the workers."""
-    settings = settings_of(request)
-    status = await ollama_status(request)
+    status = await ollama_status(settings)
     return {"models": await _performance(settings), "backends": status}
 
 
 # ---- /models ---------------------------------------------------------------------------------
 
 
-def _store(settings: Settings) -> Any:
-    """The store actor, or a 503 while it restarts."""
-    store = actor_or_none(settings, STORE)
-    if store is None:
+async def _store(settings: Settings) -> ActorRef:
+    """The store, or a 503 while it restarts."""
+    store = actor_ref(settings, STORE)
+    if store.try_handle() is None:
         raise ModelError(ModelErrorCode.BACKEND_UNAVAILABLE, "the store is restarting; retry", None, 503)
     return store
 
 
 async def _performance(settings: Settings, model: str | None = None, task_kind: str | None = None) -> list[Any]:
-    store = _store(settings)
-    return list(await _call(store.model_performance.remote(model, task_kind), STORE))
+    return list(await _call(await _store(settings), "model_performance", model, task_kind))
 
 
 def _available(settings: Settings) -> dict[str, str]:
     return {m.name: Backend.EMBEDDED.value for m in settings.models.embedded}
 
 
-@router.get("/models", tags=[MODELS_TAG])
-async def models_list(request: Request) -> dict[str, Any]:
+@router.get("/models", tags=[MODELS_TAG], response_model=ModelsList)
+async def models_list(settings: SettingsDep) -> dict[str, Any]:
     """Models that can serve now and those with recorded data, with their performance."""
-    settings = settings_of(request)
     perf = {p["model"]: p for p in await _performance(settings)}
-    store = actor_or_none(settings, STORE)
-    entries = await _call(store.model_entries.remote(), STORE) if store else []
+    store = actor_ref(settings, STORE)
+    entries = await _call(store, "model_entries") if store.try_handle() is not None else []
     names = sorted(set(perf) | set(_available(settings)) | {e["name"] for e in entries})
     tracked = {e["name"]: e for e in entries}
     return {
@@ -373,10 +398,10 @@ async def models_list(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/models/stats/summary", tags=[MODELS_TAG])
-async def models_summary(request: Request) -> dict[str, Any]:
+@router.get("/models/stats/summary", tags=[MODELS_TAG], response_model=ModelsSummary)
+async def models_summary(settings: SettingsDep) -> dict[str, Any]:
     """Totals over all recorded calls, per backend, and the busiest models."""
-    rows = [ModelPerformance.model_validate(p) for p in await _performance(settings_of(request))]
+    rows = [ModelPerformance.model_validate(p) for p in await _performance(settings)]
     by_backend: dict[str, dict[str, Any]] = {}
     for row in rows:
         agg = by_backend.setdefault(row.backend, {"calls": 0, "completion_tokens": 0, "errors": 0})
@@ -398,65 +423,59 @@ async def models_summary(request: Request) -> dict[str, Any]:
 
 
 @router.post("/models/recommendations", response_model=RecommendationResponse, tags=[MODELS_TAG])
-async def models_recommendations(request: Request, body: RecommendationRequest) -> Any:
+async def models_recommendations(settings: SettingsDep, body: RecommendationRequest) -> Any:
     """Which model for a kind of task, ranked from the recorded calls and ratings."""
-    settings = settings_of(request)
     overall = [ModelPerformance.model_validate(p) for p in await _performance(settings)]
     by_task = [ModelPerformance.model_validate(p) for p in await _performance(settings, None, body.task_kind)]
     available = _available(settings)
     if settings.ollama.host:
         with contextlib.suppress(ModelError):
-            for m in await _call(_needs_ollama(settings, "").list_models.remote(), OLLAMA):
+            for m in await _call(_needs_ollama(settings, ""), "list_models"):
                 available[m["name"]] = Backend.OLLAMA.value
     ranked = Recommender().recommend(body, overall, by_task, available)
     return RecommendationResponse(task_kind=body.task_kind, recommendations=ranked)
 
 
-@router.post("/models", tags=[MODELS_TAG])
-async def models_upsert(request: Request, body: ModelEntry) -> dict[str, Any]:
+@router.post("/models", tags=[MODELS_TAG], response_model=TrackedModel, **EXCLUDE_UNSET)
+async def models_upsert(settings: SettingsDep, body: ModelEntry) -> dict[str, Any]:
     """Create or update a tracked model entry (what it is for)."""
-    settings = settings_of(request)
-    store = _store(settings)
-    return dict(await _call(store.upsert_model_entry.remote(body.model_dump(mode="json")), STORE))
+    return dict(await _call(await _store(settings), "upsert_model_entry", body.model_dump(mode="json")))
 
 
-@router.get("/models/{name}", tags=[MODELS_TAG])
-async def models_get(request: Request, name: str = Path(min_length=1, max_length=200)) -> Any:
+@router.get("/models/{name}", tags=[MODELS_TAG], response_model=PerformanceRow, **EXCLUDE_UNSET)
+async def models_get(settings: SettingsDep, name: str = Path(min_length=1, max_length=200)) -> Any:
     """One model's recorded performance (overall, and by task kind when asked)."""
-    settings = settings_of(request)
     rows = await _performance(settings, name)
     if not rows and name not in _available(settings):
         raise ModelError(ModelErrorCode.MODEL_NOT_FOUND, f"no model '{name}' and no data recorded for it", None, 404)
     return rows[0] if rows else ModelPerformance(model=name, backend=Backend.EMBEDDED.value).model_dump()
 
 
-@router.get("/models/{name}/performance", tags=[MODELS_TAG])
+@router.get("/models/{name}/performance", tags=[MODELS_TAG], response_model=PerformanceRow)
 async def models_performance(
-    request: Request,
+    settings: SettingsDep,
     name: str = Path(min_length=1, max_length=200),
     task_kind: str | None = Query(None, max_length=100),
 ) -> Any:
-    settings = settings_of(request)
     rows = await _performance(settings, name, task_kind)
     if not rows and name not in _available(settings):
         raise ModelError(ModelErrorCode.MODEL_NOT_FOUND, f"no model '{name}' and no data recorded for it", None, 404)
-    return rows[0] if rows else ModelPerformance(model=name, backend=Backend.EMBEDDED.value, task_kind=task_kind)
+    found = rows[0] if rows else ModelPerformance(model=name, backend=Backend.EMBEDDED.value, task_kind=task_kind)
+    return found if isinstance(found, dict) else found.model_dump(mode="json")
 
 
-@router.post("/models/{name}/rate", tags=[MODELS_TAG])
-async def models_rate(request: Request, body: RatingRequest, name: str = Path(min_length=1, max_length=200)) -> Any:
+@router.post("/models/{name}/rate", tags=[MODELS_TAG], response_model=RatingAnswer, **EXCLUDE_UNSET)
+async def models_rate(
+    settings: SettingsDep, body: RatingRequest, name: str = Path(min_length=1, max_length=200)
+) -> Any:
     """A user's rating (1-5) of a model, optionally for a task kind."""
-    settings = settings_of(request)
-    store = _store(settings)
-    rating_id = await _call(store.rate_model.remote(name, body.model_dump(mode="json")), STORE)
+    rating_id = await _call(await _store(settings), "rate_model", name, body.model_dump(mode="json"))
     return {"id": rating_id, "model": name, **body.model_dump()}
 
 
-@router.delete("/models/{name}", tags=[MODELS_TAG])
-async def models_delete(request: Request, name: str = Path(min_length=1, max_length=200)) -> Any:
+@router.delete("/models/{name}", tags=[MODELS_TAG], response_model=ModelDeleted)
+async def models_delete(settings: SettingsDep, name: str = Path(min_length=1, max_length=200)) -> Any:
     """Stop tracking a model: its entry, ratings and recorded calls."""
-    settings = settings_of(request)
-    store = _store(settings)
-    if not await _call(store.delete_model_entry.remote(name), STORE):
+    if not await _call(await _store(settings), "delete_model_entry", name):
         raise ModelError(ModelErrorCode.MODEL_NOT_FOUND, f"nothing is tracked for model '{name}'", None, 404)
     return {"deleted": name}

@@ -9,75 +9,80 @@ import uuid
 from typing import Any
 
 import ray
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 
-from actors.refs import await_ref
-from protocols.addresses import AGENT_REGISTRY as AGENTS
-from protocols.agents import ChatMessageRequest
-from protocols.events import WsClientMessage, WsServerMessage
-from serve_app.agents_api import agent_handle, api_error, call, collect_chat, registry, settings_of
-from serve_app.errors import ApiError
+from configs.settings import Settings
+from protocols.addresses import AGENT_REGISTRY
+from protocols.agents import ChatMessageRequest, Conversation, RouteDecision
+from protocols.events import WsServerMessage
+from protocols.rest_agents import (
+    ChatAnswer,
+    ConversationBody,
+    ConversationDeleted,
+    ConversationHistory,
+    ConversationList,
+)
+from protocols.ws import WsChat
+from serve_app.deps import Registry, SettingsDep, actor_ref
+from serve_app.errors import as_platform_error, short_message
+from serve_app.routers.agents import AGENT_WAIT_S, agent_ref, ask, collect_chat
+from supervisors.refs import await_ref
 
-router = APIRouter()
-TAG = "chat"
+router = APIRouter(tags=["chat"])
 ConversationId = Query(min_length=1, max_length=64)
+_TEXT = {"schema": {"type": "string"}}
+EXPORT_MEDIA = {"text/markdown": _TEXT, "application/json": {"schema": {"type": "object"}}, "text/plain": _TEXT}
 
 
-class ConversationBody(BaseModel):
-    title: str | None = Field(None, max_length=500)
-    agent_id: str | None = Field(None, min_length=1, max_length=64)
-
-
-@router.post("/chat/message", tags=[TAG])
-async def chat_message(request: Request, body: ChatMessageRequest) -> dict[str, Any]:
+@router.post("/chat/message", response_model=ChatAnswer, response_model_exclude_unset=True)
+async def chat_message(settings: SettingsDep, registry: Registry, body: ChatMessageRequest) -> dict[str, Any]:
     """Route the message to an agent (agent_id overrides the router), answer, store both."""
-    settings = settings_of(request)
-    plan = await call(
-        registry(settings).prepare_chat.remote(body.message, body.conversation_id, body.agent_id), AGENTS, 120.0
-    )
+    plan = await ask(registry, "prepare_chat", body.message, body.conversation_id, body.agent_id, timeout_s=120.0)
     return await collect_chat(settings, plan, body.message)
 
 
-@router.get("/chat/route", tags=[TAG])
-async def chat_route(request: Request, message: str = Query(min_length=1, max_length=50_000)) -> dict[str, Any]:
+@router.get("/chat/route", response_model=RouteDecision)
+async def chat_route(registry: Registry, message: str = Query(min_length=1, max_length=50_000)) -> dict[str, Any]:
     """Which agent type the router would pick for this message, and why (nothing is stored)."""
-    return dict(await call(registry(settings_of(request)).route.remote(message), AGENTS))
+    return dict(await ask(registry, "route", message))
 
 
-@router.get("/chat/conversations", tags=[TAG])
-async def conversations(request: Request, limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
-    return {"conversations": await call(registry(settings_of(request)).conversations.remote(limit), AGENTS)}
+@router.get("/chat/conversations", response_model=ConversationList, response_model_exclude_unset=True)
+async def conversations(registry: Registry, limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
+    return {"conversations": await ask(registry, "conversations", limit)}
 
 
-@router.post("/chat/conversations", tags=[TAG], status_code=201)
-async def create_conversation(request: Request, body: ConversationBody) -> dict[str, Any]:
-    return dict(
-        await call(registry(settings_of(request)).create_conversation.remote(body.title, body.agent_id), AGENTS)
-    )
+@router.post("/chat/conversations", status_code=201, response_model=Conversation, response_model_exclude_unset=True)
+async def create_conversation(registry: Registry, body: ConversationBody) -> dict[str, Any]:
+    return dict(await ask(registry, "create_conversation", body.title, body.agent_id))
 
 
-@router.delete("/chat/conversations/{conversation_id}", tags=[TAG])
+@router.delete("/chat/conversations/{conversation_id}", response_model=ConversationDeleted)
 async def delete_conversation(
-    request: Request, conversation_id: str = Path(min_length=1, max_length=64)
+    registry: Registry, conversation_id: str = Path(min_length=1, max_length=64)
 ) -> dict[str, Any]:
-    return dict(await call(registry(settings_of(request)).delete_conversation.remote(conversation_id), AGENTS))
+    return dict(await ask(registry, "delete_conversation", conversation_id))
 
 
-@router.get("/chat/history", tags=[TAG])
-async def history(request: Request, conversation_id: str = ConversationId) -> dict[str, Any]:
-    return dict(await call(registry(settings_of(request)).conversation_history.remote(conversation_id), AGENTS))
+@router.get("/chat/history", response_model=ConversationHistory, response_model_exclude_unset=True)
+async def history(registry: Registry, conversation_id: str = ConversationId) -> dict[str, Any]:
+    return dict(await ask(registry, "conversation_history", conversation_id))
 
 
-@router.get("/chat/export", tags=[TAG])
+@router.get(
+    "/chat/export",
+    response_class=Response,
+    responses={200: {"description": "the conversation file", "content": EXPORT_MEDIA}},
+)
 async def export(
-    request: Request,
+    registry: Registry,
     conversation_id: str = ConversationId,
     format: str = Query("markdown", pattern="^(markdown|json|text)$"),
 ) -> Response:
     """The conversation as Markdown, JSON or plain text (a download)."""
-    exported = await call(registry(settings_of(request)).export.remote(conversation_id, format), AGENTS)
+    exported = await ask(registry, "export", conversation_id, format)
     extension = {"markdown": "md", "json": "json", "text": "txt"}[format]
     return Response(
         exported["content"],
@@ -89,17 +94,16 @@ async def export(
 # ---- WebSocket chat ----------------------------------------------------------------------
 
 
-async def ws_agent_chat(settings: Any, message: WsClientMessage, send: Any, runs: dict[Any, Any], key: Any) -> None:
+async def ws_agent_chat(settings: Settings, message: WsChat, send: Any, runs: dict[Any, Any], key: Any) -> None:
     """`chat_message` on /ws: typing_indicator, chat_response chunks, the final chat_response
     (done true), or chat_error. `stop` with the same ref stops the agent (partial kept)."""
     ref = message.ref
     stream: Any = None
     try:
         body = ChatMessageRequest.model_validate(message.message or {})
-        plan = await call(
-            registry(settings).prepare_chat.remote(body.message, body.conversation_id, body.agent_id), AGENTS, 120.0
-        )
-        agent = await agent_handle(settings, plan["agent_id"])
+        registry = actor_ref(settings, AGENT_REGISTRY)
+        plan = await ask(registry, "prepare_chat", body.message, body.conversation_id, body.agent_id, timeout_s=120.0)
+        agent = await agent_ref(settings, plan["agent_id"]).resolve_live(AGENT_WAIT_S)
         run_id = uuid.uuid4().hex
         runs[key] = (agent, run_id)
         ids = {"conversation_id": plan["conversation_id"], "agent_id": plan["agent_id"]}
@@ -160,15 +164,14 @@ async def ws_agent_chat(settings: Any, message: WsClientMessage, send: Any, runs
                 },
             )
         )
-    except ApiError as exc:
-        await send(
-            WsServerMessage(type="chat_error", ref=ref, data=exc.body.model_dump(mode="json", exclude_none=True))
-        )
     except Exception as exc:
-        error = api_error(exc, "chat")
-        await send(
-            WsServerMessage(type="chat_error", ref=ref, data=error.body.model_dump(mode="json", exclude_none=True))
+        error = as_platform_error(exc)
+        data = (
+            error.to_dict()
+            if error is not None
+            else {"code": "unavailable", "message": f"chat failed: {short_message(exc)}"}
         )
+        await send(WsServerMessage(type="chat_error", ref=ref, data=data))
     finally:
         runs.pop(key, None)
         if stream is not None:  # the socket went away: the agent keeps the partial answer, stopped

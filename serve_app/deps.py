@@ -1,0 +1,118 @@
+"""What routes share, as FastAPI dependencies: the settings the gateway put on the app and
+references to the actors at well-known addresses.
+
+Serve replicas run in Serve's own Ray namespace, so every reference is built with the
+platform's (`settings.ray.namespace`).
+
+No `from __future__ import annotations`: FastAPI reads these annotations at run time.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import Depends
+from starlette.requests import HTTPConnection
+
+from configs.settings import Settings
+from protocols.addresses import AGENT_REGISTRY, BUS, KNOWLEDGE, MCP_MANAGER, MEMORY, MONITOR, OLLAMA, ROOT, STORE
+from supervisors.refs import ActorRef
+
+# What the gateway replica was started with (set by Gateway.__init__). Process-wide, not on
+# `app.state`: Serve serves a frozen copy of the FastAPI app, not the module's `app` object.
+_gateway: dict[str, Any] = {}
+
+
+def install(settings: Settings, **shared: Any) -> None:
+    """Called once per replica: the settings and the state its routes share."""
+    _gateway.clear()
+    _gateway.update(shared, settings=settings)
+
+
+def shared(name: str) -> Any:
+    return _gateway[name]
+
+
+def current_settings(app: Any = None) -> Settings:
+    """The replica's settings (an app built without Serve, in tests: its `state.settings`)."""
+    found = _gateway.get("settings") or getattr(getattr(app, "state", None), "settings", None)
+    if found is None:
+        raise RuntimeError("the gateway's settings are not installed (serve_app.deps.install)")
+    settings: Settings = found
+    return settings
+
+
+def settings_dep(conn: HTTPConnection) -> Settings:
+    """The gateway's settings (HTTP requests and WebSockets alike)."""
+    return current_settings(conn.app)
+
+
+SettingsDep = Annotated[Settings, Depends(settings_dep)]
+
+
+def actor_ref(settings: Settings, address: str) -> ActorRef:
+    """A reference to the actor at `address` in the platform's namespace."""
+    return ActorRef(address, settings.ray.namespace)
+
+
+def _ref_to(address: str) -> object:
+    def dependency(settings: SettingsDep) -> ActorRef:
+        return actor_ref(settings, address)
+
+    dependency.__name__ = f"ref_{address.replace('/', '_')}"
+    return dependency
+
+
+Root = Annotated[ActorRef, Depends(_ref_to(ROOT))]
+Store = Annotated[ActorRef, Depends(_ref_to(STORE))]
+Bus = Annotated[ActorRef, Depends(_ref_to(BUS))]
+Monitor = Annotated[ActorRef, Depends(_ref_to(MONITOR))]
+Ollama = Annotated[ActorRef, Depends(_ref_to(OLLAMA))]
+Knowledge = Annotated[ActorRef, Depends(_ref_to(KNOWLEDGE))]
+Memory = Annotated[ActorRef, Depends(_ref_to(MEMORY))]
+Registry = Annotated[ActorRef, Depends(_ref_to(AGENT_REGISTRY))]
+McpManager = Annotated[ActorRef, Depends(_ref_to(MCP_MANAGER))]
+
+
+# Methods that only read: a call through a handle cached before a restart is sent again to
+# the successor. Any other call first checks that a cached handle is alive (a ping), so a
+# request is never refused only because this replica held the dead incarnation's handle.
+READ_ONLY = frozenset(
+    {
+        "describe",
+        "status",
+        "health",
+        "info",
+        "ping",
+        "metrics",
+        "supervision_events",
+        "agent_types",
+        "list_agents",
+        "get_agent",
+        "agent_memory",
+        "route",
+        "conversations",
+        "conversation_history",
+        "export",
+        "servers",
+        "server",
+        "list_indexes",
+        "get_document",
+        "stats",
+        "search",
+        "search_batch",
+        "memories",
+        "recall",
+        "model_performance",
+        "model_entries",
+        "list_models",
+        "embed",
+    }
+)
+
+
+async def ask(ref: ActorRef, method: str, *args: Any, timeout_s: float, wait_s: float = 0.0) -> Any:
+    """`method(*args)` on the actor behind `ref`; failures are the reference's typed errors
+    (ActorUnavailable 503, ActorTimeout 504) or the actor's own, mapped in serve_app/errors.py."""
+    idempotent = method in READ_ONLY
+    if not idempotent and ref.cached() is not None:
+        await ref.resolve_live(wait_s)
+    return await ref.call(method, *args, timeout_s=timeout_s, wait_s=wait_s, idempotent=idempotent)

@@ -1,0 +1,1 @@
+"""One router module per API group; serve_app.gateway composes them into the app."""

@@ -1,0 +1,195 @@
+"""/api/v1/agents: agent types, create/list/get/delete, execute, message, status, memory, tools.
+
+The registry answers at AGENT_REGISTRY (protocols/addresses.py); each agent is an actor
+at `agent/<id>`. Refusals name the field at fault (unknown type, model or tool -> 4xx).
+
+No `from __future__ import annotations`: FastAPI reads these annotations at run time.
+"""
+
+import asyncio
+import uuid
+from typing import Any
+
+import ray
+from fastapi import APIRouter, Path, Query
+
+from actors.agents.bus_calls import as_step, result_value, tools_call
+from configs.settings import Settings
+from protocols.addresses import MEMORY, agent_address
+from protocols.agents import ChatMessageRequest, CreateAgentRequest
+from protocols.errors import ActorUnavailable, PlatformError
+from protocols.rest import HttpErrorCode
+from protocols.rest_agents import (
+    AgentDeleted,
+    AgentList,
+    AgentLiveStatus,
+    AgentMemory,
+    AgentRow,
+    AgentTypes,
+    ChatAnswer,
+    ExecuteBody,
+    ExecuteResult,
+    MessageBody,
+    ToolsBody,
+)
+from serve_app.deps import Bus, Registry, SettingsDep, actor_ref
+from serve_app.deps import ask as actor_ask
+from serve_app.errors import ApiError
+from supervisors.refs import ActorRef
+
+router = APIRouter(tags=["agents"])
+AgentId = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+CALL_TIMEOUT_S = 60.0
+AGENT_WAIT_S = 15.0  # an agent being restarted by its supervisor is waited for this long
+
+
+async def ask(ref: ActorRef, method: str, *args: Any, timeout_s: float = CALL_TIMEOUT_S, wait_s: float = 0) -> Any:
+    """A call to the registry or an agent. The registry refuses a request it cannot parse
+    with a ValueError: a 422 here (the other failures are mapped in serve_app/errors.py)."""
+    try:
+        return await actor_ask(ref, method, *args, timeout_s=timeout_s, wait_s=wait_s)
+    except ValueError as exc:
+        if isinstance(exc, PlatformError):
+            raise
+        message = str(exc).splitlines()[0] if str(exc) else ref.address
+        raise ApiError(422, HttpErrorCode.VALIDATION_ERROR, message) from None
+
+
+def agent_ref(settings: Settings, agent_id: str) -> ActorRef:
+    return actor_ref(settings, agent_address(agent_id))
+
+
+async def collect_chat(settings: Settings, plan: dict[str, Any], message: str) -> dict[str, Any]:
+    """Run one chat turn on the agent and wait for the stored answer."""
+    agent = await agent_ref(settings, plan["agent_id"]).resolve_live(AGENT_WAIT_S)
+    final: dict[str, Any] = {}
+    user_message_id = None
+    stream = agent.chat_stream.remote(plan["conversation_id"], message, uuid.uuid4().hex)
+    try:
+        async with asyncio.timeout(settings.chat.timeout_s):
+            async for ref in stream:
+                event = await ref
+                if event["event"] == "stored":
+                    user_message_id = event["message_id"]
+                elif event["event"] in ("final", "error"):
+                    final = event
+    except BaseException:
+        ray.cancel(stream)
+        raise
+    if final.get("event") != "final":
+        raise ApiError(503, HttpErrorCode.UNAVAILABLE, f"agent/{plan['agent_id']}: {final.get('message', 'no answer')}")
+    return {
+        "conversation_id": plan["conversation_id"],
+        "response": final["content"],
+        "agent_id": plan["agent_id"],
+        "agent_type": plan["agent_type"],
+        "message_id": final["message_id"],
+        "route_reason": plan["route_reason"],
+        "user_message_id": user_message_id,
+        "status": final["status"],
+        "notes": final["notes"],
+        "tool_steps": final["steps"],
+        "eval_count": final.get("eval_count"),
+    }
+
+
+@router.get("/agents/types", response_model=AgentTypes)
+async def agent_types(registry: Registry) -> dict[str, Any]:
+    """The six agent types: description, capabilities, default model and tools."""
+    return {"types": await ask(registry, "agent_types")}
+
+
+@router.post("/agents", status_code=201, response_model=AgentRow, response_model_exclude_unset=True)
+async def create_agent(registry: Registry, body: CreateAgentRequest) -> dict[str, Any]:
+    """Create and start an agent. Unknown type, model or tool: 4xx naming the field."""
+    return dict(await ask(registry, "create_agent", body.model_dump(), timeout_s=120.0))
+
+
+@router.get("/agents", response_model=AgentList, response_model_exclude_unset=True)
+async def list_agents(registry: Registry) -> dict[str, Any]:
+    return {"agents": await ask(registry, "list_agents")}
+
+
+@router.get("/agents/{agent_id}", response_model=AgentRow, response_model_exclude_unset=True)
+async def get_agent(registry: Registry, agent_id: str = AgentId) -> dict[str, Any]:
+    return dict(await ask(registry, "get_agent", agent_id))
+
+
+@router.delete("/agents/{agent_id}", response_model=AgentDeleted, response_model_exclude_unset=True)
+async def delete_agent(registry: Registry, agent_id: str = AgentId) -> dict[str, Any]:
+    """Stop the agent's actor and remove it from the registry (its conversations stay)."""
+    return dict(await ask(registry, "delete_agent", agent_id))
+
+
+@router.post("/agents/{agent_id}/execute", response_model=ExecuteResult, response_model_exclude_unset=True)
+async def execute(
+    settings: SettingsDep, registry: Registry, body: ExecuteBody, agent_id: str = AgentId
+) -> dict[str, Any]:
+    """Carry out a task with the agent's tools (the tool-calling loop): answer and steps."""
+    await ask(registry, "get_agent", agent_id)
+    agent = agent_ref(settings, agent_id)
+    result = await ask(agent, "execute", body.task, timeout_s=settings.chat.timeout_s, wait_s=AGENT_WAIT_S)
+    return {"agent_id": agent_id, **result}
+
+
+@router.post("/agents/{agent_id}/message", response_model=ChatAnswer, response_model_exclude_unset=True)
+async def message(
+    settings: SettingsDep, registry: Registry, body: MessageBody, agent_id: str = AgentId
+) -> dict[str, Any]:
+    """A chat message to this agent (as POST /chat/message with agent_id)."""
+    chat = ChatMessageRequest(message=body.message, conversation_id=body.conversation_id, agent_id=agent_id)
+    plan = await ask(registry, "prepare_chat", chat.message, chat.conversation_id, agent_id)
+    return await collect_chat(settings, plan, chat.message)
+
+
+@router.get("/agents/{agent_id}/status", response_model=AgentLiveStatus)
+async def status(settings: SettingsDep, registry: Registry, agent_id: str = AgentId) -> dict[str, Any]:
+    """Live status (idle, processing, completed, error), with restarts and supervision state."""
+    row = await ask(registry, "get_agent", agent_id)
+    try:
+        info = await ask(agent_ref(settings, agent_id), "info", timeout_s=10.0, wait_s=2.0)
+    except ActorUnavailable:
+        info = {"status": "error", "last_error": "the agent's actor is not running"}
+    return {
+        "id": agent_id,
+        "status": info["status"],
+        "state": row["state"],
+        "restarts": row["restarts"],
+        "last_error": info.get("last_error"),
+        "tasks_done": info.get("tasks_done", 0),
+        "running": info.get("running", []),
+        "uptime_s": info.get("uptime_s"),
+    }
+
+
+@router.get("/agents/{agent_id}/memory", response_model=AgentMemory)
+async def memory(
+    registry: Registry,
+    bus: Bus,
+    agent_id: str = AgentId,
+    query: str | None = Query(None, max_length=2000, description="recall long-term memories like this"),
+    limit: int = Query(20, ge=1, le=500),
+) -> dict[str, Any]:
+    """Short-term memory (the agent's latest messages) and long-term memories (memory/main)."""
+    row = await ask(registry, "get_agent", agent_id)
+    short_term = await ask(registry, "agent_memory", agent_id, limit)
+    arguments = {"query": query or row["name"], "agent_id": agent_id, "k": min(limit, 50)}
+    response = await ask(bus, "request", MEMORY, tools_call("recall", arguments), 30.0, timeout_s=40.0)
+    step = as_step("memory/main/recall", MEMORY, arguments, response)
+    long_term: list[Any] = []
+    if step.ok:
+        value = result_value((response or {}).get("result") or {})
+        long_term = value.get("memories", []) if isinstance(value, dict) else []
+    return {
+        "agent_id": agent_id,
+        "short_term": short_term,
+        "long_term": long_term,
+        "long_term_available": not step.unavailable,
+        "note": None if step.ok else step.result,
+    }
+
+
+@router.post("/agents/{agent_id}/tools", response_model=AgentRow, response_model_exclude_unset=True)
+async def add_tools(registry: Registry, body: ToolsBody, agent_id: str = AgentId) -> dict[str, Any]:
+    """Give the agent more tools (each must exist: an MCP server's or an actor's tool)."""
+    return dict(await ask(registry, "add_tools", agent_id, body.tools))

@@ -1,0 +1,297 @@
+"""/ws: the WebSocket protocol, one typed handler per client message type.
+
+Frames are JSON text, or msgpack binary (`?encoding=msgpack` switches the server's frames
+to msgpack; clients may send either). A frame that is not JSON/msgpack answers
+`connection_error`; an unknown type or an invalid payload answers `error` naming the field.
+The socket stays open either way.
+
+No `from __future__ import annotations`: FastAPI reads these annotations at run time.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgpack
+import ray
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
+
+from configs.settings import Settings
+from protocols.addresses import BUS, MCP_MANAGER, MONITOR
+from protocols.errors import PlatformError
+from protocols.events import WsServerMessage
+from protocols.models import ChatRequest
+from protocols.rest import HttpErrorCode
+from protocols.ws import (
+    WsChat,
+    WsIn,
+    WsMcpServerAction,
+    WsPing,
+    WsRequest,
+    WsRequestSystemMetrics,
+    WsStop,
+    WsTopics,
+)
+from serve_app.deps import SettingsDep, actor_ref, ask, shared
+from serve_app.errors import as_platform_error, short_message
+from serve_app.relay import TopicRelay
+from serve_app.routers.chat import ws_agent_chat, ws_stop_agent_chat
+from serve_app.routers.mcp import server_action
+from serve_app.routers.models import as_model_error, resolve
+from serve_app.routers.system import metrics_of
+
+router = APIRouter()
+log = logging.getLogger(__name__)
+
+Send = Callable[[WsServerMessage], Awaitable[None]]
+
+
+@dataclass
+class WsState:
+    """What the gateway's sockets share: the topic relay and the running generations."""
+
+    relay: TopicRelay
+    streams: dict[tuple[str, Any], "asyncio.Task[None]"] = field(default_factory=dict)
+    agent_runs: dict[tuple[str, Any], Any] = field(default_factory=dict)  # chat_message -> (agent, run id)
+
+
+@dataclass
+class WsSession:
+    """One connected client."""
+
+    settings: Settings
+    state: WsState
+    client_id: str
+    send: Send
+
+    def error(self, message: WsIn | None, err: PlatformError) -> Awaitable[None]:
+        return self.send(WsServerMessage(type="error", ref=message.ref if message else None, data=err.to_dict()))
+
+
+Handler = Callable[[WsSession, Any], Awaitable[None]]
+
+
+async def on_ping(session: WsSession, message: WsPing) -> None:
+    await session.send(WsServerMessage(type="pong", ref=message.ref))
+
+
+async def _set_topics(session: WsSession, message: WsTopics, topics: set[str]) -> None:
+    await session.state.relay.set_topics(session.client_id, topics)
+    await session.send(WsServerMessage(type="subscribed", data={"topics": sorted(topics)}, ref=message.ref))
+
+
+async def on_subscribe(session: WsSession, message: WsTopics) -> None:
+    await _set_topics(session, message, session.state.relay.topics_of(session.client_id) | set(message.topics))
+
+
+async def on_unsubscribe(session: WsSession, message: WsTopics) -> None:
+    await _set_topics(session, message, session.state.relay.topics_of(session.client_id) - set(message.topics))
+
+
+async def on_request(session: WsSession, message: WsRequest) -> None:
+    timeout = (message.timeout_s or session.settings.bus.request_timeout_s) + 5.0
+    bus = actor_ref(session.settings, BUS)
+    response = await ask(bus, "request", message.to, message.message, message.timeout_s, timeout_s=timeout, wait_s=0)
+    await session.send(WsServerMessage(type="response", data=response or {}, ref=message.ref))
+
+
+async def on_chat(session: WsSession, message: WsChat) -> None:
+    key = (session.client_id, message.ref)
+    streams = session.state.streams
+    if key in streams:
+        await session.send(
+            WsServerMessage(
+                type="chat_error",
+                ref=message.ref,
+                data={"code": "invalid_request", "message": "a generation with this ref is running"},
+            )
+        )
+        return
+    if message.type == "chat_message":
+        runs = session.state.agent_runs
+        task = asyncio.create_task(ws_agent_chat(session.settings, message, session.send, runs, key))
+    else:
+        task = asyncio.create_task(model_chat(session, message))
+    streams[key] = task
+    task.add_done_callback(lambda _: streams.pop(key, None))
+
+
+async def on_stop(session: WsSession, message: WsStop) -> None:
+    running = session.state.streams.get((session.client_id, message.ref))
+    agent_run = session.state.agent_runs.get((session.client_id, message.ref))
+    if agent_run is not None:
+        await ws_stop_agent_chat(agent_run)  # the agent stores the partial answer, then ends
+    elif running is not None:
+        running.cancel()
+    await session.send(WsServerMessage(type="chat_stopped", ref=message.ref, data={"stopped": running is not None}))
+
+
+async def on_mcp_server_action(session: WsSession, message: WsMcpServerAction) -> None:
+    manager = actor_ref(session.settings, MCP_MANAGER)
+    status = await server_action(manager, message.action, message.server_id)
+    await session.send(WsServerMessage(type="mcp_server_status", ref=message.ref, data=status))
+
+
+async def on_request_system_metrics(session: WsSession, message: WsRequestSystemMetrics) -> None:
+    metrics = await metrics_of(actor_ref(session.settings, MONITOR))
+    await session.send(WsServerMessage(type="system_metrics", ref=message.ref, data=metrics))
+
+
+# client message type -> (its model, its handler)
+HANDLERS: dict[str, tuple[type[WsIn], Handler]] = {
+    "ping": (WsPing, on_ping),
+    "subscribe": (WsTopics, on_subscribe),
+    "unsubscribe": (WsTopics, on_unsubscribe),
+    "request": (WsRequest, on_request),
+    "chat": (WsChat, on_chat),
+    "chat_message": (WsChat, on_chat),
+    "stop": (WsStop, on_stop),
+    "mcp_server_action": (WsMcpServerAction, on_mcp_server_action),
+    "request_system_metrics": (WsRequestSystemMetrics, on_request_system_metrics),
+}
+
+
+def _invalid(exc: ValidationError) -> PlatformError:
+    first = exc.errors()[0]
+    field_name = ".".join(str(p) for p in first["loc"]) or None
+    return PlatformError(HttpErrorCode.VALIDATION_ERROR, short_message(exc), field_name, 422)
+
+
+async def dispatch(session: WsSession, incoming: Any) -> None:
+    """Validate one decoded client message against its type's model and run its handler;
+    every refusal or failure is an `error` message to this client."""
+    if not isinstance(incoming, dict):
+        await session.error(
+            None, PlatformError(HttpErrorCode.VALIDATION_ERROR, "a message must be an object", None, 422)
+        )
+        return
+    ref = incoming.get("ref") if isinstance(incoming.get("ref"), str | int) else None
+    kind = incoming.get("type")
+    entry = HANDLERS.get(kind) if isinstance(kind, str) else None
+    if entry is None:
+        known = ", ".join(sorted(HANDLERS))
+        err = PlatformError(
+            HttpErrorCode.VALIDATION_ERROR, f"type: unknown message type {kind!r} (known: {known})", "type", 422
+        )
+        await session.send(WsServerMessage(type="error", ref=ref, data=err.to_dict()))
+        return
+    model, handler = entry
+    try:
+        message = model.model_validate(incoming)
+    except ValidationError as exc:
+        await session.send(WsServerMessage(type="error", ref=ref, data=_invalid(exc).to_dict()))
+        return
+    try:
+        await handler(session, message)
+    except Exception as exc:
+        found = as_platform_error(exc)
+        if found is None:  # a bug: logged here, an internal_error to the client, the socket stays
+            log.exception("ws %s failed", message.type)
+            found = PlatformError(HttpErrorCode.INTERNAL_ERROR, f"internal error ({type(exc).__name__})", None, 500)
+        await session.error(message, found)
+
+
+async def model_chat(session: WsSession, message: WsChat) -> None:
+    """Stream a model's answer to this socket as chat_response messages (the last has
+    data.done true); cancelling the task (a `stop`, or the socket closing) stops the model."""
+    address = "?"
+    refs: Any = None
+    try:
+        request = ChatRequest.model_validate({**(message.message or {}), "stream": True})
+        _, address = resolve(session.settings, request.model)
+        actor = await actor_ref(session.settings, address).resolve_live(wait_s=0)
+        refs = actor.chat_stream.remote(request.model_dump(mode="json"), "chat")
+        async for ref in refs:
+            chunk = await ref
+            await session.send(WsServerMessage(type="chat_response", ref=message.ref, data=chunk))
+        refs = None
+    except asyncio.CancelledError:
+        raise
+    except ValidationError as exc:
+        await session.send(
+            WsServerMessage(
+                type="chat_error", ref=message.ref, data={"code": "invalid_request", "message": short_message(exc)}
+            )
+        )
+    except Exception as exc:
+        error = as_model_error(exc, address)
+        await session.send(WsServerMessage(type="chat_error", ref=message.ref, data=error.to_dict()))
+        refs = None
+    finally:
+        if refs is not None:
+            with contextlib.suppress(Exception):
+                ray.cancel(refs)
+
+
+def _decode(raw: Mapping[str, Any]) -> Any:
+    if raw.get("bytes") is not None:
+        return msgpack.unpackb(raw["bytes"])
+    return json.loads(raw.get("text") or "")
+
+
+@router.websocket("/ws")
+async def websocket(ws: WebSocket, settings: SettingsDep, encoding: str = "json") -> None:
+    """ping -> pong; subscribe/unsubscribe to bus topics; request -> response; chat;
+    mcp_server_action -> mcp_server_status; request_system_metrics -> system_metrics."""
+    await ws.accept()
+    state: WsState = shared("ws")
+    binary = encoding == "msgpack"
+    client_id, queue = state.relay.add_client()
+
+    async def send(message: WsServerMessage) -> None:
+        payload = message.model_dump(mode="json", exclude_none=True)
+        if binary:
+            await ws.send_bytes(msgpack.packb(payload))
+        else:
+            await ws.send_json(payload)
+
+    async def forward_events() -> None:
+        while True:
+            event = await queue.get()
+            await send(
+                WsServerMessage(
+                    type=event.get("type", "event"),
+                    topic=event.get("topic"),
+                    data=event.get("data", {}),
+                    ts=event.get("ts", time.time()),
+                )
+            )
+
+    session = WsSession(settings, state, client_id, send)
+    forwarder = asyncio.create_task(forward_events())
+    await send(
+        WsServerMessage(
+            type="connection_status",
+            data={"status": "connected", "client_id": client_id, "encoding": "msgpack" if binary else "json"},
+        )
+    )
+    try:
+        while True:
+            raw = await ws.receive()
+            if raw.get("type") == "websocket.disconnect":
+                break
+            try:
+                incoming = _decode(raw)
+            except (ValueError, msgpack.UnpackException) as exc:
+                await send(
+                    WsServerMessage(
+                        type="connection_error",
+                        data={"code": HttpErrorCode.VALIDATION_ERROR.value, "message": short_message(exc)},
+                    )
+                )
+                continue
+            await dispatch(session, incoming)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        forwarder.cancel()
+        state.relay.remove_client(client_id)
+        for (owner, _), task in list(state.streams.items()):
+            if owner == client_id:
+                task.cancel()  # nobody is listening: stop generating
