@@ -113,6 +113,4 @@ async def ask(ref: ActorRef, method: str, *args: Any, timeout_s: float, wait_s: 
     """`method(*args)` on the actor behind `ref`; failures are the reference's typed errors
     (ActorUnavailable 503, ActorTimeout 504) or the actor's own, mapped in serve_app/errors.py."""
     idempotent = method in READ_ONLY
-    if not idempotent and ref.cached() is not None:
-        await ref.resolve_live(wait_s)
     return await ref.call(method, *args, timeout_s=timeout_s, wait_s=wait_s, idempotent=idempotent)

@@ -196,6 +196,7 @@ class ActorRef:
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
             resolve_wait = self._wait(wait_s) if remaining is None else min(self._wait(wait_s), remaining)
             found = await self.resolve(resolve_wait)
+            sent_at = time.time()
             try:
                 ref = getattr(found, method).remote(*args, **kwargs)
             except RayActorError as exc:  # the handle knows it is dead already
@@ -216,7 +217,9 @@ class ActorRef:
                 raise unwrap(exc) from None
             except RayActorError as exc:
                 self.forget(found, exc)
-                if idempotent and (deadline is None or time.monotonic() < deadline):
+                if deadline is not None and time.monotonic() >= deadline:
+                    pass
+                elif idempotent or await self._successor_predates(found, sent_at):
                     continue
                 raise ActorUnavailable(
                     self.address,
@@ -240,6 +243,21 @@ class ActorRef:
 
     # ---- internals -------------------------------------------------------------------------
 
+    async def _successor_predates(self, dead: Any, sent_at: float) -> bool:
+        """Whether the actor now at this address already existed when a call that failed on
+        `dead` was sent. A name is taken only after its old holder died, so then the call
+        was sent to a corpse (a handle cached before a restart) and never ran: it is safe
+        to send again, idempotent or not."""
+        successor = self.try_handle()
+        if successor is None or _actor_id(successor) == _actor_id(dead):
+            return False
+        try:
+            info = await asyncio.wait_for(await_ref(successor.ping.remote()), 2.0)
+            started_at = time.time() - float(info["uptime_s"])
+        except Exception:  # no ping, or not answering: cannot tell, so do not repeat
+            return False
+        return started_at < sent_at
+
     def _wait(self, wait_s: float | None) -> float:
         if wait_s is not None:
             return max(0.0, wait_s)
@@ -253,6 +271,10 @@ class ActorRef:
             with _lock:
                 _handles[(self.namespace, self.address)] = found
         return found
+
+
+def _actor_id(handle: Any) -> Any:
+    return getattr(handle, "_actor_id", None) or id(handle)
 
 
 def ref(address: str | Address, namespace: str | None = None) -> ActorRef:

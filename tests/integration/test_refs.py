@@ -11,7 +11,8 @@ import ray
 
 from protocols.errors import ActorTimeout, ActorUnavailable
 from protocols.supervision import BackoffPolicy, ChildSpec, Strategy, SupervisorFlags
-from supervisors.refs import ActorRef
+from supervisors import refs
+from supervisors.refs import ActorRef, lookup
 from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS, remote_class
 
 pytestmark = pytest.mark.integration
@@ -97,5 +98,31 @@ def test_a_missing_actor_and_a_slow_one_each_raise_one_typed_error(client: Any) 
             assert slow.value.status == 504 and isinstance(slow.value, TimeoutError)
 
         asyncio.run(scenario())
+    finally:
+        _stop(sup)
+
+
+def test_a_call_on_a_handle_cached_before_a_restart_reaches_the_successor(client: Any) -> None:
+    """Not idempotent, yet safe: the successor was up before the call was sent, so the call
+    went to a corpse and never ran."""
+    name, sup = _supervised_counter(client)
+    try:
+
+        async def scenario() -> tuple[Any, Any]:
+            ref = ActorRef(name, client.namespace, wait_s=15.0)
+            first = await ref.call("increment", timeout_s=10)
+            stale = ref.cached()
+            ray.kill(stale, no_restart=True)
+            for _ in range(200):  # until the supervisor has a successor up
+                await asyncio.sleep(0.05)
+                successor = lookup(name, client.namespace)
+                if successor is not None and successor._actor_id != stale._actor_id:
+                    break
+            await asyncio.wait_for(successor.ping.remote(), 10)
+            refs._handles[(client.namespace, name)] = stale  # as if cached before the restart
+            return first, await ref.call("increment", timeout_s=15)
+
+        first, second = asyncio.run(scenario())
+        assert second["pid"] != first["pid"] and second["count"] == 1
     finally:
         _stop(sup)
