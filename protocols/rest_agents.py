@@ -47,6 +47,9 @@ class AgentRow(_Open):
     type: str
     model: str | None = None
     tools: list[str] = Field(default_factory=list)
+    status: str = ""  # the stored status (active, deleted)
+    address: str = ""
+    created_at: str = ""  # ISO 8601
     state: str
     restarts: int
 
@@ -65,7 +68,7 @@ class ExecuteResult(_Open):
     agent_id: str
 
 
-class ChatAnswer(_Open):
+class AgentChatAnswer(_Open):
     """One chat turn: the stored answer, who gave it and why."""
 
     conversation_id: str
@@ -115,4 +118,4 @@ class ConversationHistory(_Open):
     messages: list[dict[str, Any]]
 
 
-__all__ = ["AgentTypes", "ChatAnswer", "RouteDecision"]
+__all__ = ["AgentTypes", "AgentChatAnswer", "RouteDecision"]

@@ -42,6 +42,11 @@ class McpServer(_Open):
     restarts: int | None = None
     tool_count: int | None = None
     enabled: bool | None = None
+    command: str | list[str] | None = None
+    args: list[str] | None = None
+    url: str | None = None
+    error: str | None = None
+    last_ping_ms: float | None = None
 
 
 class McpServerList(BaseModel):

@@ -26,7 +26,7 @@ from protocols.rest_agents import (
     AgentMemory,
     AgentRow,
     AgentTypes,
-    ChatAnswer,
+    AgentChatAnswer,
     ExecuteBody,
     ExecuteResult,
     MessageBody,
@@ -132,7 +132,7 @@ async def execute(
     return {"agent_id": agent_id, **result}
 
 
-@router.post("/agents/{agent_id}/message", response_model=ChatAnswer, response_model_exclude_unset=True)
+@router.post("/agents/{agent_id}/message", response_model=AgentChatAnswer, response_model_exclude_unset=True)
 async def message(
     settings: SettingsDep, registry: Registry, body: MessageBody, agent_id: str = AgentId
 ) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from protocols.addresses import AGENT_REGISTRY
 from protocols.agents import ChatMessageRequest, Conversation, RouteDecision
 from protocols.events import WsServerMessage
 from protocols.rest_agents import (
-    ChatAnswer,
+    AgentChatAnswer,
     ConversationBody,
     ConversationDeleted,
     ConversationHistory,
@@ -36,7 +36,7 @@ _TEXT = {"schema": {"type": "string"}}
 EXPORT_MEDIA = {"text/markdown": _TEXT, "application/json": {"schema": {"type": "object"}}, "text/plain": _TEXT}
 
 
-@router.post("/chat/message", response_model=ChatAnswer, response_model_exclude_unset=True)
+@router.post("/chat/message", response_model=AgentChatAnswer, response_model_exclude_unset=True)
 async def chat_message(settings: SettingsDep, registry: Registry, body: ChatMessageRequest) -> dict[str, Any]:
     """Route the message to an agent (agent_id overrides the router), answer, store both."""
     plan = await ask(registry, "prepare_chat", body.message, body.conversation_id, body.agent_id, timeout_s=120.0)

@@ -379,7 +379,14 @@ async def _performance(settings: Settings, model: str | None = None, task_kind: 
 
 
 def _available(settings: Settings) -> dict[str, str]:
+    """The generation models (what a recommendation may pick)."""
     return {m.name: Backend.EMBEDDED.value for m in settings.models.embedded}
+
+
+def _serving(settings: Settings) -> dict[str, str]:
+    """Every model that serves now: the generation models and the embedder, whose calls
+    are recorded under `embeddings.name` (it was listed as unavailable while serving)."""
+    return {**_available(settings), settings.embeddings.name: settings.embeddings.backend}
 
 
 @router.get("/models", tags=[MODELS_TAG], response_model=ModelsList)
@@ -388,11 +395,12 @@ async def models_list(settings: SettingsDep) -> dict[str, Any]:
     perf = {p["model"]: p for p in await _performance(settings)}
     store = actor_ref(settings, STORE)
     entries = await _call(store, "model_entries") if store.try_handle() is not None else []
-    names = sorted(set(perf) | set(_available(settings)) | {e["name"] for e in entries})
+    serving = _serving(settings)
+    names = sorted(set(perf) | set(serving) | {e["name"] for e in entries})
     tracked = {e["name"]: e for e in entries}
     return {
         "models": [
-            {"name": n, "available": n in _available(settings), "entry": tracked.get(n), "performance": perf.get(n)}
+            {"name": n, "available": n in serving, "entry": tracked.get(n), "performance": perf.get(n)}
             for n in names
         ]
     }
@@ -446,7 +454,7 @@ async def models_upsert(settings: SettingsDep, body: ModelEntry) -> dict[str, An
 async def models_get(settings: SettingsDep, name: str = Path(min_length=1, max_length=200)) -> Any:
     """One model's recorded performance (overall, and by task kind when asked)."""
     rows = await _performance(settings, name)
-    if not rows and name not in _available(settings):
+    if not rows and name not in _serving(settings):
         raise ModelError(ModelErrorCode.MODEL_NOT_FOUND, f"no model '{name}' and no data recorded for it", None, 404)
     return rows[0] if rows else ModelPerformance(model=name, backend=Backend.EMBEDDED.value).model_dump()
 
@@ -458,7 +466,7 @@ async def models_performance(
     task_kind: str | None = Query(None, max_length=100),
 ) -> Any:
     rows = await _performance(settings, name, task_kind)
-    if not rows and name not in _available(settings):
+    if not rows and name not in _serving(settings):
         raise ModelError(ModelErrorCode.MODEL_NOT_FOUND, f"no model '{name}' and no data recorded for it", None, 404)
     found = rows[0] if rows else ModelPerformance(model=name, backend=Backend.EMBEDDED.value, task_kind=task_kind)
     return found if isinstance(found, dict) else found.model_dump(mode="json")

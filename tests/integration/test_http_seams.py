@@ -141,3 +141,10 @@ def test_openapi_has_a_response_schema_for_every_route(platform: str) -> None:
             schemas = [m.get("schema") for v in ok for m in v.get("content", {}).values()]
             assert any(schemas), f"{method} {path}"
     assert "/api/v1/health/rag" in document["paths"]
+
+
+def test_the_embedder_is_listed_as_available_while_it_serves(platform: str, settings: Any) -> None:
+    searched = httpx.post(f"{platform}{API}/search/semantic", json={"query": "hello", "k": 1}, timeout=120)
+    assert searched.status_code == 200, searched.text  # the embedder served this query
+    rows = {m["name"]: m for m in httpx.get(f"{platform}{API}/models", timeout=60).json()["models"]}
+    assert rows[settings.embeddings.name]["available"] is True

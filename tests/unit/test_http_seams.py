@@ -206,3 +206,17 @@ class TestSubsystemHealth:
         missing = subsystem_health(_tree(), _owns, ("knowledge/main",), {}, None)
         assert missing.status == "down" and "knowledge/main" in (missing.detail or "")
         assert subsystem_health(None, _owns, (), {}, None).status == "down"
+
+
+def test_every_reference_in_the_openapi_document_resolves() -> None:
+    """Two schemas of one name get long names from FastAPI; a hand-written $ref to the short
+    name would then dangle (openapi-typescript refuses such a document)."""
+    import json
+    import re
+
+    from serve_app.gateway import app
+
+    document = app.openapi()
+    schemas = set(document["components"]["schemas"])
+    refs = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(document)))
+    assert refs <= schemas, sorted(refs - schemas)

@@ -341,6 +341,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/health/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Health Agents
+         * @description The agent registry and the agents: registered, running, and their supervision states.
+         */
+        get: operations["health_agents_api_v1_health_agents_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health/database": {
         parameters: {
             query?: never;
@@ -361,6 +381,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/health/mcp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Health Mcp
+         * @description The MCP servers (status each) and how many tools the ready ones offer.
+         */
+        get: operations["health_mcp_api_v1_health_mcp_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/health/memory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Health Memory
+         * @description The memory service and its store (memory rows in PostgreSQL).
+         */
+        get: operations["health_memory_api_v1_health_memory_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health/ollama": {
         parameters: {
             query?: never;
@@ -373,6 +433,26 @@ export interface paths {
          * @description Ollama: reachable or not (404 when no Ollama host is configured).
          */
         get: operations["health_ollama_api_v1_health_ollama_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/health/rag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Health Rag
+         * @description Retrieval: the index shards, the embedders and the knowledge service.
+         */
+        get: operations["health_rag_api_v1_health_rag_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1290,6 +1370,168 @@ export interface components {
             /** Url */
             url?: string | null;
         };
+        /**
+         * AgentChatAnswer
+         * @description One chat turn: the stored answer, who gave it and why.
+         */
+        AgentChatAnswer: {
+            /** Agent Id */
+            agent_id: string;
+            /** Agent Type */
+            agent_type: string;
+            /** Conversation Id */
+            conversation_id: string;
+            /** Eval Count */
+            eval_count?: number | null;
+            /** Message Id */
+            message_id?: string | null;
+            /** Notes */
+            notes?: unknown;
+            /** Response */
+            response: string;
+            /** Route Reason */
+            route_reason: string;
+            /** Status */
+            status: string;
+            /** Tool Steps */
+            tool_steps?: unknown[];
+            /** User Message Id */
+            user_message_id?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** AgentDeleted */
+        AgentDeleted: {
+            /** Id */
+            id?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** AgentList */
+        AgentList: {
+            /** Agents */
+            agents: components["schemas"]["AgentRow"][];
+        };
+        /** AgentLiveStatus */
+        AgentLiveStatus: {
+            /** Id */
+            id: string;
+            /** Last Error */
+            last_error?: string | null;
+            /** Restarts */
+            restarts: number;
+            /** Running */
+            running?: unknown[];
+            /** State */
+            state: string;
+            /** Status */
+            status: string;
+            /**
+             * Tasks Done
+             * @default 0
+             */
+            tasks_done: number;
+            /** Uptime S */
+            uptime_s?: number | null;
+        };
+        /** AgentMemory */
+        AgentMemory: {
+            /** Agent Id */
+            agent_id: string;
+            /** Long Term */
+            long_term: unknown[];
+            /** Long Term Available */
+            long_term_available: boolean;
+            /** Note */
+            note?: string | null;
+            /** Short Term */
+            short_term: {
+                [key: string]: unknown;
+            }[];
+        };
+        /**
+         * AgentRow
+         * @description An agent as the registry stores it, with its supervision state and restarts.
+         */
+        AgentRow: {
+            /**
+             * Address
+             * @default
+             */
+            address: string;
+            /**
+             * Created At
+             * @default
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Model */
+            model?: string | null;
+            /** Name */
+            name: string;
+            /** Restarts */
+            restarts: number;
+            /** State */
+            state: string;
+            /**
+             * Status
+             * @default
+             */
+            status: string;
+            /** Tools */
+            tools?: string[];
+            /** Type */
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * AgentType
+         * @description One agent type from configs/agents.yaml.
+         */
+        AgentType: {
+            /** Capabilities */
+            capabilities?: string[];
+            /** Description */
+            description: string;
+            /** Keywords */
+            keywords?: {
+                [key: string]: number;
+            };
+            /** Model */
+            model?: string | null;
+            /** System Prompt */
+            system_prompt: string;
+            /** Tools */
+            tools?: string[];
+            /** Type */
+            type: string;
+        };
+        /** AgentTypes */
+        AgentTypes: {
+            /** Types */
+            types: components["schemas"]["AgentType"][];
+        };
+        /**
+         * BackendsStatus
+         * @description The embedded workers (per model) and whether Ollama is reachable.
+         */
+        BackendsStatus: {
+            /** Embedded */
+            embedded: {
+                [key: string]: unknown;
+            }[];
+            /** Ollama */
+            ollama: {
+                [key: string]: unknown;
+            };
+        };
+        /** BatchAnswer */
+        BatchAnswer: {
+            /** Responses */
+            responses: components["schemas"]["SearchAnswer"][];
+        };
         /** BatchIn */
         BatchIn: {
             /**
@@ -1348,6 +1590,36 @@ export interface components {
              * @description Target address, `type/key`
              */
             to: string;
+        };
+        /**
+         * CallToolResult
+         * @description MCP's CallToolResult: content, structuredContent?, isError.
+         */
+        CallToolResult: {
+            /** Content */
+            content?: {
+                [key: string]: unknown;
+            }[];
+            /** Iserror */
+            isError?: boolean | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ChatAnswer
+         * @description Ollama's /api/chat answer (one object; NDJSON chunks of the same shape when streaming).
+         */
+        ChatAnswer: {
+            /** Done */
+            done?: boolean | null;
+            /** Message */
+            message?: {
+                [key: string]: unknown;
+            } | null;
+            /** Model */
+            model?: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /** ChatMessage */
         ChatMessage: {
@@ -1455,12 +1727,55 @@ export interface components {
             /** Uptime S */
             uptime_s?: number | null;
         };
+        /** Conversation */
+        Conversation: {
+            /** Agent Id */
+            agent_id?: string | null;
+            /** Created At */
+            created_at: string;
+            /** Id */
+            id: string;
+            /**
+             * Message Count
+             * @default 0
+             */
+            message_count: number;
+            /** Title */
+            title: string;
+            /** Updated At */
+            updated_at: string;
+        };
         /** ConversationBody */
         ConversationBody: {
             /** Agent Id */
             agent_id?: string | null;
             /** Title */
             title?: string | null;
+        };
+        /** ConversationDeleted */
+        ConversationDeleted: {
+            /** Deleted */
+            deleted: boolean;
+            /** Id */
+            id: string;
+        };
+        /** ConversationHistory */
+        ConversationHistory: {
+            /** Conversation Id */
+            conversation_id: string;
+            /** Messages */
+            messages: {
+                [key: string]: unknown;
+            }[];
+            /** Title */
+            title: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** ConversationList */
+        ConversationList: {
+            /** Conversations */
+            conversations: components["schemas"]["Conversation"][];
         };
         /** CreateAgentRequest */
         CreateAgentRequest: {
@@ -1473,8 +1788,8 @@ export interface components {
             /** Type */
             type: string;
         };
-        /** CreateRequest */
-        CreateRequest: {
+        /** CreateBody */
+        CreateBody: {
             /** From */
             from: string;
             /** Model */
@@ -1510,6 +1825,62 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "degraded" | "down";
+        };
+        /**
+         * Deleted
+         * @description Ollama's answer to a delete.
+         */
+        Deleted: {
+            [key: string]: unknown;
+        };
+        /** Discovered */
+        Discovered: {
+            /** Age S */
+            age_s: number;
+            /** Servers */
+            servers: components["schemas"]["DiscoveredServer"][];
+        };
+        /** DiscoveredServer */
+        DiscoveredServer: {
+            /** Configured */
+            configured?: boolean | null;
+            /** Description */
+            description?: string | null;
+            /** Installed */
+            installed?: boolean | null;
+            /** Name */
+            name: string;
+            /** Server Id */
+            server_id?: string | null;
+            /** Source */
+            source?: string | null;
+            /** Title */
+            title?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** Document */
+        Document: {
+            /** Id */
+            id?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * DocumentAdded
+         * @description The stored document: its id, index and chunk count.
+         */
+        DocumentAdded: {
+            [key: string]: unknown;
+        };
+        /** DocumentDeleted */
+        DocumentDeleted: {
+            /** Deleted */
+            deleted: boolean;
+            /** Id */
+            id: string;
+        } & {
+            [key: string]: unknown;
         };
         /** DocumentIn */
         DocumentIn: {
@@ -1555,6 +1926,36 @@ export interface components {
              */
             truncate: boolean;
         };
+        /** Embeddings */
+        Embeddings: {
+            /** Embeddings */
+            embeddings: number[][];
+            /** Model */
+            model: string;
+        };
+        /** ErrorBody */
+        ErrorBody: {
+            /** Code */
+            code: string;
+            /** Details */
+            details?: {
+                [key: string]: unknown;
+            }[];
+            /** Field */
+            field?: string | null;
+            /** Message */
+            message: string;
+        };
+        /**
+         * ExecuteResult
+         * @description The tool-calling loop's answer and steps.
+         */
+        ExecuteResult: {
+            /** Agent Id */
+            agent_id: string;
+        } & {
+            [key: string]: unknown;
+        };
         /**
          * ExitKind
          * @enum {string}
@@ -1568,6 +1969,20 @@ export interface components {
              */
             detail: string;
             kind: components["schemas"]["ExitKind"];
+        };
+        /**
+         * GenerateAnswer
+         * @description Ollama's /api/generate answer (`response` text).
+         */
+        GenerateAnswer: {
+            /** Done */
+            done?: boolean | null;
+            /** Model */
+            model?: string | null;
+            /** Response */
+            response?: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * GenerateRequest
@@ -1620,11 +2035,6 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
         /** HealthReport */
         HealthReport: {
             /** Checked At */
@@ -1666,6 +2076,30 @@ export interface components {
              */
             type?: string | null;
         };
+        /** IndexDeleted */
+        IndexDeleted: {
+            /** Deleted */
+            deleted: boolean;
+            /** Name */
+            name: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * IndexInfo
+         * @description An index: name, type, params, shards, backend, documents, chunks.
+         */
+        IndexInfo: {
+            /** Name */
+            name: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** IndexList */
+        IndexList: {
+            /** Indexes */
+            indexes: components["schemas"]["IndexInfo"][];
+        };
         /** InstallBody */
         InstallBody: {
             /**
@@ -1673,6 +2107,21 @@ export interface components {
              * @description a catalogue entry's name (or its server id)
              */
             name: string;
+        };
+        /**
+         * JsonRpcResponse
+         * @description A JSON-RPC 2.0 response: `result` or `error` ({code, message, data?}).
+         */
+        JsonRpcResponse: {
+            /** Id */
+            id?: number | string | null;
+            /**
+             * Jsonrpc
+             * @default 2.0
+             */
+            jsonrpc: string;
+        } & {
+            [key: string]: unknown;
         };
         /** KillRequest */
         KillRequest: {
@@ -1694,6 +2143,120 @@ export interface components {
             /** Killed */
             killed: boolean;
         };
+        /**
+         * McpServer
+         * @description A server: id, status, restarts, tool_count, transport, command/url, error, history.
+         */
+        McpServer: {
+            /** Args */
+            args?: string[] | null;
+            /** Command */
+            command?: string | string[] | null;
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Error */
+            error?: string | null;
+            /** Id */
+            id: string;
+            /** Last Ping Ms */
+            last_ping_ms?: number | null;
+            /** Restarts */
+            restarts?: number | null;
+            /** Status */
+            status?: string | null;
+            /** Tool Count */
+            tool_count?: number | null;
+            /** Transport */
+            transport?: string | null;
+            /** Url */
+            url?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * McpServerChange
+         * @description The outcome of a run-time change (add, install, remove, start, stop, restart).
+         */
+        McpServerChange: {
+            [key: string]: unknown;
+        };
+        /** McpServerHealth */
+        McpServerHealth: {
+            /** Error */
+            error?: string | null;
+            /** Id */
+            id: string;
+            /** Last Ping Ms */
+            last_ping_ms?: number | null;
+            /** Ok */
+            ok: boolean;
+            /** Restart History */
+            restart_history?: {
+                [key: string]: unknown;
+            }[];
+            /** Restarts */
+            restarts: number;
+            /** Status */
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** McpServerList */
+        McpServerList: {
+            /** Servers */
+            servers: components["schemas"]["McpServer"][];
+        };
+        /** McpTool */
+        McpTool: {
+            /** Description */
+            description?: string | null;
+            /** Inputschema */
+            inputSchema?: {
+                [key: string]: unknown;
+            } | null;
+            /** Name */
+            name: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** McpToolList */
+        McpToolList: {
+            /** Tools */
+            tools: components["schemas"]["McpTool"][];
+        };
+        /** MemoriesDeleted */
+        MemoriesDeleted: {
+            /** Agent Id */
+            agent_id: string;
+            /** Deleted */
+            deleted: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /** Memory */
+        Memory: {
+            /** Agent Id */
+            agent_id: string;
+            /** Content */
+            content: string;
+            /** Conversation Id */
+            conversation_id?: string | null;
+            /** Created At */
+            created_at: string;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @default fact
+             */
+            kind: string;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /** Score */
+            score?: number | null;
+        };
         /** MemoryIn */
         MemoryIn: {
             /**
@@ -1713,6 +2276,17 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /** MemoryList */
+        MemoryList: {
+            /** Agent Id */
+            agent_id?: string | null;
+            /** Conversation Id */
+            conversation_id?: string | null;
+            /** Memories */
+            memories: components["schemas"]["Memory"][];
+        } & {
+            [key: string]: unknown;
+        };
         /** MemorySearch */
         MemorySearch: {
             /** Agent Id */
@@ -1730,12 +2304,57 @@ export interface components {
              */
             query: string;
         };
+        /**
+         * MemoryStats
+         * @description Counts of memories (by agent, by kind).
+         */
+        MemoryStats: {
+            [key: string]: unknown;
+        };
+        /** MemoryStored */
+        MemoryStored: {
+            /** Agent Id */
+            agent_id: string;
+            /** Content */
+            content: string;
+            /** Conversation Id */
+            conversation_id?: string | null;
+            /** Created At */
+            created_at: string;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @default fact
+             */
+            kind: string;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /** Score */
+            score?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** MessageBody */
         MessageBody: {
             /** Conversation Id */
             conversation_id?: string | null;
             /** Message */
             message: string;
+        };
+        /** ModelDeleted */
+        ModelDeleted: {
+            /** Deleted */
+            deleted: string;
+        };
+        /**
+         * ModelDetails
+         * @description Ollama's /api/show answer, or an embedded model's info and parameters.
+         */
+        ModelDetails: {
+            [key: string]: unknown;
         };
         /**
          * ModelEntry
@@ -1760,6 +2379,14 @@ export interface components {
             };
             /** Task Kinds */
             task_kinds?: string[];
+        };
+        /** ModelMetrics */
+        ModelMetrics: {
+            backends: components["schemas"]["BackendsStatus"];
+            /** Models */
+            models: {
+                [key: string]: unknown;
+            }[];
         };
         /**
          * ModelPerformance
@@ -1824,6 +2451,85 @@ export interface components {
             /** Task Kind */
             task_kind?: string | null;
         };
+        /** ModelRow */
+        ModelRow: {
+            /** Available */
+            available: boolean;
+            /** Entry */
+            entry?: {
+                [key: string]: unknown;
+            } | null;
+            /** Name */
+            name: string;
+            /** Performance */
+            performance?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * ModelTags
+         * @description Ollama's /api/tags shape plus each model's `backend`; `errors` per backend.
+         */
+        ModelTags: {
+            /** Errors */
+            errors?: {
+                [key: string]: unknown;
+            };
+            /** Models */
+            models: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** ModelsList */
+        ModelsList: {
+            /** Models */
+            models: components["schemas"]["ModelRow"][];
+        };
+        /** ModelsSummary */
+        ModelsSummary: {
+            /** Busiest */
+            busiest: string[];
+            /** By Backend */
+            by_backend: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            /** Calls */
+            calls: number;
+            /** Cancelled */
+            cancelled: number;
+            /** Completion Tokens */
+            completion_tokens: number;
+            /** Errors */
+            errors: number;
+            /** Models */
+            models: number;
+            /** Prompt Tokens */
+            prompt_tokens: number;
+            /** Success Rate */
+            success_rate?: number | null;
+        };
+        /**
+         * PerformanceRow
+         * @description One model's recorded performance (protocols.model_stats.ModelPerformance).
+         */
+        PerformanceRow: {
+            /** Model */
+            model: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Progress
+         * @description A pull/create progress object (the last one when `stream` is false).
+         */
+        Progress: {
+            /** Status */
+            status?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** PublishBody */
         PublishBody: {
             /** Data */
@@ -1834,6 +2540,11 @@ export interface components {
             topic: string;
             /** Type */
             type: string;
+        };
+        /** PublishResponse */
+        PublishResponse: {
+            /** Seq */
+            seq?: number | null;
         };
         /** PullRequest */
         PullRequest: {
@@ -1849,6 +2560,15 @@ export interface components {
              * @default true
              */
             stream: boolean;
+        };
+        /** RatingAnswer */
+        RatingAnswer: {
+            /** Id */
+            id?: unknown;
+            /** Model */
+            model: string;
+        } & {
+            [key: string]: unknown;
         };
         /** RatingRequest */
         RatingRequest: {
@@ -1918,6 +2638,56 @@ export interface components {
          * @enum {string}
          */
         RestartType: "permanent" | "transient" | "temporary";
+        /**
+         * RouteDecision
+         * @description Which agent type the chat router picked for a message, and why.
+         */
+        RouteDecision: {
+            /** Agent Type */
+            agent_type: string;
+            /** Reason */
+            reason: string;
+            /** Scores */
+            scores?: {
+                [key: string]: number;
+            };
+        };
+        /** SearchAnswer */
+        SearchAnswer: {
+            backend?: components["schemas"]["SearchBackend"] | null;
+            /** Index */
+            index: string;
+            mode: components["schemas"]["SearchMode"];
+            /**
+             * Partial
+             * @default false
+             */
+            partial: boolean;
+            /** Results */
+            results: components["schemas"]["SearchResult"][];
+            /**
+             * Shards
+             * @default 0
+             */
+            shards: number;
+            /**
+             * Shards Answered
+             * @default 0
+             */
+            shards_answered: number;
+            /**
+             * Took Ms
+             * @default 0
+             */
+            took_ms: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * SearchBackend
+         * @enum {string}
+         */
+        SearchBackend: "faiss" | "pgvector";
         /** SearchIn */
         SearchIn: {
             /**
@@ -1954,35 +2724,111 @@ export interface components {
             weights?: number[] | null;
         };
         /**
+         * SearchMode
+         * @enum {string}
+         */
+        SearchMode: "semantic" | "keyword" | "hybrid";
+        /** SearchResult */
+        SearchResult: {
+            /** Chunk Id */
+            chunk_id: number;
+            /** Document Id */
+            document_id: string;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /** Score */
+            score: number;
+            /** Text */
+            text: string;
+        };
+        /**
+         * SearchStats
+         * @description Counts, sizes, latency percentiles and a recall@10 estimate per index.
+         */
+        SearchStats: {
+            /** Indexes */
+            indexes: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * Strategy
          * @enum {string}
          */
         Strategy: "one_for_one" | "one_for_all" | "rest_for_one" | "simple_one_for_one";
+        /**
+         * SubsystemHealth
+         * @description One part of the platform (agents, MCP, memory, RAG): its actors' supervision states
+         *     and what its service answered when asked (`checks`), within a bounded time.
+         */
+        SubsystemHealth: {
+            /** Checked At */
+            checked_at: number;
+            /** Checks */
+            checks?: {
+                [key: string]: unknown;
+            };
+            /** Components */
+            components?: {
+                [key: string]: components["schemas"]["ComponentHealth"];
+            };
+            /** Detail */
+            detail?: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "degraded" | "down";
+        };
+        /** SystemEvents */
+        SystemEvents: {
+            /** Events */
+            events: {
+                [key: string]: unknown;
+            }[];
+        };
+        /**
+         * SystemMetrics
+         * @description The monitor's sample: the machine's CPU and memory and the Ray nodes'.
+         */
+        SystemMetrics: {
+            [key: string]: unknown;
+        };
         /** ToolsBody */
         ToolsBody: {
             /** Tools */
             tools: string[];
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
+        /**
+         * TrackedModel
+         * @description A tracked model entry (what it is for).
+         */
+        TrackedModel: {
+            /** Name */
+            name: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** UiConfig */
+        UiConfig: {
+            /** Base Path */
+            base_path: string;
+            /** Dashboard Url */
+            dashboard_url?: string | null;
+            /** Version */
+            version: string;
         };
         /** ExecuteBody */
-        serve_app__agents_api__ExecuteBody: {
+        protocols__rest_agents__ExecuteBody: {
             /** Task */
             task: string;
         };
         /** ExecuteBody */
-        serve_app__mcp_api__ExecuteBody: {
+        protocols__rest_mcp__ExecuteBody: {
             /** Arguments */
             arguments?: {
                 [key: string]: unknown;
@@ -2014,9 +2860,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AgentList"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2040,18 +2893,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AgentRow"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2071,9 +2922,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AgentTypes"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2095,18 +2953,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AgentRow"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2128,18 +2984,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AgentDeleted"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2155,7 +3009,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["serve_app__agents_api__ExecuteBody"];
+                "application/json": components["schemas"]["protocols__rest_agents__ExecuteBody"];
             };
         };
         responses: {
@@ -2165,18 +3019,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ExecuteResult"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2202,18 +3054,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AgentMemory"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2239,18 +3089,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AgentChatAnswer"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2272,18 +3120,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AgentLiveStatus"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2309,18 +3155,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AgentRow"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2344,18 +3188,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PublishResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2379,16 +3221,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["JsonRpcResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2410,18 +3252,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ConversationList"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2445,18 +3285,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Conversation"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2478,18 +3316,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ConversationDeleted"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2506,22 +3342,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description the conversation file */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": Record<string, never>;
+                    "text/markdown": string;
+                    "text/plain": string;
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2543,18 +3381,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ConversationHistory"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2578,18 +3414,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AgentChatAnswer"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2611,18 +3445,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RouteDecision"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2645,6 +3477,44 @@ export interface operations {
                     "application/json": components["schemas"]["HealthReport"];
                 };
             };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    health_agents_api_v1_health_agents_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubsystemHealth"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     health_database_api_v1_health_database_get: {
@@ -2663,6 +3533,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DatabaseHealth"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    health_mcp_api_v1_health_mcp_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubsystemHealth"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    health_memory_api_v1_health_memory_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubsystemHealth"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2685,6 +3622,44 @@ export interface operations {
                     "application/json": components["schemas"]["ComponentHealth"];
                 };
             };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    health_rag_api_v1_health_rag_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubsystemHealth"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     discovery_api_v1_mcp_discovery_get: {
@@ -2702,9 +3677,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Discovered"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2724,9 +3706,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Discovered"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2746,9 +3735,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["McpServerList"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2772,18 +3768,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["McpServerChange"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2807,18 +3801,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["McpServerChange"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2840,18 +3832,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["McpServer"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2873,18 +3863,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["McpServerChange"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2906,18 +3894,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["McpServerHealth"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2939,18 +3925,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["McpServer"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2972,18 +3956,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["McpServer"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3005,18 +3987,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["McpServer"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3038,18 +4018,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["McpToolList"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3066,7 +4044,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["serve_app__mcp_api__ExecuteBody"];
+                "application/json": components["schemas"]["protocols__rest_mcp__ExecuteBody"];
             };
         };
         responses: {
@@ -3076,18 +4054,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CallToolResult"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3107,9 +4083,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["McpToolList"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3135,16 +4118,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MemoryList"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3170,16 +4153,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MemoryStored"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3204,16 +4187,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MemoriesDeleted"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3237,16 +4220,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MemoryList"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3270,16 +4253,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MemoryList"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3299,7 +4282,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MemoryStats"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3319,9 +4311,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ModelsList"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3345,18 +4344,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TrackedModel"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3383,13 +4380,13 @@ export interface operations {
                     "application/json": components["schemas"]["RecommendationResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3409,9 +4406,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ModelsSummary"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3433,16 +4437,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PerformanceRow"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3464,16 +4468,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ModelDeleted"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3497,16 +4501,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PerformanceRow"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3532,16 +4536,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["RatingAnswer"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3561,22 +4565,24 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description one ChatAnswer (stream false), else NDJSON lines or SSE events of it */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ChatAnswer"];
+                    "application/x-ndjson": components["schemas"]["ChatAnswer"];
+                    "text/event-stream": string;
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3600,18 +4606,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Embeddings"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3631,22 +4635,24 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description one GenerateAnswer (stream false), else NDJSON lines or SSE events of it */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["GenerateAnswer"];
+                    "application/x-ndjson": components["schemas"]["GenerateAnswer"];
+                    "text/event-stream": string;
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3666,9 +4672,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ModelMetrics"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3688,9 +4701,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ModelTags"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3704,26 +4724,28 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateRequest"];
+                "application/json": components["schemas"]["CreateBody"];
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description one Progress (stream false), else NDJSON lines or SSE events of it */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Progress"];
+                    "application/x-ndjson": components["schemas"]["Progress"];
+                    "text/event-stream": string;
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3741,22 +4763,24 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description one Progress (stream false), else NDJSON lines or SSE events of it */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Progress"];
+                    "application/x-ndjson": components["schemas"]["Progress"];
+                    "text/event-stream": string;
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3778,18 +4802,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Deleted"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3811,18 +4833,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ModelDetails"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3842,9 +4862,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["BackendsStatus"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3868,16 +4895,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["BatchAnswer"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3901,16 +4928,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["DocumentAdded"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3932,16 +4959,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Document"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3963,16 +4990,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["DocumentDeleted"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3996,16 +5023,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SearchAnswer"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4025,7 +5052,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["IndexList"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4049,16 +5085,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["IndexInfo"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4080,16 +5116,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["IndexDeleted"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4113,16 +5149,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SearchAnswer"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4146,16 +5182,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SearchAnswer"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4177,16 +5213,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SearchStats"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4210,18 +5246,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SystemEvents"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4248,13 +5282,13 @@ export interface operations {
                     "application/json": components["schemas"]["KillResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description code, message, field */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4274,9 +5308,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SystemMetrics"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4299,6 +5340,15 @@ export interface operations {
                     "application/json": components["schemas"]["ChildStatus"];
                 };
             };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     ui_config_api_v1_ui_config_get: {
@@ -4316,9 +5366,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["UiConfig"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

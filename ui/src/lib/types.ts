@@ -1,6 +1,7 @@
-// REST shapes of the gateway. Where the gateway's OpenAPI document has the schema, the type
-// is an alias of the generated one (api.gen.ts, `make ui-types`); the rest are hand copies of
-// answers that have no response model yet, each marked `// not in the OpenAPI document yet`.
+// REST shapes of the gateway: aliases of the types generated from its OpenAPI document
+// (api.gen.ts, `make ui-types`). The few hand-written ones are answers whose schema is open
+// there (a passthrough of a backend's JSON, `additionalProperties`): the UI keeps the precise
+// shape it reads, marked `// open in the OpenAPI document`.
 import type { components } from './api.gen'
 
 type Schemas = components['schemas']
@@ -11,7 +12,7 @@ export type HealthReport = Schemas['HealthReport']
 export type DatabaseHealth = Schemas['DatabaseHealth']
 export type ModelPerformance = Schemas['ModelPerformance']
 
-// not in the OpenAPI document yet
+// open in the OpenAPI document
 export interface SupervisionEvent {
   supervisor: string
   child: string
@@ -24,7 +25,7 @@ export interface SupervisionEvent {
   at: number
 }
 
-// not in the OpenAPI document yet
+// open in the OpenAPI document
 export interface HostMetrics {
   cpu_percent: number
   cpu_count: number
@@ -34,62 +35,24 @@ export interface HostMetrics {
   memory_percent: number
 }
 
-// not in the OpenAPI document yet
+// open in the OpenAPI document
 export interface SystemMetrics {
   at: number
   host: HostMetrics
   nodes: { node_id: string; ip: string; alive: boolean; resources: Record<string, number> }[]
 }
 
-// not in the OpenAPI document yet
-export interface UiConfig {
-  base_path: string
-  dashboard_url: string | null
-  version: string
-}
+export type UiConfig = Schemas['UiConfig']
 
-// not in the OpenAPI document yet
-export interface AgentType {
-  type: string
-  description: string
-  capabilities: string[]
-  model: string | null
-  tools: string[]
-}
+export type AgentType = Schemas['AgentType']
 
-// not in the OpenAPI document yet
-export interface Agent {
-  id: string
-  name: string
-  type: string
-  model: string | null
-  tools: string[]
-  status: string
-  address: string
-  created_at: string | number | null
-}
+export type Agent = Schemas['AgentRow']
 
-// not in the OpenAPI document yet
-export interface McpServer {
-  id: string
-  status: 'starting' | 'ready' | 'degraded' | 'restarting' | 'failed' | 'stopped'
-  restarts: number
-  tool_count: number
-  transport: string
-  command?: string | string[] | null
-  url?: string | null
-  error?: string | null
-  last_ping_ms?: number | null
-}
+export type McpServer = Schemas['McpServer']
 
-// not in the OpenAPI document yet
-export interface McpTool {
-  name: string
-  description?: string | null
-  inputSchema?: Record<string, unknown>
-}
+export type McpTool = Schemas['McpTool']
 
-// not in the OpenAPI document yet
+// open in the OpenAPI document
 export interface CatalogueEntry {
   name: string
   title: string
@@ -100,7 +63,7 @@ export interface CatalogueEntry {
   installed: boolean
 }
 
-// not in the OpenAPI document yet
+// open in the OpenAPI document
 export interface ModelRow {
   name: string
   available: boolean
@@ -108,7 +71,7 @@ export interface ModelRow {
   performance: ModelPerformance | null
 }
 
-// not in the OpenAPI document yet
+// open in the OpenAPI document
 export interface ModelsSummary {
   models: number
   calls: number
@@ -121,7 +84,7 @@ export interface ModelsSummary {
   busiest: string[]
 }
 
-// not in the OpenAPI document yet
+// open in the OpenAPI document
 export interface BackendStatus {
   embedded: { model: string; state: string; workers?: { loaded?: boolean }[]; [key: string]: unknown }[]
   ollama: { configured: boolean; host: string | null; reachable?: boolean; version?: string; error?: string; models?: unknown[] }
