@@ -1,7 +1,7 @@
 """The bus's engine: routing with redelivery, subscriptions, and what supervision events teach.
 
 Plain Python over a `Delivery` (supervisors/runtime.py): the Ray runtime in the
-`MessageBus` actor (actors/bus.py), the in-memory one in unit tests.
+`MessageBus` actor (actors/bus_actor.py), the in-memory one in unit tests.
 
 Routes are not state the bus must keep: an address is the name of its target, so the
 engine resolves it by name and caches the handle. It learns which addresses exist, and

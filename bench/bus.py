@@ -1,6 +1,6 @@
 """Bus overhead: a JSON-RPC `tools/call` through the MessageBus versus a direct Ray actor call.
 
-What is measured. One supervisor (one_for_one) runs `bus/main` (actors.bus:MessageBus)
+What is measured. One supervisor (one_for_one) runs `bus/main` (actors.bus_actor:MessageBus)
 and a Counter test actor at `counter/bench`. The same message, a `tools/call` of the
 trivial `echo` tool, goes to the same Counter incarnation along two paths:
 

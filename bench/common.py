@@ -46,7 +46,7 @@ from protocols.supervision import ChildSpec, SupervisorFlags  # noqa: E402
 NAMESPACE = "pygent-bench"
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 SUPERVISOR_ACTOR = "supervisors.supervisor:Supervisor"
-BUS_ACTOR = "actors.bus:MessageBus"
+BUS_ACTOR = "actors.bus_actor:MessageBus"
 COUNTER_ACTOR = "tests.integration.workers:Counter"
 BUS_ADDRESS = "bus/main"  # the supervisors publish their events to this name
 

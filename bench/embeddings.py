@@ -5,7 +5,7 @@ What is measured, in one run, on the same corpus of varied sentences:
 - direct: `SentenceTransformer.encode` called in this process on batches of 64
   texts (normalised, numpy out), one batch after another: the best the model can do
   here, with no actor, no batching logic and no serialisation;
-- actor, through `embedder/<name>` (actors.models.embedder:Embedder, under a
+- actor, through `embedder/<name>` (actors.models.embedder_actor:Embedder, under a
   supervisor of the benchmark's own), from caller actors in their own processes:
   1. `32 x 1`: 4 callers x 8 in flight = 32 concurrent single-text requests, so
      every batch is built by the micro-batcher from many callers;
@@ -298,7 +298,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> int:
     args = parse_args()
     watch = Stopwatch()
-    from actors.models.embedder import embedder_child_spec
+    from actors.models.embedder_actor import embedder_child_spec
     from actors.models.embeddings import SentenceTransformerEncoder, locate_package_model
     from configs.settings import get_settings
 

@@ -359,7 +359,7 @@ def phase_platform(settings: Any, setup: Setup, args: argparse.Namespace) -> dic
     rotating rounds, stop it."""
     from websockets.sync.client import connect
 
-    from actors.models.worker import worker_address
+    from actors.models.worker_actor import worker_address
     from serve_app.platform import init_ray, start_serve, start_tree, stop_platform
 
     out: dict[str, Any] = {}

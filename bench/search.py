@@ -12,7 +12,7 @@ every ANN index look broken) and the same Q query vectors (new points from the c
 - pgvector: pgvector's HNSW index on the same rows (one SQL query per vector).
 
 Ingest: rows/s of documents written through the coordinator's storage path
-(actors/knowledge/store.insert_document: one transaction per document of
+(actors/knowledge/sql.insert_document: one transaction per document of
 `--doc-chunks` chunks, COPY), and rows/s of a shard's rebuild (read + index build).
 
 Queries go in batches of `--batch`; queries/s is over all Q queries. Each actor or
@@ -107,8 +107,8 @@ def start_platform_part(settings: Any) -> tuple[Any, Any]:
     from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS, remote_class
 
     children = [
-        worker(STORE, "actors.store.actor:Store", settings, shutdown_timeout_s=20),
-        worker("knowledge/main", "actors.knowledge.coordinator:KnowledgeService", settings),
+        worker(STORE, "actors.store.store_actor:Store", settings, shutdown_timeout_s=20),
+        worker("knowledge/main", "actors.knowledge.knowledge_actor:KnowledgeService", settings),
     ]
     flags = supervisor_flags(settings, Strategy.ONE_FOR_ONE)
     flags = flags.model_copy(update={"start_timeout_s": 600.0})
@@ -123,7 +123,7 @@ def start_platform_part(settings: Any) -> tuple[Any, Any]:
 
 async def ingest(dsn: str, index: str, shards: int, vectors: np.ndarray, doc_chunks: int) -> float:
     """Write the vectors as documents of `doc_chunks` chunks; returns rows/s."""
-    from actors.knowledge import store
+    from actors.knowledge import sql
     from actors.knowledge.sharding import shard_of
     from actors.store.database import Database
 
@@ -139,7 +139,7 @@ async def ingest(dsn: str, index: str, shards: int, vectors: np.ndarray, doc_chu
             doc_id = str(uuid.uuid4())
             part = vectors[start : start + doc_chunks]
             async with sem:
-                await store.insert_document(
+                await sql.insert_document(
                     db,
                     index=index,
                     shard=shard_of(doc_id, shards),

@@ -118,4 +118,4 @@ class ConversationHistory(_Open):
     messages: list[dict[str, Any]]
 
 
-__all__ = ["AgentTypes", "AgentChatAnswer", "RouteDecision"]
+__all__ = ["AgentChatAnswer", "AgentTypes", "RouteDecision"]

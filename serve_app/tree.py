@@ -52,15 +52,15 @@ def root_children(settings: Settings) -> list[ChildSpec]:
     children = [
         worker(
             STORE,
-            "actors.store.actor:Store",
+            "actors.store.store_actor:Store",
             settings,
             shutdown_timeout_s=settings.database.stop_timeout_s + 5,
         ),
-        worker(BUS, "actors.bus:MessageBus", settings),
+        worker(BUS, "actors.bus_actor:MessageBus", settings),
     ]
     for address, strategy, child_specs in COMPONENTS:
         children.append(component_supervisor(address, strategy, settings, child_specs(settings)))
-    children.append(worker(MONITOR, "actors.monitor:Monitor", settings))
+    children.append(worker(MONITOR, "actors.monitor_actor:Monitor", settings))
     return children
 
 

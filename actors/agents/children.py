@@ -15,8 +15,8 @@ from protocols.addresses import AGENT_POOL_SUPERVISOR, AGENT_REGISTRY
 from protocols.supervision import ChildSpec, Strategy
 from supervisors.specs import component_supervisor, worker
 
-AGENT_ACTOR = "actors.agents.agent:Agent"
-REGISTRY_ACTOR = "actors.agents.registry:AgentRegistry"
+AGENT_ACTOR = "actors.agents.agent_actor:Agent"
+REGISTRY_ACTOR = "actors.agents.registry_actor:AgentRegistry"
 
 # The strategy of the agents' component supervisor (see above).
 STRATEGY = Strategy.REST_FOR_ONE

@@ -8,7 +8,7 @@ from protocols.knowledge import IndexSpec
 from protocols.supervision import ChildSpec
 from supervisors.specs import worker
 
-SHARD_ACTOR = "actors.knowledge.shard:IndexShard"
+SHARD_ACTOR = "actors.knowledge.shard_actor:IndexShard"
 
 
 def default_index_spec(settings: Settings) -> IndexSpec:
@@ -42,8 +42,8 @@ def index_children(settings: Settings) -> list[ChildSpec]:
     indexes, read from PostgreSQL), then agent memory."""
     return [
         *shard_specs(settings, default_index_spec(settings)),
-        worker(KNOWLEDGE, "actors.knowledge.coordinator:KnowledgeService", settings),
-        worker(MEMORY, "actors.knowledge.memory:MemoryService", settings),
+        worker(KNOWLEDGE, "actors.knowledge.knowledge_actor:KnowledgeService", settings),
+        worker(MEMORY, "actors.knowledge.memory_actor:MemoryService", settings),
     ]
 
 

@@ -1,6 +1,6 @@
 """The search pipeline: validate -> embed -> fan out to the shards -> merge -> fuse with
 keyword results (RRF) -> hydrate the chunks from SQL. Plain Python; `KnowledgeService`
-(coordinator.py) hosts it.
+(knowledge_actor.py) hosts it.
 
 Collaborators are injected: `embed` (texts -> vectors), the shards reached through a
 `Runtime` by address, and `SearchSql` (PostgreSQL: full-text, pgvector, chunk rows).

@@ -17,9 +17,9 @@ from protocols.addresses import MCP_MANAGER, MCP_SERVERS_SUPERVISOR
 from protocols.supervision import BackoffPolicy, ChildKind, ChildSpec, RestartType, Strategy, SupervisorFlags
 from supervisors.specs import worker
 
-HANDLE_ACTOR = "actors.mcp.handle:MCPServerHandle"
+HANDLE_ACTOR = "actors.mcp.handle_actor:MCPServerHandle"
 SUPERVISOR_ACTOR = "actors.mcp.supervisor:MCPSupervisor"
-MANAGER_ACTOR = "actors.mcp.manager:MCPManager"
+MANAGER_ACTOR = "actors.mcp.manager_actor:MCPManager"
 
 
 def configured_servers(settings: Settings) -> list[ServerConfig]:

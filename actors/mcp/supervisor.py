@@ -3,7 +3,7 @@
 Its only addition to the generic Supervisor is its initial children: the handles in its
 spec plus those of the servers added at run time (persisted by `manager/mcp`), so that a
 restart of this supervisor starts them again. Everything else (status, run-time changes,
-install) is the manager's (actors/mcp/manager.py).
+install) is the manager's (actors/mcp/manager_actor.py).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ def child_specs(settings: Settings) -> list[ChildSpec]:
             children.append(
                 worker(
                     model_worker_address(model.name, index),
-                    "actors.models.worker:ModelWorker",
+                    "actors.models.worker_actor:ModelWorker",
                     settings,
                     args=(model.model_dump(),),
                 )
@@ -26,12 +26,13 @@ def child_specs(settings: Settings) -> list[ChildSpec]:
         children.append(
             worker(
                 model_router_address(model.name),
-                "actors.models.router:ModelRouter",
+                "actors.models.router_actor:ModelRouter",
                 settings,
                 args=(model.name, model.workers),
             )
         )
     if settings.ollama.host:
-        children.append(worker(OLLAMA, "actors.models.ollama_worker:OllamaWorker", settings))
-    children.append(worker(embedder_address(settings.embeddings.name), "actors.models.embedder:Embedder", settings))
+        children.append(worker(OLLAMA, "actors.models.ollama_actor:OllamaWorker", settings))
+    embedder = embedder_address(settings.embeddings.name)
+    children.append(worker(embedder, "actors.models.embedder_actor:Embedder", settings))
     return children

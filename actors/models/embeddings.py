@@ -7,7 +7,7 @@
 - `EmbeddingBatcher` merges many small concurrent requests into one encode call, since
   a transformer on CPU encodes 32 texts at once far faster than 32 texts one by one.
 
-The Embedder actor (actors/models/embedder.py) only wires these together.
+The Embedder actor (actors/models/embedder_actor.py) only wires these together.
 """
 
 from __future__ import annotations

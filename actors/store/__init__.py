@@ -16,7 +16,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from actors.store.actor import Store
     from actors.store.database import Database, DatabaseNotOpen
     from actors.store.embedded import (
         EmbeddedPostgres,
@@ -24,9 +23,10 @@ if TYPE_CHECKING:
         stop_orphan,
     )
     from actors.store.migrator import Migration, MigrationError
+    from actors.store.store_actor import Store
 
 _EXPORTS = {
-    "Store": "actors.store.actor",
+    "Store": "actors.store.store_actor",
     "Database": "actors.store.database",
     "DatabaseNotOpen": "actors.store.database",
     "EmbeddedPostgres": "actors.store.embedded",

@@ -20,13 +20,13 @@ from protocols.agents import ChatMessageRequest, CreateAgentRequest
 from protocols.errors import ActorUnavailable, PlatformError
 from protocols.rest import HttpErrorCode
 from protocols.rest_agents import (
+    AgentChatAnswer,
     AgentDeleted,
     AgentList,
     AgentLiveStatus,
     AgentMemory,
     AgentRow,
     AgentTypes,
-    AgentChatAnswer,
     ExecuteBody,
     ExecuteResult,
     MessageBody,

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Path, Request
 from actors.mcp.catalogue import CatalogueError, load_catalogue
 from actors.mcp.config import SERVER_ID_RE, ConfigError, bin_dirs
 from actors.mcp.discovery import Discovery
-from actors.mcp.handle import TIMEOUT_META_KEY
+from actors.mcp.handle_actor import TIMEOUT_META_KEY
 from actors.mcp.install import InstallRejected, find_entry
 from actors.mcp.specs import catalogue_path, configured_servers
 from configs.settings import Settings

@@ -91,7 +91,7 @@ def test_minilm_is_deterministic_and_independent_of_batch_company(encoder: Sente
 
 @pytest.mark.asyncio
 async def test_embedder_in_process_embeds_and_answers_rpc() -> None:
-    from actors.models.embedder import Embedder
+    from actors.models.embedder_actor import Embedder
 
     actor = Embedder("embedder/in-process")
     await actor.supervision_ready()
@@ -113,7 +113,7 @@ async def test_embedder_in_process_embeds_and_answers_rpc() -> None:
 async def test_a_missing_model_package_leaves_the_embedder_up_answering_why(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from actors.models.embedder import Embedder
+    from actors.models.embedder_actor import Embedder
     from configs.settings import get_settings
 
     monkeypatch.setenv("PYGENT_EMBEDDINGS_PACKAGE", "no_such_embedding_package_xyz")
@@ -206,7 +206,7 @@ def embedder(client: Any) -> Iterator[str]:
         start_timeout_s=180.0,  # importing torch on a busy 2-core machine takes seconds
     )
     supervisor_address = f"supervisor/t-{uuid.uuid4().hex[:8]}"
-    child = ChildSpec(id=address, actor="actors.models.embedder:Embedder", shutdown_timeout_s=10.0)
+    child = ChildSpec(id=address, actor="actors.models.embedder_actor:Embedder", shutdown_timeout_s=10.0)
     supervisor = (
         remote_class("supervisors.supervisor:Supervisor")
         .options(**DEFAULT_ACTOR_OPTIONS, name=supervisor_address, namespace=client.namespace)

@@ -27,7 +27,6 @@ from psycopg.conninfo import make_conninfo
 from pydantic import ValidationError
 
 from actors.store import migrator, watchdog
-from actors.store.actor import Store
 from actors.store.database import Database
 from actors.store.embedded import (
     EmbeddedPostgres,
@@ -35,6 +34,7 @@ from actors.store.embedded import (
     server_processes,
     stop_orphan,
 )
+from actors.store.store_actor import Store
 from configs.settings import get_settings
 from protocols.supervision import ExitKind, SupervisionEvent
 

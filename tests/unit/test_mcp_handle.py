@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from actors.mcp.handle import MCPServerHandle
+from actors.mcp.handle_actor import MCPServerHandle
 from configs.settings import get_settings
 from protocols.jsonrpc import ErrorCode, RpcError, make_request
 from tests.conftest import free_port
@@ -216,7 +216,7 @@ def test_an_answer_outside_the_mcp_schema_is_described_with_where() -> None:
 
     from pydantic import BaseModel, ValidationError
 
-    from actors.mcp.handle import _describe
+    from actors.mcp.handle_actor import _describe
 
     class InputSchema(BaseModel):
         type: Literal["object"]

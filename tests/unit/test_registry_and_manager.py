@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from actors.agents.registry import not_running, with_state
+from actors.agents.registry_actor import not_running, with_state
 from actors.mcp.config import AddedServers, parse_server
 from actors.mcp.entries import server_entry, status_event
 from actors.mcp.specs import handle_spec, mcp_children, with_added_servers

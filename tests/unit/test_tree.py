@@ -111,15 +111,15 @@ def test_agents_registry_is_a_sibling_of_a_plain_pool(settings) -> None:  # type
     assert pool.actor == "supervisors.supervisor:Supervisor" and pool.kind is ChildKind.SUPERVISOR
     assert pool.supervisor is not None and pool.supervisor.strategy is Strategy.SIMPLE_ONE_FOR_ONE
     assert pool.supervisor.child_template is not None
-    assert pool.supervisor.child_template.actor == "actors.agents.agent:Agent"
-    assert registry.kind is ChildKind.WORKER and registry.actor == "actors.agents.registry:AgentRegistry"
+    assert pool.supervisor.child_template.actor == "actors.agents.agent_actor:Agent"
+    assert registry.kind is ChildKind.WORKER and registry.actor == "actors.agents.registry_actor:AgentRegistry"
 
 
 def test_every_supervisor_in_the_tree_is_generic_or_only_composes_children(settings) -> None:  # type: ignore[no-untyped-def]
     specs = _walk(root_children(settings))
     supervisors = {s.actor for s in specs.values() if s.kind is ChildKind.SUPERVISOR}
     assert supervisors == {"supervisors.supervisor:Supervisor", "actors.mcp.supervisor:MCPSupervisor"}
-    assert specs[MCP_MANAGER].actor == "actors.mcp.manager:MCPManager"
+    assert specs[MCP_MANAGER].actor == "actors.mcp.manager_actor:MCPManager"
 
 
 def test_subclasses_of_supervisor_do_not_reach_into_its_internals() -> None:

@@ -30,7 +30,7 @@ import numpy as np
 import ray
 
 from actors.base import SupervisedActor, tool
-from actors.knowledge import store
+from actors.knowledge import sql
 from actors.knowledge.children import default_index_spec, shard_specs
 from actors.knowledge.chunker import Chunker
 from actors.knowledge.connect import as_rpc, embed_texts, open_database
@@ -52,13 +52,13 @@ TOPIC = "knowledge"
 
 
 class StoreSearchSql:
-    """The pipeline's SQL side on the knowledge tables (actors/knowledge/store.py)."""
+    """The pipeline's SQL side on the knowledge tables (actors/knowledge/sql.py)."""
 
     def __init__(self, service: KnowledgeService) -> None:
         self.service = service
 
     async def keyword_search(self, index: str, query: str, k: int, filters: dict[str, list[Scalar]]) -> list[Hit]:
-        return await store.keyword_search(self.service.db, index, query, k, filters)
+        return await sql.keyword_search(self.service.db, index, query, k, filters)
 
     async def pgvector_search(
         self,
@@ -69,10 +69,10 @@ class StoreSearchSql:
         ef_search: int = 64,
         exact: bool = False,
     ) -> list[list[Hit]]:
-        return await store.pgvector_search(self.service.db, index, vectors, k, filters, ef_search, exact)
+        return await sql.pgvector_search(self.service.db, index, vectors, k, filters, ef_search, exact)
 
     async def chunks_by_ids(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-        return await store.chunks_by_ids(self.service.db, ids)
+        return await sql.chunks_by_ids(self.service.db, ids)
 
 
 class KnowledgeService(SupervisedActor):
@@ -93,7 +93,7 @@ class KnowledgeService(SupervisedActor):
 
     async def on_start(self) -> None:
         self._db = await open_database(self.settings, self.namespace)
-        default = await store.create_index(self.db, default_index_spec(self.settings), exist_ok=True)
+        default = await sql.create_index(self.db, default_index_spec(self.settings), exist_ok=True)
         self._indexes[default.name] = default
         # Not awaited here: our supervisor holds its lock until we are ready.
         task = asyncio.create_task(self._start_stored_shards())
@@ -113,7 +113,7 @@ class KnowledgeService(SupervisedActor):
     async def _start_stored_shards(self) -> None:
         """Start the shards of indexes created at run time (the static tree has only the default's)."""
         try:
-            for row in await store.list_indexes(self.db):
+            for row in await sql.list_indexes(self.db):
                 spec = IndexSpec.model_validate(row)
                 self._indexes[spec.name] = spec
                 await self._ensure_shards(spec)
@@ -133,9 +133,9 @@ class KnowledgeService(SupervisedActor):
 
     async def create_index(self, body: dict[str, Any]) -> dict[str, Any]:
         spec = index_spec(body, self.config)
-        if spec.name in self._indexes or await store.get_index(self.db, spec.name) is not None:
+        if spec.name in self._indexes or await sql.get_index(self.db, spec.name) is not None:
             raise KnowledgeError(KnowledgeErrorCode.CONFLICT, f"name: index '{spec.name}' already exists", "name", 409)
-        spec = await store.create_index(self.db, spec)
+        spec = await sql.create_index(self.db, spec)
         self._indexes[spec.name] = spec
         await self._ensure_shards(spec)
         self.publish(TOPIC, "index_created", spec.model_dump(mode="json"))
@@ -148,7 +148,7 @@ class KnowledgeService(SupervisedActor):
         if spec.name == self.config.default_index:
             message = f"name: '{spec.name}' is the default index and cannot be deleted"
             raise KnowledgeError(KnowledgeErrorCode.CONFLICT, message, "name", 409)
-        counts = await store.delete_index(self.db, spec.name)
+        counts = await sql.delete_index(self.db, spec.name)
         self._indexes.pop(spec.name, None)  # from here on: 404 for searches and adds
         if counts is None:
             raise KnowledgeError(KnowledgeErrorCode.NOT_FOUND, f"index: no index named '{name}'", "index", 404)
@@ -172,10 +172,10 @@ class KnowledgeService(SupervisedActor):
         return stopped
 
     async def list_indexes(self) -> list[dict[str, Any]]:
-        return await store.list_indexes(self.db)
+        return await sql.list_indexes(self.db)
 
     async def _index_info(self, name: str) -> dict[str, Any]:
-        for row in await store.list_indexes(self.db):
+        for row in await sql.list_indexes(self.db):
             if row["name"] == name:
                 return row
         raise KnowledgeError(KnowledgeErrorCode.NOT_FOUND, f"index: no index named '{name}'", "index", 404)
@@ -185,7 +185,7 @@ class KnowledgeService(SupervisedActor):
             raise invalid("index", "must be a non-empty string")
         spec = self._indexes.get(name)
         if spec is None:
-            spec = await store.get_index(self.db, name)
+            spec = await sql.get_index(self.db, name)
             if spec is None:
                 known = ", ".join(sorted(self._indexes)) or "none"
                 raise KnowledgeError(
@@ -234,7 +234,7 @@ class KnowledgeService(SupervisedActor):
         doc_id = str(uuid.uuid4())
         shard = shard_of(doc_id, spec.shards)
         meta = dict(metadata or {})
-        doc_id, chunk_ids = await store.insert_document(
+        doc_id, chunk_ids = await sql.insert_document(
             self.db,
             index=spec.name,
             shard=shard,
@@ -265,7 +265,7 @@ class KnowledgeService(SupervisedActor):
         return result
 
     async def delete_document(self, document_id: str) -> dict[str, Any]:
-        deleted = await store.delete_document(self.db, document_id)
+        deleted = await sql.delete_document(self.db, document_id)
         if deleted is None:
             raise KnowledgeError(KnowledgeErrorCode.NOT_FOUND, f"id: no document '{document_id}'", "id", 404)
         spec = await self._spec(deleted["index"])
@@ -274,7 +274,7 @@ class KnowledgeService(SupervisedActor):
         return {"id": document_id, "deleted": True, "index": spec.name, "chunks": len(deleted["chunk_ids"])}
 
     async def get_document(self, document_id: str) -> dict[str, Any]:
-        found = await store.get_document(self.db, document_id)
+        found = await sql.get_document(self.db, document_id)
         if found is None:
             raise KnowledgeError(KnowledgeErrorCode.NOT_FOUND, f"id: no document '{document_id}'", "id", 404)
         return found
@@ -334,7 +334,7 @@ class KnowledgeService(SupervisedActor):
 
     async def stats(self, recall_sample: int | None = None) -> dict[str, Any]:
         sample = self.config.recall_sample if recall_sample is None else max(0, min(200, recall_sample))
-        indexes = await store.list_indexes(self.db)
+        indexes = await sql.list_indexes(self.db)
         for row in indexes:
             spec = IndexSpec.model_validate(row)
             row["shard_status"] = await self._shard_status(spec)
@@ -343,7 +343,7 @@ class KnowledgeService(SupervisedActor):
             "indexes": indexes,
             "documents": sum(r["documents"] for r in indexes),
             "chunks": sum(r["chunks"] for r in indexes),
-            "sizes": await store.index_sizes(self.db),
+            "sizes": await sql.index_sizes(self.db),
             "latency_ms": self.pipeline.latency_percentiles(),
             "documents_added": self.documents_added,
         }
@@ -364,12 +364,12 @@ class KnowledgeService(SupervisedActor):
 
     async def _recall_estimate(self, spec: IndexSpec, sample: int) -> float | None:
         """Stored vectors as queries: the shards' top-10 against an exact scan in PostgreSQL."""
-        queries = await store.sample_embeddings(self.db, spec.name, sample)
+        queries = await sql.sample_embeddings(self.db, spec.name, sample)
         if len(queries) == 0:
             return None
         k = 10
         _, ids, _ = await self.pipeline.fan_out(spec, queries, k, {})
-        exact = await store.pgvector_search(self.db, spec.name, queries, k, {}, exact=True)
+        exact = await sql.pgvector_search(self.db, spec.name, queries, k, {}, exact=True)
         found = []
         for got, truth in zip(ids, exact, strict=True):
             want = {h.id for h in truth}

@@ -30,7 +30,7 @@ from protocols.supervision import ChildSpec
 
 log = logging.getLogger(__name__)
 
-ACTOR = "actors.models.embedder:Embedder"
+ACTOR = "actors.models.embedder_actor:Embedder"
 
 
 def embedder_address(name: str) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 import ray
 
 from actors.base import SupervisedActor, tool
-from actors.knowledge import store
+from actors.knowledge import sql
 from actors.knowledge.connect import as_rpc, embed_texts, open_database
 from actors.knowledge.validate import check_query
 from actors.store.database import Database
@@ -83,7 +83,7 @@ class MemoryService(SupervisedActor):
         if metadata is not None and not isinstance(metadata, dict):
             raise invalid("metadata", "must be an object")
         assert agent is not None
-        memory = await store.add_memory(
+        memory = await sql.add_memory(
             self.db,
             agent_id=agent,
             content=content,
@@ -102,7 +102,7 @@ class MemoryService(SupervisedActor):
         agent = _check_id(agent_id, "agent_id", optional=True)
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= self.settings.knowledge.max_k:
             raise invalid("k", f"must be an integer between 1 and {self.settings.knowledge.max_k}")
-        found = await store.search_memories(self.db, await self._embed(text), k, agent, kind)
+        found = await sql.search_memories(self.db, await self._embed(text), k, agent, kind)
         return {"memories": [m.model_dump(mode="json") for m in found]}
 
     async def memories(
@@ -114,7 +114,7 @@ class MemoryService(SupervisedActor):
     ) -> dict[str, Any]:
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10_000:
             raise invalid("limit", "must be an integer between 1 and 10000")
-        found = await store.list_memories(
+        found = await sql.list_memories(
             self.db, agent_id=agent_id, conversation_id=conversation_id, kind=kind, limit=limit
         )
         return {"memories": [m.model_dump(mode="json") for m in found]}
@@ -122,7 +122,7 @@ class MemoryService(SupervisedActor):
     async def forget(self, agent_id: str, memory_id: str | None = None) -> dict[str, Any]:
         agent = _check_id(agent_id, "agent_id")
         assert agent is not None
-        deleted = await store.delete_memories(self.db, agent, memory_id)
+        deleted = await sql.delete_memories(self.db, agent, memory_id)
         if memory_id is not None and deleted == 0:
             raise KnowledgeError(
                 KnowledgeErrorCode.NOT_FOUND,
@@ -134,7 +134,7 @@ class MemoryService(SupervisedActor):
         return {"agent_id": agent, "deleted": deleted}
 
     async def stats(self) -> dict[str, Any]:
-        return await store.memory_stats(self.db)
+        return await sql.memory_stats(self.db)
 
     # ---- bus tools --------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from actors.base import SupervisedActor, tool
-from actors.knowledge import store
+from actors.knowledge import sql
 from actors.knowledge.connect import open_database
 from actors.knowledge.faiss_index import VectorIndex
 from actors.knowledge.filters import matches, validate_filters
@@ -92,7 +92,7 @@ class IndexShard(SupervisedActor):
         try:
             index, source = await self._load_snapshot()
             if index is None:
-                ids, vectors, metas = await store.shard_rows(self._db, self.spec.name, self.shard)
+                ids, vectors, metas = await sql.shard_rows(self._db, self.spec.name, self.shard)
                 index = VectorIndex(self.spec.dimensions, self.spec.type, self.spec.params, use_gpu=self.config.use_gpu)
                 if ids:
                     await asyncio.to_thread(self._in_thread, index.add, ids, vectors, metas)
@@ -128,7 +128,7 @@ class IndexShard(SupervisedActor):
             return None, ""
         ids = index.ids()
         mine = (len(ids), max(ids, default=0), sum(ids))
-        theirs = await store.shard_fingerprint(self._db, self.spec.name, self.shard)
+        theirs = await sql.shard_fingerprint(self._db, self.spec.name, self.shard)
         if mine != theirs:
             log.info("%s: snapshot %s does not match the database %s; rebuilding", self.address, mine, theirs)
             return None, ""
