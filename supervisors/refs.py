@@ -230,16 +230,35 @@ class ActorRef:
 
     def tell(self, method: str, *args: Any, **kwargs: Any) -> bool:
         """Fire and forget. Returns False (and does nothing) when the actor is not there:
-        a missing recipient of a best-effort message is not the sender's problem."""
+        a missing recipient of a best-effort message is not the sender's problem.
+
+        A send to a cached handle cannot tell at once that its actor died: when the answer
+        says so, the handle is dropped (so the next send resolves the successor) and this
+        message goes once to the successor if one already holds the name."""
         found = self.try_handle()
         if found is None:
             return False
         try:
-            getattr(found, method).remote(*args, **kwargs)
+            sent = getattr(found, method).remote(*args, **kwargs)
         except Exception as exc:
             self.forget(found, exc)
             return False
+        sent.future().add_done_callback(lambda done: self._after_tell(done, found, method, args, kwargs))
         return True
+
+    def _after_tell(self, done: Any, sent_to: Any, method: str, args: Any, kwargs: Any) -> None:
+        """Runs in Ray's callback thread once a `tell` is answered."""
+        try:
+            error = done.exception()
+        except BaseException:  # cancelled
+            return
+        if not isinstance(error, RayActorError):
+            return
+        self.forget(sent_to, error)
+        successor = self._lookup()
+        if successor is not None and _actor_id(successor) != _actor_id(sent_to):
+            with contextlib.suppress(Exception):
+                getattr(successor, method).remote(*args, **kwargs)
 
     # ---- internals -------------------------------------------------------------------------
 
