@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import threading
 import time
@@ -243,17 +244,30 @@ class ActorRef:
         except Exception as exc:
             self.forget(found, exc)
             return False
-        sent.future().add_done_callback(lambda done: self._after_tell(done, found, method, args, kwargs))
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+
+        def answered(done: Any) -> None:
+            # Ray's callback thread: no Ray call may run here (it would wait on this very
+            # thread), so the follow-up runs on the sender's event loop, or a thread.
+            try:
+                error = done.exception()
+            except BaseException:  # cancelled
+                return
+            if not isinstance(error, RayActorError):
+                return
+            follow_up = functools.partial(self._after_failed_tell, error, found, method, args, kwargs)
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(follow_up)
+            else:
+                threading.Thread(target=follow_up, daemon=True).start()
+
+        sent.future().add_done_callback(answered)
         return True
 
-    def _after_tell(self, done: Any, sent_to: Any, method: str, args: Any, kwargs: Any) -> None:
-        """Runs in Ray's callback thread once a `tell` is answered."""
-        try:
-            error = done.exception()
-        except BaseException:  # cancelled
-            return
-        if not isinstance(error, RayActorError):
-            return
+    def _after_failed_tell(self, error: BaseException, sent_to: Any, method: str, args: Any, kwargs: Any) -> None:
         self.forget(sent_to, error)
         successor = self._lookup()
         if successor is not None and _actor_id(successor) != _actor_id(sent_to):
