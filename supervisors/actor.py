@@ -184,7 +184,12 @@ class SupervisedActor:
         self._resolve_exit(ExitKind.NORMAL.value, detail)
 
     async def ping(self) -> dict[str, Any]:
-        return {"address": self.address, "ok": True, "uptime_s": time.time() - self.started_at}
+        return {
+            "address": self.address,
+            "ok": True,
+            "uptime_s": time.time() - self.started_at,
+            "started_at": self.started_at,
+        }
 
     async def chaos_exit(self, code: int = 1) -> None:
         """Chaos testing: the process exits at once, as a crash inside a method would."""

@@ -285,8 +285,10 @@ class ActorRef:
         if successor is None or _actor_id(successor) == _actor_id(dead):
             return False
         try:
-            info = await asyncio.wait_for(await_ref(successor.ping.remote()), 2.0)
-            started_at = time.time() - float(info["uptime_s"])
+            info = await asyncio.wait_for(await_ref(successor.ping.remote()), 5.0)
+            # Its own clock's start time: "now - uptime" on this side would add the reply's
+            # latency and could place a successor that was already up after the send.
+            started_at = float(info["started_at"])
         except Exception:  # no ping, or not answering: cannot tell, so do not repeat
             return False
         return started_at < sent_at
