@@ -96,6 +96,7 @@ bench: $(STAMP)
 	$(PY) -m bench.search
 	$(PY) -m bench.mcp_calls
 	$(PY) -m bench.chat
+	$(PY) -m bench.openai_api
 
 clean:
 	rm -rf $(VENV) .pygent .pytest_cache .mypy_cache .ruff_cache ui/dist ui/node_modules test-artifacts

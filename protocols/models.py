@@ -77,6 +77,8 @@ class GenerationOptions(BaseModel):
     seed: int | None = None
     stop: list[str] | None = None
     repeat_penalty: float | None = Field(None, ge=0)
+    presence_penalty: float | None = Field(None, ge=-2, le=2)
+    frequency_penalty: float | None = Field(None, ge=-2, le=2)
 
 
 class ChatRequest(BaseModel):

@@ -183,6 +183,13 @@ class Embedder(SupervisedActor):
     # ---- bus tools -----------------------------------------------------------------
 
     @tool(description="Embed a list of texts; returns unit vectors (one per text) and their dimensions.")
+    async def count_tokens(self, texts: list[str]) -> int | None:
+        """How many tokens the model reads for `texts` (None: the backend does not say)."""
+        encoder = self._encoder
+        if not isinstance(encoder, SentenceTransformerEncoder):
+            return None
+        return await asyncio.to_thread(encoder.count_tokens, validate_texts(texts))
+
     async def embed_texts(self, texts: list[str]) -> dict[str, Any]:
         try:
             return await self.embed(texts)

@@ -16,7 +16,7 @@ from typing import Any
 
 import ray
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 
 from actors.models.catalog import configured_model, local_models
 from actors.models.recommend import Recommender
@@ -79,10 +79,6 @@ class PullRequest(PullBody):
 CreateRequest = CreateBody
 
 
-def _error(exc: ModelError) -> JSONResponse:
-    return JSONResponse(status_code=exc.status, content=exc.to_dict())
-
-
 def as_model_error(exc: BaseException, address: str) -> ModelError:
     """A model route's failure in the model vocabulary (ModelError codes name the backend's
     state: a worker that died mid-request is `worker_crashed`, one that is not there
@@ -140,9 +136,10 @@ async def _handle(ref: ActorRef) -> Any:
         raise as_model_error(exc, ref.address) from None
 
 
-async def _stream(request: Request, refs: Any, address: str, shape: str = "chat") -> StreamingResponse | JSONResponse:
+async def _stream(request: Request, refs: Any, address: str, shape: str = "chat") -> StreamingResponse:
     """Relay a Ray streaming generator as NDJSON or SSE. An error before the first chunk is
-    an HTTP error; after it, a last line `{"error": ..., "code": ...}` (Ollama's way)."""
+    an HTTP error (raised: the route's error shape renders it); after it, a last line
+    `{"error": ..., "code": ...}` (Ollama's way)."""
     iterator = refs.__aiter__()
     try:
         first = await (await iterator.__anext__())
@@ -151,7 +148,7 @@ async def _stream(request: Request, refs: Any, address: str, shape: str = "chat"
     except Exception as exc:
         with contextlib.suppress(Exception):
             ray.cancel(refs)
-        return _error(as_model_error(exc, address))
+        raise as_model_error(exc, address) from None
     sse = "text/event-stream" in request.headers.get("accept", "")
 
     def frame(obj: dict[str, Any]) -> str:
