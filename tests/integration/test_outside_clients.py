@@ -128,8 +128,13 @@ def test_json_schema_and_json_object_answers_parse(oa: openai.OpenAI) -> None:
     )
     jsonschema.validate(json.loads(answer.choices[0].message.content or ""), schema)
     loose = oa.chat.completions.create(
-        model=MODEL, messages=user("Give a colour as JSON."), max_tokens=40, response_format={"type": "json_object"}
+        model=MODEL,
+        messages=user('Reply with a JSON object {"colour": <a colour>}.'),
+        max_tokens=60,
+        temperature=0,
+        response_format={"type": "json_object"},
     )
+    assert loose.choices[0].finish_reason == "stop"
     assert isinstance(json.loads(loose.choices[0].message.content or ""), dict)
 
 
