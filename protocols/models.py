@@ -89,7 +89,12 @@ class ChatRequest(BaseModel):
     stream: bool = True
     format: Literal["json"] | dict[str, Any] | None = None
     options: GenerationOptions | None = None
-    keep_alive: str | int | None = None
+    keep_alive: str | float | None = None
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _no_format(cls, value: Any) -> Any:
+        return None if value == "" else value  # Ollama's clients send "" for none
 
     @field_validator("messages")
     @classmethod
@@ -109,7 +114,12 @@ class GenerateRequest(BaseModel):
     format: Literal["json"] | dict[str, Any] | None = None
     options: GenerationOptions | None = None
     raw: bool = False
-    keep_alive: str | int | None = None
+    keep_alive: str | float | None = None
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _no_format(cls, value: Any) -> Any:
+        return None if value == "" else value
 
     def as_chat(self) -> ChatRequest:
         messages = [ChatMessage(role="system", content=self.system)] if self.system else []

@@ -118,6 +118,13 @@ class TestModelRequest:
         with pytest.raises(ValueError, match="temperature"):
             chat(temperature=7)
 
+    def test_ollama_clients_empty_format_is_no_format(self) -> None:
+        from protocols.models import ChatRequest, GenerateRequest
+
+        chat_request = ChatRequest(model="m", messages=[{"role": "user", "content": "x"}], format="", keep_alive=2.5)  # type: ignore[list-item,arg-type]
+        assert chat_request.format is None and chat_request.keep_alive == 2.5
+        assert GenerateRequest(model="m", prompt="x", format="").format is None  # type: ignore[arg-type]
+
     def test_unknown_fields_are_ignored_as_openai_compatible_servers_do(self) -> None:
         assert chat(metadata={"x": 1}, service_tier="auto").messages[0].content == "Hi"
 
