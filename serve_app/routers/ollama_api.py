@@ -42,7 +42,7 @@ from protocols.rest_models import (
 from serve_app.deps import SettingsDep, actor_ref
 from serve_app.errors import ollama_error, styled_errors
 from serve_app.routers import models
-from serve_app.routers.models import EXCLUDE_UNSET, PullRequest, _call, _needs_ollama, resolve
+from serve_app.routers.models import EXCLUDE_UNSET, PullRequest, model_call, needs_ollama, resolve
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ async def show(settings: SettingsDep, body: ShowBody) -> dict[str, Any]:
     name = body.target
     backend, _ = resolve(settings, name)
     if backend is Backend.OLLAMA:
-        return dict(await _call(_needs_ollama(settings, "model info"), "info", name))
+        return dict(await model_call(needs_ollama(settings, "model info"), "info", name))
     config = configured_model(name, settings)
     assert config is not None  # resolve: an embedded name is configured
     info = _embedded_info(settings, name)
@@ -167,7 +167,7 @@ async def ps(settings: SettingsDep) -> dict[str, Any]:
     for config in settings.models.embedded:
         status: dict[str, Any] = {}
         with contextlib.suppress(Exception):
-            status = await _call(actor_ref(settings, model_router_address(config.name)), "status", timeout_s=10.0)
+            status = await model_call(actor_ref(settings, model_router_address(config.name)), "status", timeout_s=10.0)
         if not any(w.get("loaded") for w in status.get("workers", [])):
             continue
         info = _embedded_info(settings, config.name)
@@ -182,7 +182,7 @@ async def ps(settings: SettingsDep) -> dict[str, Any]:
         running.append(entry.model_dump(mode="json", exclude_none=True))
     if settings.ollama.host:
         try:
-            running += await _call(actor_ref(settings, OLLAMA), "running")
+            running += await model_call(actor_ref(settings, OLLAMA), "running")
         except ModelError as exc:
             log.warning("/api/ps: Ollama's running models left out: %s", exc.message)
     return {"models": running}

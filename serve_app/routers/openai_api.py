@@ -43,7 +43,7 @@ from serve_app.compat.tool_calls import invalid
 from serve_app.compat.translate import SSE_DONE, AnswerShape, Delta, Finish, Piece, sse
 from serve_app.deps import SettingsDep, actor_ref
 from serve_app.errors import as_platform_error, openai_error, styled_errors
-from serve_app.routers.models import _call, _needs_ollama
+from serve_app.routers.models import model_call, needs_ollama
 
 router = APIRouter(
     prefix="/v1",
@@ -216,10 +216,12 @@ async def embeddings(settings: SettingsDep, body: OpenAIEmbeddingRequest) -> Ope
     answer: dict[str, Any]
     if name == settings.embeddings.name:
         embedder = actor_ref(settings, embedder_address(name))
-        answer, tokens = await asyncio.gather(_call(embedder, "embed", texts), _call(embedder, "count_tokens", texts))
+        answer, tokens = await asyncio.gather(
+            model_call(embedder, "embed", texts), model_call(embedder, "count_tokens", texts)
+        )
         vectors = answer["embeddings"]
     elif settings.ollama.host:
-        answer = await _call(_needs_ollama(settings, f"embedding with '{name}'"), "embed_counted", name, texts)
+        answer = await model_call(needs_ollama(settings, f"embedding with '{name}'"), "embed_counted", name, texts)
         vectors, tokens = answer["embeddings"], answer.get("prompt_eval_count")
     else:
         raise ModelError(

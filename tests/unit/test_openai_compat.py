@@ -395,3 +395,79 @@ class TestRoutes:
         assert native.status_code == 400 and set(native.json()) == {"error"}
         # the gateway's own routes keep their error body
         assert client.post("/api/v1/chat/message", json={}).json()["code"] == "validation_error"
+
+
+# ---- the streamed answer's life, with a scripted answer (no Ray) -------------------------------
+
+
+class ScriptedAnswer:
+    """An Answer whose pieces follow a script; records whether the generation was stopped."""
+
+    def __init__(self, script: list[Any]) -> None:
+        self.script = script
+        self.stopped = 0
+
+    def answer(self) -> Any:
+        from serve_app.compat.targets import Answer
+
+        async def pieces() -> Any:
+            for step in self.script:
+                if isinstance(step, BaseException):
+                    raise step
+                yield step
+
+        def stop() -> None:
+            self.stopped += 1
+
+        return Answer(pieces(), stop, {"X-Test": "1"})
+
+
+async def _events(answer: Any, limit: int | None = None) -> list[str]:
+    import asyncio
+
+    from serve_app.routers.openai_api import _streamed
+
+    response = await _streamed(answer, AnswerShape(model="m"), asyncio.get_running_loop().time() + 30, True)
+    assert response.headers["x-test"] == "1" and response.media_type == "text/event-stream"
+    events: list[str] = []
+    body = response.body_iterator
+    async for event in body:
+        events.append(str(event))
+        if limit is not None and len(events) == limit:
+            await body.aclose()  # type: ignore[attr-defined]  # the client went away
+            break
+    return events
+
+
+class TestStreamedAnswer:
+    @pytest.mark.asyncio
+    async def test_a_whole_stream(self) -> None:
+        scripted = ScriptedAnswer([Delta("Hel"), Delta("lo"), Finish("stop", 4, 2)])
+        events = await _events(scripted.answer())
+        bodies = [json.loads(e[len("data: ") :]) for e in events[:-1]]
+        assert [b["choices"][0]["delta"].get("content") for b in bodies[:3]] == ["", "Hel", "lo"]
+        assert bodies[3]["choices"][0]["finish_reason"] == "stop"
+        assert bodies[4]["choices"] == [] and bodies[4]["usage"]["total_tokens"] == 6
+        assert events[-1] == SSE_DONE and scripted.stopped == 0
+
+    @pytest.mark.asyncio
+    async def test_a_failure_mid_answer_is_an_error_event_and_no_done(self) -> None:
+        broken = ModelError(ModelErrorCode.WORKER_CRASHED, "the worker died", None, 503)
+        scripted = ScriptedAnswer([Delta("Hel"), broken])
+        events = await _events(scripted.answer())
+        last = json.loads(events[-1][len("data: ") :])
+        assert last["error"]["code"] == "worker_crashed" and last["error"]["type"] == "server_error"
+        assert SSE_DONE not in events
+
+    @pytest.mark.asyncio
+    async def test_a_client_that_goes_away_stops_the_generation(self) -> None:
+        scripted = ScriptedAnswer([Delta(str(i)) for i in range(100)])
+        events = await _events(scripted.answer(), limit=3)
+        assert len(events) == 3 and scripted.stopped == 1
+
+    @pytest.mark.asyncio
+    async def test_a_failure_before_the_first_piece_is_raised(self) -> None:
+        scripted = ScriptedAnswer([ModelError(ModelErrorCode.MODEL_NOT_FOUND, "no such model", None, 404)])
+        with pytest.raises(ModelError):
+            await _events(scripted.answer())
+        assert scripted.stopped == 1
