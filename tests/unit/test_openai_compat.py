@@ -188,6 +188,18 @@ class TestToolCalls:
         assert parse_decision('{"answer": {"a": 1}}', plan).content == '{"a": 1}'
         assert parse_decision('{"tool": "get_wea', plan).content == '{"tool": "get_wea'  # cut short
 
+    def test_a_models_whole_text_ends_as_a_decision(self) -> None:
+        from serve_app.compat.targets import _ending
+
+        counts = Finish("stop", 9, 7)
+        assert _ending("Hello", counts, None) == [counts]
+        plan = plan_tools(chat(tools=[WEATHER]))
+        assert plan is not None
+        called = _ending('{"tool": "get_weather", "arguments": {"city": "Oslo"}}', counts, plan)
+        assert len(called) == 1 and isinstance(called[0], Finish) and called[0].reason == "tool_calls"
+        assert (called[0].prompt_tokens, called[0].completion_tokens) == (9, 7)
+        assert _ending('{"answer": "Rain."}', counts, plan) == [Delta("Rain."), counts]
+
     def test_earlier_calls_and_results_are_written_for_the_model(self) -> None:
         body = chat(
             tools=[WEATHER],
