@@ -240,6 +240,9 @@ class ChatConfig(_Section):
     title_chars: int = Field(60, ge=10, le=500)
     # Seconds a chat answer may take end to end.
     timeout_s: float = Field(180.0, gt=0)
+    # A message for an agent that is restarting waits this long for it; a turn cut by the
+    # agent's death is delivered again (once) to the restarted agent within this wait.
+    redeliver_wait_s: float = Field(15.0, ge=0)
 
 
 class MCPConfig(_Section):
