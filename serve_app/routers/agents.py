@@ -18,7 +18,7 @@ from ray.exceptions import RayActorError
 
 from actors.agents.bus_calls import as_step, result_value, tools_call
 from configs.settings import Settings
-from protocols.addresses import MEMORY, agent_address
+from protocols.addresses import AGENT_REGISTRY, MEMORY, agent_address
 from protocols.agents import ChatMessageRequest, CreateAgentRequest
 from protocols.errors import ActorUnavailable, PlatformError
 from protocols.rest import HttpErrorCode
@@ -92,9 +92,12 @@ async def turn_events(
             finished = True  # the actor is gone: nothing to cancel
             reference.forget(agent, exc)
             if attempt == 1:
-                raise ActorUnavailable(
-                    reference.address, f"{reference.address} died twice during this message", died_during_call=True
-                ) from None
+                reason = f"{reference.address} died twice during this message"
+                with contextlib.suppress(Exception):  # none dangles: the turn ends with an error answer
+                    registry = actor_ref(settings, AGENT_REGISTRY)
+                    args = (plan["conversation_id"], message_id, plan["agent_id"], reason)
+                    await registry.call("close_turn", *args, timeout_s=30.0, wait_s=wait_s)
+                raise ActorUnavailable(reference.address, reason, died_during_call=True) from None
             yield {
                 "event": "redelivered",
                 "message_id": message_id,
