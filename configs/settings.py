@@ -205,6 +205,16 @@ class ReasoningSettings(_Section):
     run_timeout_s: float = Field(600.0, gt=0)
 
 
+class EvolutionSettings(_Section):
+    # Run defaults and the recipe search space, relative to the project root
+    # (read by actors/evolution/config.py).
+    config_file: str = "configs/evolution.yaml"
+    # The model recipes use when a run's space names none (null: models.default_model).
+    model: str | None = None
+    # Runs evolving at once; a start beyond answers 429.
+    max_running: int = Field(2, ge=1, le=100)
+
+
 class AgentsConfig(_Section):
     # Agent types (descriptions, prompts, default tools), relative to the project root.
     types_file: str = "configs/agents.yaml"
@@ -333,6 +343,7 @@ class Settings(BaseSettings):
     monitor: MonitorConfig = MonitorConfig()
     agents: AgentsConfig = AgentsConfig()
     reasoning: ReasoningSettings = ReasoningSettings()
+    evolution: EvolutionSettings = EvolutionSettings()
     chat: ChatConfig = ChatConfig()
     logging: LoggingConfig = LoggingConfig()
     mcp: MCPConfig = MCPConfig()
