@@ -72,12 +72,19 @@ async def turn_events(
     when the agent dies mid-turn: the turn is keyed by its user message's id, chosen here,
     so the restarted agent stores nothing twice and answers once (or returns the answer it
     had already stored). Between the two a `{"event": "redelivered"}` says what happened.
-    A message for an agent that is restarting waits for it (chat.redeliver_wait_s)."""
+    A message for an agent that is restarting waits for it (chat.redeliver_wait_s). Given
+    up (a second death, or no successor within the wait), the turn ends with an error answer
+    so its message does not dangle, and the caller gets a clear 503."""
     message_id = uuid.uuid4().hex[:16]
     wait_s = settings.chat.redeliver_wait_s
     reference = agent_ref(settings, plan["agent_id"])
     for attempt in range(2):
-        agent = await reference.resolve_live(wait_s)
+        try:
+            agent = await reference.resolve_live(wait_s)
+        except ActorUnavailable as exc:
+            if attempt == 1:
+                await _close_turn(settings, plan, message_id, f"{reference.address} did not come back: {exc.message}")
+            raise
         run_id = uuid.uuid4().hex
         if runs is not None:
             runs[key] = (agent, run_id)
@@ -93,10 +100,7 @@ async def turn_events(
             reference.forget(agent, exc)
             if attempt == 1:
                 reason = f"{reference.address} died twice during this message"
-                with contextlib.suppress(Exception):  # none dangles: the turn ends with an error answer
-                    registry = actor_ref(settings, AGENT_REGISTRY)
-                    args = (plan["conversation_id"], message_id, plan["agent_id"], reason)
-                    await registry.call("close_turn", *args, timeout_s=30.0, wait_s=wait_s)
+                await _close_turn(settings, plan, message_id, reason)
                 raise ActorUnavailable(reference.address, reason, died_during_call=True) from None
             yield {
                 "event": "redelivered",
@@ -107,6 +111,15 @@ async def turn_events(
             if not finished:  # the caller went away or stopped: the agent keeps its partial answer
                 with contextlib.suppress(Exception):
                     ray.cancel(stream)
+
+
+async def _close_turn(settings: Settings, plan: dict[str, Any], message_id: str, reason: str) -> None:
+    """The agent that had the turn is dead and no successor takes it: an error answer (unless
+    one is stored), so every stored user message ends with an answer."""
+    with contextlib.suppress(Exception):
+        registry = actor_ref(settings, AGENT_REGISTRY)
+        args = (plan["conversation_id"], message_id, plan["agent_id"], reason)
+        await registry.call("close_turn", *args, timeout_s=30.0, wait_s=settings.chat.redeliver_wait_s)
 
 
 async def collect_chat(settings: Settings, plan: dict[str, Any], message: str) -> dict[str, Any]:
