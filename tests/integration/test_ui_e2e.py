@@ -143,3 +143,9 @@ def test_the_ui_works_under_a_base_path(platform: str, settings: Any, ui_build: 
         assert summary(output, "fail") == 0 and summary(output, "pass") == 7
     finally:
         serve.delete("pygent-ui-subpath")
+
+
+def test_knowledge_page_creates_an_index_uploads_searches_and_deletes(platform: str, ui_build: Path) -> None:
+    output = run_e2e(platform, "knowledge.test.mjs", timeout_s=600)
+    assert summary(output, "pass") == 1 and summary(output, "fail") == 0
+    assert (ARTIFACTS / "knowledge.png").is_file()

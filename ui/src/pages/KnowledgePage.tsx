@@ -580,7 +580,7 @@ export default function KnowledgePage() {
                         </td>
                         <td>
                           {index.type}
-                          {Object.keys(index.params ?? {}).length ? <div className="muted small mono">{JSON.stringify(index.params)}</div> : null}
+                          {Object.keys(index.params ?? {}).length ? <div className="muted small mono params">{JSON.stringify(index.params)}</div> : null}
                         </td>
                         <td className="num">{index.shards}</td>
                         <td>{index.backend}</td>
