@@ -175,6 +175,8 @@ class FakeOllama:
         # Scripted replies by model: each chat/generate request of that model takes the next
         # one whole (a test drives a model's structured decisions, e.g. a tool call, this way).
         self.scripts: dict[str, deque[str]] = {}
+        # Models that answer by a function of the prompt (a scripted reasoner, for instance).
+        self.responders: dict[str, Callable[[str], str]] = {}
 
         self.generations_started = 0
         self.generations_finished = 0
@@ -419,8 +421,12 @@ class FakeOllama:
             return _error(400, f'"{name}" does not support {kind}')
         options = body.get("options") or {}
         scripted = self.scripts.get(model.name)
+        responder = self.responders.get(model.name)
         if scripted:
             reply = scripted.popleft()
+            pieces, done_reason = [reply[i : i + 4] for i in range(0, len(reply), 4)] or [""], "stop"
+        elif responder is not None:
+            reply = responder(prompt)
             pieces, done_reason = [reply[i : i + 4] for i in range(0, len(reply), 4)] or [""], "stop"
         else:
             pieces, done_reason = self._answer(prompt, body.get("format"), options)
