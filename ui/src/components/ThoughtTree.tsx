@@ -29,7 +29,7 @@ export function ThoughtTree({ tree, selected, onSelect }: { tree: SessionTree; s
         </g>
         {layout.nodes.map(({ id, x, y, node, onBestPath }) => {
           const pruned = node.status === 'pruned'
-          const classes = ['tnode', `tnode-${node.status}`, onBestPath ? 'tnode-best' : '', selected === id ? 'tnode-selected' : '', node.terminal ? 'tnode-terminal' : '']
+          const classes = ['tnode', `tnode-${node.status}`, onBestPath ? 'tnode-best' : '', selected === id ? 'tnode-open' : '', node.terminal ? 'tnode-terminal' : '']
           return (
             <g
               key={id}

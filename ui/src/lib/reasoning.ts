@@ -66,8 +66,8 @@ export function mergeTree(tree: SessionTree, answer: ReasoningTree): SessionTree
     ...tree,
     nodes,
     order,
-    bestPath: answer.best_path.length ? answer.best_path : tree.bestPath,
-    passages: { ...tree.passages, ...answer.passages },
+    bestPath: answer.best_path?.length ? answer.best_path : tree.bestPath,
+    passages: { ...tree.passages, ...(answer.passages ?? {}) },
     status: answer.status,
   }
 }

@@ -19,6 +19,7 @@ import type {
   SessionSummary,
   StartReasoningBody,
   TaskKind,
+  TreeOfThoughtsConfig,
   ThoughtNode,
 } from '../lib/reasoningTypes'
 import { socket, useTopic } from '../lib/socket'
@@ -28,6 +29,16 @@ import { useResource } from '../lib/useResource'
 import type { WsFrame } from '../lib/ws'
 
 const HISTORY_PAGE = 12
+const EMPTY_METRICS = {
+  model_calls: 0,
+  prompt_tokens: 0,
+  completion_tokens: 0,
+  retrieval_calls: 0,
+  nodes_generated: 0,
+  nodes_evaluated: 0,
+  nodes_pruned: 0,
+  wall_time_s: 0,
+}
 const STATUS_TONE: Record<SessionStatus, 'ok' | 'info' | 'muted' | 'bad'> = { completed: 'ok', running: 'info', stopped: 'muted', failed: 'bad' }
 
 function StatusBadge({ status }: { status: SessionStatus }) {
@@ -38,6 +49,7 @@ function StatusBadge({ status }: { status: SessionStatus }) {
   )
 }
 
+// The ToT parameters as the forms edit them (numbers as typed); totOf puts them over a full config.
 interface TotFields {
   beam_width: string
   max_depth: string
@@ -46,18 +58,44 @@ interface TotFields {
   evaluator: Evaluator
   search: SearchAlgorithm
   retrieval_k: string
+  n_generate_sample: string
+  n_evaluate_sample: string
+  max_proposals: string
+  max_steps: string
+  max_tokens: string
+  temperature: string
 }
 
+const NUMBER_FIELDS = [
+  'beam_width',
+  'max_depth',
+  'retrieval_k',
+  'n_generate_sample',
+  'n_evaluate_sample',
+  'max_proposals',
+  'max_steps',
+  'max_tokens',
+  'temperature',
+] as const
+
 function totFields(d: ReasoningDefaults): TotFields {
-  return {
-    beam_width: String(d.tot.beam_width),
-    max_depth: String(d.tot.max_depth),
-    generate: d.tot.generate,
-    evaluate: d.tot.evaluate,
-    evaluator: d.tot.evaluator,
-    search: d.tot.search,
-    retrieval_k: String(d.tot.retrieval_k),
-  }
+  const numbers = Object.fromEntries(NUMBER_FIELDS.map((f) => [f, String(d.tot[f])])) as Record<(typeof NUMBER_FIELDS)[number], string>
+  return { ...numbers, generate: d.tot.generate, evaluate: d.tot.evaluate, evaluator: d.tot.evaluator, search: d.tot.search }
+}
+
+export function totOf(base: TreeOfThoughtsConfig, fields: TotFields): TreeOfThoughtsConfig {
+  const out: TreeOfThoughtsConfig = { ...base, generate: fields.generate, evaluate: fields.evaluate, evaluator: fields.evaluator, search: fields.search }
+  for (const f of NUMBER_FIELDS) if (fields[f].trim() !== '') out[f] = Number(fields[f])
+  return out
+}
+
+function NumberField({ name, label, value, onChange, title }: { name: string; label: string; value: string; onChange: (v: string) => void; title?: string }) {
+  return (
+    <label title={title}>
+      <span>{label}</span>
+      <input name={name} type="number" step="any" min={0} value={value} onChange={(e) => onChange(e.target.value)} className="narrow" />
+    </label>
+  )
 }
 
 function TotInputs({ value, onChange }: { value: TotFields; onChange: (next: TotFields) => void }) {
@@ -104,6 +142,19 @@ function TotInputs({ value, onChange }: { value: TotFields; onChange: (next: Tot
           </select>
         </label>
       </div>
+      <details className="advanced">
+        <summary className="small muted">more ToT parameters</summary>
+        <div className="form-row">
+          <NumberField name="n_generate_sample" label="samples" title="samples per state (generate=sample)" value={value.n_generate_sample} onChange={(v) => set({ n_generate_sample: v })} />
+          <NumberField name="n_evaluate_sample" label="evaluations" title="value samples per state, or votes per step" value={value.n_evaluate_sample} onChange={(v) => set({ n_evaluate_sample: v })} />
+          <NumberField name="max_proposals" label="proposals" title="children kept from one propose call" value={value.max_proposals} onChange={(v) => set({ max_proposals: v })} />
+        </div>
+        <div className="form-row">
+          <NumberField name="max_steps" label="max steps" title="expansion budget" value={value.max_steps} onChange={(v) => set({ max_steps: v })} />
+          <NumberField name="max_tokens" label="max tokens" title="per model call" value={value.max_tokens} onChange={(v) => set({ max_tokens: v })} />
+          <NumberField name="temperature" label="temperature" value={value.temperature} onChange={(v) => set({ temperature: v })} />
+        </div>
+      </details>
     </>
   )
 }
@@ -124,15 +175,7 @@ function StartForm({ defaults, indexes, onStarted }: { defaults: ReasoningDefaul
     const body: StartReasoningBody = {
       query: query.trim(),
       task,
-      tot: {
-        ...defaults.tot,
-        beam_width: Number(tot.beam_width),
-        max_depth: Number(tot.max_depth),
-        generate: tot.generate,
-        evaluate: tot.evaluate,
-        evaluator: tot.evaluator,
-        search: tot.search,
-      },
+      tot: totOf(defaults.tot, { ...tot, retrieval_k: '' }), // retrieval k: the field below
     }
     if (k.trim()) {
       // one k for every retrieval: the ToT+RAG expansions, RAG and S3 (those need one at least)
@@ -179,7 +222,7 @@ function StartForm({ defaults, indexes, onStarted }: { defaults: ReasoningDefaul
           <select name="mode" value={mode} onChange={(e) => setMode(e.target.value as ReasoningMode | '')}>
             <option value="">default ({defaults.default_mode})</option>
             {MODES.map((m) => (
-              <option key={m} value={m} title={defaults.modes[m]}>
+              <option key={m} value={m} title={defaults.modes?.[m]}>
                 {m}
               </option>
             ))}
@@ -193,7 +236,7 @@ function StartForm({ defaults, indexes, onStarted }: { defaults: ReasoningDefaul
           </select>
         </label>
       </div>
-      {mode && defaults.modes[mode] ? <p className="muted small type-help">{defaults.modes[mode]}</p> : null}
+      {mode && defaults.modes?.[mode] ? <p className="muted small type-help">{defaults.modes[mode]}</p> : null}
       <TotInputs value={tot} onChange={setTot} />
       <div className="form-row">
         <label title="passages per retrieval (ToT+RAG expansions, RAG and S3)">
@@ -228,7 +271,7 @@ function StartForm({ defaults, indexes, onStarted }: { defaults: ReasoningDefaul
 }
 
 function NodeDetail({ node, tree }: { node: ThoughtNode; tree: SessionTree }) {
-  const passages = node.passage_ids.map((id) => tree.passages[id] ?? { id, text: '(passage text not stored)', score: 0 })
+  const passages = (node.passage_ids ?? []).map((id) => tree.passages[id] ?? { id, text: '(passage text not stored)', score: 0 })
   return (
     <div className="detail" data-testid="node-detail">
       <div className="detail-head">
@@ -278,8 +321,8 @@ function NodeDetail({ node, tree }: { node: ThoughtNode; tree: SessionTree }) {
 
 function ResultPanel({ view, tree }: { view: ReasoningResultView; tree: SessionTree | undefined }) {
   const { session, result } = view
-  const metrics = result?.metrics ?? session.metrics
-  const path = (result?.best_path.length ? result.best_path : (tree?.bestPath ?? [])).map((id) => tree?.nodes[id]).filter(Boolean) as ThoughtNode[]
+  const metrics = result?.metrics ?? session.metrics ?? EMPTY_METRICS
+  const path = (result?.best_path?.length ? result.best_path : (tree?.bestPath ?? [])).map((id) => tree?.nodes[id]).filter(Boolean) as ThoughtNode[]
   const answer = result?.answer ?? session.answer
   return (
     <div className="result" data-testid="reasoning-result" data-status={session.status}>
@@ -337,13 +380,13 @@ function ResultPanel({ view, tree }: { view: ReasoningResultView; tree: SessionT
           </ol>
         </>
       ) : null}
-      {result?.passages.length ? (
+      {result?.passages?.length ? (
         <>
           <h4>Passages the answer was given</h4>
           <ol className="passages">
-            {result.passages.map((p) => (
-              <li key={p.id} className={result.cited.includes(p.id) ? 'cited' : ''}>
-                <span className="score">{p.score.toFixed(3)}</span> {result.cited.includes(p.id) ? <Badge tone="ok">cited</Badge> : null}
+            {(result.passages ?? []).map((p) => (
+              <li key={p.id} className={(result.cited ?? []).includes(p.id) ? 'cited' : ''}>
+                <span className="score">{p.score.toFixed(3)}</span> {(result.cited ?? []).includes(p.id) ? <Badge tone="ok">cited</Badge> : null}
                 <div className="hit-text">{p.text}</div>
               </li>
             ))}
@@ -368,7 +411,6 @@ function SessionPanel({
   const running = session.status === 'running'
   const node = selected && tree ? tree.nodes[selected] : undefined
   const c = tree ? counts(tree) : null
-  useEffect(() => setSelected(null), [session.session_id])
   return (
     <div data-testid="reasoning-session" data-session-id={session.session_id} data-status={session.status}>
       <div className="session-head">
@@ -487,16 +529,7 @@ function DefaultsEditor({ defaults, onSaved }: { defaults: ReasoningDefaults; on
     try {
       const saved = await api.post<ReasoningDefaults>('reasoning/modes', {
         default_mode: mode,
-        tot: {
-          ...defaults.tot,
-          beam_width: Number(tot.beam_width),
-          max_depth: Number(tot.max_depth),
-          generate: tot.generate,
-          evaluate: tot.evaluate,
-          evaluator: tot.evaluator,
-          search: tot.search,
-          retrieval_k: Number(tot.retrieval_k),
-        },
+        tot: totOf(defaults.tot, tot),
         rag: { ...defaults.rag, k: Number(ragK), mode: ragMode },
       })
       toast.ok('Saved the reasoning defaults')
@@ -548,7 +581,7 @@ function DefaultsEditor({ defaults, onSaved }: { defaults: ReasoningDefaults; on
         Save defaults
       </Button>
       <dl className="modes small">
-        {Object.entries(defaults.modes).map(([m, what]) => (
+        {Object.entries(defaults.modes ?? {}).map(([m, what]) => (
           <div key={m}>
             <dt>
               <code>{m}</code>
@@ -636,44 +669,40 @@ export default function ReasoningPage() {
 
   useEffect(() => () => follower.current?.abort(), [])
 
-  useTopic(
-    'reasoning.*',
-    useCallback(
-      (frame: WsFrame) => {
-        const data = frame.data ?? {}
-        const id = typeof data.session_id === 'string' ? data.session_id : null
-        if (!id) return
-        if (frame.type === 'reasoning_update' && data.node) {
-          dispatch({ type: 'node', sessionId: id, event: data.event, node: data.node })
-        } else if (frame.type === 'reasoning_started') {
-          setHistoryVersion((v) => v + 1)
-          void reloadStatus()
-        } else if (frame.type === 'reasoning_complete') {
-          dispatch({ type: 'finished', sessionId: id, status: data.status })
-          dispatch({ type: 'forget', keep: 30 })
-          setHistoryVersion((v) => v + 1)
-          void reloadStatus()
-          if (currentRef.current === id) {
-            setView((prev) =>
-              prev && prev.session.session_id === id
-                ? { ...prev, session: { ...prev.session, status: data.status, answer: data.answer, confidence: data.confidence ?? 0, solved: data.solved, error: data.error } }
-                : prev,
-            )
-          }
+  // A session's events come on `reasoning.<id>`; `reasoning` carries the defaults' changes
+  // and the completion of a session ended without its actor.
+  const onEvent = useCallback(
+    (frame: WsFrame) => {
+      const data = frame.data ?? {}
+      if (frame.type === 'reasoning_defaults') {
+        void reloadDefaults()
+        return
+      }
+      const id = typeof data.session_id === 'string' ? data.session_id : null
+      if (!id) return
+      if (frame.type === 'reasoning_update' && data.node) {
+        dispatch({ type: 'node', sessionId: id, event: data.event, node: data.node })
+      } else if (frame.type === 'reasoning_created' || frame.type === 'reasoning_started') {
+        setHistoryVersion((v) => v + 1)
+        void reloadStatus()
+      } else if (frame.type === 'reasoning_complete') {
+        dispatch({ type: 'finished', sessionId: id, status: data.status })
+        dispatch({ type: 'forget', keep: 30 })
+        setHistoryVersion((v) => v + 1)
+        void reloadStatus()
+        if (currentRef.current === id) {
+          setView((prev) =>
+            prev && prev.session.session_id === id
+              ? { ...prev, session: { ...prev.session, status: data.status, answer: data.answer, confidence: data.confidence ?? 0, solved: data.solved, error: data.error } }
+              : prev,
+          )
         }
-      },
-      [reloadStatus],
-    ),
+      }
+    },
+    [reloadStatus, reloadDefaults],
   )
-  useTopic(
-    'reasoning',
-    useCallback(
-      (frame: WsFrame) => {
-        if (frame.type === 'reasoning_defaults') void reloadDefaults()
-      },
-      [reloadDefaults],
-    ),
-  )
+  useTopic('reasoning.*', onEvent)
+  useTopic('reasoning', onEvent)
 
   const onStarted = (summary: SessionSummary) => {
     currentRef.current = summary.session_id
@@ -725,8 +754,8 @@ export default function ReasoningPage() {
       {s ? (
         <div className="stats-row" data-testid="reasoning-summary">
           <Stat label="running" value={s.running} />
-          <Stat label="completed" value={num(s.totals.completed ?? 0)} />
-          <Stat label="stopped · failed" value={`${num(s.totals.stopped ?? 0)} · ${num(s.totals.failed ?? 0)}`} />
+          <Stat label="completed" value={num(s.totals?.completed ?? 0)} />
+          <Stat label="stopped · failed" value={`${num(s.totals?.stopped ?? 0)} · ${num(s.totals?.failed ?? 0)}`} />
           <Stat label="default mode" value={s.default_mode} />
         </div>
       ) : null}
@@ -735,7 +764,7 @@ export default function ReasoningPage() {
         <Card title="Session">
           {viewError ? <ErrorNote error={viewError} onRetry={current ? () => void open(current) : undefined} /> : null}
           {view ? (
-            <SessionPanel view={view} tree={sessions[view.session.session_id]} onStop={stop} />
+            <SessionPanel key={view.session.session_id} view={view} tree={sessions[view.session.session_id]} onStop={stop} />
           ) : (
             <Empty>Start a session with the form, or open one from the history.</Empty>
           )}

@@ -174,6 +174,24 @@ describe('Reasoning page', () => {
     expect(screen.getByTestId('reasoning-result').textContent).toContain('depth limit')
   })
 
+  it('forgets the selected node when another session opens', async () => {
+    answers['reasoning/history'] = { body: { sessions: [summary(), summary({ session_id: 's3', query: '1 2 3 4' })], total: 2, limit: 12, offset: 0 } }
+    answers['reasoning/results/s3'] = { body: { ...resultView, session: summary({ session_id: 's3', query: '1 2 3 4' }) } }
+    answers['reasoning/sessions/s3/tree'] = { body: { ...treeAnswer, session_id: 's3' } } // the same node ids
+    render(<ReasoningPage />)
+    const items = await screen.findAllByTestId('history-item')
+    fireEvent.click(items[0])
+    await waitFor(() => expect(screen.getAllByTestId('thought-node')).toHaveLength(3))
+    fireEvent.click(screen.getAllByTestId('thought-node')[0])
+    expect(screen.getByTestId('node-detail')).toBeTruthy()
+    fireEvent.click(items[1])
+    await waitFor(() => expect(screen.getByTestId('reasoning-session').getAttribute('data-session-id')).toBe('s3'))
+    await waitFor(() => expect(screen.getAllByTestId('thought-node')).toHaveLength(3))
+    expect(screen.queryByTestId('node-detail')).toBeNull()
+    expect(document.querySelector('.tnode-open')).toBeNull()
+    expect(document.querySelector('[aria-selected="true"]')).toBeNull()
+  })
+
   it('starts a session with the form: the ToT parameters over the configured defaults', async () => {
     render(<ReasoningPage />)
     const form = await screen.findByTestId('start-reasoning')
