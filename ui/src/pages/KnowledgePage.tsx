@@ -160,7 +160,6 @@ function AddDocuments({ indexes, onAdded }: { indexes: IndexInfo[]; onAdded: () 
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
   const counter = useRef(0)
-  const fileInput = useRef<HTMLInputElement>(null)
   const target = indexes.some((i) => i.name === index) ? index : (indexes[0]?.name ?? 'default')
 
   const upload = async (files: File[]) => {
@@ -234,7 +233,6 @@ function AddDocuments({ indexes, onAdded }: { indexes: IndexInfo[]; onAdded: () 
           files <span className="muted">(text, Markdown, HTML, PDF; several at once)</span>
         </span>
         <input
-          ref={fileInput}
           type="file"
           name="files"
           multiple

@@ -83,7 +83,7 @@ function totFields(d: ReasoningDefaults): TotFields {
   return { ...numbers, generate: d.tot.generate, evaluate: d.tot.evaluate, evaluator: d.tot.evaluator, search: d.tot.search }
 }
 
-export function totOf(base: TreeOfThoughtsConfig, fields: TotFields): TreeOfThoughtsConfig {
+function totOf(base: TreeOfThoughtsConfig, fields: TotFields): TreeOfThoughtsConfig {
   const out: TreeOfThoughtsConfig = { ...base, generate: fields.generate, evaluate: fields.evaluate, evaluator: fields.evaluator, search: fields.search }
   for (const f of NUMBER_FIELDS) if (fields[f].trim() !== '') out[f] = Number(fields[f])
   return out
