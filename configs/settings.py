@@ -80,6 +80,7 @@ class DatabaseConfig(_Section):
     stop_timeout_s: float = Field(10.0, gt=0)
     # Health answers within this; the embedded server's liveness check (see default.yaml).
     health_timeout_s: float = Field(3.0, gt=0)
+    reconnect_interval_s: float = Field(0.5, gt=0)
     check_interval_s: float = Field(5.0, gt=0)
     check_timeout_s: float = Field(10.0, gt=0)
     check_failures: int = Field(3, ge=1)

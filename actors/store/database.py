@@ -85,7 +85,9 @@ class StorePool(AsyncConnectionPool[psycopg.AsyncConnection[Any]]):
       makes the pool drop every broken idle one at once, so a request after a restart gets
       a fresh connection instead of failing on a stale one. Checking costs one poll() of
       the socket, not a round trip (pool's `check=` would pay a round trip per request and
-      back off a second per stale connection).
+      back off a second per stale connection);
+    - a lost server is tried again every `reconnect_interval_s`, not on a doubling ladder
+      (`_try_again`), so the pool is back within that interval of the server.
     """
 
     @asynccontextmanager
@@ -101,6 +103,18 @@ class StorePool(AsyncConnectionPool[psycopg.AsyncConnection[Any]]):
         await self.putconn(conn)  # broken: the pool discards it and opens a replacement
         await self.check()  # its idle siblings are stale too: drop them all now
         return await super().getconn(max(0.0, deadline - time.monotonic()))
+
+
+async def _try_again(pool: AsyncConnectionPool[Any]) -> None:
+    """A connection attempt gave up (after the pool's reconnect_timeout): start a fresh one.
+
+    psycopg_pool retries a lost server with a doubling delay (1, 2, 4, 8 s...) for its
+    reconnect_timeout, then stops; a server its supervisor restarted in two seconds would
+    wait for the next step of that ladder. Here each attempt gives up after
+    `reconnect_interval_s` and `check()` (which grows a pool short of connections) starts
+    the next one at once: one attempt per interval for as long as the server is away."""
+    if not pool.closed:
+        await pool.check()
 
 
 async def _still_open(conn: psycopg.AsyncConnection[Any]) -> bool:
@@ -132,6 +146,7 @@ class Database:
         min_size: int = 1,
         max_size: int = 8,
         connect_timeout_s: float = 10.0,
+        reconnect_interval_s: float = 0.5,
         migrations_dir: Path = migrator.MIGRATIONS_DIR,
     ) -> None:
         self.dsn = dsn
@@ -139,6 +154,7 @@ class Database:
         self.min_size = min_size
         self.max_size = max_size
         self.connect_timeout_s = connect_timeout_s
+        self.reconnect_interval_s = reconnect_interval_s
         self.migrations_dir = migrations_dir
         self._pool: StorePool | None = None
 
@@ -150,6 +166,7 @@ class Database:
             min_size=config.pool_min_size,
             max_size=config.pool_max_size,
             connect_timeout_s=config.connect_timeout_s,
+            reconnect_interval_s=config.reconnect_interval_s,
         )
 
     # ---- lifetime ---------------------------------------------------------------------
@@ -170,6 +187,9 @@ class Database:
             max_size=self.max_size,
             timeout=self.connect_timeout_s,
             kwargs={"connect_timeout": max(1, round(self.connect_timeout_s))},
+            # While the server is away, try again every reconnect_interval_s (see StorePool).
+            reconnect_timeout=self.reconnect_interval_s,
+            reconnect_failed=_try_again,
             configure=_configure,
             open=False,
             name="pygent-store",

@@ -160,6 +160,28 @@ async def test_a_request_during_the_outage_is_database_unavailable_and_the_pool_
 
 
 @pytest.mark.asyncio
+async def test_the_pool_is_back_within_its_reconnect_interval_of_the_server(
+    server: EmbeddedPostgres, db: Database
+) -> None:
+    await _select_one(db)
+    _kill_postmaster(server)
+    await asyncio.sleep(0.3)
+    with pytest.raises(DatabaseUnavailable):
+        await _select_one(db)  # the pool now tries to reconnect
+    # A longer outage: psycopg_pool's own ladder (attempts 1, 2, 4, 8 s apart) would next
+    # try about 15 s after the kill, five seconds after the server is back; this pool tries
+    # every 0.5 s.
+    await asyncio.sleep(6.0)
+    await asyncio.to_thread(server.start)
+    restarted = time.monotonic()
+    while db.pool.get_stats().get("pool_available", 0) < 1:  # connected by itself, nobody asked
+        assert time.monotonic() - restarted < 3.0, db.pool.get_stats()
+        await asyncio.sleep(0.05)
+    assert time.monotonic() - restarted < db.reconnect_interval_s + 1.0
+    assert await _select_one(db) == 1
+
+
+@pytest.mark.asyncio
 async def test_health_answers_within_its_bound_when_the_server_hangs(server: EmbeddedPostgres, db: Database) -> None:
     await _select_one(db)
     frozen = server_processes(server.data_dir)  # the postmaster and every backend: all silent
