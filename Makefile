@@ -91,6 +91,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bus.py
 	$(PY) bench/restart.py
+	$(PY) bench/db_recovery.py
 	$(PY) bench/embeddings.py
 	$(PY) bench/models.py
 	$(PY) -m bench.search

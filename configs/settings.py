@@ -78,6 +78,12 @@ class DatabaseConfig(_Section):
     pool_max_size: int = Field(8, ge=1)
     connect_timeout_s: float = Field(10.0, gt=0)
     stop_timeout_s: float = Field(10.0, gt=0)
+    # Health answers within this; the embedded server's liveness check (see default.yaml).
+    health_timeout_s: float = Field(3.0, gt=0)
+    reconnect_interval_s: float = Field(0.5, gt=0)
+    check_interval_s: float = Field(5.0, gt=0)
+    check_timeout_s: float = Field(10.0, gt=0)
+    check_failures: int = Field(3, ge=1)
 
 
 class SupervisionConfig(_Section):

@@ -64,7 +64,8 @@ def rpc_error(err: RpcError) -> ApiError:
     if err.code == RpcCode.TOOL_NOT_FOUND:
         return ApiError(404, HttpErrorCode.NOT_FOUND, err.message, "tool")
     if err.code == RpcCode.INVALID_PARAMS:
-        return ApiError(422, HttpErrorCode.VALIDATION_ERROR, err.message, data.get("field", "arguments"))
+        code = data.get("code") or HttpErrorCode.VALIDATION_ERROR  # e.g. invalid_text (protocols/text.py)
+        return ApiError(422, code, err.message, data.get("field", "arguments"))
     if err.code == RpcCode.REQUEST_TIMEOUT:
         return ApiError(504, HttpErrorCode.TIMEOUT, err.message)
     if err.code in (RpcCode.TARGET_UNAVAILABLE, RpcCode.TARGET_CRASHED):

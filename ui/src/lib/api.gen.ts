@@ -329,8 +329,9 @@ export interface paths {
         };
         /**
          * Health
-         * @description Overall status and every component of the supervision tree (and Ollama, when
-         *     configured: an unreachable Ollama is reported as down without failing the platform).
+         * @description Overall status and every component of the supervision tree, the database (the
+         *     store's live check: the platform is not ok while it is down), and Ollama when
+         *     configured (an unreachable Ollama is reported as down without failing the platform).
          */
         get: operations["health_api_v1_health_get"];
         put?: never;
@@ -370,7 +371,8 @@ export interface paths {
         };
         /**
          * Health Database
-         * @description The store: PostgreSQL reachability, versions, pool and migrations.
+         * @description The store: PostgreSQL reachability, versions, pool and migrations (within
+         *     `database.health_timeout_s`, plus a second).
          */
         get: operations["health_database_api_v1_health_database_get"];
         put?: never;
