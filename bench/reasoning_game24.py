@@ -243,11 +243,10 @@ def run_workers_phase(backend: Backend, model: str, puzzles: list[list[int]], ba
 
 def make_scripted_fake(seed: int) -> Any:
     from tests.fakes.ollama_server import FakeOllama
-    from tests.fakes.reasoning_models import game24_reply
+    from tests.fakes.reasoning_models import game24_responder
 
     fake = FakeOllama(models=[SCRIPTED_MODEL], token_delay_s=0.0005)
-    rng = random.Random(seed)
-    fake.respond(SCRIPTED_MODEL, lambda prompt: game24_reply(prompt, rng)[1])
+    fake.responders[SCRIPTED_MODEL] = game24_responder(seed=seed)
     return fake.start()
 
 

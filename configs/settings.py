@@ -190,6 +190,19 @@ class ReasoningSettings(_Section):
     # Mode defaults, ToT/RAG/s3 parameters and the adaptive classifier's labelled examples,
     # relative to the project root (read by actors/reasoning/config.py).
     config_file: str = "configs/reasoning.yaml"
+    # The model sessions use when a request names none (null: models.default_model).
+    model: str | None = None
+    # The knowledge index retrieval modes search when a request names none (null: knowledge.default_index).
+    index: str | None = None
+    # Sessions running at once; a start beyond answers 429.
+    max_running: int = Field(8, ge=1, le=1000)
+    # At the start of `manager/reasoning`, start again the sessions recorded as running
+    # (after a crash of the pool or a restart of the platform): they resume from their stored nodes.
+    restore_on_start: bool = True
+    # The longest GET /reasoning/results/{id}?wait_s= may wait.
+    max_wait_s: float = Field(600.0, gt=0)
+    # A `reasoning` agent's chat turn or a `reasoning:*` request waits this long for its session.
+    run_timeout_s: float = Field(600.0, gt=0)
 
 
 class AgentsConfig(_Section):
@@ -212,6 +225,8 @@ class AgentsConfig(_Section):
     # Tokens an answer may have (num_predict).
     max_answer_tokens: int = Field(256, ge=1, le=32768)
     temperature: float = Field(0.7, ge=0, le=5)
+    # A reasoning agent's turn waits this long for its session, then stops it and answers with what it has.
+    reasoning_timeout_s: float = Field(300.0, gt=0)
     # Restart the agents recorded in the database when the platform starts.
     restore_on_start: bool = True
 

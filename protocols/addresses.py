@@ -80,6 +80,8 @@ MCP_SUPERVISOR = "supervisor/mcp"
 MCP_SERVERS_SUPERVISOR = "supervisor/mcp-servers"
 AGENTS_SUPERVISOR = "supervisor/agents"
 AGENT_POOL_SUPERVISOR = "supervisor/agent-pool"  # under supervisor/agents: the agent actors
+REASONING_SUPERVISOR = "supervisor/reasoning"
+REASONING_POOL_SUPERVISOR = "supervisor/reasoning-sessions"  # under supervisor/reasoning: one actor per session
 EVOLUTION_SUPERVISOR = "supervisor/evolution"
 
 # The workers that decide what their supervisor runs (OTP: the supervisor runs no
@@ -87,10 +89,15 @@ EVOLUTION_SUPERVISOR = "supervisor/evolution"
 # reach the agent registry's and the MCP manager's methods through these names only.
 AGENT_REGISTRY = "registry/agents"  # under supervisor/agents, after the pool
 MCP_MANAGER = "manager/mcp"  # under supervisor/mcp, next to supervisor/mcp-servers
+REASONING_MANAGER = "manager/reasoning"  # under supervisor/reasoning, after the sessions' pool
 
 
 def agent_address(agent_id: str) -> str:
     return f"agent/{agent_id}"
+
+
+def reasoning_address(session_id: str) -> str:
+    return f"reasoning/{session_id}"
 
 
 def model_router_address(model: str) -> str:

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from protocols.reasoning import ReasoningMode
+
 AGENT_TYPES = ("reasoning", "search", "general", "evolution", "coding", "research")
 
 
@@ -33,6 +35,8 @@ class AgentType(BaseModel):
     model: str | None = None  # None: the platform's default model
     tools: list[str] = Field(default_factory=list)
     keywords: dict[str, float] = Field(default_factory=dict)  # chat routing: word -> weight
+    # Set: the agent answers chat through the reasoning pipeline in this mode (null: the model).
+    reasoning_mode: ReasoningMode | None = None
 
 
 class CreateAgentRequest(BaseModel):
@@ -40,6 +44,8 @@ class CreateAgentRequest(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=200)
     model: str | None = Field(None, min_length=1, max_length=200)
     tools: list[str] | None = Field(None, max_length=64)
+    # Only for types that reason (configs/agents.yaml `reasoning_mode`): this agent's mode instead.
+    reasoning_mode: ReasoningMode | None = None
 
 
 class Agent(BaseModel):

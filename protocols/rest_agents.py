@@ -47,6 +47,7 @@ class AgentRow(_Open):
     type: str
     model: str | None = None
     tools: list[str] = Field(default_factory=list)
+    reasoning_mode: str | None = None  # a reasoning agent's mode (null: its type's)
     status: str = ""  # the stored status (active, deleted)
     address: str = ""
     created_at: str = ""  # ISO 8601

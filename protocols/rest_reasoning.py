@@ -3,9 +3,11 @@
 The engine's own shapes (modes, nodes, results) are in protocols/reasoning.py; these add what
 a session is to its users: an id, who asked what, when, where it stands.
 
-Events on the bus topic `reasoning` (browsers subscribe over /ws; `start_reasoning` on /ws
-subscribes its socket to its own session):
-- `reasoning_started`  {session_id, query, mode, task}
+Events of a session go on the bus topic `reasoning.<session_id>` (`reasoning.*` is every
+session's; browsers subscribe over /ws; `start_reasoning` on /ws subscribes its socket to its
+own session before the session starts, so it sees every event):
+- `reasoning_created`  {session_id, query, mode, task}
+- `reasoning_routed`   {session_id, complexity, mode, task_kind, method, scores, features} (ADAPTIVE)
 - `reasoning_update`   {session_id, event: created|evaluated|pruned|selected, node: ThoughtNode}
 - `reasoning_complete` {session_id, status, answer, confidence, solved, resolved_mode, metrics, error}
 """
@@ -17,6 +19,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from protocols.errors import PlatformError
 from protocols.reasoning import (
     ClassifierConfig,
     Passage,
@@ -32,10 +35,24 @@ from protocols.reasoning import (
     TreeOfThoughtsConfig,
 )
 
-TOPIC_REASONING = "reasoning"
+TOPIC_REASONING = "reasoning"  # POST /reasoning/modes publishes `reasoning_defaults` here
+TOPIC_REASONING_ALL = "reasoning.*"
+SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
-# The index and model fields share the limits of the rest of the API.
-_NAME = {"min_length": 1, "max_length": 200}
+
+def session_topic(session_id: str) -> str:
+    return f"reasoning.{session_id}"
+
+
+class ReasoningError(PlatformError):
+    """A reasoning request refused (a bad field, an unknown session, too many running)."""
+
+    default_code = "validation_error"
+    default_status = 422
+
+
+def session_not_found(session_id: str) -> ReasoningError:
+    return ReasoningError("not_found", f"reasoning session '{session_id}' does not exist", "session_id", 404)
 
 
 class NodeEvent(StrEnum):
@@ -54,8 +71,8 @@ class StartReasoningBody(BaseModel):
     tot: TreeOfThoughtsConfig | None = None  # None: the configured defaults
     rag: RagConfig | None = None
     s3: S3Config | None = None
-    index: str | None = Field(None, **_NAME)  # knowledge index; None: the configured default
-    model: str | None = Field(None, **_NAME)  # None: settings reasoning.model or the default model
+    index: str | None = Field(None, min_length=1, max_length=200)  # knowledge index; None: the configured default
+    model: str | None = Field(None, min_length=1, max_length=200)  # None: settings reasoning.model or the default model
 
 
 class StopReasoningBody(BaseModel):

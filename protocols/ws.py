@@ -56,3 +56,19 @@ class WsMcpServerAction(WsIn):
 
 class WsRequestSystemMetrics(WsIn):
     """request_system_metrics -> system_metrics: what GET /api/v1/system/metrics answers."""
+
+
+class WsStartReasoning(WsIn):
+    """start_reasoning -> reasoning_started {session_id, ...}: the socket is subscribed to the
+    session's topic first, so every reasoning_update and the reasoning_complete reach it.
+    The other fields are POST /reasoning/start's body (protocols/rest_reasoning.py)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    query: str = Field(min_length=1, max_length=20_000)
+
+
+class WsStopReasoning(WsIn):
+    """stop_reasoning -> reasoning_stopped {the session's summary}."""
+
+    session_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")

@@ -13,7 +13,18 @@ from fastapi import Depends
 from starlette.requests import HTTPConnection
 
 from configs.settings import Settings
-from protocols.addresses import AGENT_REGISTRY, BUS, KNOWLEDGE, MCP_MANAGER, MEMORY, MONITOR, OLLAMA, ROOT, STORE
+from protocols.addresses import (
+    AGENT_REGISTRY,
+    BUS,
+    KNOWLEDGE,
+    MCP_MANAGER,
+    MEMORY,
+    MONITOR,
+    OLLAMA,
+    REASONING_MANAGER,
+    ROOT,
+    STORE,
+)
 from supervisors.refs import ActorRef
 
 # What the gateway replica was started with (set by Gateway.__init__). Process-wide, not on
@@ -70,6 +81,7 @@ Knowledge = Annotated[ActorRef, Depends(_ref_to(KNOWLEDGE))]
 Memory = Annotated[ActorRef, Depends(_ref_to(MEMORY))]
 Registry = Annotated[ActorRef, Depends(_ref_to(AGENT_REGISTRY))]
 McpManager = Annotated[ActorRef, Depends(_ref_to(MCP_MANAGER))]
+Reasoning = Annotated[ActorRef, Depends(_ref_to(REASONING_MANAGER))]
 
 
 # Methods that only read: a call through a handle cached before a restart is sent again to
@@ -105,6 +117,10 @@ READ_ONLY = frozenset(
         "model_entries",
         "list_models",
         "embed",
+        "history",
+        "result",
+        "tree",
+        "defaults",
     }
 )
 

@@ -26,7 +26,20 @@ from serve_app import deps
 from serve_app.errors import JsonBodyByDefault, install_error_handlers
 from serve_app.mcp_endpoint import mount as mount_mcp_endpoint
 from serve_app.relay import TopicRelay
-from serve_app.routers import agents, bus, chat, health, mcp, memory, models, search, system, ui, websocket
+from serve_app.routers import (
+    agents,
+    bus,
+    chat,
+    health,
+    mcp,
+    memory,
+    models,
+    reasoning,
+    search,
+    system,
+    ui,
+    websocket,
+)
 from supervisors import refs
 
 API = "/api/v1"
@@ -40,7 +53,7 @@ install_error_handlers(app)
 app.add_middleware(JsonBodyByDefault)
 # every API answer that is not a success is an ErrorBody (serve_app/errors.py)
 ERRORS: dict[int | str, dict[str, Any]] = {"default": {"model": ErrorBody, "description": "code, message, field"}}
-for group in (health, system, bus, models, ui, agents, chat, mcp, search, memory):
+for group in (health, system, bus, models, ui, agents, chat, mcp, search, memory, reasoning):
     app.include_router(group.router, prefix=API, responses=ERRORS)
 app.include_router(websocket.router)
 mount_mcp_endpoint(app)  # PyGent as an MCP server at /mcp

@@ -3,7 +3,7 @@ the MCP Inspector, the SDK's `mcp.Client`).
 
 Its tools reach the platform through Ray and the bus: the supervision tree, the knowledge
 base (`knowledge/main` `search`), an agent (`agent/<id>` `ask`), and the managed MCP
-servers (`mcp/<id>`). An address that does not exist (yet) answers a clear
+servers (`mcp/<id>`), and reasoning sessions (`manager/reasoning`). An address that does not exist (yet) answers a clear
 "not available" tool error, never a crash.
 
 The SDK's session manager needs its `run()` context for as long as it serves; Serve
@@ -17,8 +17,8 @@ import asyncio
 import itertools
 from typing import TYPE_CHECKING, Any
 
-from protocols.addresses import BUS, KNOWLEDGE, MCP_MANAGER, ROOT
-from protocols.errors import ActorUnavailable
+from protocols.addresses import BUS, KNOWLEDGE, MCP_MANAGER, REASONING_MANAGER, ROOT
+from protocols.errors import ActorUnavailable, PlatformError
 from protocols.jsonrpc import ErrorCode, make_request
 from serve_app.deps import ask as actor_ask
 from serve_app.deps import current_settings
@@ -93,7 +93,61 @@ def build_server(settings: Settings) -> MCPServer:
     async def call_mcp_tool(server_id: str, tool: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
         return await bus_call(f"mcp/{server_id}", tool, arguments or {}, f"MCP server '{server_id}'")
 
+    run_timeout_s = settings.reasoning.run_timeout_s
+
+    async def reasoning_call(method: str, *args: Any, timeout: float) -> dict[str, Any]:
+        try:
+            answer: dict[str, Any] = await ask(REASONING_MANAGER, method, *args, timeout=timeout)
+        except PlatformError as exc:
+            where = f" ({exc.field})" if exc.field else ""
+            raise ToolError(f"{exc.code}{where}: {exc.message}") from None
+        return answer
+
+    @server.tool(
+        description="Run a PyGent reasoning session: tree of thoughts, RAG, s3 search or ADAPTIVE (a classifier "
+        "picks). mode: direct, tot_only, rag_only, s3_rag, tot_enhanced_rag, adaptive (default: configured); "
+        "task: open or game24 (four numbers, reach 24). wait=false returns the session id at once."
+    )
+    async def reasoning(
+        query: str, mode: str | None = None, task: str = "open", index: str | None = None, wait: bool = True
+    ) -> dict[str, Any]:
+        body = {k: v for k, v in {"query": query, "mode": mode, "task": task, "index": index}.items() if v is not None}
+        if not wait:
+            return await reasoning_call("start", body, timeout=60.0)
+        view = await reasoning_call("run", body, run_timeout_s, timeout=run_timeout_s + 30.0)
+        return reasoning_answer(view)
+
+    @server.tool(description="A reasoning session's result; waits up to wait_s seconds for it to finish.")
+    async def reasoning_result(session_id: str, wait_s: float = 0.0) -> dict[str, Any]:
+        view = await reasoning_call("result", session_id, wait_s, timeout=wait_s + 30.0)
+        return reasoning_answer(view)
+
     return server
+
+
+def reasoning_answer(view: dict[str, Any]) -> dict[str, Any]:
+    """A session's result for an MCP client: the answer, how it was reached, no whole tree."""
+    session = view["session"]
+    result = view.get("result") or {}
+    return {
+        "session_id": session["session_id"],
+        "status": session["status"],
+        "mode": session.get("resolved_mode") or session["mode"],
+        "answer": session.get("answer"),
+        "confidence": session.get("confidence"),
+        "solved": session.get("solved"),
+        "best_path": [
+            n["thought"]
+            for n in result.get("nodes", [])
+            if n["id"] in set(result.get("best_path", [])) and n["thought"]
+        ],
+        "cited": result.get("cited", []),
+        "passages": [
+            {"id": p["id"], "source": p.get("source"), "text": p["text"][:300]} for p in result.get("passages", [])
+        ],
+        "metrics": session.get("metrics"),
+        "error": session.get("error"),
+    }
 
 
 class LazyMCPEndpoint:

@@ -12,6 +12,7 @@ from actors.agents import children as agents
 from actors.knowledge import children as knowledge
 from actors.mcp import specs as mcp
 from actors.models import children as models
+from actors.reasoning import children as reasoning
 from configs.settings import Settings
 from protocols.addresses import (
     AGENTS_SUPERVISOR,
@@ -21,6 +22,7 @@ from protocols.addresses import (
     MCP_SUPERVISOR,
     MODELS_SUPERVISOR,
     MONITOR,
+    REASONING_SUPERVISOR,
     STORE,
 )
 from protocols.supervision import ChildSpec, Strategy, SupervisorFlags
@@ -42,6 +44,7 @@ COMPONENTS: tuple[tuple[str, Strategy, ChildSpecs], ...] = (
     (INDEX_SUPERVISOR, Strategy.ONE_FOR_ONE, knowledge.child_specs),
     (MCP_SUPERVISOR, Strategy.ONE_FOR_ONE, mcp.child_specs),
     (AGENTS_SUPERVISOR, agents.STRATEGY, agents.child_specs),
+    (REASONING_SUPERVISOR, reasoning.STRATEGY, reasoning.child_specs),
     (EVOLUTION_SUPERVISOR, Strategy.SIMPLE_ONE_FOR_ONE, _none),
 )
 

@@ -184,9 +184,7 @@ class SupervisorEngine:
         affected = self._affected_siblings(child_id)
         remove = [cid for cid in affected if self._children[cid].spec.restart is RestartType.TEMPORARY]
         stop = self.stop_order(affected)
-        start = [
-            cid for cid in self.start_order() if cid == child_id or (cid in affected and cid not in remove)
-        ]
+        start = [cid for cid in self.start_order() if cid == child_id or (cid in affected and cid not in remove)]
 
         record.restarts += 1
         for cid in start:

@@ -29,9 +29,7 @@ def health_from_tree(tree: ChildStatus | None, detail: str | None = None) -> Hea
     if tree is None:
         return HealthReport(
             status="down",
-            components={
-                ROOT: ComponentHealth(status="down", state="unreachable", address=ROOT, detail=detail)
-            },
+            components={ROOT: ComponentHealth(status="down", state="unreachable", address=ROOT, detail=detail)},
             checked_at=now,
         )
     components: dict[str, ComponentHealth] = {}

@@ -153,8 +153,7 @@ class ActorRef:
             if time.monotonic() >= deadline:
                 raise ActorUnavailable(
                     self.address,
-                    f"{self.address} is not running"
-                    + (f" and was not back within {wait:g} s" if wait > 0 else ""),
+                    f"{self.address} is not running" + (f" and was not back within {wait:g} s" if wait > 0 else ""),
                 )
             await asyncio.sleep(_defaults["poll_s"])
 

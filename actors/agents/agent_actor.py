@@ -24,12 +24,11 @@ import ray
 from actors.agents.chat_turn import ChatTurns, Profile, TurnState
 from actors.agents.types import load_agent_types
 from actors.base import SupervisedActor, tool
-from actors.models.catalog import configured_model
+from actors.models.catalog import chat_address
 from actors.store import agents_chat as q
 from actors.store.database import Database
 from actors.store.pool import open_store_pool
 from configs.settings import Settings, get_settings
-from protocols.addresses import OLLAMA, model_router_address
 from protocols.agents import AgentStatus, AgentType, MessageStatus, StoredMessage
 from supervisors.runtime import RayRuntime
 
@@ -41,11 +40,7 @@ class AgentGone(RuntimeError):
 
 
 def model_address(settings: Settings, model: str) -> str:
-    if configured_model(model, settings) is not None:
-        return model_router_address(model)
-    if settings.ollama.host:
-        return OLLAMA
-    raise ValueError(f"model '{model}' is not an embedded model and no Ollama is configured")
+    return chat_address(settings, model)
 
 
 class AgentRows:

@@ -22,7 +22,7 @@ from actors.agents import bus_calls
 from actors.agents.context import ContextBuilder, Turn
 from actors.agents.tool_loop import ToolLoop
 from configs.settings import AgentsConfig
-from protocols.addresses import MEMORY
+from protocols.addresses import MEMORY, REASONING_MANAGER
 from protocols.agents import AgentStatus, AgentType, ExecuteResult, MessageStatus, StoredMessage, ToolStep
 from protocols.events import TOPIC_AGENTS
 from protocols.jsonrpc import ErrorCode
@@ -132,7 +132,11 @@ class ChatTurns:
                 if steps:
                     results = "\n".join(f"- {s.tool}: {s.result[: self.config.tool_result_chars]}" for s in steps)
                     messages.insert(-1, {"role": "system", "content": "Results of the tools you called:\n" + results})
-            stream = self._model_stream(self.request(messages))
+            mode = self.reasoning_mode
+            if mode is None:
+                stream = self._model_stream(self.request(messages))
+            else:
+                stream = self._reasoning_stream(message, mode)
             eval_count = None
             try:
                 async for chunk in stream:
@@ -347,6 +351,43 @@ class ChatTurns:
         if status is AgentStatus.ERROR:
             data["error"] = self.state.last_error
         self.runtime.publish(TOPIC_AGENTS, "agent_status", data, self.profile.address)
+
+    @property
+    def reasoning_mode(self) -> str | None:
+        """This agent's reasoning mode (its own, else its type's); None: it answers with the model."""
+        mode = self.row.get("reasoning_mode") or self.profile.type.reasoning_mode
+        return str(mode.value if hasattr(mode, "value") else mode) if mode else None
+
+    async def _reasoning_stream(self, query: str, mode: str) -> AsyncGenerator[dict[str, Any]]:
+        """The answer of a reasoning session (manager/reasoning) in the model stream's shape.
+        Closing it early (a stop, the caller gone) stops the session too."""
+        body = {"query": query, "mode": mode, "model": self.row["model"]}
+        started = await self.runtime.call(REASONING_MANAGER, "start", body, timeout_s=60.0)
+        session_id = started["session_id"]
+        finished = False
+        try:
+            view = await self.runtime.call(
+                REASONING_MANAGER,
+                "result",
+                session_id,
+                self.config.reasoning_timeout_s,
+                timeout_s=self.config.reasoning_timeout_s + 30.0,
+                idempotent=True,
+            )
+            finished = True
+        finally:
+            if not finished:
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(self.runtime.call(REASONING_MANAGER, "stop", session_id, timeout_s=30.0))
+        session = view["session"]
+        if session["status"] == "running":  # past the wait: end it with what it has
+            session = await self.runtime.call(REASONING_MANAGER, "stop", session_id, timeout_s=30.0)
+        if session["status"] == "failed":
+            raise RuntimeError(f"reasoning session {session_id} failed: {session.get('error')}")
+        answer = session.get("answer") or ""
+        yield {"message": {"role": "assistant", "content": answer}, "done": False}
+        tokens = int(session.get("metrics", {}).get("completion_tokens") or 0)
+        yield {"done": True, "eval_count": tokens, "reasoning_session": session_id}
 
     def _model_stream(self, request: dict[str, Any]) -> Any:
         """The model's chunks (an async generator: close it to stop the model)."""

@@ -42,6 +42,7 @@ class AgentSpec:
     type: str
     model: str
     tools: tuple[str, ...]
+    reasoning_mode: str | None = None
 
 
 class AgentFactory:
@@ -71,8 +72,15 @@ class AgentFactory:
         # Defaults of the type are not checked: one whose server is not running yet
         # answers "not available" at run time instead of blocking the agent's creation.
         chosen = tuple(tools) if request.tools is not None else tuple(agent_type.tools)
+        if request.reasoning_mode is not None and agent_type.reasoning_mode is None:
+            raise AgentSpecError("body.reasoning_mode", f"agents of type '{request.type}' do not reason in modes")
+        mode = request.reasoning_mode.value if request.reasoning_mode is not None else None
         return AgentSpec(
-            name=request.name or f"{request.type}-{agent_id[:8]}", type=request.type, model=model, tools=chosen
+            name=request.name or f"{request.type}-{agent_id[:8]}",
+            type=request.type,
+            model=model,
+            tools=chosen,
+            reasoning_mode=mode,
         )
 
     async def check_tools(self, tools: list[str] | None, field: str) -> list[str]:

@@ -21,7 +21,7 @@ from actors.agents.export import MEDIA_TYPES, export_conversation
 from actors.agents.factory import AgentFactory, AgentSpecError, not_found
 from actors.agents.routing import ChatRouter
 from actors.agents.types import load_agent_types
-from actors.models.catalog import configured_model
+from actors.models.catalog import model_problem
 from actors.store import agents_chat as q
 from actors.store.database import Database
 from actors.store.pool import open_store_pool
@@ -36,10 +36,6 @@ from supervisors.refs import current_namespace
 log = logging.getLogger(__name__)
 
 ChildStates = dict[str, dict[str, Any]]
-
-
-def _canonical(name: str) -> str:
-    return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
 
 
 def with_state(row: dict[str, Any], states: ChildStates) -> dict[str, Any]:
@@ -147,7 +143,9 @@ class AgentRegistry(SupervisedActor):
         assert self.factory is not None
         agent_id = q.new_id()
         spec = await self.factory.build(CreateAgentRequest.model_validate(request), agent_id)
-        row = await q.insert_agent(self._db, agent_id, spec.name, spec.type, spec.model, spec.tools)
+        row = await q.insert_agent(
+            self._db, agent_id, spec.name, spec.type, spec.model, spec.tools, spec.reasoning_mode
+        )
         try:
             await self._start_agent(agent_id)
         except Exception as exc:
@@ -293,20 +291,11 @@ class AgentRegistry(SupervisedActor):
     # ---- the factory's checks ------------------------------------------------------------
 
     async def _model_problem(self, model: str) -> str | None:
-        if configured_model(model, self.settings) is not None:
-            return None
-        if not self.settings.ollama.host:
-            names = ", ".join(m.name for m in self.settings.models.embedded) or "none"
-            return f"not an embedded model (available: {names}) and no Ollama is configured"
-        try:
-            listed = await self.ref(OLLAMA).call("list_models", timeout_s=15, wait_s=0)
-        except Exception as exc:
-            return f"Ollama could not be asked ({type(exc).__name__})"
-        served = {_canonical(m.get("name", "")) for m in listed}
-        if _canonical(model) not in served:
-            embedded = ", ".join(m.name for m in self.settings.models.embedded)
-            return f"not found (embedded: {embedded}; Ollama: {', '.join(sorted(served)) or 'none'})"
-        return None
+        async def ollama_models() -> list[dict[str, Any]]:
+            listed: list[dict[str, Any]] = await self.ref(OLLAMA).call("list_models", timeout_s=15, wait_s=0)
+            return listed
+
+        return await model_problem(self.settings, model, ollama_models)
 
     async def _tool_problem(self, name: str) -> str | None:
         address, tool_name = bus_calls.tool_address(name)

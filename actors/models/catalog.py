@@ -7,8 +7,10 @@ import heavy things, or nothing useful, at import time).
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from configs.settings import EmbeddedModelConfig, Settings
 from protocols.models import Backend, ModelInfo
@@ -82,3 +84,40 @@ def local_models(settings: Settings) -> list[ModelInfo]:
                 seen.add(path.resolve())
                 infos.append(_info(path.stem.lower(), path, {"configured": False}))
     return infos
+
+
+def chat_address(settings: Settings, model: str) -> str:
+    """Where a chat request for `model` goes: its router when it is an embedded model, else
+    the Ollama backend when one is configured."""
+    from protocols.addresses import OLLAMA, model_router_address
+
+    if configured_model(model, settings) is not None:
+        return model_router_address(model)
+    if settings.ollama.host:
+        return OLLAMA
+    raise ValueError(f"model '{model}' is not an embedded model and no Ollama is configured")
+
+
+def _canonical(name: str) -> str:
+    return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
+
+
+async def model_problem(
+    settings: Settings, model: str, list_ollama: Callable[[], Awaitable[list[dict[str, Any]]]]
+) -> str | None:
+    """Why `model` cannot answer (None: it can): an embedded model, or one the configured
+    Ollama serves (`list_ollama` asks it)."""
+    if configured_model(model, settings) is not None:
+        return None
+    if not settings.ollama.host:
+        names = ", ".join(m.name for m in settings.models.embedded) or "none"
+        return f"not an embedded model (available: {names}) and no Ollama is configured"
+    try:
+        listed = await list_ollama()
+    except Exception as exc:
+        return f"Ollama could not be asked ({type(exc).__name__})"
+    served = {_canonical(m.get("name", "")) for m in listed}
+    if _canonical(model) not in served:
+        embedded = ", ".join(m.name for m in settings.models.embedded)
+        return f"not found (embedded: {embedded}; Ollama: {', '.join(sorted(served)) or 'none'})"
+    return None

@@ -146,6 +146,7 @@ class S3Search:
         self.session = _Session(model, retriever, metrics)
         self.config = config
         self.kept: list[Passage] = []
+        self.first: list[Passage] = []  # the question's own top-k (turn 0)
         self.queries: list[str] = []
         self.turns = 0
         self._seen: set[str] = set()
@@ -196,6 +197,8 @@ class S3Search:
         self.queries.append(query)
         found = await self.session.retriever.search(query, self.config.k, self.config.mode)
         fresh = [p for p in found if p.id not in self._seen]
+        if not self.queries[:-1]:
+            self.first = list(found)
         self._seen.update(p.id for p in fresh)
         if not fresh:
             return False
@@ -223,7 +226,9 @@ class S3Search:
         )
 
     def _context(self) -> list[Passage]:
-        return list(self.kept)
+        # A searcher that kept nothing leaves the generator the question's own top-k (what
+        # RAG_ONLY would give it) rather than no evidence at all.
+        return list(self.kept) if self.kept else self.first[: self.config.max_kept]
 
     async def _generate(self, question: str) -> str:
         text = await self.session.model.text(

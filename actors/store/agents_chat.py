@@ -29,6 +29,7 @@ def _agent(row: dict[str, Any]) -> dict[str, Any]:
         "type": row["type"],
         "model": row["model"],
         "tools": list(row["tools"]),
+        "reasoning_mode": row.get("reasoning_mode"),
         "status": row["status"],
         "address": f"agent/{row['id']}",
         "created_at": _iso(row["created_at"]),
@@ -45,13 +46,26 @@ async def _rows(db: Database, query: str, params: dict[str, Any]) -> list[dict[s
 
 
 async def insert_agent(
-    db: Database, agent_id: str, name: str, type_: str, model: str, tools: Sequence[str]
+    db: Database,
+    agent_id: str,
+    name: str,
+    type_: str,
+    model: str,
+    tools: Sequence[str],
+    reasoning_mode: str | None = None,
 ) -> dict[str, Any]:
     rows = await _rows(
         db,
-        "INSERT INTO agents (id, name, type, model, tools) VALUES (%(id)s, %(name)s, %(type)s, %(model)s, %(tools)s)"
-        " RETURNING *",
-        {"id": agent_id, "name": name, "type": type_, "model": model, "tools": Jsonb(list(tools))},
+        "INSERT INTO agents (id, name, type, model, tools, reasoning_mode)"
+        " VALUES (%(id)s, %(name)s, %(type)s, %(model)s, %(tools)s, %(mode)s) RETURNING *",
+        {
+            "id": agent_id,
+            "name": name,
+            "type": type_,
+            "model": model,
+            "tools": Jsonb(list(tools)),
+            "mode": reasoning_mode,
+        },
     )
     return _agent(rows[0])
 

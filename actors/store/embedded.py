@@ -402,9 +402,7 @@ def _spawn_watchdog(data_dir: Path, watch_pid: int, stop_timeout_s: float, timeo
         if time.monotonic() > deadline:
             break
         time.sleep(0.02)
-    raise EmbeddedPostgresError(
-        f"the postgres watchdog did not start (launcher exit code {code}); see {log_path}"
-    )
+    raise EmbeddedPostgresError(f"the postgres watchdog did not start (launcher exit code {code}); see {log_path}")
 
 
 # ---- the server object ----------------------------------------------------------------
@@ -515,9 +513,7 @@ class EmbeddedPostgres:
             if info is not None and info.ready and self.is_running():
                 return info
             if time.monotonic() > deadline:
-                raise EmbeddedPostgresError(
-                    f"postgres on {self.data_dir} not ready after {self.start_timeout_s}s"
-                )
+                raise EmbeddedPostgresError(f"postgres on {self.data_dir} not ready after {self.start_timeout_s}s")
             time.sleep(0.05)
 
     def _ensure_watchdog(self, watch_pid: int) -> None:

@@ -130,9 +130,7 @@ async def apply(conn: AsyncConnection, migrations: Sequence[Migration]) -> list[
                         (migration.version,),
                     )
             except Exception as exc:
-                raise MigrationError(
-                    f"migration {migration.label} failed: {type(exc).__name__}: {exc}"
-                ) from exc
+                raise MigrationError(f"migration {migration.label} failed: {type(exc).__name__}: {exc}") from exc
             done.append(migration.version)
         return done
     finally:

@@ -400,8 +400,7 @@ async def models_list(settings: SettingsDep) -> dict[str, Any]:
     tracked = {e["name"]: e for e in entries}
     return {
         "models": [
-            {"name": n, "available": n in serving, "entry": tracked.get(n), "performance": perf.get(n)}
-            for n in names
+            {"name": n, "available": n in serving, "entry": tracked.get(n), "performance": perf.get(n)} for n in names
         ]
     }
 

@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,11 +24,12 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
 from configs.settings import Settings
-from protocols.addresses import BUS, MCP_MANAGER, MONITOR
+from protocols.addresses import BUS, MCP_MANAGER, MONITOR, REASONING_MANAGER
 from protocols.errors import PlatformError
 from protocols.events import WsServerMessage
 from protocols.models import ChatRequest
 from protocols.rest import HttpErrorCode
+from protocols.rest_reasoning import StartReasoningBody, session_topic
 from protocols.ws import (
     WsChat,
     WsIn,
@@ -35,7 +37,9 @@ from protocols.ws import (
     WsPing,
     WsRequest,
     WsRequestSystemMetrics,
+    WsStartReasoning,
     WsStop,
+    WsStopReasoning,
     WsTopics,
 )
 from serve_app.deps import SettingsDep, actor_ref, ask, shared
@@ -143,6 +147,27 @@ async def on_request_system_metrics(session: WsSession, message: WsRequestSystem
     await session.send(WsServerMessage(type="system_metrics", ref=message.ref, data=metrics))
 
 
+async def on_start_reasoning(session: WsSession, message: WsStartReasoning) -> None:
+    fields = message.model_dump(exclude={"type", "ref"})
+    try:
+        body = StartReasoningBody.model_validate(fields)
+    except ValidationError as exc:
+        await session.error(message, _invalid(exc))
+        return
+    session_id = uuid.uuid4().hex[:16]
+    topics = session.state.relay.topics_of(session.client_id) | {session_topic(session_id)}
+    await session.state.relay.set_topics(session.client_id, topics)
+    manager = actor_ref(session.settings, REASONING_MANAGER)
+    summary = await ask(manager, "start", body.model_dump(mode="json", exclude_none=True), session_id, timeout_s=60.0)
+    await session.send(WsServerMessage(type="reasoning_started", ref=message.ref, data=summary))
+
+
+async def on_stop_reasoning(session: WsSession, message: WsStopReasoning) -> None:
+    manager = actor_ref(session.settings, REASONING_MANAGER)
+    summary = await ask(manager, "stop", message.session_id, timeout_s=60.0)
+    await session.send(WsServerMessage(type="reasoning_stopped", ref=message.ref, data=summary))
+
+
 # client message type -> (its model, its handler)
 HANDLERS: dict[str, tuple[type[WsIn], Handler]] = {
     "ping": (WsPing, on_ping),
@@ -154,6 +179,8 @@ HANDLERS: dict[str, tuple[type[WsIn], Handler]] = {
     "stop": (WsStop, on_stop),
     "mcp_server_action": (WsMcpServerAction, on_mcp_server_action),
     "request_system_metrics": (WsRequestSystemMetrics, on_request_system_metrics),
+    "start_reasoning": (WsStartReasoning, on_start_reasoning),
+    "stop_reasoning": (WsStopReasoning, on_stop_reasoning),
 }
 
 
@@ -238,7 +265,8 @@ def _decode(raw: Mapping[str, Any]) -> Any:
 @router.websocket("/ws")
 async def websocket(ws: WebSocket, settings: SettingsDep, encoding: str = "json") -> None:
     """ping -> pong; subscribe/unsubscribe to bus topics; request -> response; chat;
-    mcp_server_action -> mcp_server_status; request_system_metrics -> system_metrics."""
+    mcp_server_action -> mcp_server_status; request_system_metrics -> system_metrics;
+    start_reasoning -> reasoning_started (then the session's events); stop_reasoning -> reasoning_stopped."""
     await ws.accept()
     state: WsState = shared("ws")
     binary = encoding == "msgpack"

@@ -8,8 +8,7 @@ durations in nanoseconds, and errors as {"error": "..."} with Ollama's status co
 error that happens after a stream has started is an {"error": ...} line, as Ollama
 sends it.
 
-The "model" is deterministic: unless a test scripts its replies (`script`) or gives it a
-function of the prompt (`respond`), it echoes the words of the last user message (or the
+The "model" is deterministic: it echoes the words of the last user message (or the
 prompt), one word per token with a small delay, so streaming and cancellation can
 be observed. `options.num_predict` > 0 makes it repeat the words until exactly that
 many tokens (done_reason "length"); `options.stop` ends it early. With `format`
@@ -176,8 +175,7 @@ class FakeOllama:
         # Scripted replies by model: each chat/generate request of that model takes the next
         # one whole (a test drives a model's structured decisions, e.g. a tool call, this way).
         self.scripts: dict[str, deque[str]] = {}
-        # Responders by model: a function of the prompt (the last user message) that writes the
-        # whole reply, for a model whose answers depend on what it is asked (a scripted solver).
+        # Models that answer by a function of the prompt (a scripted reasoner, for instance).
         self.responders: dict[str, Callable[[str], str]] = {}
 
         self.generations_started = 0
@@ -241,10 +239,6 @@ class FakeOllama:
     def script(self, name: str, replies: Iterable[str]) -> None:
         """The next requests of model `name` answer these texts, in order (then echo again)."""
         self.scripts[canonical(name)] = deque(replies)
-
-    def respond(self, name: str, responder: Callable[[str], str]) -> None:
-        """Every request of model `name` (after its scripted replies) answers `responder(prompt)`."""
-        self.responders[canonical(name)] = responder
 
     def has_model(self, name: str) -> bool:
         return canonical(name) in self.models
@@ -428,8 +422,11 @@ class FakeOllama:
         options = body.get("options") or {}
         scripted = self.scripts.get(model.name)
         responder = self.responders.get(model.name)
-        reply = scripted.popleft() if scripted else responder(prompt) if responder is not None else None
-        if reply is not None:
+        if scripted:
+            reply = scripted.popleft()
+            pieces, done_reason = [reply[i : i + 4] for i in range(0, len(reply), 4)] or [""], "stop"
+        elif responder is not None:
+            reply = responder(prompt)
             pieces, done_reason = [reply[i : i + 4] for i in range(0, len(reply), 4)] or [""], "stop"
         else:
             pieces, done_reason = self._answer(prompt, body.get("format"), options)

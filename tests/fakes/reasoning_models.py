@@ -94,6 +94,14 @@ class ScriptedGame24Model:
         return out
 
 
+def game24_responder(seed: int = 0, value_label: str | None = None) -> Callable[[str], str]:
+    """The scripted Game-of-24 model as a prompt -> reply function, for a fake Ollama model
+    (tests/fakes/ollama_server.py `responders`): the platform then reaches it through the real
+    Ollama client."""
+    model = ScriptedGame24Model(seed=seed, value_label=value_label)
+    return lambda prompt: model._reply(prompt, 1)[0].text
+
+
 Rule = tuple[str, Callable[[str], str]]
 
 

@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import json
 import math
-import random
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -35,7 +34,7 @@ from protocols.models import (
 )
 from tests.conftest import free_port
 from tests.fakes.ollama_server import EMBEDDING_DIM, FakeOllama
-from tests.fakes.reasoning_models import game24_reply
+from tests.fakes.reasoning_models import game24_responder
 
 pytestmark = pytest.mark.integration
 
@@ -196,7 +195,7 @@ async def test_chat_passes_options_and_honours_num_predict(fake: FakeOllama) -> 
 async def test_a_responder_answers_each_prompt_by_a_function_of_it(fake: FakeOllama) -> None:
     """The scripted Game-of-24 model behind the fake (what bench/reasoning_game24.py runs ToT
     against): its propose reply lists every legal step of the state it was asked about."""
-    fake.respond(CHAT_MODEL, lambda prompt: game24_reply(prompt, random.Random(0))[1])
+    fake.responders[CHAT_MODEL] = game24_responder(seed=0)
     task = Game24Task()
     async with backend_for(fake.url) as backend:
         propose = chat_request(task.propose_prompt("4 9 10 13", "4 9 10 13", []))

@@ -89,6 +89,19 @@ async def test_s3_stops_when_the_selector_says_complete() -> None:
 
 
 @pytest.mark.asyncio
+async def test_s3_that_kept_nothing_answers_from_the_questions_own_top_k() -> None:
+    model = ScriptedModel(
+        [(SEARCH, lambda p: "Query: none"), (SELECT, lambda p: "Keep: none\nComplete: no"), (ANSWER, lambda p: "[1]")]
+    )
+    retriever = KeywordRetriever(CORPUS)
+    result = await S3Search(model, retriever, S3Config(k=2, max_turns=2)).run("What does asyncio.gather return?")
+    first = await retriever.search("What does asyncio.gather return?", 2)
+    assert [p.id for p in result.passages] == [p.id for p in first]
+    assert result.cited == [first[0].id]
+    assert all(p.text[:40] in model.calls_with(ANSWER)[0] for p in first)
+
+
+@pytest.mark.asyncio
 async def test_s3_stops_when_no_new_query_comes_and_keeps_at_most_max_kept() -> None:
     counter = itertools.count()
     model = ScriptedModel(

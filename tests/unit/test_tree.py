@@ -23,6 +23,9 @@ from protocols.addresses import (
     MEMORY,
     MODELS_SUPERVISOR,
     MONITOR,
+    REASONING_MANAGER,
+    REASONING_POOL_SUPERVISOR,
+    REASONING_SUPERVISOR,
     STORE,
     embedder_address,
 )
@@ -82,6 +85,7 @@ def test_root_children_name_every_component_in_start_order(settings) -> None:  #
         INDEX_SUPERVISOR,
         MCP_SUPERVISOR,
         AGENTS_SUPERVISOR,
+        REASONING_SUPERVISOR,
         EVOLUTION_SUPERVISOR,
         MONITOR,
     ]
@@ -99,7 +103,20 @@ def test_every_feature_has_its_children_under_its_supervisor(settings) -> None: 
     assert under[INDEX_SUPERVISOR][-2:] == [KNOWLEDGE, MEMORY]
     assert under[MCP_SUPERVISOR] == [MCP_SERVERS_SUPERVISOR, MCP_MANAGER]
     assert under[AGENTS_SUPERVISOR] == [AGENT_POOL_SUPERVISOR, AGENT_REGISTRY]
+    assert under[REASONING_SUPERVISOR] == [REASONING_POOL_SUPERVISOR, REASONING_MANAGER]
     assert under[EVOLUTION_SUPERVISOR] == []
+
+
+def test_reasoning_sessions_are_transient_children_of_a_plain_pool(settings) -> None:  # type: ignore[no-untyped-def]
+    reasoning = next(c for c in root_children(settings) if c.id == REASONING_SUPERVISOR)
+    assert reasoning.supervisor is not None and reasoning.supervisor.strategy is Strategy.REST_FOR_ONE
+    pool, manager = reasoning.children
+    assert pool.supervisor is not None and pool.supervisor.strategy is Strategy.SIMPLE_ONE_FOR_ONE
+    template = pool.supervisor.child_template
+    assert template is not None and template.actor == "actors.reasoning.session_actor:ReasoningSessionActor"
+    # a session that finishes is not restarted; one that crashes is (and resumes)
+    assert template.restart.value == "transient"
+    assert manager.actor == "actors.reasoning.manager_actor:ReasoningManager"
 
 
 def test_agents_registry_is_a_sibling_of_a_plain_pool(settings) -> None:  # type: ignore[no-untyped-def]

@@ -1075,6 +1075,155 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reasoning/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * History
+         * @description Sessions, newest first (filter by status or by mode, asked or resolved).
+         */
+        get: operations["history_api_v1_reasoning_history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reasoning/modes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Modes
+         * @description The modes and the defaults a session gets when its request leaves them out.
+         */
+        get: operations["modes_api_v1_reasoning_modes_get"];
+        put?: never;
+        /**
+         * Configure Modes
+         * @description Change the defaults (default mode; ToT, RAG and s3 parameters). Stored: they outlive
+         *     restarts. Running sessions keep what they started with.
+         */
+        post: operations["configure_modes_api_v1_reasoning_modes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reasoning/results/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Results
+         * @description The session and, once it finished, its whole result (answer, confidence, best path,
+         *     nodes, passages, citations, metrics, routing).
+         */
+        get: operations["results_api_v1_reasoning_results__session_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reasoning/sessions/{session_id}/tree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tree
+         * @description The thought tree so far: nodes (parent, depth, value, status), the winning path once
+         *     known, and the passages any node retrieved.
+         */
+        get: operations["tree_api_v1_reasoning_sessions__session_id__tree_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reasoning/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start
+         * @description Start a session (any mode; left-out parameters take the defaults of /reasoning/modes).
+         *     It runs in the background: follow it on /ws or poll /reasoning/results/{id}.
+         */
+        post: operations["start_api_v1_reasoning_start_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reasoning/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Status
+         * @description The running sessions (or the one asked for), totals per status and the default mode.
+         */
+        get: operations["status_api_v1_reasoning_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reasoning/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop
+         * @description Stop a running session: it ends `stopped` with its partial tree. A finished session is
+         *     answered as it is.
+         */
+        post: operations["stop_api_v1_reasoning_stop_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/search/batch": {
         parameters: {
             query?: never;
@@ -1470,6 +1619,8 @@ export interface components {
             model?: string | null;
             /** Name */
             name: string;
+            /** Reasoning Mode */
+            reasoning_mode?: string | null;
             /** Restarts */
             restarts: number;
             /** State */
@@ -1501,6 +1652,7 @@ export interface components {
             };
             /** Model */
             model?: string | null;
+            reasoning_mode?: components["schemas"]["ReasoningMode"] | null;
             /** System Prompt */
             system_prompt: string;
             /** Tools */
@@ -1706,6 +1858,48 @@ export interface components {
             /** Uptime S */
             uptime_s?: number | null;
         };
+        /**
+         * ClassifierConfig
+         * @description Rules plus an embedding nearest-centroid over labelled example queries.
+         */
+        ClassifierConfig: {
+            /** Complex Cues */
+            complex_cues?: string[];
+            /** Complex Modes */
+            complex_modes?: {
+                [key: string]: components["schemas"]["ReasoningMode"];
+            };
+            /**
+             * Embedding Weight
+             * @default 0.6
+             */
+            embedding_weight: number;
+            /** Examples */
+            examples?: {
+                [key: string]: string[];
+            };
+            /**
+             * Moderate Max Words
+             * @default 20
+             */
+            moderate_max_words: number;
+            /** Reasoning Cues */
+            reasoning_cues?: string[];
+            /** Research Cues */
+            research_cues?: string[];
+            /** @default s3_rag */
+            research_mode: components["schemas"]["ReasoningMode"];
+            /**
+             * Simple Max Words
+             * @default 8
+             */
+            simple_max_words: number;
+        };
+        /**
+         * Complexity
+         * @enum {string}
+         */
+        Complexity: "simple" | "moderate" | "complex" | "research";
         /** ComponentHealth */
         ComponentHealth: {
             /** Address */
@@ -1783,6 +1977,7 @@ export interface components {
             model?: string | null;
             /** Name */
             name?: string | null;
+            reasoning_mode?: components["schemas"]["ReasoningMode"] | null;
             /** Tools */
             tools?: string[] | null;
             /** Type */
@@ -1947,6 +2142,16 @@ export interface components {
             message: string;
         };
         /**
+         * EvaluateMethod
+         * @enum {string}
+         */
+        EvaluateMethod: "value" | "vote";
+        /**
+         * Evaluator
+         * @enum {string}
+         */
+        Evaluator: "model" | "checker";
+        /**
          * ExecuteResult
          * @description The tool-calling loop's answer and steps.
          */
@@ -1984,6 +2189,11 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * GenerateMethod
+         * @enum {string}
+         */
+        GenerateMethod: "propose" | "sample";
         /**
          * GenerateRequest
          * @description POST /api/generate, Ollama's shape.
@@ -2511,6 +2721,25 @@ export interface components {
             success_rate?: number | null;
         };
         /**
+         * NodeStatus
+         * @enum {string}
+         */
+        NodeStatus: "created" | "evaluated" | "pruned" | "selected";
+        /** Passage */
+        Passage: {
+            /** Id */
+            id: string;
+            /**
+             * Score
+             * @default 0
+             */
+            score: number;
+            /** Source */
+            source?: string | null;
+            /** Text */
+            text: string;
+        };
+        /**
          * PerformanceRow
          * @description One model's recorded performance (protocols.model_stats.ModelPerformance).
          */
@@ -2561,6 +2790,26 @@ export interface components {
              */
             stream: boolean;
         };
+        /** RagConfig */
+        RagConfig: {
+            /**
+             * K
+             * @default 5
+             */
+            k: number;
+            /**
+             * Max Tokens
+             * @default 384
+             */
+            max_tokens: number;
+            /** @default hybrid */
+            mode: components["schemas"]["SearchMode"];
+            /**
+             * Temperature
+             * @default 0.2
+             */
+            temperature: number;
+        };
         /** RatingAnswer */
         RatingAnswer: {
             /** Id */
@@ -2581,6 +2830,122 @@ export interface components {
             rating: number;
             /** Task Kind */
             task_kind?: string | null;
+        };
+        /**
+         * ReasoningDefaults
+         * @description GET/POST /reasoning/modes: the defaults a session gets when its request leaves them out.
+         */
+        ReasoningDefaults: {
+            classifier?: components["schemas"]["ClassifierConfig"] | null;
+            default_mode: components["schemas"]["ReasoningMode"];
+            /** Modes */
+            modes?: {
+                [key: string]: string;
+            };
+            rag: components["schemas"]["RagConfig"];
+            s3: components["schemas"]["S3Config"];
+            tot: components["schemas"]["TreeOfThoughtsConfig"];
+        };
+        /**
+         * ReasoningDefaultsUpdate
+         * @description POST /reasoning/modes: only the fields given change (stored, so they outlive restarts).
+         */
+        ReasoningDefaultsUpdate: {
+            default_mode?: components["schemas"]["ReasoningMode"] | null;
+            rag?: components["schemas"]["RagConfig"] | null;
+            s3?: components["schemas"]["S3Config"] | null;
+            tot?: components["schemas"]["TreeOfThoughtsConfig"] | null;
+        };
+        /**
+         * ReasoningHistory
+         * @description GET /reasoning/history: newest first.
+         */
+        ReasoningHistory: {
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Sessions */
+            sessions: components["schemas"]["SessionSummary"][];
+            /** Total */
+            total: number;
+        };
+        /**
+         * ReasoningMode
+         * @enum {string}
+         */
+        ReasoningMode: "direct" | "tot_only" | "rag_only" | "s3_rag" | "tot_enhanced_rag" | "adaptive";
+        /** ReasoningResult */
+        ReasoningResult: {
+            /** Answer */
+            answer?: string | null;
+            /** Best Path */
+            best_path?: string[];
+            /** Cited */
+            cited?: string[];
+            /**
+             * Confidence
+             * @default 0
+             */
+            confidence: number;
+            /** Error */
+            error?: string | null;
+            metrics?: components["schemas"]["SessionMetrics"];
+            mode: components["schemas"]["ReasoningMode"];
+            /** Nodes */
+            nodes?: components["schemas"]["ThoughtNode"][];
+            /** Passages */
+            passages?: components["schemas"]["Passage"][];
+            /** Queries */
+            queries?: string[];
+            routing?: components["schemas"]["RoutingDecision"] | null;
+            /** Solved */
+            solved?: boolean | null;
+            status: components["schemas"]["SessionStatus"];
+            /** Stop Reason */
+            stop_reason?: string | null;
+        };
+        /**
+         * ReasoningResultView
+         * @description GET /reasoning/results/{session_id}: the session and its whole result (nodes included).
+         */
+        ReasoningResultView: {
+            result?: components["schemas"]["ReasoningResult"] | null;
+            session: components["schemas"]["SessionSummary"];
+        };
+        /**
+         * ReasoningStatusView
+         * @description GET /reasoning/status: the running sessions (or the one asked for) and the totals.
+         */
+        ReasoningStatusView: {
+            default_mode: components["schemas"]["ReasoningMode"];
+            /** Running */
+            running: number;
+            /** Sessions */
+            sessions: components["schemas"]["SessionSummary"][];
+            /** Totals */
+            totals?: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * ReasoningTree
+         * @description GET /reasoning/sessions/{id}/tree: the nodes so far, the winning path once known, and
+         *     the passages any node retrieved (by id).
+         */
+        ReasoningTree: {
+            /** Best Path */
+            best_path?: string[];
+            /** Nodes */
+            nodes: components["schemas"]["ThoughtNode"][];
+            /** Passages */
+            passages?: {
+                [key: string]: components["schemas"]["Passage"];
+            };
+            routing?: components["schemas"]["RoutingDecision"] | null;
+            /** Session Id */
+            session_id: string;
+            status: components["schemas"]["SessionStatus"];
         };
         /** Recommendation */
         Recommendation: {
@@ -2652,6 +3017,61 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /**
+         * RoutingDecision
+         * @description What ADAPTIVE chose and why; stored with the session's outcome to measure routing.
+         */
+        RoutingDecision: {
+            complexity: components["schemas"]["Complexity"];
+            /** Features */
+            features?: {
+                [key: string]: unknown;
+            };
+            /** Method */
+            method: string;
+            mode: components["schemas"]["ReasoningMode"];
+            /** Scores */
+            scores?: {
+                [key: string]: number;
+            };
+            /** Task Kind */
+            task_kind: string;
+        };
+        /** S3Config */
+        S3Config: {
+            /**
+             * K
+             * @default 5
+             */
+            k: number;
+            /**
+             * Max Kept
+             * @default 8
+             */
+            max_kept: number;
+            /**
+             * Max Tokens
+             * @default 384
+             */
+            max_tokens: number;
+            /**
+             * Max Turns
+             * @default 3
+             */
+            max_turns: number;
+            /** @default hybrid */
+            mode: components["schemas"]["SearchMode"];
+            /**
+             * Temperature
+             * @default 0.2
+             */
+            temperature: number;
+        };
+        /**
+         * SearchAlgorithm
+         * @enum {string}
+         */
+        SearchAlgorithm: "bfs" | "dfs";
         /** SearchAnswer */
         SearchAnswer: {
             backend?: components["schemas"]["SearchBackend"] | null;
@@ -2756,6 +3176,129 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * SelectMethod
+         * @enum {string}
+         */
+        SelectMethod: "greedy" | "sample";
+        /** SessionMetrics */
+        SessionMetrics: {
+            /**
+             * Completion Tokens
+             * @default 0
+             */
+            completion_tokens: number;
+            /**
+             * Model Calls
+             * @default 0
+             */
+            model_calls: number;
+            /**
+             * Nodes Evaluated
+             * @default 0
+             */
+            nodes_evaluated: number;
+            /**
+             * Nodes Generated
+             * @default 0
+             */
+            nodes_generated: number;
+            /**
+             * Nodes Pruned
+             * @default 0
+             */
+            nodes_pruned: number;
+            /**
+             * Prompt Tokens
+             * @default 0
+             */
+            prompt_tokens: number;
+            /**
+             * Retrieval Calls
+             * @default 0
+             */
+            retrieval_calls: number;
+            /**
+             * Wall Time S
+             * @default 0
+             */
+            wall_time_s: number;
+        };
+        /**
+         * SessionStatus
+         * @enum {string}
+         */
+        SessionStatus: "running" | "completed" | "stopped" | "failed";
+        /**
+         * SessionSummary
+         * @description One session as lists show it.
+         */
+        SessionSummary: {
+            /** Answer */
+            answer?: string | null;
+            /**
+             * Confidence
+             * @default 0
+             */
+            confidence: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error?: string | null;
+            /** Finished At */
+            finished_at?: string | null;
+            /** Index */
+            index: string;
+            metrics?: components["schemas"]["SessionMetrics"];
+            mode: components["schemas"]["ReasoningMode"];
+            /** Model */
+            model: string;
+            /**
+             * Nodes
+             * @default 0
+             */
+            nodes: number;
+            /** Query */
+            query: string;
+            resolved_mode?: components["schemas"]["ReasoningMode"] | null;
+            /**
+             * Restarts
+             * @default 0
+             */
+            restarts: number;
+            /** Session Id */
+            session_id: string;
+            /** Solved */
+            solved?: boolean | null;
+            status: components["schemas"]["SessionStatus"];
+            task: components["schemas"]["TaskKind"];
+        };
+        /**
+         * StartReasoningBody
+         * @description POST /reasoning/start (and the /ws `start_reasoning` message, and the `reasoning` MCP tool).
+         */
+        StartReasoningBody: {
+            /** Index */
+            index?: string | null;
+            mode?: components["schemas"]["ReasoningMode"] | null;
+            /** Model */
+            model?: string | null;
+            /** Query */
+            query: string;
+            rag?: components["schemas"]["RagConfig"] | null;
+            s3?: components["schemas"]["S3Config"] | null;
+            /** @default open */
+            task: components["schemas"]["TaskKind"];
+            tot?: components["schemas"]["TreeOfThoughtsConfig"] | null;
+        };
+        /** StopReasoningBody */
+        StopReasoningBody: {
+            /** Session Id */
+            session_id: string;
+        };
+        /**
          * Strategy
          * @enum {string}
          */
@@ -2798,6 +3341,54 @@ export interface components {
         SystemMetrics: {
             [key: string]: unknown;
         };
+        /**
+         * TaskKind
+         * @enum {string}
+         */
+        TaskKind: "open" | "game24";
+        /**
+         * ThoughtNode
+         * @description One node of a thought tree; the node store keeps the latest version per id.
+         */
+        ThoughtNode: {
+            /**
+             * Depth
+             * @default 0
+             */
+            depth: number;
+            /**
+             * Expanded
+             * @default false
+             */
+            expanded: boolean;
+            /** Id */
+            id: string;
+            /** Note */
+            note?: string | null;
+            /** Parent Id */
+            parent_id?: string | null;
+            /** Passage Ids */
+            passage_ids?: string[];
+            /**
+             * State
+             * @default
+             */
+            state: string;
+            /** @default created */
+            status: components["schemas"]["NodeStatus"];
+            /**
+             * Terminal
+             * @default false
+             */
+            terminal: boolean;
+            /**
+             * Thought
+             * @default
+             */
+            thought: string;
+            /** Value */
+            value?: number | null;
+        };
         /** ToolsBody */
         ToolsBody: {
             /** Tools */
@@ -2812,6 +3403,75 @@ export interface components {
             name: string;
         } & {
             [key: string]: unknown;
+        };
+        /** TreeOfThoughtsConfig */
+        TreeOfThoughtsConfig: {
+            /**
+             * Beam Width
+             * @default 5
+             */
+            beam_width: number;
+            /** @default value */
+            evaluate: components["schemas"]["EvaluateMethod"];
+            /** @default model */
+            evaluator: components["schemas"]["Evaluator"];
+            /** @default propose */
+            generate: components["schemas"]["GenerateMethod"];
+            /**
+             * Max Depth
+             * @default 4
+             */
+            max_depth: number;
+            /**
+             * Max Proposals
+             * @default 16
+             */
+            max_proposals: number;
+            /**
+             * Max Steps
+             * @default 100
+             */
+            max_steps: number;
+            /**
+             * Max Tokens
+             * @default 256
+             */
+            max_tokens: number;
+            /**
+             * N Evaluate Sample
+             * @default 3
+             */
+            n_evaluate_sample: number;
+            /**
+             * N Generate Sample
+             * @default 5
+             */
+            n_generate_sample: number;
+            /**
+             * Prune Threshold
+             * @default 0
+             */
+            prune_threshold: number;
+            /**
+             * Retrieval K
+             * @default 3
+             */
+            retrieval_k: number;
+            /** @default bfs */
+            search: components["schemas"]["SearchAlgorithm"];
+            /** Seed */
+            seed?: number | null;
+            /** @default greedy */
+            select: components["schemas"]["SelectMethod"];
+            /**
+             * Temperature
+             * @default 0.7
+             */
+            temperature: number;
+            /** Value Map */
+            value_map?: {
+                [key: string]: number;
+            };
         };
         /** UiConfig */
         UiConfig: {
@@ -4863,6 +5523,264 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BackendsStatus"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    history_api_v1_reasoning_history_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                status?: components["schemas"]["SessionStatus"] | null;
+                mode?: components["schemas"]["ReasoningMode"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReasoningHistory"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    modes_api_v1_reasoning_modes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReasoningDefaults"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    configure_modes_api_v1_reasoning_modes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasoningDefaultsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReasoningDefaults"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    results_api_v1_reasoning_results__session_id__get: {
+        parameters: {
+            query?: {
+                /** @description wait up to this long for a running session to finish */
+                wait_s?: number;
+            };
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReasoningResultView"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tree_api_v1_reasoning_sessions__session_id__tree_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReasoningTree"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_api_v1_reasoning_start_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartReasoningBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionSummary"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    status_api_v1_reasoning_status_get: {
+        parameters: {
+            query?: {
+                session_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReasoningStatusView"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stop_api_v1_reasoning_stop_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StopReasoningBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionSummary"];
                 };
             };
             /** @description code, message, field */
