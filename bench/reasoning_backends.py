@@ -201,34 +201,32 @@ class PlatformBackend:
         )
         return Reply(completion, wall)
 
-    def ingest(self, index: str, documents: Sequence[tuple[str, str]]) -> dict[str, Any]:
-        """A fresh index (dropped first if it exists) and the documents, source in the metadata."""
+    def ingest(self, index: str, documents: Sequence[tuple[str, str]], in_flight: int = 4) -> dict[str, Any]:
+        """A fresh index (dropped first if it exists) and the documents, source in the metadata;
+        `in_flight` documents at a time, so parsing one overlaps embedding another."""
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        from bench.common import progress_bar
+
         existing = self._json(self.http.get("search/indexes"), "GET /search/indexes")
         if any(i["name"] == index for i in existing["indexes"]):
             self._json(self.http.delete(f"search/indexes/{index}"), "DELETE /search/indexes")
         self._json(self.http.post("search/indexes", json={"name": index}), "POST /search/indexes")
+
+        def add(source: str, html: str) -> int:
+            meta = {"source": source}
+            body = {"index": index, "content": html, "format": "html", "filename": source, "metadata": meta}
+            added = self._json(
+                self.http.post("search/documents", json=body, timeout=600), f"POST /search/documents ({source})"
+            )
+            return int(added["chunks"])
+
         chunks = 0
         started = time.perf_counter()
-        from bench.common import progress_bar
-
-        with progress_bar() as bar:
+        with progress_bar() as bar, ThreadPoolExecutor(in_flight) as pool:
             task = bar.add_task(f"ingest into {index}", total=len(documents))
-            for source, html in documents:
-                added = self._json(
-                    self.http.post(
-                        "search/documents",
-                        json={
-                            "index": index,
-                            "content": html,
-                            "format": "html",
-                            "filename": source,
-                            "metadata": {"source": source},
-                        },
-                        timeout=600,
-                    ),
-                    f"POST /search/documents ({source})",
-                )
-                chunks += int(added["chunks"])
+            for future in as_completed([pool.submit(add, source, html) for source, html in documents]):
+                chunks += future.result()
                 bar.advance(task)
         return {"documents": len(documents), "chunks": chunks, "seconds": time.perf_counter() - started}
 

@@ -352,8 +352,8 @@ def report(args: argparse.Namespace, results: dict[str, Any], watch: Stopwatch) 
         row(method, data["summary"])
     scripted = results.get("scripted")
     if scripted:
-        row("tot5, scripted solver", scripted["summary"])
-    for key, label in (("workers_1", "tot5 T=0, 1 worker"), ("workers_2", "tot5 T=0, 2 workers")):
+        row("tot5 scripted", scripted["summary"])
+    for key, label in (("workers_1", "tot5 T0 1 wk"), ("workers_2", "tot5 T0 2 wk")):
         if key in results:
             row(label, results[key]["summary"])
     console.print(table)

@@ -153,6 +153,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "retrieval_calls": mean([r["retrieval_calls"] for r in ok]),
         "model_calls": mean([r["model_calls"] for r in ok]),
         "tokens": mean([r["prompt_tokens"] + r["completion_tokens"] for r in ok]),
+        "answer_words": mean([len((r.get("answer") or "").split()) for r in ok]),
         "latency_mean_s": mean(walls),
         "latency_p50_s": statistics.median(walls) if walls else float("nan"),
         "errors": sum(1 for r in rows if r.get("error") or r.get("status") == "failed"),
@@ -287,8 +288,8 @@ def report(
     summaries = {mode: summarise([r for r in rows if r["mode"] == mode]) for mode in modes}
     results["summaries"] = summaries
     table = Table(title=f"Python docs QA, {len(questions)} questions, {results['model']}, {args.backend} backend")
-    columns = ["mode", "accuracy", *(f"acc {c}" for c in COMPLEXITIES), "recall", "seen", "retrievals"]
-    columns += ["model calls", "tokens", "latency mean s", "p50 s", "errors"]
+    columns = ["mode", "acc", *COMPLEXITIES, "recall", "seen", "retr", "calls", "tokens", "words", "mean s", "p50 s"]
+    columns += ["err"]
     for column in columns:
         table.add_column(column, justify="left" if column == "mode" else "right")
 
@@ -305,6 +306,7 @@ def report(
             f"{s['retrieval_calls']:.1f}",
             f"{s['model_calls']:.1f}",
             f"{s['tokens']:.0f}",
+            f"{s['answer_words']:.0f}",
             f"{s['latency_mean_s']:.1f}",
             f"{s['latency_p50_s']:.1f}",
             str(s["errors"]),
