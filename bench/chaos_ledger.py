@@ -14,7 +14,7 @@ run must hold exactly one user message and one answer. The verdicts (issue 13):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,7 +68,7 @@ def _note(verdict: Verdict, text: str) -> None:
         verdict.examples.append(text)
 
 
-def audit(outcomes: Sequence[Outcome], conversations: dict[str, Iterable[dict[str, Any]]]) -> Verdict:
+def audit(outcomes: Sequence[Outcome], conversations: Mapping[str, Iterable[dict[str, Any]]]) -> Verdict:
     """`conversations`: every conversation of the run's agents, id -> its messages in order
     (each with `id`, `role`, `status`)."""
     verdict = Verdict(requests=len(outcomes))
