@@ -77,7 +77,7 @@ async def within(call: Coroutine[Any, Any, T], timeout_s: float) -> T:
 
 
 class StorePool(AsyncConnectionPool[psycopg.AsyncConnection[Any]]):
-    """psycopg_pool's pool, with the two things every pool of the platform needs:
+    """psycopg_pool's pool, with what every pool of the platform needs:
 
     - a database failure inside `connection()` comes out as a PlatformError (a 422 for text
       it cannot store, a 503 `database_unavailable` when the server is gone: errors.py);

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -38,8 +40,20 @@ STOP_TIMEOUT_S = 10.0
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[EmbeddedPostgres]:
-    pg = EmbeddedPostgres(tmp_path, start_timeout_s=START_TIMEOUT_S, stop_timeout_s=STOP_TIMEOUT_S)
+def state() -> Iterator[Path]:
+    """A state dir outside pytest's tmp tree: the server runs as another user under root,
+    and a concurrent pytest session resets /tmp/pytest-of-root to 0700 under it."""
+    path = Path(tempfile.mkdtemp(prefix="pgo-", dir="/tmp"))
+    try:
+        yield path
+    finally:
+        stop_orphan(path / "pgdata", STOP_TIMEOUT_S)
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def server(state: Path) -> Iterator[EmbeddedPostgres]:
+    pg = EmbeddedPostgres(state, start_timeout_s=START_TIMEOUT_S, stop_timeout_s=STOP_TIMEOUT_S)
     pg.start()
     try:
         yield pg
@@ -203,16 +217,16 @@ async def test_health_answers_within_its_bound_when_the_server_hangs(server: Emb
 
 @pytest.mark.asyncio
 async def test_the_store_fails_with_the_reason_when_its_server_dies(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    state: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PYGENT_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("PYGENT_STATE_DIR", str(state))
     monkeypatch.delenv("PYGENT_DATABASE_URL", raising=False)
     get_settings.cache_clear()
     store = Store("store/main")
     try:
         await store.on_start()  # the embedded server, watched (outside Ray: by this process)
         assert (await store.health())["status"] == "ok"
-        postmaster = EmbeddedPostgres(tmp_path).postmaster_pid
+        postmaster = EmbeddedPostgres(state).postmaster_pid
         assert postmaster is not None
         exit_watch = asyncio.ensure_future(store.supervision_wait_exit())
         await asyncio.sleep(0.1)
@@ -227,12 +241,11 @@ async def test_the_store_fails_with_the_reason_when_its_server_dies(
     finally:
         await store.on_stop()  # in a real Store, its supervisor kills the process instead
         get_settings.cache_clear()
-        stop_orphan(tmp_path / "pgdata", STOP_TIMEOUT_S)
 
 
 @pytest.mark.asyncio
-async def test_an_orderly_stop_is_no_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PYGENT_STATE_DIR", str(tmp_path))
+async def test_an_orderly_stop_is_no_failure(state: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYGENT_STATE_DIR", str(state))
     monkeypatch.delenv("PYGENT_DATABASE_URL", raising=False)
     get_settings.cache_clear()
     store = Store("store/main")
@@ -244,7 +257,6 @@ async def test_an_orderly_stop_is_no_failure(tmp_path: Path, monkeypatch: pytest
         assert exit_info["kind"] == ExitKind.SHUTDOWN.value  # not the server's death
     finally:
         get_settings.cache_clear()
-        stop_orphan(tmp_path / "pgdata", STOP_TIMEOUT_S)
 
 
 # ---- text the database cannot store, from any pool --------------------------------------------
