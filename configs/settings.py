@@ -261,6 +261,20 @@ class ChatConfig(_Section):
     redeliver_wait_s: float = Field(15.0, ge=0)
 
 
+class CompatConfig(_Section):
+    """The OpenAI-compatible API (/v1) and Ollama's own paths (/api/chat, ...) for outside clients."""
+
+    # The model a /v1 request without `model` gets (null: models.default_model).
+    default_model: str | None = None
+    # Request headers that name an agent's conversation besides X-PyGent-Conversation-Id,
+    # in order (e.g. X-OpenWebUI-Chat-Id, which Open WebUI forwards when asked to).
+    conversation_headers: list[str] = Field(default_factory=list)
+    # The OpenAI `user` field names an agent's conversation (continued, or created under it).
+    user_is_conversation: bool = True
+    # What GET /api/version answers (null: PyGent's own version).
+    ollama_version: str | None = None
+
+
 class MCPConfig(_Section):
     servers_file: str = "configs/mcp_servers.yaml"
     catalogue_file: str = "configs/mcp_catalogue.json"
@@ -351,6 +365,7 @@ class Settings(BaseSettings):
     reasoning: ReasoningSettings = ReasoningSettings()
     evolution: EvolutionSettings = EvolutionSettings()
     chat: ChatConfig = ChatConfig()
+    compat: CompatConfig = CompatConfig()
     logging: LoggingConfig = LoggingConfig()
     mcp: MCPConfig = MCPConfig()
 

@@ -77,6 +77,8 @@ class GenerationOptions(BaseModel):
     seed: int | None = None
     stop: list[str] | None = None
     repeat_penalty: float | None = Field(None, ge=0)
+    presence_penalty: float | None = Field(None, ge=-2, le=2)
+    frequency_penalty: float | None = Field(None, ge=-2, le=2)
 
 
 class ChatRequest(BaseModel):
@@ -87,7 +89,12 @@ class ChatRequest(BaseModel):
     stream: bool = True
     format: Literal["json"] | dict[str, Any] | None = None
     options: GenerationOptions | None = None
-    keep_alive: str | int | None = None
+    keep_alive: str | float | None = None
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _no_format(cls, value: Any) -> Any:
+        return None if value == "" else value  # Ollama's clients send "" for none
 
     @field_validator("messages")
     @classmethod
@@ -107,7 +114,12 @@ class GenerateRequest(BaseModel):
     format: Literal["json"] | dict[str, Any] | None = None
     options: GenerationOptions | None = None
     raw: bool = False
-    keep_alive: str | int | None = None
+    keep_alive: str | float | None = None
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _no_format(cls, value: Any) -> Any:
+        return None if value == "" else value
 
     def as_chat(self) -> ChatRequest:
         messages = [ChatMessage(role="system", content=self.system)] if self.system else []

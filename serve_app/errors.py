@@ -9,11 +9,14 @@ exceptions itself unless it wants a route-specific message.
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from ray.exceptions import RayActorError, RayTaskError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -106,6 +109,110 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+def validation_error(exc: RequestValidationError) -> ErrorBody:
+    """A request FastAPI could not parse: the first field at fault, and every problem."""
+    details = [
+        {"field": _field_of(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+    first = details[0] if details else {"field": None, "message": "invalid request"}
+    return ErrorBody(
+        code=HttpErrorCode.VALIDATION_ERROR,
+        message=f"{first['field']}: {first['message']}" if first["field"] else first["message"],
+        field=first["field"],
+        details=details,
+    )
+
+
+def http_error(request: Request, exc: StarletteHTTPException) -> ErrorBody:
+    code = _STATUS_CODES.get(exc.status_code, HttpErrorCode.BAD_REQUEST)
+    message = exc.detail if isinstance(exc.detail, str) else "request failed"
+    if exc.status_code == 404 and message == "Not Found":
+        message = f"no such path: {request.url.path}"
+    return ErrorBody(code=code, message=message)
+
+
+def platform_error_of(request: Request, exc: BaseException) -> PlatformError:
+    """Any failure of a route as the platform error it means; a bug is an internal_error
+    (500) whose traceback goes to the replica's log, never to the client."""
+    if isinstance(exc, RequestValidationError):
+        body = validation_error(exc)
+        return PlatformError(body.code, body.message, body.field, 422)
+    if isinstance(exc, StarletteHTTPException):
+        body = http_error(request, exc)
+        return PlatformError(body.code, body.message, None, exc.status_code)
+    err = as_platform_error(exc)
+    if err is not None:
+        return err
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return PlatformError(HttpErrorCode.INTERNAL_ERROR, f"internal error ({type(exc).__name__})", None, 500)
+
+
+# ---- the same errors in the shapes outside clients expect (serve_app/routers/compat_*.py) ----
+
+_OPENAI_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "invalid_request_error",
+    409: "invalid_request_error",
+    413: "invalid_request_error",
+    422: "invalid_request_error",
+    429: "rate_limit_error",
+}
+_INDEX = re.compile(r"\.(\d+)(?=\.|$)")
+
+
+def openai_param(field: str | None) -> str | None:
+    """A dotted field as OpenAI names a parameter: `body.messages.0.role` -> `messages[0].role`."""
+    if not field:
+        return None
+    for prefix in ("body.", "query.", "path.", "header."):
+        if field.startswith(prefix):
+            field = field[len(prefix) :]
+            break
+    if field == "body":
+        return None
+    return _INDEX.sub(r"[\1]", field)
+
+
+def openai_error(err: PlatformError) -> tuple[int, dict[str, Any]]:
+    """OpenAI's error answer: `{"error": {"message", "type", "param", "code"}}`; a request it
+    cannot parse is a 400 (OpenAI has no 422), an unknown model a 404 `model_not_found`."""
+    status = 400 if err.status == 422 else err.status
+    kind = _OPENAI_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
+    param = openai_param(err.field)
+    if param is None and err.code == "model_not_found":
+        param = "model"
+    return status, {"error": {"message": err.message, "type": kind, "param": param, "code": err.code}}
+
+
+def ollama_error(err: PlatformError) -> tuple[int, dict[str, Any]]:
+    """Ollama's error answer: `{"error": "<message>"}` with the status (400 for a bad request)."""
+    return (400 if err.status == 422 else err.status), {"error": err.message}
+
+
+def styled_errors(render: Callable[[PlatformError], tuple[int, dict[str, Any]]]) -> type[APIRoute]:
+    """A route class whose every failure (bad body, refusal, actor error, bug) answers in the
+    shape `render` gives: the routers for outside clients answer errors as their clients
+    expect, while the rest of the gateway keeps ErrorBody."""
+
+    class StyledRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+
+            async def styled(request: Request) -> Response:
+                try:
+                    return await handler(request)
+                except Exception as exc:
+                    status, body = render(platform_error_of(request, exc))
+                    return JSONResponse(status_code=status, content=body)
+
+            return styled
+
+    return StyledRoute
+
+
 def platform_response(err: PlatformError) -> JSONResponse:
     # ModelError's body names the backend, KnowledgeError's the field: each error's to_dict
     return JSONResponse(status_code=err.status, content=err.to_dict())
@@ -118,27 +225,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = exc.errors()
-        details = [
-            {"field": _field_of(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
-            for e in errors
-        ]
-        first = details[0] if details else {"field": None, "message": "invalid request"}
-        body = ErrorBody(
-            code=HttpErrorCode.VALIDATION_ERROR,
-            message=f"{first['field']}: {first['message']}" if first["field"] else first["message"],
-            field=first["field"],
-            details=details,
-        )
-        return error_response(422, body)
+        return error_response(422, validation_error(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _STATUS_CODES.get(exc.status_code, HttpErrorCode.BAD_REQUEST)
-        message = exc.detail if isinstance(exc.detail, str) else "request failed"
-        if exc.status_code == 404 and message == "Not Found":
-            message = f"no such path: {request.url.path}"
-        return error_response(exc.status_code, ErrorBody(code=code, message=message))
+        return error_response(exc.status_code, http_error(request, exc))
 
     async def _mapped(request: Request, exc: Exception) -> JSONResponse:
         err = as_platform_error(exc)

@@ -5,6 +5,8 @@ the routers (serve_app/routers/, one per API group) and the Serve deployment cla
 puts the settings and the shared WebSocket state on the app.
 
 /api/v1/...   REST (one router per group)
+/v1/...       the OpenAI-compatible API (serve_app/routers/openai_api.py)
+/api/chat ... Ollama's own paths (serve_app/routers/ollama_api.py)
 /ws           WebSocket (serve_app/routers/websocket.py)
 /mcp          PyGent as an MCP server
 /docs         OpenAPI
@@ -35,6 +37,8 @@ from serve_app.routers import (
     mcp,
     memory,
     models,
+    ollama_api,
+    openai_api,
     reasoning,
     search,
     system,
@@ -59,6 +63,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {"default": {"model": ErrorBody, "desc
 for group in (health, system, bus, models, ui, agents, chat, mcp, search, memory, reasoning):
     app.include_router(group.router, prefix=API, responses=ERRORS)
 app.include_router(websocket.router)
+# Outside clients, in their own shapes and error shapes: OpenAI's API under /v1, Ollama's
+# own paths under /api (each spelled out, none shadows /api/v1/...).
+app.include_router(openai_api.router)
+app.include_router(ollama_api.router)
 mount_mcp_endpoint(app)  # PyGent as an MCP server at /mcp
 app.include_router(ui.static_router)  # last: its catch-all path serves the UI's files
 

@@ -167,11 +167,12 @@ class ChatTurns:
                 stream = self._model_stream(self.request(messages))
             else:
                 stream = self._reasoning_stream(message, mode)
-            eval_count = None
+            eval_count = prompt_eval_count = None
             try:
                 async for chunk in stream:
                     if chunk.get("done"):
                         eval_count = chunk.get("eval_count")
+                        prompt_eval_count = chunk.get("prompt_eval_count")
                         break
                     delta = chunk.get("message", {}).get("content", "")
                     if delta:
@@ -197,6 +198,7 @@ class ChatTurns:
                 "notes": notes,
                 "steps": [s.model_dump() for s in steps],
                 "eval_count": eval_count,
+                "prompt_eval_count": prompt_eval_count,
             }
         except (asyncio.CancelledError, GeneratorExit):
             if user_stored and not stored:  # the caller went away: keep what was said, marked stopped

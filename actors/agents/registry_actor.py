@@ -199,14 +199,23 @@ class AgentRegistry(SupervisedActor):
         return self.router.route(message).model_dump()
 
     @after_start
-    async def prepare_chat(self, message: str, conversation_id: str | None, agent_id: str | None) -> dict[str, Any]:
-        """Which agent answers, in which conversation (created when not given)."""
+    async def prepare_chat(
+        self,
+        message: str,
+        conversation_id: str | None,
+        agent_id: str | None,
+        create_missing: bool = False,
+        conversation_field: str = "body.conversation_id",
+    ) -> dict[str, Any]:
+        """Which agent answers, in which conversation (created when not given; with
+        `create_missing`, a conversation id that does not exist yet is created under that id,
+        as the OpenAI-compatible API's clients choose theirs)."""
         assert self.router is not None
         conversation = None
         if conversation_id is not None:
             conversation = await q.get_conversation(self._db, conversation_id)
-            if conversation is None:
-                raise not_found("body.conversation_id", f"conversation '{conversation_id}'")
+            if conversation is None and not create_missing:
+                raise not_found(conversation_field, f"conversation '{conversation_id}'")
         if agent_id is not None:
             agent = await q.get_agent(self._db, agent_id)
             if agent is None:
@@ -225,7 +234,16 @@ class AgentRegistry(SupervisedActor):
             else:
                 agent = await self._agent_of_type(decision.agent_type)
         title = " ".join(message.split())[: self.settings.chat.title_chars]
-        if conversation is None:
+        if conversation is None and conversation_id is not None:
+            conversation = await q.create_named_conversation(self._db, conversation_id, title, agent["id"])
+            if conversation is None:
+                raise AgentSpecError(
+                    conversation_field,
+                    f"conversation '{conversation_id}' was deleted; choose another id",
+                    409,
+                    "conflict",
+                )
+        elif conversation is None:
             conversation = await q.create_conversation(self._db, title, agent["id"])
         else:
             await q.update_conversation(self._db, conversation.id, title, agent["id"])

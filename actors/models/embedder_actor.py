@@ -180,6 +180,13 @@ class Embedder(SupervisedActor):
     def dimensions(self) -> int | None:
         return self._encoder.dimensions if self._encoder is not None else None
 
+    async def count_tokens(self, texts: list[str]) -> int | None:
+        """How many tokens the model reads for `texts` (None: the backend does not say)."""
+        encoder = self._encoder
+        if not isinstance(encoder, SentenceTransformerEncoder):
+            return None
+        return await asyncio.to_thread(encoder.count_tokens, validate_texts(texts))
+
     # ---- bus tools -----------------------------------------------------------------
 
     @tool(description="Embed a list of texts; returns unit vectors (one per text) and their dimensions.")

@@ -159,6 +159,14 @@ class SentenceTransformerEncoder:
         """The SentenceTransformer itself (benchmarks compare against its bare `encode`)."""
         return self._model
 
+    def count_tokens(self, texts: list[str]) -> int:
+        """The tokens the model reads for these texts (special tokens included, long texts cut
+        at the model's length as `encode` cuts them)."""
+        encoded = self._model.tokenizer(
+            texts, truncation=True, max_length=self._model.max_seq_length, add_special_tokens=True
+        )
+        return sum(len(ids) for ids in encoded["input_ids"])
+
     def encode(self, texts: list[str]) -> Vectors:
         """Unit-norm float32 vectors (as Python floats, so they travel as JSON), one per text."""
         if not texts:

@@ -127,6 +127,10 @@ class LlamaCppEngine:
             kwargs["stop"] = opts.stop
         if opts.repeat_penalty is not None:
             kwargs["repeat_penalty"] = opts.repeat_penalty
+        if opts.presence_penalty is not None:
+            kwargs["presence_penalty"] = opts.presence_penalty
+        if opts.frequency_penalty is not None:
+            kwargs["frequency_penalty"] = opts.frequency_penalty
         return kwargs
 
     def _require(self) -> Any:

@@ -147,6 +147,11 @@ class OllamaWorker(SupervisedActor):
     async def embed(self, model: str, texts: list[str]) -> list[list[float]]:
         return await self.backend.embed(model, texts)
 
+    async def embed_counted(self, model: str, texts: list[str]) -> dict[str, Any]:
+        """{"embeddings", "prompt_eval_count"} (the OpenAI-compatible API reports the tokens)."""
+        vectors, tokens = await self.backend.embed_counted(model, texts)
+        return {"embeddings": vectors, "prompt_eval_count": tokens}
+
     async def running(self) -> list[dict[str, Any]]:
         return await self.backend.running()
 

@@ -177,10 +177,17 @@ class OllamaBackend:
 
     async def embed(self, model: str, texts: Sequence[str], truncate: bool = True) -> list[list[float]]:
         """One vector per text (POST /api/embed), in input order."""
+        vectors, _ = await self.embed_counted(model, texts, truncate)
+        return vectors
+
+    async def embed_counted(
+        self, model: str, texts: Sequence[str], truncate: bool = True
+    ) -> tuple[list[list[float]], int | None]:
+        """The vectors and the tokens Ollama read for them (None when it does not say)."""
         if not texts:
-            return []
+            return [], 0
         result = await self._call(self._client.embed(model=model, input=list(texts), truncate=truncate), model)
-        return [[float(x) for x in vector] for vector in result.embeddings]
+        return [[float(x) for x in vector] for vector in result.embeddings], result.prompt_eval_count
 
     # ---- model management -------------------------------------------------------------
 

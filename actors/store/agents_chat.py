@@ -146,6 +146,20 @@ async def create_conversation(db: Database, title: str, agent_id: str | None) ->
     return found
 
 
+async def create_named_conversation(
+    db: Database, conversation_id: str, title: str, agent_id: str | None
+) -> Conversation | None:
+    """A new conversation under an id the client chose (None when a deleted conversation has
+    that id: its messages stay where they are)."""
+    await _rows_none(
+        db,
+        "INSERT INTO conversations (id, title, agent_id) VALUES (%(id)s, %(title)s, %(agent)s)"
+        " ON CONFLICT (id) DO NOTHING",
+        {"id": conversation_id, "title": title, "agent": agent_id},
+    )
+    return await get_conversation(db, conversation_id)
+
+
 async def get_conversation(db: Database, conversation_id: str) -> Conversation | None:
     rows = await _rows(db, _CONVERSATIONS + " AND c.id = %(id)s", {"id": conversation_id})
     return _conversation(rows[0]) if rows else None

@@ -16,7 +16,7 @@ from typing import Any
 
 import ray
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 
 from actors.models.catalog import configured_model, local_models
 from actors.models.recommend import Recommender
@@ -79,10 +79,6 @@ class PullRequest(PullBody):
 CreateRequest = CreateBody
 
 
-def _error(exc: ModelError) -> JSONResponse:
-    return JSONResponse(status_code=exc.status, content=exc.to_dict())
-
-
 def as_model_error(exc: BaseException, address: str) -> ModelError:
     """A model route's failure in the model vocabulary (ModelError codes name the backend's
     state: a worker that died mid-request is `worker_crashed`, one that is not there
@@ -119,7 +115,7 @@ def resolve(settings: Settings, model: str) -> tuple[Backend, str]:
     )
 
 
-def _needs_ollama(settings: Settings, what: str) -> ActorRef:
+def needs_ollama(settings: Settings, what: str) -> ActorRef:
     """The Ollama worker; NOT_SUPPORTED when no Ollama is configured."""
     if not settings.ollama.host:
         raise ModelError(
@@ -140,9 +136,10 @@ async def _handle(ref: ActorRef) -> Any:
         raise as_model_error(exc, ref.address) from None
 
 
-async def _stream(request: Request, refs: Any, address: str, shape: str = "chat") -> StreamingResponse | JSONResponse:
+async def _stream(request: Request, refs: Any, address: str, shape: str = "chat") -> StreamingResponse:
     """Relay a Ray streaming generator as NDJSON or SSE. An error before the first chunk is
-    an HTTP error; after it, a last line `{"error": ..., "code": ...}` (Ollama's way)."""
+    an HTTP error (raised: the route's error shape renders it); after it, a last line
+    `{"error": ..., "code": ...}` (Ollama's way)."""
     iterator = refs.__aiter__()
     try:
         first = await (await iterator.__anext__())
@@ -151,7 +148,7 @@ async def _stream(request: Request, refs: Any, address: str, shape: str = "chat"
     except Exception as exc:
         with contextlib.suppress(Exception):
             ray.cancel(refs)
-        return _error(as_model_error(exc, address))
+        raise as_model_error(exc, address) from None
     sse = "text/event-stream" in request.headers.get("accept", "")
 
     def frame(obj: dict[str, Any]) -> str:
@@ -184,7 +181,8 @@ async def _stream(request: Request, refs: Any, address: str, shape: str = "chat"
     return StreamingResponse(body(), media_type=media)
 
 
-async def _call(ref: ActorRef, method: str, *args: Any, timeout_s: float = TIMEOUT_S) -> Any:
+async def model_call(ref: ActorRef, method: str, *args: Any, timeout_s: float = TIMEOUT_S) -> Any:
+    """`method(*args)` on a model actor; a failure in the model vocabulary (as_model_error)."""
     try:
         return await ask(ref, method, *args, timeout_s=timeout_s, wait_s=0)
     except Exception as exc:
@@ -216,7 +214,7 @@ async def ollama_status(settings: SettingsDep) -> dict[str, Any]:
         address = model_router_address(model.name)
         status: dict[str, Any] = {"model": model.name, "state": "unavailable"}
         with contextlib.suppress(Exception):
-            status = await _call(actor_ref(settings, address), "status", timeout_s=10.0)
+            status = await model_call(actor_ref(settings, address), "status", timeout_s=10.0)
             status["state"] = "ok" if any(w.get("loaded") for w in status.get("workers", [])) else "loading"
         embedded.append(status)
     ollama: dict[str, Any] = {"configured": bool(settings.ollama.host), "host": settings.ollama.host}
@@ -226,7 +224,7 @@ async def ollama_status(settings: SettingsDep) -> dict[str, Any]:
             ollama.update(reachable=False, error="the Ollama worker is restarting")
         else:
             with contextlib.suppress(Exception):
-                ollama.update(await _call(worker, "status", timeout_s=10.0))
+                ollama.update(await model_call(worker, "status", timeout_s=10.0))
     return {"embedded": embedded, "ollama": ollama}
 
 
@@ -237,7 +235,7 @@ async def ollama_models(settings: SettingsDep) -> dict[str, Any]:
     errors = {}
     if settings.ollama.host:
         try:
-            models += await _call(_needs_ollama(settings, "listing Ollama models"), "list_models")
+            models += await model_call(needs_ollama(settings, "listing Ollama models"), "list_models")
         except ModelError as exc:
             errors["ollama"] = exc.to_dict()
     return {"models": models, "errors": errors}
@@ -250,7 +248,7 @@ async def ollama_model_info(settings: SettingsDep, name: str = Path(min_length=1
         info = next(m for m in local_models(settings) if m.name == name)
         config = configured_model(name, settings)
         return {**info.model_dump(mode="json"), "parameters": config.model_dump() if config else {}}
-    return dict(await _call(_needs_ollama(settings, "model info"), "info", name))
+    return dict(await model_call(needs_ollama(settings, "model info"), "info", name))
 
 
 async def _progress(request: Request, settings: Settings, refs: Any, stream: bool) -> Any:
@@ -269,7 +267,7 @@ async def ollama_pull(request: Request, settings: SettingsDep, body: PullRequest
     """Pull a model into Ollama, streaming progress (also published on the `models` topic
     as `model_pull_progress` events)."""
     name = body.target()
-    actor = await _handle(_needs_ollama(settings, "pulling models"))
+    actor = await _handle(needs_ollama(settings, "pulling models"))
     return await _progress(request, settings, actor.pull.remote(name), body.stream)
 
 
@@ -277,7 +275,7 @@ async def ollama_pull(request: Request, settings: SettingsDep, body: PullRequest
     "/ollama/models/create", tags=[OLLAMA_TAG], response_model=Progress, responses=streaming(Progress), **EXCLUDE_UNSET
 )
 async def ollama_create(request: Request, settings: SettingsDep, body: CreateRequest) -> Any:
-    actor = await _handle(_needs_ollama(settings, "creating models"))
+    actor = await _handle(needs_ollama(settings, "creating models"))
     return await _progress(request, settings, actor.create.remote(body.model, body.from_, body.system), body.stream)
 
 
@@ -291,7 +289,7 @@ async def ollama_delete(settings: SettingsDep, name: str = Path(min_length=1, ma
             Backend.EMBEDDED,
             400,
         )
-    return dict(await _call(_needs_ollama(settings, "deleting models"), "delete", name))
+    return dict(await model_call(needs_ollama(settings, "deleting models"), "delete", name))
 
 
 @router.post(
@@ -307,7 +305,7 @@ async def ollama_chat(
         actor = await _handle(worker)
         return await _stream(request, actor.chat_stream.remote(body.model_dump(mode="json"), task_kind), address)
     await _handle(worker)
-    return await _call(
+    return await model_call(
         worker, "chat", body.model_dump(mode="json"), task_kind, timeout_s=settings.models.request_timeout_s
     )
 
@@ -350,10 +348,10 @@ async def ollama_embed(settings: SettingsDep, body: EmbedRequest) -> dict[str, A
     if body.model == settings.embeddings.name:
         embedder = actor_ref(settings, embedder_address(settings.embeddings.name))
         await _handle(embedder)
-        answer = await _call(embedder, "embed", texts)
+        answer = await model_call(embedder, "embed", texts)
         return {"model": body.model, "embeddings": answer["embeddings"]}
-    ollama = _needs_ollama(settings, f"embedding with '{body.model}'")
-    return {"model": body.model, "embeddings": await _call(ollama, "embed", body.model, texts)}
+    ollama = needs_ollama(settings, f"embedding with '{body.model}'")
+    return {"model": body.model, "embeddings": await model_call(ollama, "embed", body.model, texts)}
 
 
 @router.get("/ollama/metrics", tags=[OLLAMA_TAG], response_model=ModelMetrics)
@@ -375,7 +373,7 @@ async def _store(settings: Settings) -> ActorRef:
 
 
 async def _performance(settings: Settings, model: str | None = None, task_kind: str | None = None) -> list[Any]:
-    return list(await _call(await _store(settings), "model_performance", model, task_kind))
+    return list(await model_call(await _store(settings), "model_performance", model, task_kind))
 
 
 def _available(settings: Settings) -> dict[str, str]:
@@ -394,7 +392,7 @@ async def models_list(settings: SettingsDep) -> dict[str, Any]:
     """Models that can serve now and those with recorded data, with their performance."""
     perf = {p["model"]: p for p in await _performance(settings)}
     store = actor_ref(settings, STORE)
-    entries = await _call(store, "model_entries") if store.try_handle() is not None else []
+    entries = await model_call(store, "model_entries") if store.try_handle() is not None else []
     serving = _serving(settings)
     names = sorted(set(perf) | set(serving) | {e["name"] for e in entries})
     tracked = {e["name"]: e for e in entries}
@@ -437,7 +435,7 @@ async def models_recommendations(settings: SettingsDep, body: RecommendationRequ
     available = _available(settings)
     if settings.ollama.host:
         with contextlib.suppress(ModelError):
-            for m in await _call(_needs_ollama(settings, ""), "list_models"):
+            for m in await model_call(needs_ollama(settings, ""), "list_models"):
                 available[m["name"]] = Backend.OLLAMA.value
     ranked = Recommender().recommend(body, overall, by_task, available)
     return RecommendationResponse(task_kind=body.task_kind, recommendations=ranked)
@@ -446,7 +444,7 @@ async def models_recommendations(settings: SettingsDep, body: RecommendationRequ
 @router.post("/models", tags=[MODELS_TAG], response_model=TrackedModel, **EXCLUDE_UNSET)
 async def models_upsert(settings: SettingsDep, body: ModelEntry) -> dict[str, Any]:
     """Create or update a tracked model entry (what it is for)."""
-    return dict(await _call(await _store(settings), "upsert_model_entry", body.model_dump(mode="json")))
+    return dict(await model_call(await _store(settings), "upsert_model_entry", body.model_dump(mode="json")))
 
 
 @router.get("/models/{name}", tags=[MODELS_TAG], response_model=PerformanceRow, **EXCLUDE_UNSET)
@@ -476,13 +474,13 @@ async def models_rate(
     settings: SettingsDep, body: RatingRequest, name: str = Path(min_length=1, max_length=200)
 ) -> Any:
     """A user's rating (1-5) of a model, optionally for a task kind."""
-    rating_id = await _call(await _store(settings), "rate_model", name, body.model_dump(mode="json"))
+    rating_id = await model_call(await _store(settings), "rate_model", name, body.model_dump(mode="json"))
     return {"id": rating_id, "model": name, **body.model_dump()}
 
 
 @router.delete("/models/{name}", tags=[MODELS_TAG], response_model=ModelDeleted)
 async def models_delete(settings: SettingsDep, name: str = Path(min_length=1, max_length=200)) -> Any:
     """Stop tracking a model: its entry, ratings and recorded calls."""
-    if not await _call(await _store(settings), "delete_model_entry", name):
+    if not await model_call(await _store(settings), "delete_model_entry", name):
         raise ModelError(ModelErrorCode.MODEL_NOT_FOUND, f"nothing is tracked for model '{name}'", None, 404)
     return {"deleted": name}

@@ -153,9 +153,9 @@ class TestBackendChoice:
 
     @pytest.mark.parametrize("what", ["pulling models", "creating models", "deleting models"])
     def test_pull_create_delete_need_ollama(self, what: str) -> None:
-        from serve_app.routers.models import _needs_ollama
+        from serve_app.routers.models import needs_ollama
 
         with pytest.raises(ModelError) as err:
-            _needs_ollama(load_settings(ollama={"host": None}), what)
+            needs_ollama(load_settings(ollama={"host": None}), what)
         assert err.value.code is ModelErrorCode.NOT_SUPPORTED and err.value.status == 400
         assert what in err.value.message and "Ollama" in err.value.message

@@ -3,6 +3,206 @@
 // `make test` fails while this file is stale. Use these types through src/lib/types.ts.
 
 export interface paths {
+    "/api/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat
+         * @description Ollama's /api/chat (NDJSON chunks when `stream` is true, its default).
+         */
+        post: operations["chat_api_chat_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create
+         * @description Create an Ollama model `from` another, with a `system` prompt.
+         */
+        post: operations["create_api_create_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete
+         * @description Delete an Ollama model (an embedded one is removed from configs instead: 400).
+         */
+        delete: operations["delete_api_delete_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/embed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ollama's /api/embed
+         * @description Embeddings: the platform's embedder for its own model name, else Ollama's embed.
+         */
+        post: operations["ollama_embed_api_embed_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Legacy Embeddings
+         * @description Ollama's older embeddings call: one prompt in, one vector out.
+         */
+        post: operations["legacy_embeddings_api_embeddings_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ollama's /api/generate
+         * @description Ollama's /api/generate: a prompt (and optional system) in, `response` text out.
+         */
+        post: operations["ollama_generate_api_generate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ps
+         * @description The models in memory now: embedded models a worker holds, and Ollama's.
+         */
+        get: operations["ps_api_ps_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pull": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pull
+         * @description Pull a model into Ollama (progress as NDJSON); the embedded backend cannot.
+         */
+        post: operations["pull_api_pull_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/show": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Show
+         * @description Ollama's /api/show: an embedded model's file and parameters, or Ollama's own answer.
+         */
+        post: operations["show_api_show_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ollama's /api/tags
+         * @description Every model either backend can serve, in Ollama's /api/tags shape plus `backend`.
+         */
+        get: operations["ollama_models_api_tags_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agents": {
         parameters: {
             query?: never;
@@ -1488,6 +1688,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Version
+         * @description PyGent's version (or configs compat.ollama_version).
+         */
+        get: operations["version_api_version_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat Completions
+         * @description An answer from a model, an agent (`agent:<id or name>`) or a reasoning mode. An agent's
+         *     conversation: header X-PyGent-Conversation-Id (or the `user` field), continued or created
+         *     under that id; the answer's X-PyGent-Conversation-Id header names it.
+         */
+        post: operations["chat_completions_v1_chat_completions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Embeddings
+         * @description Vectors from the platform's embedder (`all-minilm-l6-v2`, 384 dimensions; the default)
+         *     or, for other names, from Ollama.
+         */
+        post: operations["embeddings_v1_embeddings_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Models
+         * @description Models (embedded, Ollama's, the embedder), agents (`agent:...`) and reasoning modes.
+         */
+        get: operations["list_models_v1_models_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{model}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Model */
+        get: operations["get_model_v1_models__model__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2024,6 +2324,19 @@ export interface components {
             status: "ok" | "degraded" | "down";
         };
         /**
+         * DeleteBody
+         * @description DELETE /api/delete.
+         */
+        DeleteBody: {
+            /** Model */
+            model?: string | null;
+            /**
+             * Name
+             * @description alias of model (older Ollama)
+             */
+            name?: string | null;
+        };
+        /**
          * Deleted
          * @description Ollama's answer to a delete.
          */
@@ -2252,8 +2565,12 @@ export interface components {
          * @description The subset of Ollama's `options` both backends honour.
          */
         GenerationOptions: {
+            /** Frequency Penalty */
+            frequency_penalty?: number | null;
             /** Num Predict */
             num_predict?: number | null;
+            /** Presence Penalty */
+            presence_penalty?: number | null;
             /** Repeat Penalty */
             repeat_penalty?: number | null;
             /** Seed */
@@ -2432,6 +2749,21 @@ export interface components {
             how: string;
             /** Killed */
             killed: boolean;
+        };
+        /** LegacyEmbedding */
+        LegacyEmbedding: {
+            /** Embedding */
+            embedding: number[];
+        };
+        /**
+         * LegacyEmbeddingsBody
+         * @description POST /api/embeddings (Ollama's older embeddings call: one prompt, one vector).
+         */
+        LegacyEmbeddingsBody: {
+            /** Model */
+            model: string;
+            /** Prompt */
+            prompt: string;
         };
         /**
          * McpServer
@@ -2801,10 +3133,397 @@ export interface components {
             success_rate?: number | null;
         };
         /**
+         * NativeChatRequest
+         * @description /api/chat as Ollama's client sends it (it always sends `tools`, mostly empty).
+         */
+        NativeChatRequest: {
+            /** Format */
+            format?: "json" | {
+                [key: string]: unknown;
+            } | null;
+            /** Keep Alive */
+            keep_alive?: string | number | null;
+            /** Messages */
+            messages: components["schemas"]["ChatMessage"][];
+            /** Model */
+            model: string;
+            options?: components["schemas"]["GenerationOptions"] | null;
+            /**
+             * Stream
+             * @default true
+             */
+            stream: boolean;
+            /** Tools */
+            tools?: {
+                [key: string]: unknown;
+            }[] | null;
+        };
+        /**
          * NodeStatus
          * @enum {string}
          */
         NodeStatus: "created" | "evaluated" | "pruned" | "selected";
+        /**
+         * OllamaVersion
+         * @description GET /api/version.
+         */
+        OllamaVersion: {
+            /** Version */
+            version: string;
+        };
+        /** OpenAIAnswerMessage */
+        OpenAIAnswerMessage: {
+            /** Content */
+            content?: string | null;
+            /** Refusal */
+            refusal?: string | null;
+            /**
+             * Role
+             * @default assistant
+             * @constant
+             */
+            role: "assistant";
+            /** Tool Calls */
+            tool_calls?: components["schemas"]["OpenAIToolCall"][] | null;
+        };
+        /**
+         * OpenAIChatCompletion
+         * @description The answer when `stream` is false.
+         */
+        OpenAIChatCompletion: {
+            /** Choices */
+            choices: components["schemas"]["OpenAIChoice"][];
+            /** Created */
+            created: number;
+            /** Id */
+            id: string;
+            /** Model */
+            model: string;
+            /**
+             * Object
+             * @default chat.completion
+             * @constant
+             */
+            object: "chat.completion";
+            /** System Fingerprint */
+            system_fingerprint?: string | null;
+            usage?: components["schemas"]["OpenAIUsage"] | null;
+        };
+        /**
+         * OpenAIChatRequest
+         * @description POST /v1/chat/completions.
+         */
+        OpenAIChatRequest: {
+            /** Frequency Penalty */
+            frequency_penalty?: number | null;
+            /** Logprobs */
+            logprobs?: boolean | null;
+            /** Max Completion Tokens */
+            max_completion_tokens?: number | null;
+            /** Max Tokens */
+            max_tokens?: number | null;
+            /** Messages */
+            messages: components["schemas"]["OpenAIMessage"][];
+            /**
+             * Model
+             * @description None: configs compat.default_model
+             */
+            model?: string | null;
+            /**
+             * N
+             * @description one choice per request
+             */
+            n?: number | null;
+            /** Parallel Tool Calls */
+            parallel_tool_calls?: boolean | null;
+            /** Presence Penalty */
+            presence_penalty?: number | null;
+            response_format?: components["schemas"]["OpenAIResponseFormat"] | null;
+            /** Seed */
+            seed?: number | null;
+            /** Stop */
+            stop?: string | string[] | null;
+            /**
+             * Stream
+             * @default false
+             */
+            stream: boolean;
+            stream_options?: components["schemas"]["OpenAIStreamOptions"] | null;
+            /** Temperature */
+            temperature?: number | null;
+            /** Tool Choice */
+            tool_choice?: ("none" | "auto" | "required") | components["schemas"]["OpenAIToolChoice"] | null;
+            /** Tools */
+            tools?: components["schemas"]["OpenAITool"][] | null;
+            /** Top Logprobs */
+            top_logprobs?: number | null;
+            /** Top P */
+            top_p?: number | null;
+            /** User */
+            user?: string | null;
+        };
+        /** OpenAIChoice */
+        OpenAIChoice: {
+            /** Finish Reason */
+            finish_reason?: ("stop" | "length" | "tool_calls" | "content_filter") | null;
+            /**
+             * Index
+             * @default 0
+             */
+            index: number;
+            /** Logprobs */
+            logprobs?: null;
+            message: components["schemas"]["OpenAIAnswerMessage"];
+        };
+        /**
+         * OpenAIContentPart
+         * @description A part of a message's content; only text parts can be answered.
+         */
+        OpenAIContentPart: {
+            /** Text */
+            text?: string | null;
+            /** Type */
+            type: string;
+        };
+        /** OpenAIEmbedding */
+        OpenAIEmbedding: {
+            /** Embedding */
+            embedding: number[] | string;
+            /** Index */
+            index: number;
+            /**
+             * Object
+             * @default embedding
+             * @constant
+             */
+            object: "embedding";
+        };
+        /** OpenAIEmbeddingList */
+        OpenAIEmbeddingList: {
+            /** Data */
+            data: components["schemas"]["OpenAIEmbedding"][];
+            /** Model */
+            model: string;
+            /**
+             * Object
+             * @default list
+             * @constant
+             */
+            object: "list";
+            usage: components["schemas"]["OpenAIEmbeddingUsage"];
+        };
+        /**
+         * OpenAIEmbeddingRequest
+         * @description POST /v1/embeddings. `input`: a text or a list of texts (token arrays are refused).
+         */
+        OpenAIEmbeddingRequest: {
+            /** Dimensions */
+            dimensions?: number | null;
+            /**
+             * Encoding Format
+             * @default float
+             * @enum {string}
+             */
+            encoding_format: "float" | "base64";
+            /** Input */
+            input: string | string[] | number[] | number[][];
+            /**
+             * Model
+             * @description None: configs embeddings.name
+             */
+            model?: string | null;
+            /** User */
+            user?: string | null;
+        };
+        /** OpenAIEmbeddingUsage */
+        OpenAIEmbeddingUsage: {
+            /**
+             * Prompt Tokens
+             * @default 0
+             */
+            prompt_tokens: number;
+            /**
+             * Total Tokens
+             * @default 0
+             */
+            total_tokens: number;
+        };
+        /**
+         * OpenAIErrorBody
+         * @description Every /v1 refusal or failure: `{"error": {"message", "type", "param", "code"}}`.
+         */
+        OpenAIErrorBody: {
+            error: components["schemas"]["OpenAIErrorDetail"];
+        };
+        /** OpenAIErrorDetail */
+        OpenAIErrorDetail: {
+            /** Code */
+            code?: string | null;
+            /** Message */
+            message: string;
+            /** Param */
+            param?: string | null;
+            /** Type */
+            type: string;
+        };
+        /** OpenAIFunction */
+        OpenAIFunction: {
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name: string;
+            /** Parameters */
+            parameters?: {
+                [key: string]: unknown;
+            } | null;
+            /** Strict */
+            strict?: boolean | null;
+        };
+        /** OpenAIJsonSchema */
+        OpenAIJsonSchema: {
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name: string;
+            /** Schema */
+            schema?: {
+                [key: string]: unknown;
+            } | null;
+            /** Strict */
+            strict?: boolean | null;
+        };
+        /** OpenAIMessage */
+        OpenAIMessage: {
+            /** Content */
+            content?: string | components["schemas"]["OpenAIContentPart"][] | null;
+            /** Name */
+            name?: string | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "system" | "developer" | "user" | "assistant" | "tool" | "function";
+            /** Tool Call Id */
+            tool_call_id?: string | null;
+            /** Tool Calls */
+            tool_calls?: components["schemas"]["OpenAIToolCall"][] | null;
+        };
+        /**
+         * OpenAIModel
+         * @description One entry of GET /v1/models. `owned_by` says which kind it is: `pygent` (embedded),
+         *     `ollama`, `pygent-agent`, `pygent-reasoning`.
+         */
+        OpenAIModel: {
+            /**
+             * Created
+             * @default 0
+             */
+            created: number;
+            /** Id */
+            id: string;
+            /**
+             * Object
+             * @default model
+             * @constant
+             */
+            object: "model";
+            /** Owned By */
+            owned_by: string;
+        };
+        /** OpenAIModelList */
+        OpenAIModelList: {
+            /** Data */
+            data: components["schemas"]["OpenAIModel"][];
+            /**
+             * Object
+             * @default list
+             * @constant
+             */
+            object: "list";
+        };
+        /** OpenAINamedFunction */
+        OpenAINamedFunction: {
+            /** Name */
+            name: string;
+        };
+        /** OpenAIResponseFormat */
+        OpenAIResponseFormat: {
+            json_schema?: components["schemas"]["OpenAIJsonSchema"] | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "text" | "json_object" | "json_schema";
+        };
+        /** OpenAIStreamOptions */
+        OpenAIStreamOptions: {
+            /**
+             * Include Usage
+             * @default false
+             */
+            include_usage: boolean;
+        };
+        /** OpenAITool */
+        OpenAITool: {
+            function: components["schemas"]["OpenAIFunction"];
+            /**
+             * Type
+             * @constant
+             */
+            type: "function";
+        };
+        /** OpenAIToolCall */
+        OpenAIToolCall: {
+            function: components["schemas"]["OpenAIToolCallFunction"];
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @default function
+             * @constant
+             */
+            type: "function";
+        };
+        /** OpenAIToolCallFunction */
+        OpenAIToolCallFunction: {
+            /**
+             * Arguments
+             * @default {}
+             */
+            arguments: string;
+            /** Name */
+            name: string;
+        };
+        /**
+         * OpenAIToolChoice
+         * @description Call this function: `{"type": "function", "function": {"name": ...}}`.
+         */
+        OpenAIToolChoice: {
+            function: components["schemas"]["OpenAINamedFunction"];
+            /**
+             * Type
+             * @constant
+             */
+            type: "function";
+        };
+        /** OpenAIUsage */
+        OpenAIUsage: {
+            /**
+             * Completion Tokens
+             * @default 0
+             */
+            completion_tokens: number;
+            /**
+             * Prompt Tokens
+             * @default 0
+             */
+            prompt_tokens: number;
+            /**
+             * Total Tokens
+             * @default 0
+             */
+            total_tokens: number;
+        };
         /** Passage */
         Passage: {
             /** Id */
@@ -3128,6 +3847,37 @@ export interface components {
             /** Task Kind */
             task_kind: string;
         };
+        /**
+         * RunningModel
+         * @description An entry of GET /api/ps: a model held in memory now.
+         */
+        RunningModel: {
+            /** Context Length */
+            context_length?: number | null;
+            /** Details */
+            details?: {
+                [key: string]: unknown;
+            };
+            /** Digest */
+            digest?: string | null;
+            /** Expires At */
+            expires_at?: string | null;
+            /** Model */
+            model: string;
+            /** Name */
+            name: string;
+            /** Size */
+            size?: number | null;
+            /** Size Vram */
+            size_vram?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** RunningModels */
+        RunningModels: {
+            /** Models */
+            models: components["schemas"]["RunningModel"][];
+        };
         /** S3Config */
         S3Config: {
             /**
@@ -3387,6 +4137,48 @@ export interface components {
             task: components["schemas"]["TaskKind"];
         };
         /**
+         * ShowAnswer
+         * @description POST /api/show: modelfile, parameters (text), template, details, model_info, capabilities.
+         */
+        ShowAnswer: {
+            /** Capabilities */
+            capabilities?: string[];
+            /** Details */
+            details?: {
+                [key: string]: unknown;
+            };
+            /** Model Info */
+            model_info?: {
+                [key: string]: unknown;
+            } | null;
+            /** Modelfile */
+            modelfile?: string | null;
+            /** Parameters */
+            parameters?: string | null;
+            /** Template */
+            template?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ShowBody
+         * @description POST /api/show.
+         */
+        ShowBody: {
+            /** Model */
+            model?: string | null;
+            /**
+             * Name
+             * @description alias of model (older Ollama)
+             */
+            name?: string | null;
+            /**
+             * Verbose
+             * @default false
+             */
+            verbose: boolean;
+        };
+        /**
          * StartReasoningBody
          * @description POST /reasoning/start (and the /ws `start_reasoning` message, and the `reasoning` MCP tool).
          */
@@ -3616,6 +4408,320 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    chat_api_chat_post: {
+        parameters: {
+            query?: {
+                task_kind?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NativeChatRequest"];
+            };
+        };
+        responses: {
+            /** @description one ChatAnswer (stream false), else NDJSON lines or SSE events of it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatAnswer"];
+                    "application/x-ndjson": components["schemas"]["ChatAnswer"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Ollama's error shape: {"error": "<message>"} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    create_api_create_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateBody"];
+            };
+        };
+        responses: {
+            /** @description one Progress (stream false), else NDJSON lines or SSE events of it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Progress"];
+                    "application/x-ndjson": components["schemas"]["Progress"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Ollama's error shape: {"error": "<message>"} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_api_delete_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            /** @description Ollama's error shape: {"error": "<message>"} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ollama_embed_api_embed_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmbedRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Embeddings"];
+                };
+            };
+            /** @description Ollama's error shape: {"error": "<message>"} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    legacy_embeddings_api_embeddings_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LegacyEmbeddingsBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyEmbedding"];
+                };
+            };
+            /** @description Ollama's error shape: {"error": "<message>"} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ollama_generate_api_generate_post: {
+        parameters: {
+            query?: {
+                task_kind?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GenerateRequest"];
+            };
+        };
+        responses: {
+            /** @description one GenerateAnswer (stream false), else NDJSON lines or SSE events of it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenerateAnswer"];
+                    "application/x-ndjson": components["schemas"]["GenerateAnswer"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Ollama's error shape: {"error": "<message>"} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ps_api_ps_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunningModels"];
+                };
+            };
+            /** @description Ollama's error shape: {"error": "<message>"} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    pull_api_pull_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PullRequest"];
+            };
+        };
+        responses: {
+            /** @description one Progress (stream false), else NDJSON lines or SSE events of it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Progress"];
+                    "application/x-ndjson": components["schemas"]["Progress"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Ollama's error shape: {"error": "<message>"} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    show_api_show_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShowBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShowAnswer"];
+                };
+            };
+            /** @description Ollama's error shape: {"error": "<message>"} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ollama_models_api_tags_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelTags"];
+                };
+            };
+            /** @description Ollama's error shape: {"error": "<message>"} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_agents_api_v1_agents_get: {
         parameters: {
             query?: never;
@@ -6405,6 +7511,160 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    version_api_version_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OllamaVersion"];
+                };
+            };
+            /** @description Ollama's error shape: {"error": "<message>"} */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    chat_completions_v1_chat_completions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenAIChatRequest"];
+            };
+        };
+        responses: {
+            /** @description one chat.completion (stream false), else server-sent chat.completion.chunk events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIChatCompletion"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description OpenAI's error shape */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+        };
+    };
+    embeddings_v1_embeddings_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenAIEmbeddingRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIEmbeddingList"];
+                };
+            };
+            /** @description OpenAI's error shape */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+        };
+    };
+    list_models_v1_models_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIModelList"];
+                };
+            };
+            /** @description OpenAI's error shape */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+        };
+    };
+    get_model_v1_models__model__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIModel"];
+                };
+            };
+            /** @description OpenAI's error shape */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
                 };
             };
         };
