@@ -52,7 +52,7 @@ if __package__ in (None, ""):
 from rich.table import Table
 
 from actors.reasoning.game24 import Game24Task, can_reach, check_expression, load_puzzles
-from bench.common import REPO_ROOT, Stopwatch, console, progress_bar, write_results
+from bench.common import REPO_ROOT, CpuMonitor, Stopwatch, console, print_cpu, progress_bar, write_results
 from bench.reasoning_backends import Backend, BenchError, EngineBackend, PlatformBackend, opened
 
 NAMESPACE = "pygent-bench-reasoning"
@@ -232,10 +232,11 @@ def run_scripted(backend: Backend, model: str, puzzles: list[list[int]], base: d
 
 def run_workers_phase(backend: Backend, model: str, puzzles: list[list[int]], base: dict[str, Any]) -> dict[str, Any]:
     params = tot_config(base, 5, temperature=0.0)
+    cpu = CpuMonitor()  # other load on the machine distorts a parallel speed-up most of all
     rows, total = run_method(
         f"tot5, temperature 0 ({model})", puzzles, lambda numbers: tot_session(backend, model, numbers, params)
     )
-    return {"summary": summary(rows, total), "rows": rows, "tot": params}
+    return {"summary": summary(rows, total), "rows": rows, "tot": params, "cpu": cpu.stop()}
 
 
 # ---- main -----------------------------------------------------------------------------------
@@ -379,6 +380,8 @@ def report(args: argparse.Namespace, results: dict[str, Any], watch: Stopwatch) 
             f"{ratio:.2f}x (goal <= {WORKERS_GOAL}x: {'met' if met else 'not met'}); "
             f"model calls per puzzle {calls[0]:.1f} vs {calls[1]:.1f}"
         )
+        for key in ("workers_1", "workers_2"):
+            print_cpu(results[key]["cpu"])
         verdicts["workers_ratio"] = ratio
         verdicts["workers_goal_met"] = met
     path = write_results(

@@ -51,7 +51,7 @@ if __package__ in (None, ""):
 
 from rich.table import Table
 
-from bench.common import Stopwatch, console, progress_bar, write_results
+from bench.common import CpuMonitor, Stopwatch, console, print_cpu, progress_bar, write_results
 from bench.python_docs_qa import (
     COMPLEXITIES,
     DEFAULT_CORPUS,
@@ -253,6 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.print(
                 f"ingested {ingest['documents']} pages, {ingest['chunks']} chunks in {ingest['seconds']:.0f} s"
             )
+            cpu = CpuMonitor()
             with progress_bar() as bar:
                 task = bar.add_task("questions x modes", total=len(questions) * len(modes))
                 for number, question in enumerate(questions):
@@ -261,6 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         bar.update(task, description=f"{question.id} {mode}")
                         rows.append(ask(backend, question, mode, model, args.index, tot))
                         bar.advance(task)
+            results["cpu"] = cpu.stop()
     except BenchError as error:
         console.print(f"[red]{error}[/red]")
         return 2
@@ -312,6 +314,8 @@ def report(
             str(s["errors"]),
         )
     console.print(table)
+    if "cpu" in results:
+        print_cpu(results["cpu"])
     verdicts: dict[str, Any] = {}
     fixed = {m: s for m, s in summaries.items() if m in FIXED}
     if "adaptive" in summaries and fixed:
