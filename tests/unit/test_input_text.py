@@ -261,3 +261,13 @@ def _encode_error() -> UnicodeEncodeError:
     except UnicodeEncodeError as exc:
         return exc
     raise AssertionError("a lone surrogate encoded")
+
+
+def test_an_unmatched_path_answers_in_its_surfaces_error_shape(gateway: TestClient) -> None:
+    """schemathesis found /v1/models/<a newline> matching no route: a 404 in the platform's
+    shape where OpenAI clients expect theirs. Each surface answers its clients' shape."""
+    openai_style = gateway.get("/v1/models/%1F%0Ax")
+    assert openai_style.status_code == 404
+    assert openai_style.json()["error"]["type"] == "invalid_request_error"
+    platform_style = gateway.get("/api/v1/no-such-thing")
+    assert platform_style.status_code == 404 and platform_style.json()["code"] == "not_found"
