@@ -240,6 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     documents = [(page, (corpus / page).read_text(errors="replace")) for page in pages]
     results: dict[str, Any] = {"model": model, "questions": [q.id for q in questions], "pages": pages, "tot": tot}
     rows: list[dict[str, Any]] = []
+    answered: list[Question] = []
     try:
         backend: Backend
         if args.backend == "engine":
@@ -254,20 +255,28 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"ingested {ingest['documents']} pages, {ingest['chunks']} chunks in {ingest['seconds']:.0f} s"
             )
             cpu = CpuMonitor()
-            with progress_bar() as bar:
-                task = bar.add_task("questions x modes", total=len(questions) * len(modes))
-                for number, question in enumerate(questions):
-                    order = modes[number % len(modes) :] + modes[: number % len(modes)]
-                    for mode in order:
-                        bar.update(task, description=f"{question.id} {mode}")
-                        rows.append(ask(backend, question, mode, model, args.index, tot))
-                        bar.advance(task)
+            try:
+                with progress_bar() as bar:
+                    task = bar.add_task("questions x modes", total=len(questions) * len(modes))
+                    for number, question in enumerate(questions):
+                        order = modes[number % len(modes) :] + modes[: number % len(modes)]
+                        runs = []
+                        for mode in order:
+                            bar.update(task, description=f"{question.id} {mode}")
+                            runs.append(ask(backend, question, mode, model, args.index, tot))
+                            bar.advance(task)
+                        rows.extend(runs)
+                        answered.append(question)
+            except KeyboardInterrupt:  # a long run cut short still reports its whole questions
+                console.print(f"[yellow]interrupted: reporting the {len(answered)} questions every mode answered[/]")
+                results["interrupted"] = True
             results["cpu"] = cpu.stop()
     except BenchError as error:
         console.print(f"[red]{error}[/red]")
         return 2
     results["rows"] = rows
-    return report(args, questions, modes, results, watch)
+    results["questions"] = [q.id for q in answered]
+    return report(args, answered, modes, results, watch)
 
 
 def tot_budget(settings: Any, args: argparse.Namespace) -> dict[str, Any]:
