@@ -3,7 +3,9 @@
 Routes raise `PlatformError` (or a subclass: ModelError, KnowledgeError, AgentSpecError,
 ActorUnavailable 503, ActorTimeout 504); the actor errors Ray wraps are unwrapped here;
 JSON-RPC errors (RpcError) get the HTTP status of their code. No route catches Ray's
-exceptions itself unless it wants a route-specific message.
+exceptions itself unless it wants a route-specific message. The routers for outside
+clients render the same errors in their clients' shapes (OpenAI's, Ollama's) through a
+route class (`styled_errors`).
 """
 
 from __future__ import annotations
@@ -148,7 +150,7 @@ def platform_error_of(request: Request, exc: BaseException) -> PlatformError:
     return PlatformError(HttpErrorCode.INTERNAL_ERROR, f"internal error ({type(exc).__name__})", None, 500)
 
 
-# ---- the same errors in the shapes outside clients expect (serve_app/routers/compat_*.py) ----
+# ---- the same errors in the shapes outside clients expect (routers/openai_api.py, ollama_api.py) ----
 
 _OPENAI_TYPES = {
     400: "invalid_request_error",
