@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: up down status test lint bench install clean ui ui-test ui-types ui-types-check
+.PHONY: up down status test lint bench bench-data bench-reasoning install clean ui ui-test ui-types ui-types-check
 
 # The web UI (ui/): node_modules from the committed lockfile, ui/dist rebuilt only when a
 # source changed (ui/dist/index.html is the stamp). The browser tests need Chromium.
@@ -91,12 +91,29 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bus.py
 	$(PY) bench/restart.py
+	$(PY) bench/db_recovery.py
 	$(PY) bench/embeddings.py
 	$(PY) bench/models.py
 	$(PY) -m bench.search
 	$(PY) -m bench.mcp_calls
 	$(PY) -m bench.chat
 	$(PY) -m bench.openai_api
+
+# The corpus of bench/reasoning_rag.py: the Python 3.11 documentation as HTML, from Debian's
+# python3.11-doc (about 530 pages under /usr/share/doc/python3.11/html).
+PYDOC_HTML ?= /usr/share/doc/python3.11/html
+
+$(PYDOC_HTML)/index.html:
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y python3.11-doc
+
+## Install the data of the reasoning benchmarks (the Game of 24 split is not in the repository: --data).
+bench-data: $(PYDOC_HTML)/index.html
+
+bench-reasoning: $(STAMP) bench-data
+	$(PY) -m bench.python_docs_qa --corpus $(PYDOC_HTML)
+	$(PY) -m bench.reasoning_rag --corpus $(PYDOC_HTML)
+	$(PY) -m bench.reasoning_game24
 
 clean:
 	rm -rf $(VENV) .pygent .pytest_cache .mypy_cache .ruff_cache ui/dist ui/node_modules test-artifacts

@@ -78,6 +78,12 @@ class DatabaseConfig(_Section):
     pool_max_size: int = Field(8, ge=1)
     connect_timeout_s: float = Field(10.0, gt=0)
     stop_timeout_s: float = Field(10.0, gt=0)
+    # Health answers within this; the embedded server's liveness check (see default.yaml).
+    health_timeout_s: float = Field(3.0, gt=0)
+    reconnect_interval_s: float = Field(0.5, gt=0)
+    check_interval_s: float = Field(5.0, gt=0)
+    check_timeout_s: float = Field(10.0, gt=0)
+    check_failures: int = Field(3, ge=1)
 
 
 class SupervisionConfig(_Section):
@@ -205,6 +211,16 @@ class ReasoningSettings(_Section):
     run_timeout_s: float = Field(600.0, gt=0)
 
 
+class EvolutionSettings(_Section):
+    # Run defaults and the recipe search space, relative to the project root
+    # (read by actors/evolution/config.py).
+    config_file: str = "configs/evolution.yaml"
+    # The model recipes use when a run's space names none (null: models.default_model).
+    model: str | None = None
+    # Runs evolving at once; a start beyond answers 429.
+    max_running: int = Field(2, ge=1, le=100)
+
+
 class AgentsConfig(_Section):
     # Agent types (descriptions, prompts, default tools), relative to the project root.
     types_file: str = "configs/agents.yaml"
@@ -240,6 +256,9 @@ class ChatConfig(_Section):
     title_chars: int = Field(60, ge=10, le=500)
     # Seconds a chat answer may take end to end.
     timeout_s: float = Field(180.0, gt=0)
+    # A message for an agent that is restarting waits this long for it; a turn cut by the
+    # agent's death is delivered again (once) to the restarted agent within this wait.
+    redeliver_wait_s: float = Field(15.0, ge=0)
 
 
 class CompatConfig(_Section):
@@ -344,6 +363,7 @@ class Settings(BaseSettings):
     monitor: MonitorConfig = MonitorConfig()
     agents: AgentsConfig = AgentsConfig()
     reasoning: ReasoningSettings = ReasoningSettings()
+    evolution: EvolutionSettings = EvolutionSettings()
     chat: ChatConfig = ChatConfig()
     compat: CompatConfig = CompatConfig()
     logging: LoggingConfig = LoggingConfig()

@@ -84,6 +84,9 @@ class StoredMessage(BaseModel):
     agent_id: str | None = None
     status: MessageStatus = MessageStatus.COMPLETE
     created_at: str
+    # What the platform keeps about a message (an answer's `reply_to`, a turn's progress);
+    # not part of what the API shows.
+    metadata: dict[str, Any] = Field(default_factory=dict, exclude=True)
 
 
 class Conversation(BaseModel):

@@ -86,3 +86,19 @@ class ActorTimeout(PlatformError, TimeoutError):
 
     default_code = "timeout"
     default_status = 504
+
+
+class InvalidText(PlatformError):
+    """Text the database cannot store (a NUL, a lone surrogate: protocols/text.py), refused
+    at the edge with the field at fault, or by the store when it got that far."""
+
+    default_code = "invalid_text"
+    default_status = 422
+
+
+class DatabaseUnavailable(PlatformError):
+    """The database did not answer (its server is down, restarting or unreachable): nothing
+    was written; the request may be sent again."""
+
+    default_code = "database_unavailable"
+    default_status = 503

@@ -98,6 +98,9 @@ class SearchResult(BaseModel):
     document_id: str
     chunk_id: int
     metadata: dict[str, Any] = Field(default_factory=dict)
+    # The FAISS shard that holds the chunk (a document's chunks all live on one shard), so the
+    # one that answered it in a FAISS search; None where the row did not say.
+    shard: int | None = None
 
 
 class SearchResponse(BaseModel):

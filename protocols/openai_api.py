@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 CONVERSATION_HEADER = "X-PyGent-Conversation-Id"
 # The agent that answered, on the response (useful when a client asked by name).
 AGENT_HEADER = "X-PyGent-Agent-Id"
+# On a `reasoning:<mode>` answer: the reasoning session that made it (GET /api/v1/reasoning/results/{id}).
+REASONING_HEADER = "X-PyGent-Reasoning-Session"
 
 # `model` prefixes of what is not a plain model.
 AGENT_PREFIX = "agent:"

@@ -12,6 +12,7 @@ class HttpErrorCode(StrEnum):
     """Stable error codes in HTTP error bodies; clients may switch on them."""
 
     VALIDATION_ERROR = "validation_error"
+    INVALID_TEXT = "invalid_text"  # a NUL or lone surrogate (protocols/text.py): 422
     BAD_REQUEST = "bad_request"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
@@ -19,6 +20,7 @@ class HttpErrorCode(StrEnum):
     INVALID_ADDRESS = "invalid_address"
     TIMEOUT = "timeout"
     UNAVAILABLE = "unavailable"
+    DATABASE_UNAVAILABLE = "database_unavailable"  # the database did not answer: 503
     INTERNAL_ERROR = "internal_error"
 
 

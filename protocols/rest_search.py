@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from protocols.knowledge import Memory, SearchResponse
+from protocols.knowledge import IndexType, Memory, SearchBackend, SearchResponse
 
 
 class _Open(BaseModel):
@@ -48,9 +48,17 @@ class BatchIn(SearchIn):
 
 
 class IndexInfo(_Open):
-    """An index: name, type, params, shards, backend, documents, chunks."""
+    """An index: how it is built and searched, and what it holds."""
 
     name: str
+    type: IndexType
+    params: dict[str, Any]
+    shards: int
+    backend: SearchBackend
+    dimensions: int
+    created_at: str
+    documents: int
+    chunks: int
 
 
 class IndexList(BaseModel):
@@ -63,7 +71,17 @@ class IndexDeleted(_Open):
 
 
 class DocumentAdded(_Open):
-    """The stored document: its id, index and chunk count."""
+    """The stored document: its id, index, the shard that holds it and its chunks."""
+
+    id: str
+    index: str
+    shard: int
+    chunks: int
+    title: str | None = None
+    format: str
+    chars: int
+    indexed: bool = Field(description="false: the shard was away and rebuilds from the rows")
+    took_ms: float
 
 
 class Document(_Open):
@@ -75,10 +93,27 @@ class DocumentDeleted(_Open):
     deleted: bool
 
 
+class Percentiles(BaseModel):
+    p50: float | None
+    p95: float | None
+    p99: float | None
+    count: int
+
+
+class IndexStats(IndexInfo):
+    shard_status: list[dict[str, Any]] = Field(description="each shard's status (state, vectors, ...)")
+    recall_at_10: float | None = Field(description="the shards' top 10 against an exact scan; None: not measured")
+
+
 class SearchStats(_Open):
     """Counts, sizes, latency percentiles and a recall@10 estimate per index."""
 
-    indexes: list[dict[str, Any]]
+    indexes: list[IndexStats]
+    documents: int
+    chunks: int
+    sizes: dict[str, int | None] = Field(description="bytes on disk of the tables and their indexes")
+    latency_ms: dict[str, Percentiles] = Field(description="per search mode, over the latest searches")
+    documents_added: int
 
 
 class SearchAnswer(SearchResponse):

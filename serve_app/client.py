@@ -32,6 +32,7 @@ from protocols.addresses import BUS, ROOT, STORE, parse_address
 from protocols.jsonrpc import make_request
 from protocols.rest import DatabaseHealth, HealthReport
 from protocols.supervision import ChildStatus
+from serve_app.health_report import with_database
 from serve_app.platform import read_info
 from supervisors.health import health_from_tree
 from supervisors.refs import lookup
@@ -151,14 +152,20 @@ class PygentClient:
         return ChildStatus.model_validate(ray.get(self.actor(ROOT).describe.remote(), timeout=30))
 
     def health(self) -> HealthReport:
+        """What /api/v1/health answers: the tree, and the database (never ok while it is down)."""
         try:
             tree: ChildStatus | None = self.tree()
         except Exception:
             tree = None
-        return health_from_tree(tree, detail="root supervisor unreachable")
+        try:
+            database = self.database_health()
+        except Exception as exc:
+            database = DatabaseHealth(status="down", detail=f"the store did not answer: {type(exc).__name__}")
+        return with_database(health_from_tree(tree, detail="root supervisor unreachable"), database)
 
     def database_health(self) -> DatabaseHealth:
-        return DatabaseHealth.model_validate(ray.get(self.actor(STORE).health.remote(), timeout=30))
+        timeout_s = self.settings.database.health_timeout_s + 1.0
+        return DatabaseHealth.model_validate(ray.get(self.actor(STORE).health.remote(), timeout=timeout_s))
 
     def kill(self, address: str, how: str = "kill") -> bool:
         """Chaos: kill the actor at `address` (`kill`: ray.kill; `exit`: os._exit inside it)."""

@@ -69,7 +69,8 @@ def rpc_error(err: RpcError) -> ApiError:
     if err.code == RpcCode.TOOL_NOT_FOUND:
         return ApiError(404, HttpErrorCode.NOT_FOUND, err.message, "tool")
     if err.code == RpcCode.INVALID_PARAMS:
-        return ApiError(422, HttpErrorCode.VALIDATION_ERROR, err.message, data.get("field", "arguments"))
+        code = data.get("code") or HttpErrorCode.VALIDATION_ERROR  # e.g. invalid_text (protocols/text.py)
+        return ApiError(422, code, err.message, data.get("field", "arguments"))
     if err.code == RpcCode.REQUEST_TIMEOUT:
         return ApiError(504, HttpErrorCode.TIMEOUT, err.message)
     if err.code in (RpcCode.TARGET_UNAVAILABLE, RpcCode.TARGET_CRASHED):
@@ -193,6 +194,19 @@ def ollama_error(err: PlatformError) -> tuple[int, dict[str, Any]]:
     return (400 if err.status == 422 else err.status), {"error": err.message}
 
 
+def outside_client_style(request: Request) -> Callable[[PlatformError], tuple[int, dict[str, Any]]] | None:
+    """OpenAI's error shape under /v1, Ollama's under its own /api/ paths, else None."""
+    path = request.url.path
+    root = str(request.scope.get("root_path") or "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    if path == "/v1" or path.startswith("/v1/"):
+        return openai_error
+    if path.startswith("/api/") and not (path == "/api/v1" or path.startswith("/api/v1/")):
+        return ollama_error
+    return None
+
+
 def styled_errors(render: Callable[[PlatformError], tuple[int, dict[str, Any]]]) -> type[APIRoute]:
     """A route class whose every failure (bad body, refusal, actor error, bug) answers in the
     shape `render` gives: the routers for outside clients answer errors as their clients
@@ -230,6 +244,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # a path no route matches under an outside client's surface answers in its shape
+        render = outside_client_style(request)
+        if render is not None:
+            status, body = render(platform_error_of(request, exc))
+            return JSONResponse(status_code=status, content=body)
         return error_response(exc.status_code, http_error(request, exc))
 
     async def _mapped(request: Request, exc: Exception) -> JSONResponse:

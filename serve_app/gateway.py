@@ -18,7 +18,7 @@ at run time, and Serve's ingress rebinds the methods, which breaks string annota
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from ray import serve
 
 from configs.settings import Settings
@@ -26,6 +26,7 @@ from protocols.addresses import BUS
 from protocols.rest import ErrorBody
 from serve_app import deps
 from serve_app.errors import JsonBodyByDefault, install_error_handlers
+from serve_app.input_text import reject_unstorable_text
 from serve_app.mcp_endpoint import mount as mount_mcp_endpoint
 from serve_app.relay import TopicRelay
 from serve_app.routers import (
@@ -52,6 +53,8 @@ app = FastAPI(
     title="PyGent Factory",
     version="0.1.0",
     description="Supervised AI agents on Ray: REST + WebSocket API.",
+    # Every route: a string PostgreSQL cannot store (NUL, lone surrogate) is a 422 naming its field.
+    dependencies=[Depends(reject_unstorable_text)],
 )
 install_error_handlers(app)
 app.add_middleware(JsonBodyByDefault)

@@ -1,4 +1,5 @@
-"""Health of one subsystem from the supervision tree and its service's answer (plain Python)."""
+"""Health of one subsystem from the supervision tree and its service's answer, and the
+database's part in the platform's health (plain Python)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from protocols.rest import HealthStatus, SubsystemHealth
+from protocols.addresses import STORE
+from protocols.rest import ComponentHealth, DatabaseHealth, HealthReport, HealthStatus, SubsystemHealth
 from protocols.supervision import ChildStatus
 from supervisors.health import health_from_tree
 
@@ -40,3 +42,23 @@ def subsystem_health(
     return SubsystemHealth(
         status=status, components=components, checks=checks, detail="; ".join(details) or None, checked_at=now
     )
+
+
+_RANK: dict[HealthStatus, int] = {"ok": 0, "degraded": 1, "down": 2}
+
+
+def with_database(report: HealthReport, database: DatabaseHealth) -> HealthReport:
+    """The report with a `database` component (the store's live answer). The platform is
+    never ok while its database is not: the overall status is the worse of the two, as
+    the tree alone cannot see a server that died under a running Store."""
+    reachable = database.status != "down"
+    report.components["database"] = ComponentHealth(
+        status=database.status,
+        state="reachable" if reachable else "unreachable",
+        address=STORE,
+        detail=database.detail
+        or (f"{database.mode}, {database.latency_ms:.1f} ms" if database.latency_ms is not None else database.mode),
+    )
+    if _RANK[database.status] > _RANK[report.status]:
+        report.status = database.status
+    return report

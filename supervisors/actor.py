@@ -35,6 +35,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from protocols.addresses import BUS
+from protocols.errors import InvalidText
 from protocols.jsonrpc import (
     ErrorCode,
     RpcError,
@@ -46,6 +47,7 @@ from protocols.jsonrpc import (
     request_id_of,
 )
 from protocols.supervision import ExitKind
+from protocols.text import check_storable
 from supervisors.refs import ActorRef, configure
 
 if TYPE_CHECKING:
@@ -278,6 +280,14 @@ class SupervisedActor:
                 return None if rid is None else make_error(rid, err.code, err.message, err.data)
         handler = self._rpc_methods.get(request.method)
         request_id = getattr(request, "id", None)
+        try:
+            # Text the store could not keep (a NUL, a lone surrogate) is refused here, for
+            # every method and tool, before any handler sees it.
+            check_storable(request.params or {}, "params")
+        except InvalidText as err:
+            if request_id is None:
+                return None
+            return make_error(request_id, ErrorCode.INVALID_PARAMS, err.message, {"field": err.field, "code": err.code})
         if handler is None:
             if request_id is None:
                 return None

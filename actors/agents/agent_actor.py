@@ -13,6 +13,7 @@ plain-Python `ChatTurns` (chat_turn.py); this actor hosts them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -57,11 +58,19 @@ class AgentRows:
         agent_id: str | None,
         status: MessageStatus = MessageStatus.COMPLETE,
         metadata: dict[str, Any] | None = None,
+        message_id: str | None = None,
     ) -> StoredMessage:
         message: StoredMessage = await q.add_message(
-            self.agent.database, conversation_id, role, content, agent_id, status, metadata
+            self.agent.database, conversation_id, role, content, agent_id, status, metadata, message_id
         )
         return message
+
+    async def answer_to(self, user_message_id: str) -> StoredMessage | None:
+        found: StoredMessage | None = await q.answer_to(self.agent.database, user_message_id)
+        return found
+
+    async def mark_message(self, message_id: str, patch: dict[str, Any]) -> None:
+        await q.mark_message(self.agent.database, message_id, patch)
 
     async def messages(self, conversation_id: str, last: int) -> Sequence[StoredMessage]:
         stored: Sequence[StoredMessage] = await q.messages(self.agent.database, conversation_id, last=last)
@@ -79,6 +88,7 @@ class Agent(SupervisedActor):
         self.namespace = ray.get_runtime_context().namespace
         self.db: Database | None = None
         self.turns: ChatTurns | None = None
+        self._sweeper: asyncio.Task[None] | None = None
 
     # ---- lifetime ------------------------------------------------------------------
 
@@ -87,8 +97,33 @@ class Agent(SupervisedActor):
         self.db = db
         await self.reload()
         await q.set_agent_status(db, self.agent_id, AgentStatus.IDLE.value)
+        self._sweeper = asyncio.create_task(self._close_dangling_turns())
+
+    async def _close_dangling_turns(self) -> None:
+        """A user message left with no answer (its turn was cut by a crash and no caller
+        delivered it again within the wait) gets an `error` answer saying so: every stored
+        message ends with an answer. Run once, after the callers had their chance."""
+        chat = self.settings.chat
+        grace = chat.redeliver_wait_s + chat.timeout_s
+        await asyncio.sleep(grace)
+        try:
+            for message in await q.dangling_messages(self.database, self.agent_id, grace):
+                reason = "interrupted: the agent restarted before it answered, and the message was not delivered again"
+                await q.add_message(
+                    self.database,
+                    message.conversation_id,
+                    "assistant",
+                    "",
+                    self.agent_id,
+                    MessageStatus.ERROR,
+                    {"notes": [reason], "reply_to": message.id},
+                )
+        except Exception:
+            log.exception("%s: dangling turns were not closed", self.address)
 
     async def on_stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         db, self.db = self.db, None
         if db is not None:
             await db.close()
@@ -146,11 +181,12 @@ class Agent(SupervisedActor):
         return self._turns.stop_run(run_id)
 
     async def chat_stream(
-        self, conversation_id: str, message: str, run_id: str | None = None
+        self, conversation_id: str, message: str, run_id: str | None = None, message_id: str | None = None
     ) -> AsyncIterator[dict[str, Any]]:
-        """Answer one user message of a conversation, streamed (see ChatTurns.chat_stream)."""
+        """Answer one user message of a conversation, streamed (see ChatTurns.chat_stream);
+        with `message_id`, idempotently (a turn delivered again after a restart)."""
         await self.started()
-        events = self._turns.chat_stream(conversation_id, message, run_id or uuid.uuid4().hex)
+        events = self._turns.chat_stream(conversation_id, message, run_id or uuid.uuid4().hex, message_id)
         try:
             async for event in events:
                 yield event

@@ -40,9 +40,14 @@ class ChatStore(Protocol):
         agent_id: str | None,
         status: MessageStatus = MessageStatus.COMPLETE,
         metadata: dict[str, Any] | None = None,
+        message_id: str | None = None,
     ) -> StoredMessage: ...
 
     async def messages(self, conversation_id: str, last: int) -> Sequence[StoredMessage]: ...
+
+    async def answer_to(self, user_message_id: str) -> StoredMessage | None: ...
+
+    async def mark_message(self, message_id: str, patch: dict[str, Any]) -> None: ...
 
     async def set_agent_status(self, agent_id: str, status: str) -> None: ...
 
@@ -106,26 +111,51 @@ class ChatTurns:
         event.set()
         return True
 
-    async def chat_stream(self, conversation_id: str, message: str, run_id: str) -> AsyncGenerator[dict[str, Any]]:
+    async def chat_stream(
+        self, conversation_id: str, message: str, run_id: str, message_id: str | None = None
+    ) -> AsyncGenerator[dict[str, Any]]:
         """Answer one user message of a conversation, streamed.
 
         Yields {"event": "stored", "message_id"} once the user message is stored, then
         {"event": "delta", "delta"} pieces, then {"event": "final", "message_id",
         "content", "status", "notes", "steps"} once the answer is stored; or
-        {"event": "error", "code", "message"}."""
+        {"event": "error", "code", "message"}.
+
+        `message_id` makes the turn idempotent (the caller delivers it again after this
+        agent died mid-turn): the user message is stored once under that id, and a turn
+        already answered yields its stored answer instead of a second one."""
         stop = self.state.stops.setdefault(run_id, asyncio.Event())
         parts: list[str] = []
         notes: list[str] = []
         steps: list[ToolStep] = []
         stored = False  # the answer
         user_stored = False
+        user_id: str | None = None
         await self.set_status(AgentStatus.PROCESSING)
         try:
-            user = await self.store.add_message(conversation_id, "user", message, None)
+            user = await self.store.add_message(conversation_id, "user", message, None, message_id=message_id)
+            user_id = user.id
             user_stored = True
             yield {"event": "stored", "message_id": user.id}
+            if message_id is not None:
+                answered = await self.store.answer_to(user.id)
+                if answered is not None:  # answered before the caller lost it: that answer, once
+                    stored = True
+                    await self.set_status(AgentStatus.COMPLETED)
+                    yield self._final(answered, [], [], None)
+                    return
+                if user.metadata.get("tools_started"):
+                    # a tool may have acted already: not run again blindly
+                    tools = ", ".join(user.metadata.get("tools") or []) or "its tools"
+                    reason = f"interrupted after it began calling tools ({tools}); not run again"
+                    answer = await self.store_answer(conversation_id, "", MessageStatus.ERROR, [reason], [], user.id)
+                    stored = True
+                    await self.set_status(AgentStatus.COMPLETED)
+                    yield self._final(answer, [reason], [], None)
+                    return
             messages, notes = await self.prompt(conversation_id, message, exclude=user.id)
             if self.row.get("tools"):
+                await self.store.mark_message(user.id, {"tools_started": True, "tools": list(self.row["tools"])})
                 gathered = await self.tool_loop(messages, final_answer=False)
                 steps = gathered.steps
                 notes += [n for n in gathered.notes if n not in notes]
@@ -155,7 +185,7 @@ class ChatTurns:
                 await stream.aclose()
             status = MessageStatus.STOPPED if stop.is_set() else MessageStatus.COMPLETE
             content = with_notes("".join(parts).strip(), notes)
-            answer = await self.store_answer(conversation_id, content, status, notes, steps)
+            answer = await self.store_answer(conversation_id, content, status, notes, steps, user.id)
             stored = True
             self.state.tasks_done += 1
             await self.set_status(AgentStatus.COMPLETED)
@@ -172,8 +202,9 @@ class ChatTurns:
             }
         except (asyncio.CancelledError, GeneratorExit):
             if user_stored and not stored:  # the caller went away: keep what was said, marked stopped
+                partial = "".join(parts).strip()
                 await asyncio.shield(
-                    self.store_answer(conversation_id, "".join(parts).strip(), MessageStatus.STOPPED, notes, steps)
+                    self.store_answer(conversation_id, partial, MessageStatus.STOPPED, notes, steps, user_id)
                 )
                 stored = True
                 self.state.status = AgentStatus.COMPLETED
@@ -184,7 +215,8 @@ class ChatTurns:
             await self.set_status(AgentStatus.ERROR)
             if user_stored and not stored:
                 with contextlib.suppress(Exception):
-                    await self.store_answer(conversation_id, "".join(parts).strip(), MessageStatus.ERROR, notes, steps)
+                    partial = "".join(parts).strip()
+                    await self.store_answer(conversation_id, partial, MessageStatus.ERROR, notes, steps, user_id)
             yield {"event": "error", "code": "agent_error", "message": detail}
         finally:
             self.state.stops.pop(run_id, None)
@@ -328,10 +360,31 @@ class ChatTurns:
                 "error": {"code": ErrorCode.INTERNAL_ERROR, "message": f"bus: {exc}"},
             }
 
+    def _final(
+        self, answer: StoredMessage, notes: list[str], steps: list[ToolStep], eval_count: int | None
+    ) -> dict[str, Any]:
+        return {
+            "event": "final",
+            "message_id": answer.id,
+            "content": answer.content,
+            "status": answer.status.value,
+            "notes": notes or list(answer.metadata.get("notes") or []),
+            "steps": [s.model_dump() for s in steps] or list(answer.metadata.get("steps") or []),
+            "eval_count": eval_count,
+        }
+
     async def store_answer(
-        self, conversation_id: str, content: str, status: MessageStatus, notes: list[str], steps: list[ToolStep]
+        self,
+        conversation_id: str,
+        content: str,
+        status: MessageStatus,
+        notes: list[str],
+        steps: list[ToolStep],
+        reply_to: str | None = None,
     ) -> StoredMessage:
         metadata = {"notes": notes, "steps": [s.model_dump() for s in steps], "model": self.row.get("model")}
+        if reply_to is not None:
+            metadata["reply_to"] = reply_to
         return await self.store.add_message(
             conversation_id, "assistant", content, self.profile.agent_id, status, metadata
         )

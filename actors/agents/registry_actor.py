@@ -27,7 +27,7 @@ from actors.store.database import Database
 from actors.store.pool import open_store_pool
 from configs.settings import get_settings
 from protocols.addresses import AGENT_POOL_SUPERVISOR, BUS, OLLAMA, agent_address
-from protocols.agents import AgentType, CreateAgentRequest
+from protocols.agents import AgentType, CreateAgentRequest, MessageStatus
 from protocols.events import TOPIC_AGENTS
 from protocols.jsonrpc import ErrorCode
 from supervisors.actor import SupervisedActor, after_start
@@ -254,6 +254,26 @@ class AgentRegistry(SupervisedActor):
             "route_reason": reason,
             "address": agent_address(agent["id"]),
         }
+
+    @after_start
+    async def close_turn(self, conversation_id: str, message_id: str, agent_id: str, reason: str) -> bool:
+        """A turn the gateway gave up on (its agent died again while answering it): an
+        `error` answer saying why, unless it has an answer. True when one was written."""
+        stored = await q.messages(self._db, conversation_id)
+        if not any(m.id == message_id and m.role == "user" for m in stored):
+            return False  # never stored: nothing dangles
+        if await q.answer_to(self._db, message_id) is not None:
+            return False
+        await q.add_message(
+            self._db,
+            conversation_id,
+            "assistant",
+            "",
+            agent_id,
+            MessageStatus.ERROR,
+            {"notes": [reason], "reply_to": message_id},
+        )
+        return True
 
     async def _agent_of_type(self, agent_type: str) -> dict[str, Any]:
         """The oldest agent of this type; one is created the first time a type is needed."""

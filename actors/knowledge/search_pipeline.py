@@ -173,6 +173,7 @@ class SearchPipeline:
                     document_id=rows[h.id]["document_id"],
                     chunk_id=h.id,
                     metadata=rows[h.id]["metadata"] or {},
+                    shard=rows[h.id].get("shard"),
                 )
                 for h in hits
                 if h.id in rows  # a chunk deleted between the search and this read

@@ -199,7 +199,7 @@ async def chunks_by_ids(db: Database, ids: Sequence[int]) -> dict[int, dict[str,
         return {}
     async with db.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(
-            "SELECT id, document_id::text AS document_id, text, metadata FROM chunks WHERE id = ANY(%s)",
+            "SELECT id, document_id::text AS document_id, shard, text, metadata FROM chunks WHERE id = ANY(%s)",
             (list(ids),),
         )
         rows = await cur.fetchall()

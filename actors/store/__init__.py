@@ -1,10 +1,13 @@
 """The store: PostgreSQL (embedded or external) with pgvector, owned by the Store actor.
 
-- `embedded`: start/adopt/stop the embedded server; `stop_orphan` for `pygent down`;
+- `embedded`: start/adopt/stop/kill the embedded server; `stop_orphan` for `pygent down`;
 - `watchdog`: the process that stops the server when its node dies;
+- `process_exit`: waiting for a process's exit (a pidfd), for the watchdog and the Store;
+- `server_watch`: notices the server's death or hang, so the Store fails and is restarted;
 - `migrator` + `migrations/`: numbered SQL files applied at start;
 - `database`: the pool and the queries (plain Python, no Ray);
-- `actor`: the `Store` actor wrapping them.
+- `errors`: psycopg's failures as PlatformErrors (every pool maps through it);
+- `store_actor`: the `Store` actor wrapping them.
 
 Names are imported lazily, so `python -m actors.store.watchdog` does not pull in the
 actor framework or psycopg.

@@ -200,6 +200,7 @@ def _message(row: dict[str, Any]) -> StoredMessage:
         agent_id=row["agent_id"],
         status=MessageStatus(row["status"]),
         created_at=_iso(row["created_at"]),
+        metadata=dict(row.get("metadata") or {}),
     )
 
 
@@ -211,14 +212,22 @@ async def add_message(
     agent_id: str | None,
     status: MessageStatus = MessageStatus.COMPLETE,
     metadata: dict[str, Any] | None = None,
+    message_id: str | None = None,
 ) -> StoredMessage:
-    """Insert the message and touch its conversation, in one transaction."""
+    """Insert the message and touch its conversation, in one transaction. With a
+    `message_id` the insert is idempotent: a message already stored under that id (a turn
+    delivered again) is returned as it is."""
     async with db.pool.connection() as conn, conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+        if message_id is not None:
+            await cur.execute("SELECT * FROM messages WHERE id = %(id)s", {"id": message_id})
+            found = await cur.fetchone()
+            if found is not None:
+                return _message(found)
         await cur.execute(
             "INSERT INTO messages (id, conversation_id, role, content, agent_id, status, metadata)"
             " VALUES (%(id)s, %(c)s, %(role)s, %(content)s, %(agent)s, %(status)s, %(meta)s) RETURNING *",
             {
-                "id": new_id(),
+                "id": message_id or new_id(),
                 "c": conversation_id,
                 "role": role,
                 "content": content,
@@ -257,5 +266,43 @@ async def agent_messages(db: Database, agent_id: str, last: int) -> list[StoredM
         " (SELECT DISTINCT conversation_id FROM messages WHERE agent_id = %(a)s)"
         " ORDER BY m.seq DESC LIMIT %(n)s) t ORDER BY seq",
         {"a": agent_id, "n": last},
+    )
+    return [_message(r) for r in rows]
+
+
+# ---- delivery: answers keyed by the user message they answer -----------------------------
+
+
+async def answer_to(db: Database, user_message_id: str) -> StoredMessage | None:
+    """The stored answer to a user message (`metadata.reply_to`), if any."""
+    rows = await _rows(
+        db,
+        "SELECT * FROM messages WHERE role = 'assistant' AND metadata->>'reply_to' = %(id)s ORDER BY seq LIMIT 1",
+        {"id": user_message_id},
+    )
+    return _message(rows[0]) if rows else None
+
+
+async def mark_message(db: Database, message_id: str, patch: dict[str, Any]) -> None:
+    """Merge `patch` into a message's metadata (what a turn had begun, for a redelivery)."""
+    await _rows(
+        db,
+        "UPDATE messages SET metadata = metadata || %(patch)s WHERE id = %(id)s RETURNING id",
+        {"id": message_id, "patch": Jsonb(patch)},
+    )
+
+
+async def dangling_messages(db: Database, agent_id: str, older_than_s: float) -> list[StoredMessage]:
+    """User messages of this agent's conversations with no answer after them, older than
+    `older_than_s` (a redelivery had its chance)."""
+    rows = await _rows(
+        db,
+        """SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id
+            WHERE c.agent_id = %(agent)s AND NOT c.deleted AND m.role = 'user'
+              AND m.created_at < now() - make_interval(secs => %(age)s)
+              AND NOT EXISTS (SELECT 1 FROM messages a WHERE a.conversation_id = m.conversation_id
+                              AND a.role = 'assistant' AND (a.seq > m.seq OR a.metadata->>'reply_to' = m.id))
+            ORDER BY m.seq""",
+        {"agent": agent_id, "age": older_than_s},
     )
     return [_message(r) for r in rows]

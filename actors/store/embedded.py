@@ -58,6 +58,9 @@ DB_USER = "postgres"
 DB_NAME = "postgres"
 # Upper bound on waiting for another process's start or stop of the same data dir.
 LOCK_TIMEOUT_S = 120.0
+# How long the orphans of a dead postmaster get to exit by themselves before a new
+# server starts (they notice their postmaster's death within milliseconds).
+ORPHAN_GRACE_S = 2.0
 # How long a watchdog gets to exit on SIGTERM before it is killed.
 WATCHDOG_TERM_TIMEOUT_S = 5.0
 WATCHDOG_MODULE = "actors.store.watchdog"
@@ -164,12 +167,21 @@ def postmaster_process(data_dir: Path) -> psutil.Process | None:
 
 
 def server_processes(data_dir: Path) -> list[psutil.Process]:
-    """Every process of a server on `data_dir`: postmasters started on it and their children.
+    """Every process of a server on `data_dir`: postmasters started on it, their children,
+    and the orphans of a postmaster that died (backends, checkpointer: postgres processes
+    whose working directory is the data dir).
 
     Scans all processes, so it also finds a postmaster whose postmaster.pid is gone.
     """
-    postmasters = [p for p in psutil.process_iter() if _is_postmaster_for(p, data_dir)]
-    found: dict[int, psutil.Process] = {p.pid: p for p in postmasters}
+    postmasters = []
+    found: dict[int, psutil.Process] = {}
+    real_dir = os.path.realpath(data_dir)
+    for proc in psutil.process_iter(["name"]):
+        if _is_postmaster_for(proc, data_dir):
+            postmasters.append(proc)
+            found[proc.pid] = proc
+        elif proc.info["name"] == "postgres" and _cwd(proc) == real_dir:
+            found[proc.pid] = proc
     for postmaster in postmasters:
         try:
             for child in postmaster.children(recursive=True):
@@ -177,6 +189,13 @@ def server_processes(data_dir: Path) -> list[psutil.Process]:
         except psutil.NoSuchProcess:
             continue
     return list(found.values())
+
+
+def _cwd(proc: psutil.Process) -> str | None:
+    try:
+        return os.path.realpath(proc.cwd())
+    except (psutil.Error, OSError):
+        return None
 
 
 # ---- locking ----------------------------------------------------------------------
@@ -243,6 +262,29 @@ def _stop_server(data_dir: Path, timeout_s: float) -> bool:
         (data_dir / "postmaster.pid").unlink(missing_ok=True)
     _remove_stale_socket_locks(data_dir)
     return True
+
+
+def _kill_server(data_dir: Path, grace_s: float) -> int:
+    """SIGKILL every process of the server on `data_dir` (caller holding the lock): for a
+    server that does not answer, and for the orphans of a postmaster that died, which must
+    be gone before a new postmaster shares the data dir. Orphans exit by themselves on
+    their postmaster's death, so they get `grace_s` first. Returns how many were killed."""
+    procs = server_processes(data_dir)
+    if not procs:
+        return 0
+    if postmaster_process(data_dir) is not None:
+        grace_s = 0.0  # a live (hung) server: no waiting
+    alive = _wait_gone(procs, grace_s)
+    for proc in alive:
+        _signal(proc, signal.SIGKILL)
+    still = _wait_gone(alive, 5.0)
+    if still:
+        raise EmbeddedPostgresError(f"postgres processes survived SIGKILL: {still}")
+    if alive:
+        log.warning("killed %d postgres processes of %s", len(alive), data_dir)
+    (data_dir / "postmaster.pid").unlink(missing_ok=True)
+    _remove_stale_socket_locks(data_dir)
+    return len(alive)
 
 
 def _pg_ctl_stop(data_dir: Path, postmaster: psutil.Process, timeout_s: float) -> bool:
@@ -471,6 +513,14 @@ class EmbeddedPostgres:
             self._ensure_watchdog(watch_pid)
         return self._dsn
 
+    def kill(self) -> int:
+        """SIGKILL the server (one that stopped answering will not stop politely); the
+        watchdog stays. Returns how many processes were killed."""
+        with _data_dir_lock(self.data_dir):
+            killed = _kill_server(self.data_dir, grace_s=0.0)
+        self._dsn = None
+        return killed
+
     def stop(self, timeout_s: float | None = None) -> bool:
         """Stop the server and its watchdog. Returns True if a server was running."""
         timeout = self.stop_timeout_s if timeout_s is None else timeout_s
@@ -483,6 +533,10 @@ class EmbeddedPostgres:
     # ---- internals ------------------------------------------------------------------
 
     def _launch(self) -> None:
+        # What is left of a server that died (its postmaster was killed): its orphaned
+        # backends must be gone before a new server shares the data dir (removing the
+        # pid file below turns off postgres's own check for them).
+        _kill_server(self.data_dir, grace_s=ORPHAN_GRACE_S)
         # Lock files that survived a crash, maybe naming a reused pid or a zombie that
         # init has not reaped: postgres would refuse to start on them, and we checked
         # above that no server runs here.

@@ -20,6 +20,12 @@ async def open_store_pool(settings: Settings, namespace: str, max_size: int = 4)
     timeout_s = settings.supervision.start_timeout_s
     # up to timeout_s to find it, then up to timeout_s for its answer
     dsn = await ActorRef(STORE, namespace).call("dsn", timeout_s=2 * timeout_s, wait_s=timeout_s)
-    db = Database(dsn, min_size=1, max_size=max_size, connect_timeout_s=settings.database.connect_timeout_s)
+    db = Database(
+        dsn,
+        min_size=1,
+        max_size=max_size,
+        connect_timeout_s=settings.database.connect_timeout_s,
+        reconnect_interval_s=settings.database.reconnect_interval_s,
+    )
     await db.open(migrate=False)
     return db

@@ -1,8 +1,13 @@
 """The Store actor: owns the PostgreSQL pool (and the embedded server) for the platform.
 
-A thin wrapper: EmbeddedPostgres starts/adopts the server, Database does the queries.
-Plain async methods are for Ray handle callers; the `@tool` ones are what peers see
-on the bus.
+A thin wrapper: EmbeddedPostgres starts/adopts the server, Database does the queries,
+ServerWatch notices the server's death. Plain async methods are for Ray handle callers;
+the `@tool` ones are what peers see on the bus.
+
+The embedded server is linked to the Store the OTP way: when it dies (or hangs, and is
+killed), the Store fails with the reason, its supervisor restarts it, and the new Store
+starts a fresh server on the same data dir and socket, where every other actor's pool
+reconnects (database.StorePool). One death is one restart.
 """
 
 from __future__ import annotations
@@ -19,11 +24,12 @@ from actors.base import SupervisedActor, tool
 from actors.store import model_stats
 from actors.store.database import MAX_EVENTS_LIMIT, Database, Mode
 from actors.store.embedded import EmbeddedPostgres
+from actors.store.server_watch import ServerWatch
 from configs.settings import get_settings
 from protocols.model_stats import ModelEntry, RatingRequest
 from protocols.models import CallRecord
 from protocols.rest import DatabaseHealth
-from protocols.supervision import SupervisionEvent
+from protocols.supervision import ExitKind, SupervisionEvent
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +61,13 @@ class Store(SupervisedActor):
         self._db: Database | None = None
         self._dsn: str | None = None
         self._mode: Mode | None = None
+        self._health_timeout_s = 3.0
+        self._server_watch: asyncio.Task[None] | None = None
+        self._stopping = False
 
     async def on_start(self) -> None:
         settings = get_settings()
+        self._health_timeout_s = settings.database.health_timeout_s
         if settings.database.url:
             self._mode, self._dsn = "external", settings.database.url
         else:
@@ -68,9 +78,14 @@ class Store(SupervisedActor):
         db = Database.from_config(self._dsn, settings.database, mode=self._mode)
         await db.open()  # migrates first
         self._db = db
+        if self._embedded is not None:
+            self._server_watch = asyncio.create_task(self._watch_server(self._embedded.postmaster_pid))
         log.info("%s: %s database ready", self.address, self._mode)
 
     async def on_stop(self) -> None:
+        self._stopping = True  # stopping the server below is no failure
+        if self._server_watch is not None:
+            self._server_watch.cancel()
         db, self._db = self._db, None
         if db is not None:
             await db.close()
@@ -157,4 +172,35 @@ class Store(SupervisedActor):
     async def _check_health(self) -> DatabaseHealth:
         if self._db is None:
             return DatabaseHealth(status="down", mode=self._mode, detail="not started")
-        return await self._db.health()
+        return await self._db.health(self._health_timeout_s)
+
+    async def _watch_server(self, pid: int | None) -> None:
+        """Fail this Store when the embedded server dies or hangs (its supervisor restarts
+        the Store, which starts a fresh server): a server nobody restarts would leave every
+        request failing while the tree says all is well."""
+        assert self._embedded is not None and self._dsn is not None
+        settings = get_settings().database
+        try:
+            if pid is None:
+                detail, hung = "the postgres server was gone right after it started", False
+            else:
+                watch = ServerWatch(
+                    pid,
+                    self._dsn,
+                    interval_s=settings.check_interval_s,
+                    timeout_s=settings.check_timeout_s,
+                    failures=settings.check_failures,
+                )
+                failure = await watch.failure()
+                detail, hung = failure.detail, failure.hung
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the watch itself broke: let it crash, the OTP way
+            detail, hung = f"the watch on the postgres server failed: {type(exc).__name__}: {exc}", False
+        if self._stopping:
+            return
+        log.error("%s: %s; failing so that my supervisor restarts me (and the server)", self.address, detail)
+        if hung:
+            # A successor would adopt the stuck server; it must be gone first.
+            await asyncio.to_thread(self._embedded.kill)
+        self._resolve_exit(ExitKind.CRASH.value, detail)

@@ -18,52 +18,18 @@ import argparse
 import fcntl
 import logging
 import os
-import select
 import signal
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-import psutil
-
 from actors.store.embedded import stop_orphan, watchdog_pid_path
+from actors.store.process_exit import wait_for_exit
+
+__all__ = ["main", "wait_for_exit"]
 
 log = logging.getLogger("actors.store.watchdog")
-
-
-def wait_for_exit(pid: int, poll_interval_s: float = 1.0) -> None:
-    """Block until `pid` has exited.
-
-    Uses a pidfd (Linux ≥ 5.3), which becomes readable when the process exits: no
-    polling. Falls back to checking every `poll_interval_s` where pidfds are missing or
-    blocked (old kernels, seccomp profiles).
-    """
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return
-    except (AttributeError, OSError) as exc:
-        log.info("pidfd_open unavailable (%s); polling every %.1fs", exc, poll_interval_s)
-        _poll_for_exit(pid, poll_interval_s)
-        return
-    try:
-        poller = select.poll()
-        poller.register(fd, select.POLLIN)
-        while not poller.poll():  # a signal can wake poll() without an event
-            pass
-    finally:
-        os.close(fd)
-
-
-def _poll_for_exit(pid: int, interval_s: float) -> None:
-    try:
-        proc = psutil.Process(pid)  # remembers the start time: a reused pid is not "alive"
-        while proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
-            time.sleep(interval_s)
-    except psutil.NoSuchProcess:
-        return
 
 
 def _raise_exit(signum: int, frame: FrameType | None) -> None:

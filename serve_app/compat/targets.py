@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,22 +28,24 @@ from typing import Any
 import ray
 
 from configs.settings import Settings
-from protocols.addresses import AGENT_REGISTRY, OLLAMA
+from protocols.addresses import AGENT_REGISTRY, OLLAMA, REASONING_MANAGER
 from protocols.errors import PlatformError
-from protocols.models import Backend, ModelError, ModelErrorCode
+from protocols.models import ModelError, ModelErrorCode
 from protocols.openai_api import (
     AGENT_HEADER,
     AGENT_PREFIX,
     CONVERSATION_HEADER,
+    REASONING_HEADER,
     REASONING_PREFIX,
     OpenAIChatRequest,
     OpenAIModel,
 )
+from protocols.reasoning import ReasoningMode
 from serve_app.compat.tool_calls import ToolPlan, invalid, parse_decision
 from serve_app.compat.translate import Delta, Finish, Piece, finish_of, last_user_text, model_request
 from serve_app.deps import actor_ref
-from serve_app.routers.agents import AGENT_WAIT_S, agent_ref
 from serve_app.routers.agents import ask as registry_ask
+from serve_app.routers.agents import turn_events
 from serve_app.routers.models import as_model_error, resolve
 
 log = logging.getLogger(__name__)
@@ -252,19 +253,29 @@ class AgentTarget(Target):
         plan = await registry_ask(
             registry, "prepare_chat", message, conversation.id, self.agent_id, True, conversation.field, timeout_s=120.0
         )
-        agent = await agent_ref(settings, plan["agent_id"]).resolve_live(AGENT_WAIT_S)
-        stream = agent.chat_stream.remote(plan["conversation_id"], message, uuid.uuid4().hex)
-        stop = _cancel(stream)  # the agent keeps the partial answer, marked stopped
-        headers = {CONVERSATION_HEADER: plan["conversation_id"], AGENT_HEADER: plan["agent_id"]}
-        return Answer(self._pieces(stream, stop), stop, headers)
+        # a turn whose agent dies is delivered again to its successor (turn_events)
+        runs: dict[Any, Any] = {}
+        events = turn_events(settings, plan, message, runs, "run")
 
-    async def _pieces(self, stream: Any, stop: Callable[[], None]) -> AsyncGenerator[Piece, None]:
+        def stop() -> None:  # the agent keeps the partial answer, marked stopped
+            run = runs.get("run")
+            if run is not None:
+                agent, run_id = run
+                with contextlib.suppress(Exception):
+                    agent.stop_run.remote(run_id)
+
+        headers = {CONVERSATION_HEADER: plan["conversation_id"], AGENT_HEADER: plan["agent_id"]}
+        return Answer(self._pieces(events, stop), stop, headers)
+
+    async def _pieces(self, events: Any, stop: Callable[[], None]) -> AsyncGenerator[Piece, None]:
         streamed: list[str] = []
         complete = False
         try:
-            async for ref in stream:
-                event = await ref
-                if event["event"] == "delta":
+            async for event in events:
+                if event["event"] == "redelivered":
+                    if streamed:  # a client cannot take back what it was sent: say so, clearly
+                        raise PlatformError("agent_restarted", f"{self.name}: {event['reason']}", None, 503)
+                elif event["event"] == "delta":
                     streamed.append(event["delta"])
                     yield Delta(event["delta"])
                 elif event["event"] == "error":
@@ -289,6 +300,7 @@ class AgentTarget(Target):
         finally:
             if not complete:
                 stop()
+            await events.aclose()
 
 
 class AgentKind(Kind):
@@ -334,12 +346,62 @@ class AgentKind(Kind):
 # ---- reasoning -------------------------------------------------------------------------------
 
 
-class ReasoningKind(Kind):
-    """`reasoning:<mode>`: claims the names, serves none of them on this API yet (404).
+class ReasoningTarget(Target):
+    """A reasoning session per request (`manager/reasoning`): the last user message is the
+    query, the answer comes whole when the session ends; a client that goes away stops it."""
 
-    To serve them: list the modes (`protocols.reasoning.ReasoningMode`) in `listing`, and
-    return from `resolve` a Target whose `open` calls `manager/reasoning`'s `run` (the whole
-    answer; its `stop` stops the session) and yields it as one Delta and a Finish."""
+    kind = TargetKind.REASONING
+
+    def __init__(self, name: str, mode: ReasoningMode) -> None:
+        self.name = name
+        self.mode = mode
+
+    def timeout_s(self, settings: Settings) -> float:
+        return settings.reasoning.run_timeout_s
+
+    async def open(self, settings: Settings, body: OpenAIChatRequest, conversation: Conversation) -> Answer:
+        if body.tools and body.tool_choice != "none":
+            raise invalid("tools", f"{self.name} calls no tools; send none")
+        if body.response_format is not None and body.response_format.type != "text":
+            raise invalid("response_format", f"{self.name} answers text; response_format is for models")
+        manager = actor_ref(settings, REASONING_MANAGER)
+        start = {"query": last_user_text(body), "mode": self.mode.value}
+        started: dict[str, Any] = await registry_ask(manager, "start", start, timeout_s=120.0)
+        session_id = started["session_id"]
+
+        def stop() -> None:  # the session ends `stopped` with what it has
+            with contextlib.suppress(Exception):
+                manager.tell("stop", session_id)
+
+        headers = {REASONING_HEADER: session_id}
+        return Answer(self._pieces(settings, manager, session_id, stop), stop, headers)
+
+    async def _pieces(
+        self, settings: Settings, manager: Any, session_id: str, stop: Callable[[], None]
+    ) -> AsyncGenerator[Piece, None]:
+        complete = False
+        try:
+            wait = settings.reasoning.run_timeout_s
+            view = await registry_ask(manager, "result", session_id, wait, timeout_s=wait + 30.0)
+            session = view["session"]
+            if session["status"] == "running":  # past the wait: end it with what it has
+                session = await registry_ask(manager, "stop", session_id, timeout_s=60.0)
+            complete = True
+            if session["status"] == "failed":
+                raise PlatformError("reasoning_failed", f"{self.name}: {session.get('error')}", None, 502)
+            answer = session.get("answer") or ""
+            if answer:
+                yield Delta(answer)
+            metrics = session.get("metrics") or {}
+            yield Finish("stop", metrics.get("prompt_tokens"), metrics.get("completion_tokens"), content=answer)
+        finally:
+            if not complete:
+                stop()
+
+
+class ReasoningKind(Kind):
+    """`reasoning:<mode>` (`reasoning:adaptive`, `reasoning:tot_only`, ...): one reasoning
+    session per request, in that mode, on the configured model and index."""
 
     kind = TargetKind.REASONING
     owned_by = "pygent-reasoning"
@@ -348,16 +410,20 @@ class ReasoningKind(Kind):
         return name.startswith(REASONING_PREFIX)
 
     async def listing(self, settings: Settings) -> list[OpenAIModel]:
-        return []
+        return [
+            OpenAIModel(id=REASONING_PREFIX + mode.value, created=0, owned_by=self.owned_by) for mode in ReasoningMode
+        ]
 
     async def resolve(self, settings: Settings, name: str) -> Target:
-        raise ModelError(
-            ModelErrorCode.MODEL_NOT_FOUND,
-            f"model '{name}': reasoning modes are not served on the OpenAI-compatible API yet "
-            "(use /api/v1/reasoning, or an agent of type reasoning as agent:<name>)",
-            Backend.EMBEDDED,
-            404,
-        )
+        key = name[len(REASONING_PREFIX) :]
+        try:
+            mode = ReasoningMode(key)
+        except ValueError:
+            known = ", ".join(REASONING_PREFIX + m.value for m in ReasoningMode)
+            raise ModelError(
+                ModelErrorCode.MODEL_NOT_FOUND, f"no reasoning mode '{key}' (modes: {known})", None, 404
+            ) from None
+        return ReasoningTarget(name, mode)
 
 
 # ---- the resolver ------------------------------------------------------------------------------

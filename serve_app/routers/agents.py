@@ -7,15 +7,18 @@ No `from __future__ import annotations`: FastAPI reads these annotations at run 
 """
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import ray
 from fastapi import APIRouter, Path, Query
+from ray.exceptions import RayActorError
 
 from actors.agents.bus_calls import as_step, result_value, tools_call
 from configs.settings import Settings
-from protocols.addresses import MEMORY, agent_address
+from protocols.addresses import AGENT_REGISTRY, MEMORY, agent_address
 from protocols.agents import ChatMessageRequest, CreateAgentRequest
 from protocols.errors import ActorUnavailable, PlatformError
 from protocols.rest import HttpErrorCode
@@ -40,7 +43,6 @@ from supervisors.refs import ActorRef
 router = APIRouter(tags=["agents"])
 AgentId = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 CALL_TIMEOUT_S = 60.0
-AGENT_WAIT_S = 15.0  # an agent being restarted by its supervisor is waited for this long
 
 
 async def ask(ref: ActorRef, method: str, *args: Any, timeout_s: float = CALL_TIMEOUT_S, wait_s: float = 0) -> Any:
@@ -59,23 +61,81 @@ def agent_ref(settings: Settings, agent_id: str) -> ActorRef:
     return actor_ref(settings, agent_address(agent_id))
 
 
+async def turn_events(
+    settings: Settings,
+    plan: dict[str, Any],
+    message: str,
+    runs: dict[Any, Any] | None = None,
+    key: Any = None,
+) -> AsyncGenerator[dict[str, Any]]:
+    """The events of one chat turn on the agent (ChatTurns.chat_stream), delivered again once
+    when the agent dies mid-turn: the turn is keyed by its user message's id, chosen here,
+    so the restarted agent stores nothing twice and answers once (or returns the answer it
+    had already stored). Between the two a `{"event": "redelivered"}` says what happened.
+    A message for an agent that is restarting waits for it (chat.redeliver_wait_s). Given
+    up (a second death, or no successor within the wait), the turn ends with an error answer
+    so its message does not dangle, and the caller gets a clear 503."""
+    message_id = uuid.uuid4().hex[:16]
+    wait_s = settings.chat.redeliver_wait_s
+    reference = agent_ref(settings, plan["agent_id"])
+    for attempt in range(2):
+        try:
+            agent = await reference.resolve_live(wait_s)
+        except ActorUnavailable as exc:
+            if attempt == 1:
+                await _close_turn(settings, plan, message_id, f"{reference.address} did not come back: {exc.message}")
+            raise
+        run_id = uuid.uuid4().hex
+        if runs is not None:
+            runs[key] = (agent, run_id)
+        stream = agent.chat_stream.remote(plan["conversation_id"], message, run_id, message_id)
+        finished = False
+        try:
+            async for item in stream:
+                yield await item
+            finished = True
+            return
+        except RayActorError as exc:
+            finished = True  # the actor is gone: nothing to cancel
+            reference.forget(agent, exc)
+            if attempt == 1:
+                reason = f"{reference.address} died twice during this message"
+                await _close_turn(settings, plan, message_id, reason)
+                raise ActorUnavailable(reference.address, reason, died_during_call=True) from None
+            yield {
+                "event": "redelivered",
+                "message_id": message_id,
+                "reason": f"{reference.address} died during the answer; delivered again to its successor",
+            }
+        finally:
+            if not finished:  # the caller went away or stopped: the agent keeps its partial answer
+                with contextlib.suppress(Exception):
+                    ray.cancel(stream)
+
+
+async def _close_turn(settings: Settings, plan: dict[str, Any], message_id: str, reason: str) -> None:
+    """The agent that had the turn is dead and no successor takes it: an error answer (unless
+    one is stored), so every stored user message ends with an answer."""
+    with contextlib.suppress(Exception):
+        registry = actor_ref(settings, AGENT_REGISTRY)
+        args = (plan["conversation_id"], message_id, plan["agent_id"], reason)
+        await registry.call("close_turn", *args, timeout_s=30.0, wait_s=settings.chat.redeliver_wait_s)
+
+
 async def collect_chat(settings: Settings, plan: dict[str, Any], message: str) -> dict[str, Any]:
     """Run one chat turn on the agent and wait for the stored answer."""
-    agent = await agent_ref(settings, plan["agent_id"]).resolve_live(AGENT_WAIT_S)
     final: dict[str, Any] = {}
     user_message_id = None
-    stream = agent.chat_stream.remote(plan["conversation_id"], message, uuid.uuid4().hex)
+    events = turn_events(settings, plan, message)
     try:
         async with asyncio.timeout(settings.chat.timeout_s):
-            async for ref in stream:
-                event = await ref
+            async for event in events:
                 if event["event"] == "stored":
                     user_message_id = event["message_id"]
                 elif event["event"] in ("final", "error"):
                     final = event
-    except BaseException:
-        ray.cancel(stream)
-        raise
+    finally:
+        await events.aclose()
     if final.get("event") != "final":
         raise ApiError(503, HttpErrorCode.UNAVAILABLE, f"agent/{plan['agent_id']}: {final.get('message', 'no answer')}")
     return {
@@ -128,7 +188,8 @@ async def execute(
     """Carry out a task with the agent's tools (the tool-calling loop): answer and steps."""
     await ask(registry, "get_agent", agent_id)
     agent = agent_ref(settings, agent_id)
-    result = await ask(agent, "execute", body.task, timeout_s=settings.chat.timeout_s, wait_s=AGENT_WAIT_S)
+    wait_s = settings.chat.redeliver_wait_s
+    result = await ask(agent, "execute", body.task, timeout_s=settings.chat.timeout_s, wait_s=wait_s)
     return {"agent_id": agent_id, **result}
 
 

@@ -5,10 +5,8 @@ No `from __future__ import annotations`: FastAPI reads these annotations at run 
 
 import asyncio
 import contextlib
-import uuid
 from typing import Any
 
-import ray
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import ValidationError
@@ -27,7 +25,7 @@ from protocols.rest_agents import (
 from protocols.ws import WsChat
 from serve_app.deps import Registry, SettingsDep, actor_ref
 from serve_app.errors import as_platform_error, short_message
-from serve_app.routers.agents import AGENT_WAIT_S, agent_ref, ask, collect_chat
+from serve_app.routers.agents import ask, collect_chat, turn_events
 from supervisors.refs import await_ref
 
 router = APIRouter(tags=["chat"])
@@ -98,14 +96,11 @@ async def ws_agent_chat(settings: Settings, message: WsChat, send: Any, runs: di
     """`chat_message` on /ws: typing_indicator, chat_response chunks, the final chat_response
     (done true), or chat_error. `stop` with the same ref stops the agent (partial kept)."""
     ref = message.ref
-    stream: Any = None
+    events: Any = None
     try:
         body = ChatMessageRequest.model_validate(message.message or {})
         registry = actor_ref(settings, AGENT_REGISTRY)
         plan = await ask(registry, "prepare_chat", body.message, body.conversation_id, body.agent_id, timeout_s=120.0)
-        agent = await agent_ref(settings, plan["agent_id"]).resolve_live(AGENT_WAIT_S)
-        run_id = uuid.uuid4().hex
-        runs[key] = (agent, run_id)
         ids = {"conversation_id": plan["conversation_id"], "agent_id": plan["agent_id"]}
         await send(
             WsServerMessage(
@@ -114,10 +109,13 @@ async def ws_agent_chat(settings: Settings, message: WsChat, send: Any, runs: di
                 data={**ids, "typing": True, "agent_type": plan["agent_type"], "route_reason": plan["route_reason"]},
             )
         )
-        stream = agent.chat_stream.remote(plan["conversation_id"], body.message, run_id)
-        async for item in stream:
-            event = await item
-            if event["event"] == "delta":
+        events = turn_events(settings, plan, body.message, runs, key)
+        async for event in events:
+            if event["event"] == "redelivered":
+                # the agent died mid-answer: what was streamed is void, the answer comes again
+                data = {**ids, "message_id": event["message_id"], "reason": event["reason"]}
+                await send(WsServerMessage(type="chat_redelivered", ref=ref, data=data))
+            elif event["event"] == "delta":
                 await send(
                     WsServerMessage(type="chat_response", ref=ref, data={**ids, "delta": event["delta"], "done": False})
                 )
@@ -147,7 +145,6 @@ async def ws_agent_chat(settings: Settings, message: WsChat, send: Any, runs: di
                         type="chat_error", ref=ref, data={"code": event["code"], "message": event["message"]}
                     )
                 )
-        stream = None
     except asyncio.CancelledError:
         raise
     except ValidationError as exc:
@@ -174,9 +171,9 @@ async def ws_agent_chat(settings: Settings, message: WsChat, send: Any, runs: di
         await send(WsServerMessage(type="chat_error", ref=ref, data=data))
     finally:
         runs.pop(key, None)
-        if stream is not None:  # the socket went away: the agent keeps the partial answer, stopped
+        if events is not None:  # the socket went away: the agent keeps the partial answer, stopped
             with contextlib.suppress(Exception):
-                ray.cancel(stream)
+                await events.aclose()
 
 
 async def ws_stop_agent_chat(run: Any) -> None:

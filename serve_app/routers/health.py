@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from configs.settings import Settings
 from protocols.addresses import (
     AGENT_REGISTRY,
     AGENTS_SUPERVISOR,
@@ -26,7 +27,7 @@ from protocols.supervision import ChildStatus
 from serve_app.deps import Knowledge, McpManager, Memory, Ollama, Registry, Root, SettingsDep, Store
 from serve_app.deps import ask as actor_ask
 from serve_app.errors import ApiError
-from serve_app.health_report import subsystem_health
+from serve_app.health_report import subsystem_health, with_database
 from supervisors.health import health_from_tree
 from supervisors.refs import ActorRef
 
@@ -44,13 +45,29 @@ async def tree_of(root: ActorRef) -> ChildStatus | None:
 
 
 @router.get("/health", response_model=HealthReport)
-async def health(settings: SettingsDep, root: Root, ollama: Ollama) -> HealthReport:
-    """Overall status and every component of the supervision tree (and Ollama, when
-    configured: an unreachable Ollama is reported as down without failing the platform)."""
-    report = health_from_tree(await tree_of(root), detail="root supervisor unreachable")
+async def health(settings: SettingsDep, root: Root, store: Store, ollama: Ollama) -> HealthReport:
+    """Overall status and every component of the supervision tree, the database (the
+    store's live check: the platform is not ok while it is down), and Ollama when
+    configured (an unreachable Ollama is reported as down without failing the platform)."""
+    tree, database = await asyncio.gather(tree_of(root), database_health(settings, store))
+    report = with_database(health_from_tree(tree, detail="root supervisor unreachable"), database)
     if settings.ollama.host:
         report.components["ollama"] = await ollama_health(settings.ollama.host, ollama)
     return report
+
+
+async def database_health(settings: Settings, store: ActorRef) -> DatabaseHealth:
+    """The store's live check, or why there is none; always within the health timeout
+    (plus a second for the call), whatever state the store or its server is in."""
+    if store.try_handle() is None:
+        return DatabaseHealth(status="down", detail="the store actor is not running (restarting?)")
+    bound = settings.database.health_timeout_s
+    try:
+        answer = await asyncio.wait_for(actor_ask(store, "health", timeout_s=bound + 1.0, wait_s=0), bound + 1.0)
+        return DatabaseHealth.model_validate(answer)
+    except Exception as exc:
+        reason = getattr(exc, "message", None) or type(exc).__name__
+        return DatabaseHealth(status="down", detail=f"the store did not answer: {reason}")
 
 
 async def ollama_health(host: str, ollama: ActorRef) -> ComponentHealth:
@@ -75,14 +92,10 @@ async def health_ollama(settings: SettingsDep, ollama: Ollama) -> ComponentHealt
 
 
 @router.get("/health/database", response_model=DatabaseHealth)
-async def health_database(store: Store) -> DatabaseHealth:
-    """The store: PostgreSQL reachability, versions, pool and migrations."""
-    if store.try_handle() is None:
-        return DatabaseHealth(status="down", detail="store actor is not running")
-    try:
-        return DatabaseHealth.model_validate(await actor_ask(store, "health", timeout_s=TREE_TIMEOUT_S, wait_s=0))
-    except Exception as exc:
-        return DatabaseHealth(status="down", detail=f"store unreachable: {type(exc).__name__}")
+async def health_database(settings: SettingsDep, store: Store) -> DatabaseHealth:
+    """The store: PostgreSQL reachability, versions, pool and migrations (within
+    `database.health_timeout_s`, plus a second)."""
+    return await database_health(settings, store)
 
 
 async def _probe(what: str, ask: Callable[[], Awaitable[dict[str, Any]]]) -> tuple[dict[str, Any], str | None]:

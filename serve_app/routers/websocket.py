@@ -25,11 +25,12 @@ from pydantic import ValidationError
 
 from configs.settings import Settings
 from protocols.addresses import BUS, MCP_MANAGER, MONITOR, REASONING_MANAGER
-from protocols.errors import PlatformError
+from protocols.errors import InvalidText, PlatformError
 from protocols.events import WsServerMessage
 from protocols.models import ChatRequest
 from protocols.rest import HttpErrorCode
 from protocols.rest_reasoning import StartReasoningBody, session_topic
+from protocols.text import check_storable, unstorable_reason
 from protocols.ws import (
     WsChat,
     WsIn,
@@ -199,6 +200,12 @@ async def dispatch(session: WsSession, incoming: Any) -> None:
         )
         return
     ref = incoming.get("ref") if isinstance(incoming.get("ref"), str | int) else None
+    try:
+        check_storable(incoming, "")  # a NUL or lone surrogate anywhere: refused, naming the field
+    except InvalidText as bad:
+        echo = ref if not isinstance(ref, str) or unstorable_reason(ref) is None else None
+        await session.send(WsServerMessage(type="error", ref=echo, data=bad.to_dict()))
+        return
     kind = incoming.get("type")
     entry = HANDLERS.get(kind) if isinstance(kind, str) else None
     if entry is None:

@@ -28,6 +28,34 @@ def _last_input(prompt: str) -> list[Fraction]:
     return parse_numbers(lines[-1]) if lines else []
 
 
+def legal_step_lines(numbers: list[Fraction], rng: random.Random) -> list[str]:
+    """Every legal next step from `numbers`, in the propose format, in a shuffled order."""
+    out = []
+    for a, op, b, result, left in legal_steps(numbers):
+        out.append(f"{fmt(a)} {op} {fmt(b)} = {fmt(result)} (left: {' '.join(fmt(n) for n in left)})")
+    rng.shuffle(out)
+    return out
+
+
+def game24_reply(prompt: str, rng: random.Random, value_label: str | None = None) -> tuple[str, str]:
+    """(kind, reply) of a Game-of-24 model that proposes only legal steps and values states with
+    an exact solver (or always `value_label`). Kinds: propose, sample, value, vote, other (empty
+    reply). Shared by ScriptedGame24Model and the fake Ollama server's scripted model."""
+    if "Possible next steps:" in prompt:
+        return "propose", "\n".join(legal_step_lines(_last_input(prompt), rng))
+    if "Next step:" in prompt:
+        steps = legal_step_lines(_last_input(prompt), rng)
+        return "sample", rng.choice(steps) if steps else ""
+    if "sure, likely or impossible" in prompt:
+        label = value_label or ("sure" if can_reach(_last_input(prompt)) else "impossible")
+        return "value", f"thinking...\n{label}"
+    if "The best choice is N" in prompt:
+        choices = re.findall(r"^Choice (\d+): (.*)$", prompt, re.MULTILINE)
+        best = next((i for i, state in choices if can_reach(parse_numbers(state))), "1")
+        return "vote", f"The best choice is {best}"
+    return "other", ""
+
+
 class ScriptedGame24Model:
     def __init__(self, seed: int = 0, delay_s: float = 0.0, value_label: str | None = None) -> None:
         self.rng = random.Random(seed)
@@ -36,13 +64,6 @@ class ScriptedGame24Model:
         self.calls: list[tuple[str, str, int]] = []  # (kind, prompt, n)
         self.in_flight = 0
         self.max_in_flight = 0
-
-    def _steps(self, numbers: list[Fraction]) -> list[str]:
-        out = []
-        for a, op, b, result, left in legal_steps(numbers):
-            out.append(f"{fmt(a)} {op} {fmt(b)} = {fmt(result)} (left: {' '.join(fmt(n) for n in left)})")
-        self.rng.shuffle(out)
-        return out
 
     def count(self, kind: str) -> int:
         return sum(1 for k, _, _ in self.calls if k == kind)
@@ -65,24 +86,12 @@ class ScriptedGame24Model:
             self.in_flight -= 1
 
     def _reply(self, prompt: str, n: int) -> list[Completion]:
-        if "Possible next steps:" in prompt:
-            self.calls.append(("propose", prompt, n))
-            return [_completion(prompt, "\n".join(self._steps(_last_input(prompt))))]
-        if "Next step:" in prompt:
-            self.calls.append(("sample", prompt, n))
-            steps = self._steps(_last_input(prompt))
-            return [_completion(prompt, self.rng.choice(steps)) for _ in range(n)]
-        if "sure, likely or impossible" in prompt:
-            self.calls.append(("value", prompt, n))
-            label = self.value_label or ("sure" if can_reach(_last_input(prompt)) else "impossible")
-            return [_completion(prompt, f"thinking...\n{label}") for _ in range(n)]
-        if "The best choice is N" in prompt:
-            self.calls.append(("vote", prompt, n))
-            choices = re.findall(r"^Choice (\d+): (.*)$", prompt, re.MULTILINE)
-            best = next((i for i, state in choices if can_reach(parse_numbers(state))), "1")
-            return [_completion(prompt, f"The best choice is {best}") for _ in range(n)]
-        self.calls.append(("other", prompt, n))
-        return [_completion(prompt, "") for _ in range(n)]
+        out = []
+        for _ in range(n):  # each sample its own draw (a propose or sample reply is random)
+            kind, text = game24_reply(prompt, self.rng, self.value_label)
+            out.append(_completion(prompt, text))
+        self.calls.append((kind, prompt, n))
+        return out
 
 
 def game24_responder(seed: int = 0, value_label: str | None = None) -> Callable[[str], str]:

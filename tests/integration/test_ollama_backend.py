@@ -13,6 +13,7 @@ import math
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from fractions import Fraction
 from typing import TypeVar
 
 import jsonschema
@@ -21,6 +22,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from actors.models.ollama_backend import OllamaBackend
+from actors.reasoning.game24 import Game24Task, legal_steps
 from protocols.models import (
     ChatChunk,
     ChatMessage,
@@ -32,6 +34,7 @@ from protocols.models import (
 )
 from tests.conftest import free_port
 from tests.fakes.ollama_server import EMBEDDING_DIM, FakeOllama
+from tests.fakes.reasoning_models import game24_responder
 
 pytestmark = pytest.mark.integration
 
@@ -186,6 +189,23 @@ async def test_chat_passes_options_and_honours_num_predict(fake: FakeOllama) -> 
     assert "".join(c.message.content for c in chunks) == "alpha beta alpha beta alpha"
     sent = fake.requests[-1][1]
     assert sent["options"] == {"num_predict": 5, "temperature": 0.2}  # None options left out
+
+
+@pytest.mark.asyncio
+async def test_a_responder_answers_each_prompt_by_a_function_of_it(fake: FakeOllama) -> None:
+    """The scripted Game-of-24 model behind the fake (what bench/reasoning_game24.py runs ToT
+    against): its propose reply lists every legal step of the state it was asked about."""
+    fake.responders[CHAT_MODEL] = game24_responder(seed=0)
+    task = Game24Task()
+    async with backend_for(fake.url) as backend:
+        propose = chat_request(task.propose_prompt("4 9 10 13", "4 9 10 13", []))
+        text = "".join(c.message.content for c in await collect(backend.chat(propose)))
+        value = chat_request(task.value_prompt("4 9 10 13", "1 1 1", []))
+        label = "".join(c.message.content for c in await collect(backend.chat(value)))
+    steps = task.parse_proposals(text, "4 9 10 13")
+    assert len(steps) == len(text.splitlines()) == len(legal_steps([Fraction(n) for n in (4, 9, 10, 13)]))
+    assert label.endswith("impossible")  # 1 1 1 cannot reach 24
+    assert fake.generations_finished == 2
 
 
 @pytest.mark.asyncio

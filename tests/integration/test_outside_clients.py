@@ -258,11 +258,26 @@ def test_embeddings(oa: openai.OpenAI, platform: str) -> None:
     assert len(from_ollama.data[0].embedding) > 0 and from_ollama.usage.prompt_tokens > 0
 
 
+def test_a_reasoning_mode_answers_through_a_reasoning_session(oa: openai.OpenAI, platform: str) -> None:
+    raw = oa.chat.completions.with_raw_response.create(
+        model="reasoning:direct", messages=user("Say hello in one word."), max_tokens=16
+    )
+    answer = raw.parse()
+    assert answer.model == "reasoning:direct" and answer.choices[0].finish_reason == "stop"
+    assert answer.choices[0].message.content
+    session_id = raw.headers["X-PyGent-Reasoning-Session"]
+    stored = httpx.get(api(platform, f"/reasoning/results/{session_id}"), timeout=60).json()
+    assert stored["session"]["status"] == "completed" and stored["session"]["mode"] == "direct"
+    assert stored["session"]["answer"] == answer.choices[0].message.content
+    listed = {m.id for m in oa.models.list()}
+    assert {"reasoning:adaptive", "reasoning:tot_only", "reasoning:s3_rag"} <= listed
+
+
 # ---- OpenAI: refusals -----------------------------------------------------------------------------
 
 
 def test_unknown_models_are_404_model_not_found(oa: openai.OpenAI) -> None:
-    for name in ("no-such-model", "agent:no-such-agent", "reasoning:adaptive"):
+    for name in ("no-such-model", "agent:no-such-agent", "reasoning:telepathy"):
         with pytest.raises(openai.NotFoundError) as caught:
             oa.chat.completions.create(model=name, messages=user("Hi"), max_tokens=4)
         assert caught.value.code == "model_not_found", name

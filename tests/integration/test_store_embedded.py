@@ -36,6 +36,7 @@ from actors.store.embedded import (
 )
 from actors.store.store_actor import Store
 from configs.settings import get_settings
+from protocols.errors import PlatformError
 from protocols.supervision import ExitKind, SupervisionEvent
 
 # Every shipped migration, in order (later issues add files; the tests follow them).
@@ -254,8 +255,10 @@ async def test_bad_batch_leaves_no_rows(db: Database, bad: dict[str, Any]) -> No
         _event(child, **{"at": now - 1, **bad}),
         _event(child, at=now),
     ]
-    with pytest.raises((psycopg.Error, ValueError, OverflowError)):
+    # the database's refusals come out as a 422-class PlatformError (actors/store/errors.py)
+    with pytest.raises((PlatformError, ValueError, OverflowError)) as refused:
         await db.record_supervision_events(batch)
+    assert not isinstance(refused.value, PlatformError) or refused.value.status == 422
     assert await db.supervision_events(child) == []
     # and the pool is still usable afterwards
     assert await db.record_supervision_events([_event(child, at=now)]) == 1

@@ -98,8 +98,8 @@ def test_every_page_shows_live_platform_data(platform: str, ui_build: Path) -> N
         old.unlink()
     output = run_e2e(platform, "pages.test.mjs")
     assert summary(output, "fail") == 0
-    assert summary(output, "pass") == 7
-    for page in ("system", "models", "agents", "mcp", "chat"):
+    assert summary(output, "pass") == 9
+    for page in ("system", "models", "agents", "mcp", "chat", "knowledge-page", "reasoning-page"):
         shot = ARTIFACTS / f"{page}.png"
         assert shot.is_file() and shot.stat().st_size > 10_000, f"no screenshot of {page}"
 
@@ -140,6 +140,18 @@ def test_the_ui_works_under_a_base_path(platform: str, settings: Any, ui_build: 
         assert index.status_code == 200 and '<base href="/pygent/">' in index.text
         assert httpx.get(url + "api/v1/ui/config", timeout=10).json()["base_path"] == "/pygent"
         output = run_e2e(url, "pages.test.mjs", {"PYGENT_UI_ARTIFACTS": str(ARTIFACTS / "base-path")})
-        assert summary(output, "fail") == 0 and summary(output, "pass") == 7
+        assert summary(output, "fail") == 0 and summary(output, "pass") == 9
     finally:
         serve.delete("pygent-ui-subpath")
+
+
+def test_knowledge_page_creates_an_index_uploads_searches_and_deletes(platform: str, ui_build: Path) -> None:
+    output = run_e2e(platform, "knowledge.test.mjs", timeout_s=600)
+    assert summary(output, "pass") == 1 and summary(output, "fail") == 0
+    assert (ARTIFACTS / "knowledge.png").is_file()
+
+
+def test_reasoning_page_grows_a_tree_live_stops_a_session_and_lists_history(platform: str, ui_build: Path) -> None:
+    output = run_e2e(platform, "reasoning.test.mjs", timeout_s=900)
+    assert summary(output, "pass") == 1 and summary(output, "fail") == 0
+    assert (ARTIFACTS / "reasoning.png").is_file() and (ARTIFACTS / "reasoning-stopped.png").is_file()

@@ -35,19 +35,32 @@ class Rows:
         agent_id: str | None,
         status: MessageStatus = MessageStatus.COMPLETE,
         metadata: dict[str, Any] | None = None,
+        message_id: str | None = None,
     ) -> StoredMessage:
+        for stored in self.rows:
+            if message_id is not None and stored.id == message_id:
+                return stored
         message = StoredMessage(
-            id=f"m{len(self.rows) + 1}",
+            id=message_id or f"m{len(self.rows) + 1}",
             conversation_id=conversation_id,
             role=role,  # type: ignore[arg-type]
             content=content,
             agent_id=agent_id,
             status=status,
             created_at="now",
+            metadata=dict(metadata or {}),
         )
         self.rows.append(message)
         self.metadata = metadata
         return message
+
+    async def answer_to(self, user_message_id: str) -> StoredMessage | None:
+        return next((m for m in self.rows if m.metadata.get("reply_to") == user_message_id), None)
+
+    async def mark_message(self, message_id: str, patch: dict[str, Any]) -> None:
+        for stored in self.rows:
+            if stored.id == message_id:
+                stored.metadata.update(patch)
 
     async def messages(self, conversation_id: str, last: int) -> Sequence[StoredMessage]:
         return [m for m in self.rows if m.conversation_id == conversation_id][-last:]
@@ -281,3 +294,39 @@ async def test_a_bus_that_fails_is_an_error_answer_not_an_exception() -> None:
     chat, _ = turns(Broken())
     answer = await chat.bus_request("mcp/x", {"id": 3})
     assert answer == make_error(3, ErrorCode.INTERNAL_ERROR, "bus: bus down")
+
+
+@pytest.mark.asyncio
+async def test_a_turn_delivered_again_stores_its_message_once_and_answers_once() -> None:
+    runtime = InMemoryRuntime()
+    model = Model("The answer.", "A second answer that must not happen.")
+    runtime.register("model/tiny", model)
+    chat, rows = turns(runtime)
+    first = [e async for e in chat.chat_stream("c1", "Hello?", "r1", "u-1")]
+    assert first[0] == {"event": "stored", "message_id": "u-1"}
+    answer = first[-1]
+    assert answer["event"] == "final" and answer["content"] == "The answer."
+    # the caller lost the answer (its agent died after storing it) and delivers the turn again
+    again = [e async for e in chat.chat_stream("c1", "Hello?", "r2", "u-1")]
+    assert again[0] == {"event": "stored", "message_id": "u-1"}
+    assert again[-1]["event"] == "final" and again[-1]["message_id"] == answer["message_id"]
+    assert again[-1]["content"] == "The answer."
+    assert [m.role for m in rows.rows] == ["user", "assistant"]  # nothing stored twice
+    assert rows.rows[1].metadata["reply_to"] == "u-1"
+    assert len(model.requests) == 1  # not asked twice
+
+
+@pytest.mark.asyncio
+async def test_a_turn_cut_after_its_tools_began_is_not_run_again_blindly() -> None:
+    runtime = InMemoryRuntime()
+    runtime.register("model/tiny", Model("never asked"))
+    chat, rows = turns(runtime, tools=["time/get_current_time"])
+    # the first delivery stored the message and began its tools, then the agent died
+    await rows.add_message("c1", "user", "What time is it?", None, message_id="u-7")
+    await rows.mark_message("u-7", {"tools_started": True, "tools": ["time/get_current_time"]})
+    events = [e async for e in chat.chat_stream("c1", "What time is it?", "r2", "u-7")]
+    final = events[-1]
+    assert final["event"] == "final" and final["status"] == "error"
+    assert "time/get_current_time" in final["notes"][0] and "not run again" in final["notes"][0]
+    assert [m.role for m in rows.rows] == ["user", "assistant"]
+    assert rows.rows[1].metadata["reply_to"] == "u-7"

@@ -20,9 +20,10 @@ from protocols.jsonrpc import ErrorCode as RpcCode
 from protocols.jsonrpc import RpcError
 from protocols.knowledge import KnowledgeError, KnowledgeErrorCode
 from protocols.models import ModelError, ModelErrorCode
+from protocols.rest import DatabaseHealth, HealthReport
 from protocols.supervision import ChildKind, ChildState, ChildStatus
 from serve_app.errors import install_error_handlers
-from serve_app.health_report import subsystem_health
+from serve_app.health_report import subsystem_health, with_database
 from serve_app.routers.websocket import HANDLERS, WsSession, WsState, dispatch
 
 
@@ -220,3 +221,21 @@ def test_every_reference_in_the_openapi_document_resolves() -> None:
     schemas = set(document["components"]["schemas"])
     refs = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(document)))
     assert refs <= schemas, sorted(refs - schemas)
+
+
+class TestHealthWithDatabase:
+    def _report(self, status: str = "ok") -> HealthReport:
+        return HealthReport.model_validate({"status": status, "components": {}, "checked_at": 0.0})
+
+    def test_a_database_that_is_down_makes_the_platform_down(self) -> None:
+        report = with_database(self._report(), DatabaseHealth(status="down", detail="no answer within 3 s"))
+        assert report.status == "down"
+        component = report.components["database"]
+        assert (component.status, component.state, component.detail) == ("down", "unreachable", "no answer within 3 s")
+
+    def test_degraded_and_ok(self) -> None:
+        assert with_database(self._report(), DatabaseHealth(status="degraded", detail="pending")).status == "degraded"
+        ok = with_database(self._report(), DatabaseHealth(status="ok", mode="embedded", latency_ms=0.4))
+        assert ok.status == "ok" and ok.components["database"].detail == "embedded, 0.4 ms"
+        # the tree's verdict is kept when it is worse
+        assert with_database(self._report("down"), DatabaseHealth(status="ok")).status == "down"

@@ -62,7 +62,12 @@ class Sql:
         return [[Hit(id=7, score=0.9)] for _ in vectors]
 
     async def chunks_by_ids(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-        return {i: {"text": f"chunk {i}", "document_id": f"doc-{i}", "metadata": {"n": i}} for i in ids if i != 404}
+        # chunk i lives on shard (i - 1) % 3, as the three shards of the tests rank them
+        return {
+            i: {"text": f"chunk {i}", "document_id": f"doc-{i}", "shard": (i - 1) % 3, "metadata": {"n": i}}
+            for i in ids
+            if i != 404
+        }
 
 
 def pipeline(runtime: InMemoryRuntime, sql: Sql, **config: Any) -> tuple[SearchPipeline, list[list[str]]]:
@@ -106,7 +111,9 @@ async def test_semantic_search_merges_the_shards_top_k() -> None:
         "document_id": "doc-1",
         "chunk_id": 1,
         "metadata": {"n": 1},
+        "shard": 0,
     }
+    assert [r["shard"] for r in answer["results"]] == [0, 1, 2]  # each hit names the shard that holds it
     assert embedded == [["q"]]
 
 

@@ -159,6 +159,47 @@ test('Chat: the conversation view, or a clear "not available"', async () => {
   await screenshot(page, 'chat')
 })
 
+test('Knowledge: the indexes and statistics come from /api/v1/search', async () => {
+  const { page } = browser
+  await openPage(page, 'knowledge')
+  const indexes = await api('search/indexes')
+  if (indexes.status === 404) {
+    await page.waitForSelector('[data-testid="not-available"]')
+  } else {
+    assert.equal(indexes.status, 200)
+    await page.waitForSelector('[data-testid="indexes"]')
+    const want = indexes.body.indexes.map((i) => i.name)
+    await page.waitForFunction(
+      (names) => JSON.stringify([...document.querySelectorAll('[data-testid="indexes"] tbody tr')].map((r) => r.dataset.index)) === JSON.stringify(names),
+      want,
+    )
+    await page.waitForSelector('[data-testid="search-stats"]', { timeout: 60000 })
+    await page.waitForSelector('[data-testid="search"]')
+  }
+  await screenshot(page, 'knowledge-page')
+})
+
+test('Reasoning: the start form, defaults and history, or a clear "not available"', async () => {
+  const { page } = browser
+  await openPage(page, 'reasoning')
+  const modes = await api('reasoning/modes')
+  if (modes.status === 404) {
+    await page.waitForSelector('[data-testid="not-available"]')
+  } else {
+    assert.equal(modes.status, 200)
+    await page.waitForSelector('[data-testid="start-reasoning"]')
+    const defaultOption = await page.textContent('[data-testid="start-reasoning"] select[name="mode"] option[value=""]')
+    assert.ok(defaultOption.includes(modes.body.default_mode), defaultOption)
+    const history = (await api('reasoning/history?limit=12')).body.sessions
+    if (history.length) {
+      await page.waitForSelector(`[data-testid="history-item"][data-session-id="${history[0].session_id}"]`)
+    } else {
+      await page.waitForSelector('[data-testid="reasoning-history"] .empty')
+    }
+  }
+  await screenshot(page, 'reasoning-page')
+})
+
 test('no page logged an error in the browser console', async () => {
   // 404 answers of routes whose backend has not landed are expected network errors, and so
   // is a refused WebSocket while a loaded gateway starts (the client reconnects; the first

@@ -529,8 +529,9 @@ export interface paths {
         };
         /**
          * Health
-         * @description Overall status and every component of the supervision tree (and Ollama, when
-         *     configured: an unreachable Ollama is reported as down without failing the platform).
+         * @description Overall status and every component of the supervision tree, the database (the
+         *     store's live check: the platform is not ok while it is down), and Ollama when
+         *     configured (an unreachable Ollama is reported as down without failing the platform).
          */
         get: operations["health_api_v1_health_get"];
         put?: never;
@@ -570,7 +571,8 @@ export interface paths {
         };
         /**
          * Health Database
-         * @description The store: PostgreSQL reachability, versions, pool and migrations.
+         * @description The store: PostgreSQL reachability, versions, pool and migrations (within
+         *     `database.health_timeout_s`, plus a second).
          */
         get: operations["health_database_api_v1_health_database_get"];
         put?: never;
@@ -2376,9 +2378,31 @@ export interface components {
         };
         /**
          * DocumentAdded
-         * @description The stored document: its id, index and chunk count.
+         * @description The stored document: its id, index, the shard that holds it and its chunks.
          */
         DocumentAdded: {
+            /** Chars */
+            chars: number;
+            /** Chunks */
+            chunks: number;
+            /** Format */
+            format: string;
+            /** Id */
+            id: string;
+            /** Index */
+            index: string;
+            /**
+             * Indexed
+             * @description false: the shard was away and rebuilds from the rows
+             */
+            indexed: boolean;
+            /** Shard */
+            shard: number;
+            /** Title */
+            title?: string | null;
+            /** Took Ms */
+            took_ms: number;
+        } & {
             [key: string]: unknown;
         };
         /** DocumentDeleted */
@@ -2614,11 +2638,27 @@ export interface components {
         };
         /**
          * IndexInfo
-         * @description An index: name, type, params, shards, backend, documents, chunks.
+         * @description An index: how it is built and searched, and what it holds.
          */
         IndexInfo: {
+            backend: components["schemas"]["SearchBackend"];
+            /** Chunks */
+            chunks: number;
+            /** Created At */
+            created_at: string;
+            /** Dimensions */
+            dimensions: number;
+            /** Documents */
+            documents: number;
             /** Name */
             name: string;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Shards */
+            shards: number;
+            type: components["schemas"]["IndexType"];
         } & {
             [key: string]: unknown;
         };
@@ -2627,6 +2667,46 @@ export interface components {
             /** Indexes */
             indexes: components["schemas"]["IndexInfo"][];
         };
+        /** IndexStats */
+        IndexStats: {
+            backend: components["schemas"]["SearchBackend"];
+            /** Chunks */
+            chunks: number;
+            /** Created At */
+            created_at: string;
+            /** Dimensions */
+            dimensions: number;
+            /** Documents */
+            documents: number;
+            /** Name */
+            name: string;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Recall At 10
+             * @description the shards' top 10 against an exact scan; None: not measured
+             */
+            recall_at_10: number | null;
+            /**
+             * Shard Status
+             * @description each shard's status (state, vectors, ...)
+             */
+            shard_status: {
+                [key: string]: unknown;
+            }[];
+            /** Shards */
+            shards: number;
+            type: components["schemas"]["IndexType"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * IndexType
+         * @enum {string}
+         */
+        IndexType: "flat" | "hnsw" | "ivf";
         /** InstallBody */
         InstallBody: {
             /**
@@ -3458,6 +3538,17 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** Percentiles */
+        Percentiles: {
+            /** Count */
+            count: number;
+            /** P50 */
+            p50: number | null;
+            /** P95 */
+            p95: number | null;
+            /** P99 */
+            p99: number | null;
+        };
         /**
          * PerformanceRow
          * @description One model's recorded performance (protocols.model_stats.ModelPerformance).
@@ -3910,6 +4001,8 @@ export interface components {
             };
             /** Score */
             score: number;
+            /** Shard */
+            shard?: number | null;
             /** Text */
             text: string;
         };
@@ -3918,10 +4011,28 @@ export interface components {
          * @description Counts, sizes, latency percentiles and a recall@10 estimate per index.
          */
         SearchStats: {
+            /** Chunks */
+            chunks: number;
+            /** Documents */
+            documents: number;
+            /** Documents Added */
+            documents_added: number;
             /** Indexes */
-            indexes: {
-                [key: string]: unknown;
-            }[];
+            indexes: components["schemas"]["IndexStats"][];
+            /**
+             * Latency Ms
+             * @description per search mode, over the latest searches
+             */
+            latency_ms: {
+                [key: string]: components["schemas"]["Percentiles"];
+            };
+            /**
+             * Sizes
+             * @description bytes on disk of the tables and their indexes
+             */
+            sizes: {
+                [key: string]: number | null;
+            };
         } & {
             [key: string]: unknown;
         };

@@ -86,8 +86,39 @@ export async function requestText(path: string): Promise<{ text: string; type: s
   return { text: await response.text(), type: response.headers.get('content-type') ?? 'text/plain' }
 }
 
+/** A POST whose request body's upload progress is reported (fetch cannot tell it):
+ * `onSent(fraction)` while the body goes out, then `onSent(1)` once it is all sent. */
+export function postWithProgress<T>(path: string, body: unknown, onSent: (fraction: number) => void, timeoutMs = 300000): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', apiUrl(path))
+    xhr.setRequestHeader('Content-Type', 'application/json')
+    xhr.timeout = timeoutMs
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) onSent(event.loaded / event.total)
+    }
+    xhr.upload.onload = () => onSent(1)
+    xhr.onload = () => {
+      const text = xhr.responseText
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve((text ? JSON.parse(text) : null) as T)
+        return
+      }
+      const statusText = xhr.statusText ? ' ' + xhr.statusText : ''
+      void errorOf(new Response(text || null, { status: xhr.status, statusText: xhr.statusText })).then(
+        reject,
+        () => reject(new ApiError(xhr.status, 'http_' + xhr.status, `HTTP ${xhr.status}${statusText}`)),
+      )
+    }
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'the platform is not reachable'))
+    xhr.ontimeout = () => reject(new ApiError(0, 'network', 'the request timed out'))
+    xhr.send(JSON.stringify(body))
+  })
+}
+
 export const api = {
   get: <T>(path: string) => request<T>(path),
+  getWith: <T>(path: string, options: Omit<RequestOptions, 'method' | 'body'>) => request<T>(path, options),
   post: <T>(path: string, body: unknown = {}, timeoutMs?: number) =>
     request<T>(path, { method: 'POST', body, timeoutMs }),
   del: <T>(path: string) => request<T>(path, { method: 'DELETE' }),

@@ -4,12 +4,20 @@ import { config } from './config'
 // A small history router: the UI has a handful of flat pages, so a library is not needed.
 // Paths are relative to the base path (e.g. "/pygent/system" -> "system").
 
-export const PAGES = ['chat', 'agents', 'system', 'mcp', 'models'] as const
+export const PAGES = ['chat', 'agents', 'reasoning', 'knowledge', 'system', 'mcp', 'models'] as const
 export type Page = (typeof PAGES)[number]
 
 // The URL of each page. The MCP page is not at /mcp: the gateway serves PyGent's own MCP
 // endpoint (streamable HTTP) there, so a reload of /mcp would not get the UI.
-export const SLUGS: Record<Page, string> = { chat: 'chat', agents: 'agents', system: 'system', mcp: 'mcp-servers', models: 'models' }
+export const SLUGS: Record<Page, string> = {
+  chat: 'chat',
+  agents: 'agents',
+  reasoning: 'reasoning',
+  knowledge: 'knowledge',
+  system: 'system',
+  mcp: 'mcp-servers',
+  models: 'models',
+}
 
 export function pageOf(pathname: string, basePath: string): { page: Page; rest: string } {
   const inside = pathname.startsWith(basePath) ? pathname.slice(basePath.length) : pathname.replace(/^\//, '')

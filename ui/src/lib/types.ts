@@ -89,3 +89,13 @@ export interface BackendStatus {
   embedded: { model: string; state: string; workers?: { loaded?: boolean }[]; [key: string]: unknown }[]
   ollama: { configured: boolean; host: string | null; reachable?: boolean; version?: string; error?: string; models?: unknown[] }
 }
+
+export type IndexInfo = Schemas['IndexInfo']
+export type IndexStats = Schemas['IndexStats']
+export type SearchStats = Schemas['SearchStats']
+export type SearchAnswer = Schemas['SearchAnswer']
+export type SearchHit = Schemas['SearchResult']
+export type SearchMode = Schemas['SearchMode']
+export type IndexType = Schemas['IndexType']
+export type SearchBackend = Schemas['SearchBackend']
+export type DocumentAdded = Schemas['DocumentAdded']

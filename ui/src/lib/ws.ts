@@ -58,6 +58,13 @@ type Listener<T> = (value: T) => void
 
 const OPEN = 1
 
+/** As the bus matches (protocols/events.py topic_matches): `*` matches every topic,
+ * `prefix.*` every `prefix.<anything>`, anything else only itself. */
+export function topicMatches(pattern: string, topic: string): boolean {
+  if (pattern === '*' || pattern === topic) return true
+  return pattern.endsWith('.*') && topic.startsWith(pattern.slice(0, -1))
+}
+
 export class WsClient {
   readonly url: string
   private readonly factory: SocketFactory
@@ -136,7 +143,8 @@ export class WsClient {
     return `${prefix}${Date.now().toString(36)}-${this.refCounter}`
   }
 
-  /** Receive events of a bus topic; the subscription is renewed after each reconnect. */
+  /** Receive events of a bus topic (or pattern: `reasoning.*`); the subscription is renewed
+   * after each reconnect. */
   subscribe(topic: string, listener: Listener<WsFrame>): () => void {
     let listeners = this.topics.get(topic)
     if (!listeners) {
@@ -215,7 +223,9 @@ export class WsClient {
       this.refListeners.get(String(frame.ref))?.(frame)
     }
     if (frame.topic) {
-      for (const listener of this.topics.get(frame.topic) ?? []) listener(frame)
+      for (const [pattern, listeners] of this.topics) {
+        if (topicMatches(pattern, frame.topic)) for (const listener of listeners) listener(frame)
+      }
     }
   }
 

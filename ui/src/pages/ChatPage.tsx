@@ -31,6 +31,11 @@ function Message({ message, agents }: { message: ChatMessage; agents: Map<string
         {message.route_reason ? <span className="muted small" title="why the platform picked this agent">· {message.route_reason}</span> : null}
         {message.streaming ? <Badge tone="info">streaming</Badge> : null}
         {message.stopped ? <Badge tone="warn">stopped</Badge> : null}
+        {message.redelivered ? (
+          <span title={message.redelivered}>
+            <Badge tone="warn">agent restarted: answered again</Badge>
+          </span>
+        ) : null}
       </div>
       {message.role === 'user' ? (
         <div className="msg-text">{message.content}</div>

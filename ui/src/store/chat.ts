@@ -26,6 +26,7 @@ export interface ChatMessage {
   error?: string
   agent_type?: string | null
   route_reason?: string | null
+  redelivered?: string // why the answer started over (its agent died mid-answer)
 }
 
 export type Availability = 'unknown' | 'available' | 'unavailable'
@@ -109,6 +110,12 @@ export function createChatStore(getSocket: () => WsClient) {
             set({ typing: false })
             patchStreaming((m) => ({ ...m, content: m.content + (data.delta ?? ''), agent_id: data.agent_id ?? m.agent_id }))
           }
+          break
+        case 'chat_redelivered':
+          // The agent died mid-answer and the platform gave the turn to its successor:
+          // what was streamed so far is void, the answer streams again from the start.
+          set({ typing: true })
+          patchStreaming((m) => ({ ...m, content: '', redelivered: String(data.reason ?? 'the agent restarted') }))
           break
         case 'chat_error':
         case 'connection_error':

@@ -93,6 +93,22 @@ describe('chat store', () => {
     expect(store.getState().messages[1]).toMatchObject({ id: 'm3', content: 'partial', stopped: true, streaming: false })
   })
 
+  it('starts the answer over when the platform delivers the turn again to a restarted agent', async () => {
+    const store = createChatStore(() => client)
+    await store.getState().send('tell me more')
+    await vi.waitFor(() => expect(fromClient).toHaveLength(1))
+    const ref = (fromClient[0] as { ref: string }).ref
+    reply({ type: 'chat_response', ref, data: { conversation_id: 'c2', delta: 'half an ans', done: false } })
+    await vi.waitFor(() => expect(store.getState().messages[1].content).toBe('half an ans'))
+    reply({ type: 'chat_redelivered', ref, data: { conversation_id: 'c2', message_id: 'u1', reason: 'agent/a1 died' } })
+    await vi.waitFor(() => expect(store.getState().messages[1].content).toBe(''))
+    expect(store.getState().messages[1]).toMatchObject({ redelivered: 'agent/a1 died', streaming: true })
+    reply({ type: 'chat_response', ref, data: { conversation_id: 'c2', delta: 'A whole answer.', done: false } })
+    reply({ type: 'chat_response', ref, data: { conversation_id: 'c2', message_id: 'm5', content: 'A whole answer.', done: true } })
+    await vi.waitFor(() => expect(store.getState().pendingRef).toBeNull())
+    expect(store.getState().messages[1]).toMatchObject({ id: 'm5', content: 'A whole answer.', streaming: false })
+  })
+
   it('ends a stopped answer even when no final frame follows (a plain model stream)', async () => {
     const store = createChatStore(() => client)
     await store.getState().send('stop me')

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws'
-import { backoffDelay, WsClient, type SocketFactory } from '../lib/ws'
+import { backoffDelay, topicMatches, WsClient, type SocketFactory } from '../lib/ws'
 
 describe('backoffDelay', () => {
   const opts = { initialMs: 500, maxMs: 8000, multiplier: 2, jitter: 0.2 }
@@ -125,6 +125,25 @@ describe('WsClient reconnect', () => {
     expect(answers).toEqual(['chat_response'])
     off() // the last listener of a topic unsubscribes on the server too
     expect(socket.sent.at(-1)).toEqual({ type: 'unsubscribe', topics: ['supervision'] })
+    client.close()
+  })
+
+  it('delivers the events of a pattern subscription (reasoning.*) as the bus matches them', () => {
+    expect(topicMatches('reasoning.*', 'reasoning.abc')).toBe(true)
+    expect(topicMatches('reasoning.*', 'reasoning')).toBe(false)
+    expect(topicMatches('*', 'anything')).toBe(true)
+    expect(topicMatches('agents', 'agents.x')).toBe(false)
+    const client = new WsClient('ws://x/ws', { socketFactory: factory, backoff })
+    client.connect()
+    const sessions: string[] = []
+    client.subscribe('reasoning.*', (f) => sessions.push(`${f.topic}:${f.type}`))
+    ScriptedSocket.all[0].accept()
+    expect(ScriptedSocket.all[0].sent).toEqual([{ type: 'subscribe', topics: ['reasoning.*'] }])
+    const socket = ScriptedSocket.all[0]
+    socket.receive({ type: 'reasoning_update', topic: 'reasoning.s1', data: {} })
+    socket.receive({ type: 'reasoning_defaults', topic: 'reasoning', data: {} })
+    socket.receive({ type: 'reasoning_complete', topic: 'reasoning.s2', data: {} })
+    expect(sessions).toEqual(['reasoning.s1:reasoning_update', 'reasoning.s2:reasoning_complete'])
     client.close()
   })
 

@@ -1,0 +1,1 @@
+"""Recipe evolution: island NSGA-II over recipes (and any box-bounded real vector), plain Python engines."""

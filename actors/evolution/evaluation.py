@@ -1,0 +1,105 @@
+"""Evaluations through the Evaluator port, each (genome, task, split, example) computed once.
+
+The cache is the island's memory of every evaluation: it travels in the checkpoint (or is
+rebuilt from the stored evaluations), so a resumed island computes nothing it already has.
+Cascade: a child is scored on a fixed val minibatch first, and on the rest of val only if its
+minibatch mean score reaches the threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from protocols.evolution import Cascade, Evaluation, Genome, Split
+
+from .ports import EvaluationSink, Evaluator
+
+CacheKey = tuple[str, str, str, str]  # (genome key, task, split, example)
+
+
+def cache_key(evaluation: Evaluation) -> CacheKey:
+    return (evaluation.genome, evaluation.task, evaluation.split.value, evaluation.example)
+
+
+class EvaluationCache:
+    def __init__(self, evaluations: Iterable[Evaluation] = ()) -> None:
+        self._store: dict[CacheKey, Evaluation] = {}
+        self.add(evaluations)
+
+    def add(self, evaluations: Iterable[Evaluation]) -> None:
+        for evaluation in evaluations:
+            self._store[cache_key(evaluation)] = evaluation
+
+    def get(self, key: str, task: str, split: Split, example: str) -> Evaluation | None:
+        return self._store.get((key, task, split.value, example))
+
+    def of(self, key: str, task: str, split: Split) -> list[Evaluation]:
+        return [e for e in self._store.values() if e.genome == key and e.task == task and e.split is split]
+
+    def dump(self) -> list[Evaluation]:
+        return list(self._store.values())
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+
+@dataclass
+class EvaluationCounters:
+    computed: int = 0  # metric calls: evaluations the evaluator made
+    hits: int = 0  # evaluations the cache answered
+
+
+class Evaluations:
+    """The island's evaluator: the cache first, the port for the rest, the sink for each new one."""
+
+    def __init__(
+        self,
+        evaluator: Evaluator,
+        cache: EvaluationCache | None = None,
+        sink: EvaluationSink | None = None,
+        counters: EvaluationCounters | None = None,
+    ) -> None:
+        self.evaluator = evaluator
+        self.task = evaluator.task
+        self.cache = cache or EvaluationCache()
+        self.sink = sink
+        self.counters = counters or EvaluationCounters()
+
+    def examples(self, split: Split) -> list[str]:
+        return list(self.evaluator.examples(split))
+
+    async def run(self, genome: Genome, key: str, split: Split, examples: Sequence[str]) -> list[Evaluation]:
+        found: dict[str, Evaluation] = {}
+        missing: list[str] = []
+        for example in dict.fromkeys(examples):
+            cached = self.cache.get(key, self.task, split, example)
+            if cached is None:
+                missing.append(example)
+            else:
+                found[example] = cached
+        self.counters.hits += len(found)
+        if missing:
+            new = await self.evaluator.evaluate(genome, key, split, missing)
+            got = {e.example for e in new}
+            if got != set(missing) or any(e.genome != key or e.split is not split for e in new):
+                raise ValueError(f"the evaluator answered {sorted(got)} for {missing} ({split.value})")
+            self.cache.add(new)
+            self.counters.computed += len(new)
+            if self.sink is not None:
+                await self.sink.put(new)
+            found.update({e.example: e for e in new})
+        return [found[example] for example in dict.fromkeys(examples)]
+
+
+def cascade_minibatch(val: Sequence[str], cascade: Cascade) -> list[str]:
+    """The cascade's first stage: a fixed prefix of val (the order the evaluator gives, shuffled
+    once per run by the caller), so every child meets the same examples and the cache serves
+    them to the full evaluation that follows."""
+    if cascade.minibatch_size <= 0 or cascade.minibatch_size >= len(val):
+        return []
+    return list(val[: cascade.minibatch_size])
+
+
+def mean_score(evaluations: Sequence[Evaluation]) -> float:
+    return sum(e.score for e in evaluations) / len(evaluations) if evaluations else 0.0
