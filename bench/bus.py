@@ -53,6 +53,7 @@ from bench.common import (
     COUNTER_ACTOR,
     CpuMonitor,
     Stopwatch,
+    actor_at,
     console,
     fmt_ms,
     local_cluster,
@@ -281,8 +282,8 @@ def main() -> int:
         console.print("[bold]bus benchmark[/bold]: starting the supervisor, bus/main and counter/bench")
         _, supervisor = spawn_supervisor(flags, children)
         try:
-            bus = ray.get_actor(BUS_ADDRESS)
-            target = ray.get_actor(TARGET)
+            bus = actor_at(BUS_ADDRESS)
+            target = actor_at(TARGET)
             message = echo_message()
             submit = submitters(bus, target, message)
 

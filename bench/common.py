@@ -95,6 +95,17 @@ def local_cluster(object_store_mb: int = 200) -> Iterator[Path]:
         shutil.rmtree(state_dir, ignore_errors=True)
 
 
+def actor_at(address: str, namespace: str | None = None) -> Any:
+    """The live handle of the actor at `address` (an alias-aware `ray.get_actor`: a child
+    with a warm standby has a Ray name per incarnation). Raises ValueError when none."""
+    from supervisors.refs import current_namespace, lookup
+
+    found = lookup(address, namespace or current_namespace())
+    if found is None:
+        raise ValueError(f"no actor at address '{address}'")
+    return found
+
+
 def spawn_supervisor(flags: SupervisorFlags, children: Sequence[ChildSpec]) -> tuple[str, Any]:
     """A supervisor owned by this driver (as in tests/integration/test_supervision.py), ready."""
     from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS, remote_class

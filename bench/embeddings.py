@@ -55,6 +55,7 @@ from rich.table import Table
 
 from bench.common import (
     Stopwatch,
+    actor_at,
     console,
     fmt_ms,
     local_cluster,
@@ -316,7 +317,7 @@ def main() -> int:
         _, supervisor = spawn_supervisor(flags, [spec])
         results["actor_start_s"] = time.perf_counter() - t
         try:
-            embedder = ray.get_actor(spec.id)
+            embedder = actor_at(spec.id)
             t = time.perf_counter()
             first: Any = ray.get(embedder.embed.remote(["The first request after start."]))
             results["first_call_ms"] = (time.perf_counter() - t) * 1000

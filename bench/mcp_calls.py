@@ -41,6 +41,7 @@ from bench.common import (
     BUS_ADDRESS,
     CpuMonitor,
     Stopwatch,
+    actor_at,
     console,
     fmt_ms,
     local_cluster,
@@ -87,8 +88,8 @@ async def measure(name: str, target: dict[str, Any], calls: int, warmup: int) ->
         direct_target: Any = config["url"]
     else:
         direct_target = StdioServerParameters(command=resolve_command(config["command"]), args=config["args"])
-    bus = ray.get_actor(BUS_ADDRESS)
-    handle = ray.get_actor(f"mcp/{config['id']}")
+    bus = actor_at(BUS_ADDRESS)
+    handle = actor_at(f"mcp/{config['id']}")
     tool, arguments = target["tool"], target["arguments"]
     samples: dict[str, list[float]] = {p: [] for p in (*PATHS, FLOOR)}
     errors = dict.fromkeys((*PATHS, FLOOR), 0)
@@ -178,7 +179,7 @@ def main() -> int:
             _, supervisor = spawn_supervisor(flags, children)
             try:
                 for name in chosen:  # wait until each handle's session is up
-                    ray.get(ray.get_actor(f"mcp/{name}").list_tools.remote(), timeout=60)
+                    ray.get(actor_at(f"mcp/{name}").list_tools.remote(), timeout=60)
                 cpu = CpuMonitor()
                 for name, target in chosen.items():
                     console.print(f"measuring {name}: {args.calls} calls per path")

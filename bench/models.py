@@ -80,7 +80,17 @@ import psutil
 import ray
 from rich.table import Table
 
-from bench.common import CpuMonitor, Stopwatch, console, fmt_ms, print_cpu, progress_bar, summarize, write_results
+from bench.common import (
+    CpuMonitor,
+    Stopwatch,
+    actor_at,
+    console,
+    fmt_ms,
+    print_cpu,
+    progress_bar,
+    summarize,
+    write_results,
+)
 
 NAMESPACE = "pygent-bench-models"
 GOAL_RATIO = 0.9
@@ -379,7 +389,7 @@ def phase_platform(settings: Any, setup: Setup, args: argparse.Namespace) -> dic
         console.print(f"platform up in {out['platform_start_s']:.1f} s (tree {out['tree_start_s']:.1f} s)")
 
         model = setup.model
-        handles = {"worker": ray.get_actor(worker_address(model, 0)), "router": ray.get_actor(f"model/{model}")}
+        handles = {"worker": actor_at(worker_address(model, 0)), "router": actor_at(f"model/{model}")}
         ws_url = f"ws://{settings.serve.host}:{settings.serve.port}{settings.serve.base_path}/ws"
         refs = itertools.count()
         prompts = itertools.count()  # one counter over every request to the worker: neighbours differ

@@ -47,6 +47,7 @@ from bench.common import (
     NAMESPACE,
     CpuMonitor,
     Stopwatch,
+    actor_at,
     console,
     local_cluster,
     print_cpu,
@@ -118,7 +119,7 @@ def start_platform_part(settings: Any) -> tuple[Any, Any]:
         .remote(INDEX, flags.model_dump(mode="json"), [c.model_dump(mode="json") for c in children], NAMESPACE)
     )
     ray.get(handle.supervision_ready.remote(), timeout=300)
-    return handle, ray.get_actor("knowledge/main", namespace=NAMESPACE)
+    return handle, actor_at("knowledge/main", namespace=NAMESPACE)
 
 
 async def ingest(dsn: str, index: str, shards: int, vectors: np.ndarray, doc_chunks: int) -> float:
@@ -174,7 +175,7 @@ def wait_shards(index: str, shards: int, timeout_s: float) -> list[dict[str, Any
         deadline = time.monotonic() + timeout_s
         while True:
             try:
-                handle = ray.get_actor(f"index/{index}.{n}", namespace=NAMESPACE)
+                handle = actor_at(f"index/{index}.{n}", namespace=NAMESPACE)
                 status = ray.get(handle.wait_ready.remote(timeout_s), timeout=timeout_s + 10)
                 if status["state"] == "ready":
                     out.append(status)
@@ -249,7 +250,7 @@ def main() -> None:
 
         settings = get_settings()
         supervisor, coordinator = start_platform_part(settings)
-        store_actor = ray.get_actor("store/main", namespace=NAMESPACE)
+        store_actor = actor_at("store/main", namespace=NAMESPACE)
         dsn = ray.get(store_actor.dsn.remote())
         cpu = CpuMonitor()
         try:

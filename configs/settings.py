@@ -105,6 +105,11 @@ class SupervisionConfig(_Section):
     events_record_to: str | None = "store/main"
     # How long a call through an actor reference waits for a restarting actor.
     ref_restart_wait_s: float = Field(10.0, ge=0)
+    # Workers that keep a warm standby (shell-style address patterns): an incarnation that
+    # has run its constructor, promoted when the child dies (supervisors/supervisor.py).
+    standbys: list[str] = Field(
+        default_factory=lambda: ["bus/main", "store/main", "model/*", "knowledge/main", "memory/main"]
+    )
 
 
 class BusConfig(_Section):

@@ -67,7 +67,7 @@ class ChildSpec(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str  # the child's address, `type/key`; also its Ray actor name
+    id: str  # the child's address, `type/key`; also its Ray actor name (unless `standby`)
     actor: str  # "package.module:ClassName" of a SupervisedActor subclass
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = Field(default_factory=dict)
@@ -77,6 +77,9 @@ class ChildSpec(BaseModel):
     # Ray actor options (num_cpus, resources, max_concurrency...). Long-lived actors
     # take num_cpus=0 so a 2-core machine can hold dozens of them.
     ray_options: dict[str, Any] = Field(default_factory=dict)
+    # Workers only: keep a warm standby (an incarnation that has run its constructor) and
+    # promote it when this child dies, so a restart skips Ray's process start.
+    standby: bool = False
     # Supervisors only: the flags and children of the child supervisor.
     supervisor: SupervisorFlags | None = None
     children: tuple[ChildSpec, ...] = ()

@@ -16,6 +16,7 @@ awaits `self.started()` first.
 
 The supervision protocol, called only by supervisors:
 - `supervision_ready()` runs `on_start` once and reports pid and node;
+- `supervision_promote()` is the same for a warm standby taking over its address;
 - `supervision_wait_exit()` stays outstanding for the actor's whole life. It
   returns when the actor exits cleanly and fails with RayActorError the moment
   the process dies, which is how a supervisor learns of a crash without polling;
@@ -98,6 +99,11 @@ def _configure_refs() -> None:
         pass
 
 
+def _warm_process() -> None:
+    _configure_refs()
+    preload()
+
+
 def _inside_ray_actor() -> bool:
     try:
         import ray
@@ -166,6 +172,20 @@ class SupervisedActor:
                 # Ready now; import what the first bus message needs in the background.
                 asyncio.get_running_loop().run_in_executor(None, preload)
         return self._whereabouts()
+
+    async def supervision_warm(self) -> dict[str, Any]:
+        """A warm standby, constructed and waiting: do now the process-wide set-up that
+        `supervision_ready` would (settings, the MCP SDK's imports), so its promotion costs
+        only `on_start`."""
+        await asyncio.get_running_loop().run_in_executor(None, _warm_process)
+        return {"address": self.address, "pid": os.getpid()}
+
+    async def supervision_promote(self) -> dict[str, Any]:
+        """A warm standby takes over its address: from now on it is the current
+        incarnation (its start time is now, not its construction, so a caller can tell that
+        a call sent to its dead predecessor never reached it), then it starts as any child."""
+        self.started_at = time.time()
+        return await self.supervision_ready()
 
     async def supervision_wait_exit(self) -> dict[str, Any]:
         """Outstanding for the actor's life: returns on a clean exit, fails when it dies."""

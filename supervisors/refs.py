@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 # How long a reference waits for an actor that is restarting, unless told otherwise.
 # Set from configuration (`refs.restart_wait_s`) by `configure()` at process start.
-_defaults = {"restart_wait_s": 10.0, "poll_s": 0.05}
+_defaults = {"restart_wait_s": 10.0, "poll_s": 0.02}
 
 # (namespace, address) -> handle, shared by every reference in this process.
 _handles: dict[tuple[str, str], Any] = {}
@@ -71,11 +71,60 @@ def current_namespace() -> str:
 
 
 def lookup(address: str, namespace: str) -> Any:
-    """One name look-up in Ray's registry: the handle, or None when no actor has the name."""
+    """The handle of the actor at `address`, or None when nothing answers to it.
+
+    An address is the Ray actor name of its actor, except for a child with a warm standby:
+    each of its incarnations has a name of its own (a standby is created before its
+    predecessor dies, and Ray cannot rename an actor), and its supervisor records which
+    one holds the address in an alias (`publish_alias`)."""
     try:
         return ray.get_actor(address, namespace=namespace)
     except ValueError:
+        pass
+    name = alias_of(address, namespace)
+    if name is None:
         return None
+    try:
+        return ray.get_actor(name, namespace=namespace)
+    except ValueError:
+        return None  # the aliased incarnation died; its supervisor is promoting the next
+
+
+# Aliases live in Ray's GCS key-value store: every process of the cluster, on any node,
+# reads the same one, and it goes with the cluster.
+_ALIAS_KV_NAMESPACE = "pygent-alias"
+
+
+def _alias_key(address: str, namespace: str) -> str:
+    return f"{namespace}/{address}"
+
+
+def alias_of(address: str, namespace: str) -> str | None:
+    """The Ray actor name that holds `address`, when its supervisor published one."""
+    from ray.experimental import internal_kv
+
+    if not internal_kv._internal_kv_initialized():
+        return None
+    value = internal_kv._internal_kv_get(_alias_key(address, namespace), namespace=_ALIAS_KV_NAMESPACE)
+    return value.decode() if value else None
+
+
+def publish_alias(address: str, namespace: str, name: str) -> None:
+    """`address` is now held by the actor named `name` (a supervisor, after a start)."""
+    from ray.experimental import internal_kv
+
+    internal_kv._internal_kv_put(_alias_key(address, namespace), name, overwrite=True, namespace=_ALIAS_KV_NAMESPACE)
+    with _lock:
+        _handles.pop((namespace, address), None)
+
+
+def clear_alias(address: str, namespace: str, name: str | None = None) -> None:
+    """Drop `address`'s alias (when it still names `name`, if given)."""
+    from ray.experimental import internal_kv
+
+    if name is not None and alias_of(address, namespace) != name:
+        return
+    internal_kv._internal_kv_del(_alias_key(address, namespace), namespace=_ALIAS_KV_NAMESPACE)
 
 
 def forget(address: str, namespace: str, handle: Any = None, error: BaseException | None = None) -> None:

@@ -4,6 +4,8 @@ feature's `child_specs(settings)` build their specs with them."""
 
 from __future__ import annotations
 
+import fnmatch
+
 from configs.settings import Settings
 from protocols.supervision import (
     BackoffPolicy,
@@ -45,14 +47,21 @@ def supervisor_flags(
     )
 
 
+def wants_standby(address: str, settings: Settings) -> bool:
+    """Whether `supervision.standbys` (shell-style patterns) names `address`."""
+    return any(fnmatch.fnmatchcase(address, pattern) for pattern in settings.supervision.standbys)
+
+
 def worker(address: str, actor: str, settings: Settings, **extra: object) -> ChildSpec:
-    """A permanent worker at `address`, running `actor` (`package.module:Class`)."""
+    """A permanent worker at `address`, running `actor` (`package.module:Class`); with a
+    warm standby when `supervision.standbys` names its address."""
     fields: dict[str, object] = {
         "id": address,
         "actor": actor,
         "restart": RestartType.PERMANENT,
         "kind": ChildKind.WORKER,
         "shutdown_timeout_s": settings.supervision.shutdown_timeout_s,
+        "standby": wants_standby(address, settings),
         **extra,
     }
     return ChildSpec.model_validate(fields)

@@ -15,6 +15,7 @@ import importlib
 import logging
 import os
 import time
+import uuid
 from collections import deque
 from typing import Any
 
@@ -38,7 +39,7 @@ from protocols.supervision import (
 from supervisors.actor import SupervisedActor, tool
 from supervisors.engine import Escalate, Ignore, Restart, SupervisorEngine, SupervisorError
 from supervisors.events import EventSink, sink_for
-from supervisors.refs import await_ref
+from supervisors.refs import await_ref, publish_alias
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,9 @@ class Supervisor(SupervisedActor):
         self._outbox: deque[SupervisionEvent] = deque(maxlen=10_000)
         self._flusher: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
+        # Warm standbys: child id -> (handle, Ray name) of a constructed, unstarted incarnation.
+        self._standbys: dict[str, tuple[ActorHandle, str]] = {}
+        self._standby_tasks: dict[str, asyncio.Task[None]] = {}
         self.events: EventSink = sink_for(self._sink_spec(), self.namespace)
 
     def _sink_spec(self) -> EventSinkSpec | None:
@@ -142,6 +146,7 @@ class Supervisor(SupervisedActor):
         async with self._lock:
             for child_id in self.engine.stop_order():
                 await self._stop_child(child_id)
+                self._drop_standby(child_id)
         await self._flush_events_once()
         if self._flusher is not None:
             self._flusher.cancel()
@@ -192,6 +197,7 @@ class Supervisor(SupervisedActor):
         async with lock:
             self.engine.child(child_id)
             await self._stop_child(child_id)
+            self._drop_standby(child_id)
             self.engine.remove_child(child_id)
         self._publish_lifecycle("child_removed", child_id)
         return {"address": child_id, "terminated": True}
@@ -204,6 +210,11 @@ class Supervisor(SupervisedActor):
             await self._stop_child(child_id)
             await self._start_child(child_id)
         return self._status_of(child_id).model_dump(mode="json")
+
+    async def standby_of(self, child_id: str) -> str | None:
+        """The Ray name of `child_id`'s constructed standby, or None (none, or not ready yet)."""
+        standby = self._standbys.get(child_id)
+        return None if standby is None else standby[1]
 
     async def history(self, limit: int = 50) -> list[dict[str, Any]]:
         """The latest supervision events of this supervisor (newest last)."""
@@ -240,13 +251,27 @@ class Supervisor(SupervisedActor):
             args = (spec.id, *spec.args)
             kwargs = dict(spec.kwargs)
             cls = remote_class(spec.actor)
-        handle = await self._create_named(cls, options, args, kwargs)
+        uses_standby = spec.standby and spec.kind is ChildKind.WORKER
+        standby = self._standbys.pop(child_id, None) if uses_standby else None
+        if standby is not None:
+            handle, name = standby
+            ready: Any = handle.supervision_promote
+        else:
+            name = _incarnation_name(spec.id) if uses_standby else spec.id
+            handle = await self._create_named(cls, {**options, "name": name}, args, kwargs)
+            ready = handle.supervision_ready
         try:
-            info = await asyncio.wait_for(await_ref(handle.supervision_ready.remote()), self.flags.start_timeout_s)
+            info = await asyncio.wait_for(await_ref(ready.remote()), self.flags.start_timeout_s)
         except (TimeoutError, Exception) as exc:
             ray.kill(handle, no_restart=True)
+            if standby is not None:  # the standby died waiting: start a fresh incarnation instead
+                log.warning("%s: standby of %s failed (%s)", self.address, child_id, _describe_error(exc))
+                return await self._start_child(child_id)
             self.engine.mark_state(child_id, ChildState.STOPPED)
             raise ChildStartError(_describe_error(exc)) from exc
+        if uses_standby:
+            publish_alias(spec.id, self.namespace, name)
+            self._prepare_standby(child_id, cls, options, args, kwargs)
         generation = self._generation.get(child_id, 0) + 1
         self._generation[child_id] = generation
         self._handles[child_id] = handle
@@ -255,6 +280,42 @@ class Supervisor(SupervisedActor):
         self._watchers[child_id] = asyncio.create_task(self._watch(child_id, generation, handle))
         self._publish_lifecycle("child_started", child_id)
         self.on_child_started(child_id)
+
+    def _prepare_standby(
+        self, child_id: str, cls: Any, options: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
+        """In the background: construct the next incarnation of `child_id`, unstarted, under
+        a name of its own, to be promoted when the current one dies."""
+        running = self._standby_tasks.get(child_id)
+        if child_id in self._standbys or (running is not None and not running.done()):
+            return
+
+        async def construct() -> None:
+            name = _incarnation_name(child_id)
+            try:
+                handle = await self._create_named(cls, {**options, "name": name}, args, kwargs)
+                # Its answer means the constructor has run; the set-up all actors share is done too.
+                await asyncio.wait_for(await_ref(handle.supervision_warm.remote()), self.flags.start_timeout_s)
+            except Exception as exc:  # no standby this time: the next restart creates afresh
+                log.warning("%s: no standby for %s (%s)", self.address, child_id, _describe_error(exc))
+                return
+            if self._shutting_down or not self.engine.has_child(child_id):
+                ray.kill(handle, no_restart=True)
+                return
+            self._standbys[child_id] = (handle, name)
+
+        task = asyncio.create_task(construct())
+        self._standby_tasks[child_id] = task
+
+    def _drop_standby(self, child_id: str) -> None:
+        """Kill `child_id`'s standby (the child is gone for good, or the tree shuts down)."""
+        task = self._standby_tasks.pop(child_id, None)
+        if task is not None and not task.done():
+            task.cancel()
+        standby = self._standbys.pop(child_id, None)
+        if standby is not None:
+            with contextlib.suppress(Exception):
+                ray.kill(standby[0], no_restart=True)
 
     async def _create_named(
         self, cls: Any, options: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -374,6 +435,7 @@ class Supervisor(SupervisedActor):
         if isinstance(decision, Ignore):
             action = "remove" if decision.remove else "stop"
             self._record(failed, action, why)
+            self._drop_standby(failed)
             if decision.remove:
                 self._generation.pop(failed, None)
                 self._publish_lifecycle("child_removed", failed)
@@ -393,6 +455,7 @@ class Supervisor(SupervisedActor):
         for sibling in decision.stop:
             await self._stop_child(sibling)
         for removed in decision.remove:
+            self._drop_standby(removed)
             self.engine.remove_child(removed)
             self._generation.pop(removed, None)
             self._publish_lifecycle("child_removed", removed)
@@ -585,6 +648,11 @@ def _exit_reason(exit_task: asyncio.Future[Any]) -> ExitReason:
     if "ray.kill" in text:
         return ExitReason(kind=ExitKind.KILLED, detail=_first_line(text))
     return ExitReason(kind=ExitKind.CRASH, detail=_first_line(text))
+
+
+def _incarnation_name(address: str) -> str:
+    """The Ray name of one incarnation of a child with a standby (its address is an alias)."""
+    return f"{address}~{uuid.uuid4().hex[:8]}"
 
 
 def _first_line(text: str) -> str:

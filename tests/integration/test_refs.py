@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 COUNTER = "tests.integration.workers:Counter"
 
 
-def _supervised_counter(client: Any, backoff_s: float = 0.0) -> tuple[str, Any]:
+def _supervised_counter(client: Any, backoff_s: float = 0.0, standby: bool = False) -> tuple[str, Any]:
     """A counter under a supervisor of the test's own; returns (counter address, supervisor)."""
     tag = uuid.uuid4().hex[:8]
     name, sup_address = f"counter/ref-{tag}", f"supervisor/ref-{tag}"
@@ -32,7 +32,7 @@ def _supervised_counter(client: Any, backoff_s: float = 0.0) -> tuple[str, Any]:
         ping_interval_s=0.5,
         ping_timeout_s=1.5,
     )
-    child = ChildSpec(id=name, actor=COUNTER, shutdown_timeout_s=2.0)
+    child = ChildSpec(id=name, actor=COUNTER, shutdown_timeout_s=2.0, standby=standby)
     sup = (
         remote_class("supervisors.supervisor:Supervisor")
         .options(**DEFAULT_ACTOR_OPTIONS, name=sup_address, namespace=client.namespace)
@@ -126,3 +126,50 @@ def test_a_call_on_a_handle_cached_before_a_restart_reaches_the_successor(client
         assert second["pid"] != first["pid"] and second["count"] == 1
     finally:
         _stop(sup)
+
+
+def test_a_warm_standby_takes_over_the_address_and_a_new_one_is_made(client: Any) -> None:
+    """A child with a standby: each incarnation has a Ray name of its own, the address is an
+    alias; a kill promotes the constructed standby (same address, new pid, state from
+    on_start), the next standby is constructed in the background, and stopping the
+    supervisor leaves no standby behind."""
+    name, sup = _supervised_counter(client, standby=True)
+    pids: list[int] = []
+    try:
+
+        async def scenario() -> None:
+            ref = ActorRef(name, client.namespace, wait_s=15.0)
+            for _ in range(3):  # three incarnations: two promotions in a row
+                answer = await ref.call("increment", timeout_s=10)
+                assert answer["count"] == 1  # a fresh incarnation each time
+                pids.append(answer["pid"])
+                for _ in range(200):  # until the next standby is constructed
+                    if await asyncio.wait_for(sup.standby_of.remote(name), 10):
+                        break
+                    await asyncio.sleep(0.05)
+                else:
+                    raise AssertionError(f"no standby for {name} within 10 s")
+                standby_name = await asyncio.wait_for(sup.standby_of.remote(name), 10)
+                holder = refs.alias_of(name, client.namespace)
+                assert holder is not None and holder.startswith(name + "~") and holder != standby_name
+                with pytest.raises(ValueError):
+                    ray.get_actor(name, namespace=client.namespace)  # the address is no Ray name
+                dead = ref.cached()
+                ray.kill(dead, no_restart=True)
+                for _ in range(200):  # until the standby holds the address
+                    await asyncio.sleep(0.05)
+                    successor = lookup(name, client.namespace)
+                    if successor is not None and successor._actor_id != dead._actor_id:
+                        break
+                await asyncio.wait_for(successor.ping.remote(), 10)
+            await ref.call("increment", timeout_s=10)
+
+        asyncio.run(scenario())
+        assert len(set(pids)) == 3
+        status = next(c for c in ray.get(sup.which_children.remote()) if c["address"] == name)
+        assert status["restarts"] == 3
+        standby_name = ray.get(sup.standby_of.remote(name))
+    finally:
+        _stop(sup)
+    with pytest.raises(ValueError):
+        ray.get_actor(standby_name, namespace=client.namespace)  # killed with its supervisor
