@@ -51,6 +51,12 @@ class RayConfig(_Section):
     # and over. Supervisors start their children one at a time, so this only moves the
     # warning's threshold. Applies to a cluster PyGent starts.
     worker_startup_concurrency: int = Field(32, ge=1, le=4096)
+    # Idle worker processes Ray keeps started ahead of demand (~41 MiB each, two here). Every
+    # PyGent actor is long-lived and warm standbys take the restart path, so off by default.
+    prestart_workers: bool = False
+    # glibc's malloc arenas per process (MALLOC_ARENA_MAX), for every process of a cluster
+    # PyGent starts: Ray's many threads each get an arena otherwise. None: glibc's default.
+    malloc_arena_max: int | None = Field(2, ge=1, le=64)
     auth_mode: Literal["disabled", "token"] = "disabled"
     temp_dir: str | None = None
 

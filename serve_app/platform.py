@@ -109,6 +109,9 @@ def init_ray(settings: Settings, address: str | None = None) -> bool:
         ray.init(address=address, **common)
         return False
     settings.state_path.mkdir(parents=True, exist_ok=True)
+    if settings.ray.malloc_arena_max is not None:
+        # read by malloc at each process's start: Ray's processes inherit it from here
+        os.environ.setdefault("MALLOC_ARENA_MAX", str(settings.ray.malloc_arena_max))
     ray.init(
         address="local",
         include_dashboard=settings.ray.include_dashboard,
@@ -128,6 +131,8 @@ def ray_system_config(settings: Settings) -> dict[str, Any]:
         "max_direct_call_object_size": settings.ray.max_inline_object_kb * 1024,
         # Also the threshold of Ray's "N worker processes have been started" warning.
         "worker_maximum_startup_concurrency": settings.ray.worker_startup_concurrency,
+        "enable_worker_prestart": settings.ray.prestart_workers,
+        "prestart_worker_first_driver": settings.ray.prestart_workers,
     }
 
 

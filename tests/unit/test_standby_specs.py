@@ -1,0 +1,45 @@
+"""Which children keep a warm standby: `supervision.standbys`, shell-style address patterns."""
+
+from __future__ import annotations
+
+import pytest
+
+from configs.settings import load_settings
+from protocols.supervision import ChildSpec
+from serve_app.tree import root_children
+from supervisors.specs import wants_standby, worker
+
+
+def _flatten(specs: list[ChildSpec]) -> list[ChildSpec]:
+    out: list[ChildSpec] = []
+    for spec in specs:
+        out.append(spec)
+        out.extend(_flatten(list(spec.children)))
+    return out
+
+
+def test_the_configured_services_have_standbys_and_nothing_else() -> None:
+    settings = load_settings()
+    with_standby = {spec.id for spec in _flatten(root_children(settings)) if spec.standby}
+    assert {"bus/main", "store/main", "knowledge/main", "memory/main"} <= with_standby
+    assert any(address.startswith("model/") for address in with_standby)  # every model router
+    # workers of a model, supervisors and the rest restart the ordinary way
+    assert not any(address.startswith(("llm/", "supervisor/", "embedder/")) for address in with_standby)
+
+
+def test_patterns_match_addresses_shell_style() -> None:
+    settings = load_settings()
+    settings.supervision.standbys = ["model/*", "agent/researcher-?"]
+    assert wants_standby("model/smollm2:135m", settings)
+    assert wants_standby("agent/researcher-1", settings)
+    assert not wants_standby("agent/researcher-12", settings)
+    assert not wants_standby("bus/main", settings)
+    assert worker("model/x", "a.b:C", settings).standby
+    assert not worker("bus/main", "a.b:C", settings).standby
+
+
+def test_standbys_turn_off_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYGENT_SUPERVISION_STANDBYS", "[]")
+    settings = load_settings()
+    assert settings.supervision.standbys == []
+    assert not any(spec.standby for spec in _flatten(root_children(settings)))
