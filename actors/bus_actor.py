@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 import ray
@@ -62,6 +63,12 @@ class MessageBus(SupervisedActor):
     ) -> dict[str, Any] | None:
         """Deliver one JSON-RPC message to `to` and return its answer (None for notifications)."""
         return await self.engine.request(to, message, timeout_s)
+
+    async def sent_after_death(self, to: str, sent_at: float, timeout_s: float = 0.5) -> bool:
+        """For a caller whose one-hop request found `to` dead (supervisors/one_hop.py):
+        whether the supervisor saw it die before `sent_at`, so the request never reached it
+        and may be delivered again."""
+        return await self.engine.sent_after_death(to, sent_at, time.monotonic() + timeout_s)
 
     async def notify(self, to: str, message: dict[str, Any]) -> None:
         """Deliver a notification (a message without id); no answer."""

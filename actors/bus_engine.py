@@ -170,7 +170,7 @@ class BusEngine:
                 self.mark_down(target, handle)
                 if retry_ok and time.monotonic() < deadline:
                     continue  # safe to deliver again once it is back
-                if await self._sent_after_death(target, sent_at, deadline):
+                if await self.sent_after_death(target, sent_at, deadline):
                     continue  # never reached the dead incarnation: deliver to the new one
                 return make_error(
                     request_id,
@@ -220,7 +220,7 @@ class BusEngine:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(route.up.wait(), min(remaining, RESOLVE_POLL_S))
 
-    async def _sent_after_death(self, target: str, sent_at: float, deadline: float) -> bool:
+    async def sent_after_death(self, target: str, sent_at: float, deadline: float) -> bool:
         """Whether the supervisor saw `target` die before this request was sent."""
         route = self.routes.setdefault(target, Route())
         if route.down_at is None:

@@ -266,11 +266,13 @@ class SupervisedActor:
     async def request(
         self, address: str, method: str, params: dict[str, Any] | None = None, timeout_s: float | None = None
     ) -> Any:
-        """A JSON-RPC request to `address` through the bus; the result, or RpcError."""
+        """A JSON-RPC request to `address` (one hop once resolved, else through the bus:
+        supervisors/one_hop.py); the result, or RpcError."""
+        from supervisors.one_hop import one_hop
+
         message = make_request(method, params or {})
-        bus_timeout = None if timeout_s is None else timeout_s + 2.0
         try:
-            response = await self.ref(BUS).call("request", address, message, timeout_s, timeout_s=bus_timeout)
+            response = await one_hop().request(address, message, timeout_s)
         except RpcError:
             raise
         except Exception as exc:

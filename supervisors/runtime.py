@@ -30,7 +30,6 @@ from protocols.errors import ActorTimeout, ActorUnavailable
 from protocols.jsonrpc import ErrorCode, make_error, request_id_of
 
 # Extra seconds a bus request may take beyond its own timeout (the two hops).
-_BUS_GRACE_S = 2.0
 
 
 class Runtime(Protocol):
@@ -128,10 +127,10 @@ class RayRuntime:
     async def request(
         self, address: str, message: dict[str, Any], timeout_s: float | None = None
     ) -> dict[str, Any] | None:
-        bus_timeout = None if timeout_s is None else timeout_s + _BUS_GRACE_S
-        answer: dict[str, Any] | None = await self.ref(BUS).call(
-            "request", address, message, timeout_s, timeout_s=bus_timeout
-        )
+        from supervisors.one_hop import one_hop
+
+        # one hop to a target this process has resolved before; the bus otherwise
+        answer: dict[str, Any] | None = await one_hop(self.namespace).request(address, message, timeout_s)
         return answer
 
     async def stream(self, address: str, method: str, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:

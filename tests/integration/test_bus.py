@@ -123,3 +123,43 @@ def test_bus_restart_is_transparent_to_callers_and_subscribers(client: Any, targ
 def test_notifications_get_no_answer(client: Any, target: str) -> None:
     answer = client.send(target, {"jsonrpc": "2.0", "method": "ping"})
     assert answer == {}
+
+
+def test_one_hop_goes_straight_to_a_resolved_target_and_answers_as_the_bus_would(client: Any, target: str) -> None:
+    """supervisors/one_hop.py: the first request goes through the bus (which resolves the
+    address), the next ones straight to the target (the bus's counters do not move); a
+    crash during a non-repeatable request is TARGET_CRASHED, an idempotent request after it
+    reaches the successor, and a slow answer is REQUEST_TIMEOUT, as through the bus."""
+    import asyncio
+
+    from supervisors.one_hop import OneHop
+
+    bus = client.actor("bus/main")
+    hop = OneHop(10.0, client.namespace)
+
+    def call(name: str, arguments: dict[str, Any], n: int) -> dict[str, Any]:
+        return {"jsonrpc": "2.0", "id": n, "method": "tools/call", "params": {"name": name, "arguments": arguments}}
+
+    async def scenario() -> dict[str, Any]:
+        first = await hop.request(target, call("echo", {"text": "one"}, 1))
+        before = ray.get(bus.info.remote())["requests"]
+        second = await hop.request(target, call("echo", {"text": "two"}, 2))
+        after = ray.get(bus.info.remote())["requests"]
+        crashed = await hop.request(target, call("crash", {}, 3))
+        pinged = await hop.request(target, {"jsonrpc": "2.0", "id": 4, "method": "ping"})
+        slow = await hop.request(target, call("slow", {"seconds": 5}, 5), timeout_s=0.5)
+        return {
+            "first": first,
+            "second": second,
+            "bus_delta": after - before,
+            "crashed": crashed,
+            "pinged": pinged,
+            "slow": slow,
+        }
+
+    out = asyncio.run(scenario())
+    assert "one" in str(out["first"]["result"]) and "two" in str(out["second"]["result"])
+    assert out["bus_delta"] == 0  # the second request did not pass through the bus
+    assert out["crashed"]["error"]["code"] == ErrorCode.TARGET_CRASHED
+    assert out["pinged"] == {"jsonrpc": "2.0", "id": 4, "result": {}}
+    assert out["slow"]["error"]["code"] == ErrorCode.REQUEST_TIMEOUT
