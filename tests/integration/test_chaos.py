@@ -39,6 +39,7 @@ def test_chat_under_random_kills_loses_nothing(platform: str, client: Any) -> No
         if not outcome.ok:
             print("  failed:", outcome.kind, outcome.code, outcome.detail[:300])
     assert killer.kills, "nothing was killed"
+    assert not killer.unsettled, f"still down after the kills: {killer.unsettled}"
     assert verdict.lost == 0, report
     assert verdict.duplicated == 0, report
     assert verdict.dangling == 0, report
