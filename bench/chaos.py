@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -299,6 +300,8 @@ def main() -> int:
             "kills": killer.kills,
             "kill_failures": killer.failures[:20],
             "unsettled_after": killer.unsettled,
+            # why requests failed: the most common (code, first words of the message)
+            "failures": Counter(f"{o.code}: {o.detail[:100]}" for o in outcomes if not o.ok).most_common(12),
         }
     finally:
         stop_platform(settings, owns_cluster=True)
@@ -329,6 +332,8 @@ def main() -> int:
         console.print(f"[red]not running 120 s after the last kill: {chaos['unsettled_after']}[/red]")
     goal = chaos["answered_share"] >= 0.99 and chaos["lost"] == chaos["duplicated"] == chaos["dangling"] == 0
     console.print(f"goal (>= 99% answered, 0 lost, 0 duplicated, 0 dangling): {'met' if goal else 'NOT met'}")
+    for failure, count in chaos["failures"]:
+        console.print(f"  {count} x {failure}")
     for example in chaos["examples"][:10]:
         console.print(f"  {example}")
     results["goal_met"] = goal

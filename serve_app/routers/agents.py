@@ -199,7 +199,9 @@ async def message(
 ) -> dict[str, Any]:
     """A chat message to this agent (as POST /chat/message with agent_id)."""
     chat = ChatMessageRequest(message=body.message, conversation_id=body.conversation_id, agent_id=agent_id)
-    plan = await ask(registry, "prepare_chat", chat.message, chat.conversation_id, agent_id)
+    # a registry that is restarting is waited for (bounded), not refused: nothing was sent yet
+    wait_s = settings.chat.redeliver_wait_s
+    plan = await ask(registry, "prepare_chat", chat.message, chat.conversation_id, agent_id, wait_s=wait_s)
     return await collect_chat(settings, plan, chat.message)
 
 

@@ -37,7 +37,16 @@ EXPORT_MEDIA = {"text/markdown": _TEXT, "application/json": {"schema": {"type": 
 @router.post("/chat/message", response_model=AgentChatAnswer, response_model_exclude_unset=True)
 async def chat_message(settings: SettingsDep, registry: Registry, body: ChatMessageRequest) -> dict[str, Any]:
     """Route the message to an agent (agent_id overrides the router), answer, store both."""
-    plan = await ask(registry, "prepare_chat", body.message, body.conversation_id, body.agent_id, timeout_s=120.0)
+    # a registry that is restarting is waited for (bounded), not refused: nothing was sent yet
+    plan = await ask(
+        registry,
+        "prepare_chat",
+        body.message,
+        body.conversation_id,
+        body.agent_id,
+        timeout_s=120.0,
+        wait_s=settings.chat.redeliver_wait_s,
+    )
     return await collect_chat(settings, plan, body.message)
 
 
@@ -100,7 +109,16 @@ async def ws_agent_chat(settings: Settings, message: WsChat, send: Any, runs: di
     try:
         body = ChatMessageRequest.model_validate(message.message or {})
         registry = actor_ref(settings, AGENT_REGISTRY)
-        plan = await ask(registry, "prepare_chat", body.message, body.conversation_id, body.agent_id, timeout_s=120.0)
+        # a registry that is restarting is waited for (bounded), not refused: nothing was sent yet
+        plan = await ask(
+            registry,
+            "prepare_chat",
+            body.message,
+            body.conversation_id,
+            body.agent_id,
+            timeout_s=120.0,
+            wait_s=settings.chat.redeliver_wait_s,
+        )
         ids = {"conversation_id": plan["conversation_id"], "agent_id": plan["agent_id"]}
         await send(
             WsServerMessage(
