@@ -52,6 +52,8 @@ M = TypeVar("M", bound=BaseModel)
 # re-run of the ingest step names the same documents.
 _DOCUMENTS = uuid.UUID("8d3c7a9e-5f0b-4e55-9b57-3a0f0d6c1e21")
 _CITATION = re.compile(r"\[(\d+)\]")
+# What a small model writes where a citation number belongs ("[n]", "[source]"): not a citation.
+_PLACEHOLDER = re.compile(r"\s?\[(?:[a-zA-Z]{1,10}|\.\.\.)\]")
 _LIST_PREFIX = re.compile(r"^\s*(?:[-*•]|\d+[.)]|Q\d*[:.)]|Sub-question\s*\d*[:.)]?)\s*", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9_]+")
 _STOP_WORDS = (
@@ -135,7 +137,7 @@ def renumber(answer: str, local: Sequence[SourcePassage], numbers: dict[str, int
             return f"[{numbers[local[index].id]}]"
         return ""
 
-    return _CITATION.sub(swap, answer)
+    return _CITATION.sub(swap, _PLACEHOLDER.sub("", answer))
 
 
 def summary_prompt(question: str, answers: Sequence[SubAnswer]) -> str:
@@ -260,7 +262,11 @@ class ResearchAnalysis:
         )
         text = replies[0].text if replies else ""
         subs = parse_plan(text, request.question, limits.max_sub_questions)
-        plan = Plan(question=request.question, sub_questions=subs or [request.question], from_model=bool(subs))
+        from_model = bool(subs)
+        if len(subs) < limits.max_sub_questions:
+            # room left: the question itself too, so what the model's plan missed is still asked
+            subs.append(request.question)
+        plan = Plan(question=request.question, sub_questions=subs, from_model=from_model)
         how = "from the model" if plan.from_model else "the question itself (the model's plan was unusable)"
         await journal.log(StepName.PLAN, f"{len(plan.sub_questions)} sub-question(s), {how}")
         for i, sub in enumerate(plan.sub_questions, start=1):
@@ -323,7 +329,8 @@ class ResearchAnalysis:
             temperature=0.2,
             max_tokens=request.limits.summary_max_tokens,
         )
-        summary = (replies[0].text if replies else "").strip() or "The findings below are all the sources gave."
+        summary = _PLACEHOLDER.sub("", _CITATION.sub("", replies[0].text if replies else "")).strip()
+        summary = summary or "The findings below are all the sources gave."
 
         lines = [f"# Research report: {request.question}", "", "## Summary", "", summary, "", "## Findings", ""]
         for i, (reading, answer) in enumerate(zip(readings, answers, strict=True), start=1):

@@ -173,6 +173,7 @@ class WorkflowRuntime(SupervisedActor):
         self.runtime: RayRuntime | None = None
         self.reasoning_config = ReasoningConfig()
         self.launched = False
+        self._noted: asyncio.Task[None] | None = None
 
     # ---- lifetime --------------------------------------------------------------------------
 
@@ -198,6 +199,16 @@ class WorkflowRuntime(SupervisedActor):
         DBOS.launch()
         self.launched = True
         log.info("%s: DBOS launched (schema %s)", self.address, s.workflows.system_schema)
+        self._noted = asyncio.create_task(self._note_resumed())
+
+    async def _note_resumed(self) -> None:
+        """A log line in each workflow this launch resumed (DBOS recovers them itself)."""
+        try:
+            for workflow_id in await self._running_ids():
+                if await sql.get_run(self.db_, workflow_id) is not None:
+                    await Journal(self, workflow_id).log(None, f"resumed by {self.address} from its last recorded step")
+        except Exception:
+            log.exception("%s: could not note the resumed workflows", self.address)
 
     async def on_stop(self) -> None:
         # Workflows still running stay PENDING in the database: the next launch resumes them.
