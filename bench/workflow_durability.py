@@ -183,7 +183,8 @@ def kills(n: int) -> dict[str, Any]:
 
             _wait(lambda: done_steps(status()) >= 1, 240)
             before = done_steps(status())
-            restarts = client.tree().find("workflows/main").restarts
+            runner = client.tree().find("workflows/main")
+            restarts = runner.restarts if runner is not None else 0
             t0 = time.perf_counter()
             client.kill("workflows/main")
             client.wait_until_running("workflows/main", timeout_s=120, min_restarts=restarts + 1)
@@ -198,7 +199,11 @@ def kills(n: int) -> dict[str, Any]:
 
             _wait(resumed, 120)
             out["workflow_resumed_s"].append(time.perf_counter() - t0)
-            _wait(lambda before=before: done_steps(status()) > before, 240)
+
+            def moved_on(before: int = before) -> bool:
+                return done_steps(status()) > before
+
+            _wait(moved_on, 240)
             out["next_step_s"].append(time.perf_counter() - t0)
             final = httpx.get(
                 api(f"/workflows/research-analysis/{wid}/result"), params={"wait_s": 240}, timeout=300
