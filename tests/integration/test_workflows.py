@@ -213,6 +213,41 @@ def test_stop_cancels_at_the_next_step_boundary(platform: str, docs_index: str) 
     assert again.status_code == 409 and again.json()["field"] == "workflow_id"
 
 
+FLAKY = "workflow-flaky:latest"
+
+
+def test_a_failed_workflow_is_retried_from_its_failed_step(platform: str, session_ollama: Any, docs_index: str) -> None:
+    """A model on the fake Ollama that fails every answer: the workflow fails in its reason
+    steps; once the model answers again, retry runs from there, the earlier steps kept."""
+    session_ollama.add_model(FLAKY)
+    model_down = {"now": True}
+
+    def respond(prompt: str) -> str:
+        if "Break the research question" in prompt:
+            return "1. What does a supervisor restart?\n"
+        if model_down["now"]:
+            raise RuntimeError("the model is down")
+        return "It restarts the children that crash [1]."
+
+    session_ollama.responders[FLAKY] = respond
+    workflow_id = start(platform, question=QUESTION, index=docs_index, model=FLAKY)["workflow_id"]
+    failed = result(platform, workflow_id)
+    assert failed["workflow"]["status"] == "failed" and failed["workflow"]["error"], failed
+    before = status(platform, workflow_id)
+    assert next(s["status"] for s in before["steps"] if s["name"] == "reason") == "failed"
+    kept = {s["step_id"]: s["completed_at"] for s in before["steps"] if s["status"] == "completed"}
+    assert {s["name"] for s in before["steps"] if s["status"] == "completed"} == {"plan", "gather", "read"}
+    model_down["now"] = False
+    retried = httpx.post(api(platform, f"/workflows/retry/{workflow_id}"), timeout=60)
+    assert retried.status_code == 202, retried.text
+    assert_report(result(platform, workflow_id))
+    after = {s["step_id"]: s for s in status(platform, workflow_id)["steps"]}
+    for step_id, completed_at in kept.items():
+        assert after[step_id]["completed_at"] == completed_at, f"step {step_id} ran again"
+    lines = httpx.get(api(platform, f"/workflows/{workflow_id}/logs"), timeout=60).json()["lines"]
+    assert any(line["message"].startswith("retry from step") for line in lines)
+
+
 @pytest.mark.parametrize(
     ("body", "code", "field"),
     [
