@@ -17,7 +17,7 @@ import ray
 
 from actors.workflows.research import document_id_for
 from protocols.addresses import WORKFLOWS
-from tests.integration.agents_helpers import api
+from tests.integration.agents_helpers import api, create_agent
 
 pytestmark = pytest.mark.integration
 
@@ -211,6 +211,18 @@ def test_stop_cancels_at_the_next_step_boundary(platform: str, docs_index: str) 
     assert_report(result(platform, workflow_id))
     again = httpx.post(api(platform, f"/workflows/retry/{workflow_id}"), timeout=60)
     assert again.status_code == 409 and again.json()["field"] == "workflow_id"
+
+
+def test_the_research_agent_answers_with_a_workflow_report(platform: str, docs_index: str) -> None:
+    agent = create_agent(platform, type="research", name="researcher")
+    question = "What does the one_for_one strategy restart?"
+    response = httpx.post(api(platform, f"/agents/{agent['id']}/message"), json={"message": question}, timeout=TIMEOUT)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["agent_type"] == "research" and answer["response"].startswith("# Research report:")
+    listed = httpx.get(api(platform, "/workflows"), timeout=60).json()["workflows"]
+    assert any(w["question"] == question and w["status"] == "completed" for w in listed)
+    httpx.delete(api(platform, f"/agents/{agent['id']}"), timeout=60)
 
 
 FLAKY = "workflow-flaky:latest"

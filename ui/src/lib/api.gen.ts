@@ -2106,6 +2106,8 @@ export interface components {
             tools?: string[];
             /** Type */
             type: string;
+            /** Workflow */
+            workflow?: string | null;
         };
         /** AgentTypes */
         AgentTypes: {
