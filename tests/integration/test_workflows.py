@@ -5,6 +5,7 @@ real seconds, and assertions are on structure, never on the 135M model's wording
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
@@ -14,10 +15,11 @@ from typing import Any
 import httpx
 import pytest
 import ray
+from websockets.sync.client import connect as ws_connect
 
 from actors.workflows.research import document_id_for
 from protocols.addresses import WORKFLOWS
-from tests.integration.agents_helpers import api, create_agent
+from tests.integration.agents_helpers import api, create_agent, ws_url
 
 pytestmark = pytest.mark.integration
 
@@ -122,10 +124,37 @@ def step_names(view: dict[str, Any]) -> list[str]:
     return [s["name"] for s in sorted(view["steps"], key=lambda s: s["step_id"])]
 
 
+def events_until_finished(ws: Any, workflow_id: str, timeout_s: float = 240) -> list[dict[str, Any]]:
+    """The `workflows` topic's events of one workflow, through its `workflow_finished`."""
+    seen: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            message = json.loads(ws.recv(timeout=1))
+        except TimeoutError:
+            continue
+        if message.get("topic") == "workflows" and (message.get("data") or {}).get("workflow_id") == workflow_id:
+            seen.append(message)
+            if message["type"] == "workflow_finished":
+                return seen
+    raise AssertionError(f"no workflow_finished for {workflow_id}: {[m['type'] for m in seen]}")
+
+
 def test_research_analysis_end_to_end(platform: str, docs_index: str) -> None:
-    started = start(platform, question=QUESTION, index=docs_index)
-    assert started["status"] in ("queued", "running") and started["index"] == docs_index
-    workflow_id = started["workflow_id"]
+    with ws_connect(ws_url(platform), open_timeout=30) as ws:
+        assert json.loads(ws.recv(timeout=30))["type"] == "connection_status"
+        ws.send(json.dumps({"type": "subscribe", "topics": ["workflows"], "ref": 1}))
+        while json.loads(ws.recv(timeout=30))["type"] != "subscribed":
+            pass
+        started = start(platform, question=QUESTION, index=docs_index)
+        assert started["status"] in ("queued", "running") and started["index"] == docs_index
+        workflow_id = started["workflow_id"]
+        events = events_until_finished(ws, workflow_id)
+    # a browser subscribed to `workflows` saw the steps and log lines live, then the end
+    kinds = {m["type"] for m in events}
+    assert {"workflow_started", "workflow_step", "workflow_log"} <= kinds
+    assert events[-1]["data"]["status"] == "completed"
+    assert {m["data"]["step"] for m in events if m["type"] == "workflow_step"} >= {"plan", "reason", "store"}
     view = result(platform, workflow_id)
     report = assert_report(view)
     final = status(platform, workflow_id)
