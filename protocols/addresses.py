@@ -72,6 +72,7 @@ MONITOR = "monitor/main"
 OLLAMA = "ollama/main"
 KNOWLEDGE = "knowledge/main"
 MEMORY = "memory/main"
+WORKFLOWS = "workflows/main"  # the durable workflow runtime (DBOS), under supervisor/workflows
 
 # Component supervisors under the root.
 MODELS_SUPERVISOR = "supervisor/models"
@@ -83,6 +84,7 @@ AGENT_POOL_SUPERVISOR = "supervisor/agent-pool"  # under supervisor/agents: the 
 REASONING_SUPERVISOR = "supervisor/reasoning"
 REASONING_POOL_SUPERVISOR = "supervisor/reasoning-sessions"  # under supervisor/reasoning: one actor per session
 EVOLUTION_SUPERVISOR = "supervisor/evolution"
+WORKFLOWS_SUPERVISOR = "supervisor/workflows"
 
 # The workers that decide what their supervisor runs (OTP: the supervisor runs no
 # application code; a registry or manager asks it to start and stop children). Callers

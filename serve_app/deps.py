@@ -24,6 +24,7 @@ from protocols.addresses import (
     REASONING_MANAGER,
     ROOT,
     STORE,
+    WORKFLOWS,
 )
 from supervisors.refs import ActorRef
 
@@ -82,6 +83,7 @@ Memory = Annotated[ActorRef, Depends(_ref_to(MEMORY))]
 Registry = Annotated[ActorRef, Depends(_ref_to(AGENT_REGISTRY))]
 McpManager = Annotated[ActorRef, Depends(_ref_to(MCP_MANAGER))]
 Reasoning = Annotated[ActorRef, Depends(_ref_to(REASONING_MANAGER))]
+Workflows = Annotated[ActorRef, Depends(_ref_to(WORKFLOWS))]
 
 
 # Methods that only read: a call through a handle cached before a restart is sent again to
@@ -124,6 +126,8 @@ READ_ONLY = frozenset(
         "result",
         "tree",
         "defaults",
+        "list_workflows",
+        "logs",
     }
 )
 
