@@ -100,16 +100,25 @@ def ws_chat(url: str, agent_id: str, message: str, timeout_s: float) -> Outcome:
     return Outcome("ws", False, conversation_id, detail="no final answer before the timeout")
 
 
+def _get_json(url: str, params: dict[str, Any], wait_s: float = 120.0) -> Any:
+    """GET until a 200 (a component still coming back after the kills answers 503 first)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        response = httpx.get(url, params=params, timeout=60)
+        if response.status_code == 200 or time.monotonic() > deadline:
+            response.raise_for_status()
+            return response.json()
+        time.sleep(1.0)
+
+
 def read_back(url: str, agent_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Every conversation of these agents, with its messages in order."""
-    listed = httpx.get(url + "api/v1/chat/conversations", params={"limit": 1000}, timeout=60).json()
+    listed = _get_json(url + "api/v1/chat/conversations", {"limit": 1000})
     out: dict[str, list[dict[str, Any]]] = {}
     for conversation in listed["conversations"]:
         if conversation.get("agent_id") not in agent_ids:
             continue
-        history = httpx.get(
-            url + "api/v1/chat/history", params={"conversation_id": conversation["id"]}, timeout=60
-        ).json()
+        history = _get_json(url + "api/v1/chat/history", {"conversation_id": conversation["id"]})
         out[conversation["id"]] = history["messages"]
     return out
 
