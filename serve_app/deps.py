@@ -16,6 +16,7 @@ from configs.settings import Settings
 from protocols.addresses import (
     AGENT_REGISTRY,
     BUS,
+    EVOLUTION_MANAGER,
     KNOWLEDGE,
     MCP_MANAGER,
     MEMORY,
@@ -82,6 +83,7 @@ Memory = Annotated[ActorRef, Depends(_ref_to(MEMORY))]
 Registry = Annotated[ActorRef, Depends(_ref_to(AGENT_REGISTRY))]
 McpManager = Annotated[ActorRef, Depends(_ref_to(MCP_MANAGER))]
 Reasoning = Annotated[ActorRef, Depends(_ref_to(REASONING_MANAGER))]
+Evolution = Annotated[ActorRef, Depends(_ref_to(EVOLUTION_MANAGER))]
 
 
 # Methods that only read: a call through a handle cached before a restart is sent again to
@@ -124,6 +126,12 @@ READ_ONLY = frozenset(
         "result",
         "tree",
         "defaults",
+        "results",
+        "run_view",
+        "front",
+        "recipes",
+        "recipe",
+        "lineage",
     }
 )
 
