@@ -196,41 +196,47 @@ async def count_restart(db: Database, run_id: str) -> None:
 
 
 async def put_evaluations(db: Database, run_id: str, island: int, evaluations: Sequence[Evaluation]) -> int:
-    """Store new evaluations; returns how many were refused as already stored (and counts them
-    as the run's duplicates)."""
+    """Store new evaluations (one statement); returns how many were refused as already stored,
+    and counts those as the run's duplicates."""
     if not evaluations:
         return 0
-    rows = [
-        (
-            e.genome,
-            e.task,
-            e.split.value,
-            e.example,
-            e.score,
-            e.latency_s,
-            e.tokens,
-            Jsonb(e.values),
-            e.feedback,
-            run_id,
-            island,
-        )
-        for e in evaluations
-    ]
+    rows = [e.model_dump(mode="json", include=_EVALUATION_FIELDS) for e in evaluations]
     async with db.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-        inserted = 0
-        for row in rows:
-            await cur.execute(
-                """INSERT INTO evolution_evaluations
-                       (genome, task, split, example, score, latency_s, tokens, "values", feedback, run_id, island)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-                   ON CONFLICT (genome, task, split, example) DO NOTHING""",
-                row,
-            )
-            inserted += cur.rowcount
+        await cur.execute(
+            """INSERT INTO evolution_evaluations
+                   (genome, task, split, example, score, latency_s, tokens, "values", feedback, run_id, island)
+               SELECT x.genome, x.task, x.split, x.example, x.score, x.latency_s, x.tokens,
+                      COALESCE(x."values", '{}'::jsonb), x.feedback, %(run)s, %(island)s
+               FROM jsonb_to_recordset(%(rows)s) AS x(genome text, task text, split text, example text,
+                   score double precision, latency_s double precision, tokens integer, "values" jsonb, feedback text)
+               ON CONFLICT (genome, task, split, example) DO NOTHING RETURNING 1""",
+            {"run": run_id, "island": island, "rows": Jsonb(rows)},
+        )
+        inserted = len(await cur.fetchall())
         refused = len(rows) - inserted
         if refused:
             await cur.execute("UPDATE evolution_runs SET duplicates = duplicates + %s WHERE id = %s", (refused, run_id))
     return refused
+
+
+_EVALUATION_FIELDS = {"genome", "task", "split", "example", "score", "latency_s", "tokens", "values", "feedback"}
+
+
+async def evaluations_for(db: Database, task: str, keys: Sequence[str]) -> list[Evaluation]:
+    """The stored evaluations of these genomes on a task (any run's, any split)."""
+    if not keys:
+        return []
+    rows = await _rows(
+        db,
+        "SELECT * FROM evolution_evaluations WHERE task = %(task)s AND genome = ANY(%(keys)s)",
+        {"task": task, "keys": list(dict.fromkeys(keys))},
+    )
+    return [_evaluation(r) for r in rows]
+
+
+async def duplicates(db: Database, run_id: str) -> int:
+    rows = await _rows(db, "SELECT duplicates FROM evolution_runs WHERE id = %(id)s", {"id": run_id})
+    return int(rows[0]["duplicates"]) if rows else 0
 
 
 def _evaluation(row: dict[str, Any]) -> Evaluation:
@@ -245,12 +251,6 @@ def _evaluation(row: dict[str, Any]) -> Evaluation:
         values=row["values"] or {},
         feedback=row["feedback"],
     )
-
-
-async def task_evaluations(db: Database, task: str) -> list[Evaluation]:
-    """Every stored evaluation of a task (any run's): an island's cache at its start."""
-    rows = await _rows(db, "SELECT * FROM evolution_evaluations WHERE task = %(task)s", {"task": task})
-    return [_evaluation(r) for r in rows]
 
 
 async def evaluations_of(db: Database, genome: str, task: str, split: str) -> list[Evaluation]:
@@ -316,32 +316,42 @@ async def island_restarts(db: Database, run_id: str) -> dict[int, int]:
 
 
 async def put_members(db: Database, run_id: str, members: Sequence[Member]) -> None:
-    """Record genomes a run made (the first run keeps the recipe) and their lineage there."""
+    """Record genomes a run made (the first run keeps the recipe) and their lineage there
+    (objectives filled in once known)."""
     if not members:
         return
-    async with db.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-        for m in members:
-            await cur.execute(
-                """INSERT INTO evolution_recipes (id, kind, genome, run_id) VALUES (%s, %s, %s, %s)
-                   ON CONFLICT (id) DO NOTHING""",
-                (m.key, m.genome.kind, Jsonb(m.genome.model_dump(mode="json")), run_id),
-            )
-            await cur.execute(
-                """INSERT INTO evolution_lineage (run_id, recipe_id, parents, operators, generation, island, objectives)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s)
-                   ON CONFLICT (run_id, recipe_id) DO UPDATE SET objectives = CASE
-                       WHEN EXCLUDED.objectives = '{}'::jsonb THEN evolution_lineage.objectives
-                       ELSE EXCLUDED.objectives END""",
-                (
-                    run_id,
-                    m.key,
-                    m.lineage.parents,
-                    [o.value for o in m.lineage.operators],
-                    m.lineage.generation,
-                    m.lineage.island,
-                    Jsonb(m.objectives),
-                ),
-            )
+    rows = [
+        {
+            "id": m.key,
+            "kind": m.genome.kind,
+            "genome": m.genome.model_dump(mode="json"),
+            "parents": m.lineage.parents,
+            "operators": [o.value for o in m.lineage.operators],
+            "generation": m.lineage.generation,
+            "island": m.lineage.island,
+            "objectives": m.objectives,
+        }
+        for m in {m.key: m for m in members}.values()
+    ]
+    async with db.pool.connection() as conn, conn.transaction():
+        await conn.execute(
+            """INSERT INTO evolution_recipes (id, kind, genome, run_id)
+               SELECT x.id, x.kind, x.genome, %(run)s
+               FROM jsonb_to_recordset(%(rows)s) AS x(id text, kind text, genome jsonb)
+               ON CONFLICT (id) DO NOTHING""",
+            {"run": run_id, "rows": Jsonb(rows)},
+        )
+        await conn.execute(
+            """INSERT INTO evolution_lineage (run_id, recipe_id, parents, operators, generation, island, objectives)
+               SELECT %(run)s, x.id, ARRAY(SELECT jsonb_array_elements_text(x.parents)),
+                      ARRAY(SELECT jsonb_array_elements_text(x.operators)), x.generation, x.island, x.objectives
+               FROM jsonb_to_recordset(%(rows)s)
+                   AS x(id text, parents jsonb, operators jsonb, generation integer, island integer, objectives jsonb)
+               ON CONFLICT (run_id, recipe_id) DO UPDATE SET objectives = CASE
+                   WHEN EXCLUDED.objectives = '{}'::jsonb THEN evolution_lineage.objectives
+                   ELSE EXCLUDED.objectives END""",
+            {"run": run_id, "rows": Jsonb(rows)},
+        )
 
 
 _RECIPE_QUERY = """SELECT r.id, r.genome, r.name, r.run_id, r.created_at, l.parents, l.operators, l.generation,

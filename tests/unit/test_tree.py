@@ -14,6 +14,8 @@ from protocols.addresses import (
     AGENT_REGISTRY,
     AGENTS_SUPERVISOR,
     BUS,
+    EVOLUTION_MANAGER,
+    EVOLUTION_RUNS_SUPERVISOR,
     EVOLUTION_SUPERVISOR,
     INDEX_SUPERVISOR,
     KNOWLEDGE,
@@ -23,6 +25,7 @@ from protocols.addresses import (
     MEMORY,
     MODELS_SUPERVISOR,
     MONITOR,
+    POPULATIONS_SUPERVISOR,
     REASONING_MANAGER,
     REASONING_POOL_SUPERVISOR,
     REASONING_SUPERVISOR,
@@ -104,7 +107,7 @@ def test_every_feature_has_its_children_under_its_supervisor(settings) -> None: 
     assert under[MCP_SUPERVISOR] == [MCP_SERVERS_SUPERVISOR, MCP_MANAGER]
     assert under[AGENTS_SUPERVISOR] == [AGENT_POOL_SUPERVISOR, AGENT_REGISTRY]
     assert under[REASONING_SUPERVISOR] == [REASONING_POOL_SUPERVISOR, REASONING_MANAGER]
-    assert under[EVOLUTION_SUPERVISOR] == []
+    assert under[EVOLUTION_SUPERVISOR] == [POPULATIONS_SUPERVISOR, EVOLUTION_RUNS_SUPERVISOR, EVOLUTION_MANAGER]
 
 
 def test_reasoning_sessions_are_transient_children_of_a_plain_pool(settings) -> None:  # type: ignore[no-untyped-def]
