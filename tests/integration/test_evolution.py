@@ -203,3 +203,37 @@ def test_unknown_ids_are_404(platform: str) -> None:
     assert response.status_code == 404 and response.json()["field"] == "run_id"
     response = httpx.get(api(platform, "/evolution/recipes/not-hex"), timeout=60)
     assert response.status_code == 422
+
+
+def test_the_evolution_tool_on_mcp(platform: str) -> None:
+    import asyncio
+
+    from mcp import Client
+
+    async def scenario() -> dict[str, Any]:
+        async with Client(platform + "mcp") as mcp_client:
+            tools = {t.name for t in (await mcp_client.list_tools()).tools}
+            status = await mcp_client.call_tool("evolution", {"action": "status"})
+            bad = await mcp_client.call_tool("evolution", {"action": "start", "task": "no-such-task"})
+            return {"tools": tools, "status": status, "bad": bad}
+
+    out = asyncio.run(scenario())
+    assert "evolution" in out["tools"]
+    assert TASK in out["status"].structured_content["tasks"]
+    assert out["bad"].is_error and "(task)" in out["bad"].content[0].text
+
+
+def test_an_agent_from_a_recipe(platform: str, settings: Any) -> None:
+    recipe = {"model": settings.models.default_model, "system_prompt": "Answer in one word.", "max_tokens": 12}
+    created = httpx.post(api(platform, "/evolution/recipes"), json={"recipe": recipe}, timeout=60)
+    recipe_id = created.json()["recipe_id"]
+    agent = httpx.post(api(platform, "/agents"), json={"type": "general", "recipe_id": recipe_id}, timeout=180)
+    assert agent.status_code == 201, agent.text
+    row = agent.json()
+    assert row["model"] == settings.models.default_model
+    assert row["recipe"]["recipe_id"] == recipe_id and row["recipe"]["system_prompt"] == "Answer in one word."
+    answer = httpx.post(api(platform, f"/agents/{row['id']}/message"), json={"message": "Name a fruit."}, timeout=180)
+    assert answer.status_code == 200 and answer.json()["response"].strip(), answer.text
+    missing = httpx.post(api(platform, "/agents"), json={"type": "general", "recipe_id": "f" * 24}, timeout=60)
+    assert missing.status_code == 404 and missing.json()["field"] == "body.recipe_id"
+    httpx.delete(api(platform, f"/agents/{row['id']}"), timeout=60)
