@@ -1,0 +1,65 @@
+"""The evolution adapters that need no Ray: the stored-evaluation sink's group commit and the
+pymoo task names (actors/evolution/platform.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+
+from actors.evolution.platform import StoredEvaluationSink, UnknownTask, problem_for
+from protocols.evolution import Evaluation, Split
+
+
+def evaluation(i: int) -> Evaluation:
+    return Evaluation(genome=f"g{i}", task="t", split=Split.VAL, example="0")
+
+
+def test_concurrent_puts_share_writes_and_each_returns_after_its_own() -> None:
+    writes: list[list[str]] = []
+
+    async def write(batch: Sequence[Evaluation]) -> None:
+        await asyncio.sleep(0.01)
+        writes.append([e.genome for e in batch])
+
+    async def scenario() -> None:
+        sink = StoredEvaluationSink(write)
+
+        async def put(i: int) -> None:
+            await sink.put([evaluation(i)])
+            assert any(f"g{i}" in w for w in writes), "returned before its row was written"
+
+        await asyncio.gather(*(put(i) for i in range(20)))
+
+    asyncio.run(scenario())
+    assert sorted(g for w in writes for g in w) == sorted(f"g{i}" for i in range(20))
+    assert len(writes) < 20  # puts during a write went together in the next one
+
+
+def test_a_failed_write_is_tried_again_by_the_next_put() -> None:
+    calls: list[list[str]] = []
+
+    async def write(batch: Sequence[Evaluation]) -> None:
+        calls.append([e.genome for e in batch])
+        if len(calls) == 1:
+            raise ConnectionError("store away")
+
+    async def scenario() -> None:
+        sink = StoredEvaluationSink(write)
+        with pytest.raises(ConnectionError):
+            await sink.put([evaluation(1)])
+        await sink.put([evaluation(2)])
+
+    asyncio.run(scenario())
+    assert calls == [["g1"], ["g1", "g2"]]
+
+
+def test_pymoo_tasks_and_their_cost() -> None:
+    assert problem_for("pymoo:zdt1").cost_s == 0.0
+    costly = problem_for("pymoo:zdt3@20ms")
+    assert costly.cost_s == 0.02 and costly.task == "pymoo:zdt3@20ms"
+    with pytest.raises(UnknownTask):
+        problem_for("pymoo:nope")
+    with pytest.raises(UnknownTask):
+        problem_for("pymoo:zdt1@fast")
