@@ -8,7 +8,7 @@ minibatch mean score reaches the threshold.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from protocols.evolution import Cascade, Evaluation, Genome, Split
@@ -16,6 +16,7 @@ from protocols.evolution import Cascade, Evaluation, Genome, Split
 from .ports import EvaluationSink, Evaluator
 
 CacheKey = tuple[str, str, str, str]  # (genome key, task, split, example)
+Lookup = Callable[[str, str, Split, Sequence[str]], Awaitable[Sequence[Evaluation]]]
 
 
 def cache_key(evaluation: Evaluation) -> CacheKey:
@@ -65,6 +66,9 @@ class Evaluations:
         self.cache = cache or EvaluationCache()
         self.sink = sink
         self.counters = counters or EvaluationCounters()
+        # a second level behind the cache (the store, where other islands and runs put theirs):
+        # asked for the misses before the evaluator, its answers count as hits
+        self.lookup: Lookup | None = None
 
     def examples(self, split: Split) -> list[str]:
         return list(self.evaluator.examples(split))
@@ -78,6 +82,13 @@ class Evaluations:
                 missing.append(example)
             else:
                 found[example] = cached
+        if missing and self.lookup is not None:
+            stored = [e for e in await self.lookup(key, self.task, split, missing) if e.genome == key]
+            self.cache.add(stored)
+            for evaluation in stored:
+                if evaluation.example in missing and evaluation.split is split:
+                    found[evaluation.example] = evaluation
+            missing = [e for e in missing if e not in found]
         self.counters.hits += len(found)
         if missing:
             new = await self.evaluator.evaluate(genome, key, split, missing)

@@ -104,7 +104,10 @@ def test_a_small_run_end_to_end(platform: str, client: Any, settings: Any) -> No
 
 
 def test_a_killed_island_resumes_and_nothing_is_computed_twice(platform: str, client: Any, settings: Any) -> None:
-    run_id = start(platform, small_run(settings, generations=3, migration_interval=2, seed=11))["run_id"]
+    # no migration: the islands share no genome, so any evaluation refused by the store was
+    # computed again by the restarted island (two islands evaluating one migrant at the same
+    # moment could both compute it; the store keeps one)
+    run_id = start(platform, small_run(settings, generations=3, migration_interval=100, seed=11))["run_id"]
     island = f"population/{run_id}.1"
     # wait until the island stored evaluations of its first generation, then kill it
     deadline = time.monotonic() + TIMEOUT

@@ -63,3 +63,30 @@ def test_pymoo_tasks_and_their_cost() -> None:
         problem_for("pymoo:nope")
     with pytest.raises(UnknownTask):
         problem_for("pymoo:zdt1@fast")
+
+
+def test_the_stores_evaluations_are_hits_not_computed() -> None:
+    from actors.evolution.evaluation import Evaluations
+    from actors.evolution.problems import ProblemEvaluator
+    from protocols.evolution import RealVector
+
+    class Counting(ProblemEvaluator):
+        calls = 0
+
+        async def evaluate(self, genome, key, split, examples):  # type: ignore[no-untyped-def]
+            Counting.calls += 1
+            return await super().evaluate(genome, key, split, examples)
+
+    evaluator = Counting("zdt1", n_var=2)
+    stored = Evaluation(genome="k", task=evaluator.task, split=Split.VAL, example="0", values={"f1": 1, "f2": 2})
+
+    async def lookup(key: str, task: str, split: Split, examples: Sequence[str]) -> list[Evaluation]:
+        return [stored] if key == "k" else []
+
+    evaluations = Evaluations(evaluator)
+    evaluations.lookup = lookup
+    got = asyncio.run(evaluations.run(RealVector(x=[0.1, 0.2]), "k", Split.VAL, ["0"]))
+    assert got == [stored] and Counting.calls == 0
+    assert (evaluations.counters.hits, evaluations.counters.computed) == (1, 0)
+    asyncio.run(evaluations.run(RealVector(x=[0.3, 0.2]), "other", Split.VAL, ["0"]))
+    assert Counting.calls == 1 and evaluations.counters.computed == 1
