@@ -90,3 +90,34 @@ def test_the_stores_evaluations_are_hits_not_computed() -> None:
     assert (evaluations.counters.hits, evaluations.counters.computed) == (1, 0)
     asyncio.run(evaluations.run(RealVector(x=[0.3, 0.2]), "other", Split.VAL, ["0"]))
     assert Counting.calls == 1 and evaluations.counters.computed == 1
+
+
+def test_concurrent_requests_for_one_evaluation_compute_it_once() -> None:
+    from actors.evolution.evaluation import Evaluations
+    from actors.evolution.problems import ProblemEvaluator
+    from protocols.evolution import RealVector
+
+    calls: list[str] = []
+
+    class Slow(ProblemEvaluator):
+        async def evaluate(self, genome, key, split, examples):  # type: ignore[no-untyped-def]
+            calls.append(key)
+            await asyncio.sleep(0.01)
+            return await super().evaluate(genome, key, split, examples)
+
+    put: list[int] = []
+
+    class Sink:
+        async def put(self, evaluations: Sequence[Evaluation]) -> None:
+            put.append(len(evaluations))
+
+    evaluations = Evaluations(Slow("zdt1", n_var=2), sink=Sink())
+    genome = RealVector(x=[0.5, 0.5])
+
+    async def scenario() -> list[list[Evaluation]]:
+        return await asyncio.gather(*(evaluations.run(genome, "k", Split.TRAIN, ["0"]) for _ in range(5)))
+
+    got = asyncio.run(scenario())
+    assert calls == ["k"] and put == [1]
+    assert all(g == got[0] for g in got)
+    assert (evaluations.counters.computed, evaluations.counters.hits) == (1, 4)
