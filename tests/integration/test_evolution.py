@@ -89,7 +89,8 @@ def test_a_small_run_end_to_end(platform: str, client: Any, settings: Any) -> No
     assert [p["generation"] for p in detail["history"]] == [1, 2]
     assert len(detail["progress"]["islands"]) == 2
     # (duplicates is checked without migration below: two islands may evaluate one migrant at once)
-    assert detail["stored_evaluations"] > 0 and detail["stored_evaluations"] + detail["duplicates"] >= run["evaluations"]
+    stored, duplicates = detail["stored_evaluations"], detail["duplicates"]
+    assert stored > 0 and stored + duplicates >= run["evaluations"]
     # the front, the recipes the run made, and one child's lineage
     front = httpx.get(api(platform, f"/evolution/runs/{run_id}/front"), timeout=60).json()
     assert {m["key"] for m in front["front"]} == {m["key"] for m in view["front"]}
