@@ -142,8 +142,9 @@ def test_start_and_watch_over_the_websocket(platform: str, settings: Any) -> Non
             if frame["type"] in ("evolution_complete", "error"):
                 break
     kinds = [f["type"] for f in frames]
-    assert kinds[0] == "evolution_started", frames[0]
-    run_id = frames[0]["data"]["run_id"]
+    started = next(f for f in frames if f["type"] == "evolution_started")
+    assert started["ref"] == "e1"
+    run_id = started["data"]["run_id"]
     progress = [f["data"] for f in frames if f["type"] == "evolution_progress"]
     assert progress and progress[-1]["run_id"] == run_id
     assert progress[-1]["progress"]["generation"] == 1 and progress[-1]["progress"]["islands"]
@@ -151,6 +152,8 @@ def test_start_and_watch_over_the_websocket(platform: str, settings: Any) -> Non
     with ws_connect(ws_url(platform), open_timeout=30) as ws:
         ws.send(json.dumps({"type": "start_evolution", "ref": "bad", "task": TASK, "islands": 0}))
         error = json.loads(ws.recv(timeout=60))
+        while error["type"] == "connection_status":
+            error = json.loads(ws.recv(timeout=60))
     assert error["type"] == "error" and error["data"]["field"] == "islands"
 
 
