@@ -37,20 +37,23 @@ NAMESPACE = "pygent-bench-evolution"
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--problems", nargs="+", default=["zdt1", "zdt3"])
-    parser.add_argument("--evals", type=int, default=25_000, help="evaluation budget of every run")
-    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--evals", type=int, default=None, help="evaluation budget of every run (25,000)")
+    parser.add_argument("--seeds", type=int, default=None, help="seeds per problem (5)")
     parser.add_argument("--pop", type=int, default=100, help="population, all islands together (pymoo's pop_size)")
     parser.add_argument("--islands", type=int, default=2, help="islands of the platform's runs")
     parser.add_argument("--migration-interval", type=int, default=5)
     parser.add_argument("--migration-rate", type=float, default=0.1)
     parser.add_argument("--cost-ms", type=int, default=20, help="CPU per evaluation in the cost phase")
-    parser.add_argument("--cost-evals", type=int, default=1_000, help="evaluations of each cost-phase run")
+    parser.add_argument("--cost-evals", type=int, default=None, help="evaluations of each cost-phase run (1,000)")
     parser.add_argument("--cost-pop", type=int, default=20)
     parser.add_argument("--no-platform", action="store_true", help="skip the actors (pymoo and in-process only)")
     parser.add_argument("--quick", action="store_true", help="3,000 evaluations, 2 seeds, 400-evaluation cost phase")
     args = parser.parse_args(argv)
-    if args.quick:
-        args.evals, args.seeds, args.cost_evals = 3_000, 2, 400
+    quick = {"evals": 3_000, "seeds": 2, "cost_evals": 400}  # --quick's defaults; given values win
+    full = {"evals": 25_000, "seeds": 5, "cost_evals": 1_000}
+    for name, value in (quick if args.quick else full).items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     return args
 
 
