@@ -251,6 +251,14 @@ class EvolutionSettings(_Section):
     # Run defaults and the recipe search space, relative to the project root
     # (read by actors/evolution/config.py).
     config_file: str = "configs/evolution.yaml"
+    # The tasks recipes are evolved for (examples, splits, metric), relative to the project root.
+    tasks_file: str = "configs/evolution_tasks.yaml"
+    # Examples of one recipe evaluated at once (the model router spreads them over its workers).
+    eval_concurrency: int = Field(4, ge=1, le=256)
+    # The longest one island's generation may take before the run's coordinator asks again.
+    generation_timeout_s: float = Field(1800.0, gt=0)
+    # At the start of `manager/evolution`, start again the runs recorded as running (they resume).
+    restore_on_start: bool = True
     # The model recipes use when a run's space names none (null: models.default_model).
     model: str | None = None
     # Runs evolving at once; a start beyond answers 429.

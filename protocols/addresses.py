@@ -85,6 +85,8 @@ REASONING_SUPERVISOR = "supervisor/reasoning"
 REASONING_POOL_SUPERVISOR = "supervisor/reasoning-sessions"  # under supervisor/reasoning: one actor per session
 EVOLUTION_SUPERVISOR = "supervisor/evolution"
 WORKFLOWS_SUPERVISOR = "supervisor/workflows"
+EVOLUTION_RUNS_SUPERVISOR = "supervisor/evolution-runs"  # under supervisor/evolution: one coordinator per run
+POPULATIONS_SUPERVISOR = "supervisor/populations"  # under supervisor/evolution: one actor per island
 
 # The workers that decide what their supervisor runs (OTP: the supervisor runs no
 # application code; a registry or manager asks it to start and stop children). Callers
@@ -92,6 +94,7 @@ WORKFLOWS_SUPERVISOR = "supervisor/workflows"
 AGENT_REGISTRY = "registry/agents"  # under supervisor/agents, after the pool
 MCP_MANAGER = "manager/mcp"  # under supervisor/mcp, next to supervisor/mcp-servers
 REASONING_MANAGER = "manager/reasoning"  # under supervisor/reasoning, after the sessions' pool
+EVOLUTION_MANAGER = "manager/evolution"  # under supervisor/evolution, after its two pools
 
 
 def agent_address(agent_id: str) -> str:
@@ -100,6 +103,16 @@ def agent_address(agent_id: str) -> str:
 
 def reasoning_address(session_id: str) -> str:
     return f"reasoning/{session_id}"
+
+
+def evolution_address(run_id: str) -> str:
+    """A run's coordinator."""
+    return f"evolution/{run_id}"
+
+
+def population_address(run_id: str, island: int) -> str:
+    """One island of a run."""
+    return f"population/{run_id}.{island}"
 
 
 def model_router_address(model: str) -> str:

@@ -16,6 +16,7 @@ from configs.settings import Settings
 from protocols.addresses import (
     AGENT_REGISTRY,
     BUS,
+    EVOLUTION_MANAGER,
     KNOWLEDGE,
     MCP_MANAGER,
     MEMORY,
@@ -84,6 +85,7 @@ Registry = Annotated[ActorRef, Depends(_ref_to(AGENT_REGISTRY))]
 McpManager = Annotated[ActorRef, Depends(_ref_to(MCP_MANAGER))]
 Reasoning = Annotated[ActorRef, Depends(_ref_to(REASONING_MANAGER))]
 Workflows = Annotated[ActorRef, Depends(_ref_to(WORKFLOWS))]
+Evolution = Annotated[ActorRef, Depends(_ref_to(EVOLUTION_MANAGER))]
 
 
 # Methods that only read: a call through a handle cached before a restart is sent again to
@@ -128,6 +130,12 @@ READ_ONLY = frozenset(
         "defaults",
         "list_workflows",
         "logs",
+        "results",
+        "run_view",
+        "front",
+        "recipes",
+        "recipe",
+        "lineage",
     }
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from actors.agents import children as agents
+from actors.evolution import children as evolution
 from actors.knowledge import children as knowledge
 from actors.mcp import specs as mcp
 from actors.models import children as models
@@ -35,10 +36,6 @@ __all__ = ["COMPONENTS", "SUPERVISOR_ACTOR", "root_children", "root_flags"]
 ChildSpecs = Callable[[Settings], list[ChildSpec]]
 
 
-def _none(settings: Settings) -> list[ChildSpec]:
-    return []
-
-
 # The component supervisors under the root, in start order: address, strategy, and the
 # feature's child specs.
 COMPONENTS: tuple[tuple[str, Strategy, ChildSpecs], ...] = (
@@ -47,7 +44,7 @@ COMPONENTS: tuple[tuple[str, Strategy, ChildSpecs], ...] = (
     (MCP_SUPERVISOR, Strategy.ONE_FOR_ONE, mcp.child_specs),
     (AGENTS_SUPERVISOR, agents.STRATEGY, agents.child_specs),
     (REASONING_SUPERVISOR, reasoning.STRATEGY, reasoning.child_specs),
-    (EVOLUTION_SUPERVISOR, Strategy.SIMPLE_ONE_FOR_ONE, _none),
+    (EVOLUTION_SUPERVISOR, evolution.STRATEGY, evolution.child_specs),
     (WORKFLOWS_SUPERVISOR, workflows.STRATEGY, workflows.child_specs),
 )
 

@@ -26,19 +26,24 @@ class RuntimeModel:
     parallel. Each request is a stream: cancelling the caller closes it, which stops the
     generation at the worker (what `POST /reasoning/stop` relies on)."""
 
-    def __init__(self, runtime: Runtime, address: str, model: str, task_kind: str = "reasoning") -> None:
+    def __init__(
+        self, runtime: Runtime, address: str, model: str, task_kind: str = "reasoning", system: str | None = None
+    ) -> None:
         self.runtime = runtime
         self.address = address
         self.model = model
         self.task_kind = task_kind
+        self.system = system  # a system message before every prompt (an evolved recipe's text gene)
 
     def request(self, prompt: str, temperature: float, max_tokens: int, stop: Sequence[str] | None) -> dict[str, Any]:
         options: dict[str, Any] = {"temperature": temperature, "num_predict": max_tokens}
         if stop:
             options["stop"] = list(stop)
+        messages = [{"role": "system", "content": self.system}] if self.system else []
+        messages.append({"role": "user", "content": prompt})
         return {
             "model": self.model,
-            "messages": [{"role": "user", "content": prompt}],
+            "messages": messages,
             "stream": True,
             "options": options,
         }

@@ -520,6 +520,213 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/evolution/recipes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recipes
+         * @description Stored recipes, newest first (those a run made, or all).
+         */
+        get: operations["recipes_api_v1_evolution_recipes_get"];
+        put?: never;
+        /**
+         * Create Recipe
+         * @description Store a recipe (its id is its content hash: the same recipe twice is one recipe).
+         */
+        post: operations["create_recipe_api_v1_evolution_recipes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evolution/recipes/{recipe_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recipe */
+        get: operations["recipe_api_v1_evolution_recipes__recipe_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Recipe
+         * @description Delete a stored recipe (its evaluations stay: they are keyed by content).
+         */
+        delete: operations["delete_recipe_api_v1_evolution_recipes__recipe_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evolution/recipes/{recipe_id}/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lineage
+         * @description The recipe's ancestors in the run that made it (parents, operators, generation, island).
+         */
+        get: operations["lineage_api_v1_evolution_recipes__recipe_id__lineage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evolution/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Results
+         * @description A run's outcome: its global front (val objectives) and, once it ended, the front on the
+         *     held-out test split.
+         */
+        get: operations["results_api_v1_evolution_results_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evolution/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Runs
+         * @description Runs, newest first.
+         */
+        get: operations["runs_api_v1_evolution_runs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evolution/runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Run View
+         * @description The run, its configuration, its latest progress (per island) and its history.
+         */
+        get: operations["run_view_api_v1_evolution_runs__run_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evolution/runs/{run_id}/front": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Front
+         * @description The run's global Pareto front now.
+         */
+        get: operations["front_api_v1_evolution_runs__run_id__front_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evolution/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start
+         * @description Start a run (left-out parameters take configs/evolution.yaml's defaults). It runs in the
+         *     background: follow it on /ws (`evolution.<run_id>`) or poll /evolution/runs/{id}.
+         */
+        post: operations["start_api_v1_evolution_start_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evolution/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Status
+         * @description The running runs (or the one asked for), totals per status, and the tasks.
+         */
+        get: operations["status_api_v1_evolution_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evolution/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop
+         * @description Stop a running run after the generation under way; a finished run is answered as it is.
+         */
+        post: operations["stop_api_v1_evolution_stop_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -2068,6 +2275,10 @@ export interface components {
             name: string;
             /** Reasoning Mode */
             reasoning_mode?: string | null;
+            /** Recipe */
+            recipe?: {
+                [key: string]: unknown;
+            } | null;
             /** Restarts */
             restarts: number;
             /** State */
@@ -2114,6 +2325,11 @@ export interface components {
             /** Types */
             types: components["schemas"]["AgentType"][];
         };
+        /**
+         * Aggregate
+         * @enum {string}
+         */
+        Aggregate: "mean" | "p50";
         /**
          * BackendsStatus
          * @description The embedded workers (per model) and whether Ollama is reachable.
@@ -2175,6 +2391,13 @@ export interface components {
              */
             weights?: number[] | null;
         };
+        /** Budget */
+        Budget: {
+            /** Metric Calls */
+            metric_calls?: number | null;
+            /** Wall Time S */
+            wall_time_s?: number | null;
+        };
         /** BusRequestBody */
         BusRequestBody: {
             /**
@@ -2205,6 +2428,22 @@ export interface components {
             isError?: boolean | null;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * Cascade
+         * @description Score a child on a val minibatch first; only one reaching `threshold` gets the full val set.
+         */
+        Cascade: {
+            /**
+             * Minibatch Size
+             * @default 0
+             */
+            minibatch_size: number;
+            /**
+             * Threshold
+             * @default 0
+             */
+            threshold: number;
         };
         /**
          * ChatAnswer
@@ -2440,6 +2679,8 @@ export interface components {
             /** Name */
             name?: string | null;
             reasoning_mode?: components["schemas"]["ReasoningMode"] | null;
+            /** Recipe Id */
+            recipe_id?: string | null;
             /** Tools */
             tools?: string[] | null;
             /** Type */
@@ -2458,6 +2699,15 @@ export interface components {
             stream: boolean;
             /** System */
             system?: string | null;
+        };
+        /**
+         * CreateRecipeBody
+         * @description POST /evolution/recipes: store a recipe (a seed for runs, or one to turn into an agent).
+         */
+        CreateRecipeBody: {
+            /** Name */
+            name?: string | null;
+            recipe: components["schemas"]["Recipe"];
         };
         /** DatabaseHealth */
         DatabaseHealth: {
@@ -2503,6 +2753,21 @@ export interface components {
         Deleted: {
             [key: string]: unknown;
         };
+        /** DeletedRecipe */
+        DeletedRecipe: {
+            /**
+             * Deleted
+             * @default true
+             */
+            deleted: boolean;
+            /** Recipe Id */
+            recipe_id: string;
+        };
+        /**
+         * Direction
+         * @enum {string}
+         */
+        Direction: "min" | "max";
         /** Discovered */
         Discovered: {
             /** Age S */
@@ -2649,6 +2914,33 @@ export interface components {
          */
         Evaluator: "model" | "checker";
         /**
+         * EvolutionResults
+         * @description GET /evolution/results: a run's outcome: its front, and the front on the test split.
+         */
+        EvolutionResults: {
+            /** Front */
+            front?: components["schemas"]["Member"][];
+            run: components["schemas"]["RunSummary"];
+            /** Test */
+            test?: components["schemas"]["HeldOutReport"][];
+        };
+        /**
+         * EvolutionStatusView
+         * @description GET /evolution/status: the running runs (or the one asked for) and the totals.
+         */
+        EvolutionStatusView: {
+            /** Running */
+            running: number;
+            /** Runs */
+            runs: components["schemas"]["RunSummary"][];
+            /** Tasks */
+            tasks?: string[];
+            /** Totals */
+            totals?: {
+                [key: string]: number;
+            };
+        };
+        /**
          * ExecuteResult
          * @description The tool-calling loop's answer and steps.
          */
@@ -2671,6 +2963,29 @@ export interface components {
              */
             detail: string;
             kind: components["schemas"]["ExitKind"];
+        };
+        /** FloatRange */
+        FloatRange: {
+            /** High */
+            high: number;
+            /** Low */
+            low: number;
+        };
+        /**
+         * FrontView
+         * @description GET /evolution/runs/{id}/front: the global Pareto front now (val objectives).
+         */
+        FrontView: {
+            /** Front */
+            front: components["schemas"]["Member"][];
+            /** Generation */
+            generation: number;
+            /** Hypervolume */
+            hypervolume: number;
+            /** Objectives */
+            objectives: components["schemas"]["ObjectiveSpec"][];
+            /** Run Id */
+            run_id: string;
         };
         /**
          * GenerateAnswer
@@ -2759,6 +3074,39 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "degraded" | "down";
+        };
+        /**
+         * HeldOutReport
+         * @description A front member's objectives on the test split: reported, never selected on.
+         */
+        HeldOutReport: {
+            /** Key */
+            key: string;
+            /** Objectives */
+            objectives: {
+                [key: string]: number;
+            };
+        };
+        /** HistoryPoint */
+        HistoryPoint: {
+            /** Best */
+            best?: {
+                [key: string]: number;
+            };
+            /**
+             * Diversity
+             * @default 0
+             */
+            diversity: number;
+            /**
+             * Evaluations
+             * @default 0
+             */
+            evaluations: number;
+            /** Generation */
+            generation: number;
+            /** Hypervolume */
+            hypervolume: number;
         };
         /** IndexCreate */
         IndexCreate: {
@@ -2875,6 +3223,38 @@ export interface components {
              */
             name: string;
         };
+        /** IntRange */
+        IntRange: {
+            /** High */
+            high: number;
+            /** Low */
+            low: number;
+        };
+        /** IslandProgress */
+        IslandProgress: {
+            /** Best */
+            best: {
+                [key: string]: number;
+            };
+            /** Cache Hits */
+            cache_hits: number;
+            /** Culled */
+            culled: number;
+            /** Diversity */
+            diversity: number;
+            /** Evaluations */
+            evaluations: number;
+            /** Front */
+            front: components["schemas"]["Member"][];
+            /** Generation */
+            generation: number;
+            /** Hypervolume */
+            hypervolume: number;
+            /** Island */
+            island: number;
+            /** Population */
+            population: number;
+        };
         /**
          * JsonRpcResponse
          * @description A JSON-RPC 2.0 response: `result` or `error` ({code, message, data?}).
@@ -2924,6 +3304,59 @@ export interface components {
             model: string;
             /** Prompt */
             prompt: string;
+        };
+        /** Lineage */
+        Lineage: {
+            /**
+             * Generation
+             * @default 0
+             */
+            generation: number;
+            /**
+             * Island
+             * @default 0
+             */
+            island: number;
+            /** Operators */
+            operators?: components["schemas"]["Operator"][];
+            /** Parents */
+            parents?: string[];
+        };
+        /** LineageNode */
+        LineageNode: {
+            /**
+             * Generation
+             * @default 0
+             */
+            generation: number;
+            /**
+             * Island
+             * @default 0
+             */
+            island: number;
+            /** Objectives */
+            objectives?: {
+                [key: string]: number;
+            };
+            /** Operators */
+            operators?: string[];
+            /** Parents */
+            parents?: string[];
+            /** Recipe Id */
+            recipe_id: string;
+        };
+        /**
+         * LineageView
+         * @description GET /evolution/recipes/{id}/lineage: the recipe and its ancestors in the run that made
+         *     it, nearest first (at most `depth` generations back).
+         */
+        LineageView: {
+            /** Nodes */
+            nodes: components["schemas"]["LineageNode"][];
+            /** Recipe Id */
+            recipe_id: string;
+            /** Run Id */
+            run_id?: string | null;
         };
         /**
          * McpServer
@@ -3005,6 +3438,25 @@ export interface components {
         McpToolList: {
             /** Tools */
             tools: components["schemas"]["McpTool"][];
+        };
+        /**
+         * Member
+         * @description A genome in a population, with its val objectives (selection's only input).
+         */
+        Member: {
+            /** Crowding */
+            crowding?: number | null;
+            /** Genome */
+            genome: components["schemas"]["Recipe"] | components["schemas"]["RealVector"];
+            /** Key */
+            key: string;
+            lineage?: components["schemas"]["Lineage"];
+            /** Objectives */
+            objectives?: {
+                [key: string]: number;
+            };
+            /** Rank */
+            rank?: number | null;
         };
         /** MemoriesDeleted */
         MemoriesDeleted: {
@@ -3323,6 +3775,21 @@ export interface components {
          * @enum {string}
          */
         NodeStatus: "created" | "evaluated" | "pruned" | "selected";
+        /**
+         * ObjectiveSpec
+         * @description One objective: a field of the evaluations, aggregated over a genome's val examples.
+         */
+        ObjectiveSpec: {
+            /** @default mean */
+            aggregate: components["schemas"]["Aggregate"];
+            direction: components["schemas"]["Direction"];
+            /** Field */
+            field: string;
+            /** Name */
+            name: string;
+            /** Reference */
+            reference: number;
+        };
         /**
          * OllamaVersion
          * @description GET /api/version.
@@ -3684,6 +4151,16 @@ export interface components {
              */
             total_tokens: number;
         };
+        /**
+         * Operator
+         * @enum {string}
+         */
+        Operator: "seed" | "sample" | "numeric" | "reflect" | "text_crossover" | "migrant";
+        /**
+         * ParentSelection
+         * @enum {string}
+         */
+        ParentSelection: "tournament" | "pareto_wins";
         /** Passage */
         Passage: {
             /** Id */
@@ -3801,6 +4278,31 @@ export interface components {
             /** Task Kind */
             task_kind?: string | null;
         };
+        /** RealSpace */
+        RealSpace: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "real";
+            /** Lower */
+            lower: number[];
+            /** Upper */
+            upper: number[];
+        };
+        /**
+         * RealVector
+         * @description A box-bounded real vector: the genome of numeric test problems (ZDT) and benches.
+         */
+        RealVector: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "real";
+            /** X */
+            x: number[];
+        };
         /**
          * ReasoningDefaults
          * @description GET/POST /reasoning/modes: the defaults a session gets when its request leaves them out.
@@ -3825,6 +4327,30 @@ export interface components {
             rag?: components["schemas"]["RagConfig"] | null;
             s3?: components["schemas"]["S3Config"] | null;
             tot?: components["schemas"]["TreeOfThoughtsConfig"] | null;
+        };
+        /** ReasoningGene */
+        ReasoningGene: {
+            /**
+             * Beam Width
+             * @default 3
+             */
+            beam_width: number;
+            /** @default value */
+            evaluate: components["schemas"]["EvaluateMethod"];
+            /** @default propose */
+            generate: components["schemas"]["GenerateMethod"];
+            /**
+             * Max Depth
+             * @default 3
+             */
+            max_depth: number;
+            /** @default direct */
+            mode: components["schemas"]["ReasoningMode"];
+            /**
+             * Samples
+             * @default 3
+             */
+            samples: number;
         };
         /**
          * ReasoningHistory
@@ -3916,6 +4442,111 @@ export interface components {
             /** Session Id */
             session_id: string;
             status: components["schemas"]["SessionStatus"];
+        };
+        /**
+         * Recipe
+         * @description A versioned configuration of an agent pipeline; its content hash is its identity.
+         */
+        Recipe: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "recipe";
+            /**
+             * Max Tokens
+             * @default 256
+             */
+            max_tokens: number;
+            /** Model */
+            model: string;
+            reasoning?: components["schemas"]["ReasoningGene"];
+            retrieval?: components["schemas"]["RetrievalGene"];
+            /**
+             * Schema Version
+             * @default 1
+             * @constant
+             */
+            schema_version: 1;
+            /**
+             * System Prompt
+             * @default
+             */
+            system_prompt: string;
+            /**
+             * Temperature
+             * @default 0.7
+             */
+            temperature: number;
+            /** Tools */
+            tools?: string[];
+        };
+        /** RecipeList */
+        RecipeList: {
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Recipes */
+            recipes: components["schemas"]["RecipeView"][];
+            /** Total */
+            total: number;
+        };
+        /**
+         * RecipeSpace
+         * @description Which values each numeric or discrete gene may take (a gene with one option stays fixed).
+         */
+        RecipeSpace: {
+            beam_width?: components["schemas"]["IntRange"];
+            /** Evaluate */
+            evaluate?: components["schemas"]["EvaluateMethod"][];
+            /** Generate */
+            generate?: components["schemas"]["GenerateMethod"][];
+            /** Indexes */
+            indexes?: (string | null)[];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "recipe";
+            max_depth?: components["schemas"]["IntRange"];
+            max_tokens?: components["schemas"]["IntRange"];
+            /** Models */
+            models: string[];
+            /** Modes */
+            modes?: components["schemas"]["ReasoningMode"][];
+            retrieval_k?: components["schemas"]["IntRange"];
+            /** Retrieval Modes */
+            retrieval_modes?: components["schemas"]["SearchMode"][];
+            rrf_k?: components["schemas"]["IntRange"];
+            samples?: components["schemas"]["IntRange"];
+            temperature?: components["schemas"]["FloatRange"];
+            /** Tools */
+            tools?: string[];
+        };
+        /**
+         * RecipeView
+         * @description A stored genome: a recipe (or a real vector, for numeric runs) with where it came from.
+         */
+        RecipeView: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Genome */
+            genome: components["schemas"]["Recipe"] | components["schemas"]["RealVector"];
+            lineage?: components["schemas"]["Lineage"] | null;
+            /** Name */
+            name?: string | null;
+            /** Objectives */
+            objectives?: {
+                [key: string]: number;
+            };
+            /** Recipe Id */
+            recipe_id: string;
+            /** Run Id */
+            run_id?: string | null;
         };
         /** Recommendation */
         Recommendation: {
@@ -4052,6 +4683,23 @@ export interface components {
          * @enum {string}
          */
         RestartType: "permanent" | "transient" | "temporary";
+        /** RetrievalGene */
+        RetrievalGene: {
+            /** Index */
+            index?: string | null;
+            /**
+             * K
+             * @default 5
+             */
+            k: number;
+            /** @default hybrid */
+            mode: components["schemas"]["SearchMode"];
+            /**
+             * Rrf K
+             * @default 60
+             */
+            rrf_k: number;
+        };
         /**
          * RouteDecision
          * @description Which agent type the chat router picked for a message, and why.
@@ -4085,6 +4733,158 @@ export interface components {
             };
             /** Task Kind */
             task_kind: string;
+        };
+        /** RunConfig */
+        RunConfig: {
+            budget?: components["schemas"]["Budget"];
+            cascade?: components["schemas"]["Cascade"];
+            /**
+             * Generations
+             * @default 10
+             */
+            generations: number;
+            /**
+             * Islands
+             * @default 1
+             */
+            islands: number;
+            /**
+             * Migration Interval
+             * @default 5
+             */
+            migration_interval: number;
+            /**
+             * Migration Rate
+             * @default 0.1
+             */
+            migration_rate: number;
+            /** Objectives */
+            objectives: components["schemas"]["ObjectiveSpec"][];
+            /** Offspring */
+            offspring?: number | null;
+            /** @default tournament */
+            parent_selection: components["schemas"]["ParentSelection"];
+            /** Patience */
+            patience?: number | null;
+            /**
+             * Population Size
+             * @default 16
+             */
+            population_size: number;
+            /**
+             * Seed
+             * @default 0
+             */
+            seed: number;
+            /** Seeds */
+            seeds?: (components["schemas"]["Recipe"] | components["schemas"]["RealVector"])[];
+            /** Space */
+            space: components["schemas"]["RecipeSpace"] | components["schemas"]["RealSpace"];
+            /** Task */
+            task: string;
+            text?: components["schemas"]["TextVariation"];
+        };
+        /** RunProgress */
+        RunProgress: {
+            /** Best */
+            best: {
+                [key: string]: number;
+            };
+            /** Diversity */
+            diversity: number;
+            /** Elapsed S */
+            elapsed_s: number;
+            /** Evaluations */
+            evaluations: number;
+            /** Front */
+            front: components["schemas"]["Member"][];
+            /** Generation */
+            generation: number;
+            /** Hypervolume */
+            hypervolume: number;
+            /** Islands */
+            islands: components["schemas"]["IslandProgress"][];
+            status: components["schemas"]["RunStatus"];
+            stop_reason?: components["schemas"]["StopReason"] | null;
+        };
+        /**
+         * RunStatus
+         * @enum {string}
+         */
+        RunStatus: "running" | "completed" | "stopped" | "failed";
+        /**
+         * RunSummary
+         * @description One run as lists show it.
+         */
+        RunSummary: {
+            /** Best */
+            best?: {
+                [key: string]: number;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error?: string | null;
+            /**
+             * Evaluations
+             * @default 0
+             */
+            evaluations: number;
+            /** Finished At */
+            finished_at?: string | null;
+            /**
+             * Generation
+             * @default 0
+             */
+            generation: number;
+            /** Generations */
+            generations: number;
+            /**
+             * Hypervolume
+             * @default 0
+             */
+            hypervolume: number;
+            /** Islands */
+            islands: number;
+            /** Objectives */
+            objectives: string[];
+            /** Population Size */
+            population_size: number;
+            /**
+             * Restarts
+             * @default 0
+             */
+            restarts: number;
+            /** Run Id */
+            run_id: string;
+            status: components["schemas"]["RunStatus"];
+            stop_reason?: components["schemas"]["StopReason"] | null;
+            /** Task */
+            task: string;
+        };
+        /**
+         * RunView
+         * @description GET /evolution/runs/{id}: the run, its configuration, its latest progress and history.
+         */
+        RunView: {
+            config: components["schemas"]["RunConfig"];
+            /**
+             * Duplicates
+             * @default 0
+             */
+            duplicates: number;
+            /** History */
+            history?: components["schemas"]["HistoryPoint"][];
+            progress?: components["schemas"]["RunProgress"] | null;
+            run: components["schemas"]["RunSummary"];
+            /**
+             * Stored Evaluations
+             * @default 0
+             */
+            stored_evaluations: number;
         };
         /**
          * RunningModel
@@ -4418,6 +5218,54 @@ export interface components {
             verbose: boolean;
         };
         /**
+         * StartEvolutionBody
+         * @description POST /evolution/start (and the /ws `start_evolution` message). Everything left out
+         *     takes the defaults of configs/evolution.yaml; `space` merges key by key with the default
+         *     recipe space. Seeds: recipes given inline, and stored recipes by id.
+         */
+        StartEvolutionBody: {
+            budget?: components["schemas"]["Budget"] | null;
+            cascade?: components["schemas"]["Cascade"] | null;
+            /** Generations */
+            generations?: number | null;
+            /** Islands */
+            islands?: number | null;
+            /** Migration Interval */
+            migration_interval?: number | null;
+            /** Migration Rate */
+            migration_rate?: number | null;
+            /** Objectives */
+            objectives?: (string | components["schemas"]["ObjectiveSpec"])[] | null;
+            /** Offspring */
+            offspring?: number | null;
+            parent_selection?: components["schemas"]["ParentSelection"] | null;
+            /** Patience */
+            patience?: number | null;
+            /** Population Size */
+            population_size?: number | null;
+            /** Run Id */
+            run_id?: string | null;
+            /** Seed */
+            seed?: number | null;
+            /**
+             * Seed Recipes
+             * @description ids of stored recipes to seed with
+             */
+            seed_recipes?: string[] | null;
+            /** Seeds */
+            seeds?: (components["schemas"]["Recipe"] | components["schemas"]["RealVector"])[] | null;
+            /** Space */
+            space?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Task
+             * @description game24, python_docs_qa, or pymoo:<problem>
+             */
+            task: string;
+            text?: components["schemas"]["TextVariation"] | null;
+        };
+        /**
          * StartReasoningBody
          * @description POST /reasoning/start (and the /ws `start_reasoning` message, and the `reasoning` MCP tool).
          */
@@ -4472,6 +5320,16 @@ export interface components {
             /** Summary */
             summary?: string | null;
         };
+        /** StopEvolutionBody */
+        StopEvolutionBody: {
+            /** Run Id */
+            run_id: string;
+        };
+        /**
+         * StopReason
+         * @enum {string}
+         */
+        StopReason: "generations" | "metric_calls" | "wall_time" | "patience" | "user";
         /** StopReasoningBody */
         StopReasoningBody: {
             /** Session Id */
@@ -4525,6 +5383,47 @@ export interface components {
          * @enum {string}
          */
         TaskKind: "open" | "game24";
+        /**
+         * TextVariation
+         * @description LLM-guided variation of the system prompt (recipes only).
+         */
+        TextVariation: {
+            /**
+             * Crossover Rate
+             * @default 0.2
+             */
+            crossover_rate: number;
+            /**
+             * Max Feedback Chars
+             * @default 600
+             */
+            max_feedback_chars: number;
+            /**
+             * Max Prompt Chars
+             * @default 4000
+             */
+            max_prompt_chars: number;
+            /**
+             * Max Tokens
+             * @default 512
+             */
+            max_tokens: number;
+            /**
+             * Minibatch Size
+             * @default 3
+             */
+            minibatch_size: number;
+            /**
+             * Reflect Rate
+             * @default 0.5
+             */
+            reflect_rate: number;
+            /**
+             * Temperature
+             * @default 0.7
+             */
+            temperature: number;
+        };
         /**
          * ThoughtNode
          * @description One node of a thought tree; the node store keeps the latest version per id.
@@ -5690,6 +6589,394 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RouteDecision"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    recipes_api_v1_evolution_recipes_get: {
+        parameters: {
+            query?: {
+                run_id?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipeList"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_recipe_api_v1_evolution_recipes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRecipeBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipeView"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    recipe_api_v1_evolution_recipes__recipe_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                recipe_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipeView"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_recipe_api_v1_evolution_recipes__recipe_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                recipe_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedRecipe"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    lineage_api_v1_evolution_recipes__recipe_id__lineage_get: {
+        parameters: {
+            query?: {
+                /** @description generations back */
+                depth?: number;
+            };
+            header?: never;
+            path: {
+                recipe_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineageView"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    results_api_v1_evolution_results_get: {
+        parameters: {
+            query?: {
+                /** @description latest if none */
+                run_id?: string | null;
+                /** @description wait up to this long for a running run to end */
+                wait_s?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvolutionResults"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    runs_api_v1_evolution_runs_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                status?: components["schemas"]["RunStatus"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunSummary"][];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    run_view_api_v1_evolution_runs__run_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunView"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    front_api_v1_evolution_runs__run_id__front_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrontView"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_api_v1_evolution_start_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartEvolutionBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunSummary"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    status_api_v1_evolution_status_get: {
+        parameters: {
+            query?: {
+                run_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvolutionStatusView"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stop_api_v1_evolution_stop_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StopEvolutionBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunSummary"];
                 };
             };
             /** @description code, message, field */
