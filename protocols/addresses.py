@@ -72,6 +72,7 @@ MONITOR = "monitor/main"
 OLLAMA = "ollama/main"
 KNOWLEDGE = "knowledge/main"
 MEMORY = "memory/main"
+AUTH = "auth/main"  # users, sessions, API keys, the audit log
 
 # Component supervisors under the root.
 MODELS_SUPERVISOR = "supervisor/models"
