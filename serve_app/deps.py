@@ -15,6 +15,7 @@ from starlette.requests import HTTPConnection
 from configs.settings import Settings
 from protocols.addresses import (
     AGENT_REGISTRY,
+    AUTH,
     BUS,
     KNOWLEDGE,
     MCP_MANAGER,
@@ -25,6 +26,7 @@ from protocols.addresses import (
     ROOT,
     STORE,
 )
+from protocols.auth import AuthError, Principal
 from supervisors.refs import ActorRef
 
 # What the gateway replica was started with (set by Gateway.__init__). Process-wide, not on
@@ -82,6 +84,18 @@ Memory = Annotated[ActorRef, Depends(_ref_to(MEMORY))]
 Registry = Annotated[ActorRef, Depends(_ref_to(AGENT_REGISTRY))]
 McpManager = Annotated[ActorRef, Depends(_ref_to(MCP_MANAGER))]
 Reasoning = Annotated[ActorRef, Depends(_ref_to(REASONING_MANAGER))]
+Auth = Annotated[ActorRef, Depends(_ref_to(AUTH))]
+
+
+def principal_dep(conn: HTTPConnection) -> Principal:
+    """Who this request acts as (put in the scope by serve_app/security.py's Guard)."""
+    found = conn.scope.get("pygent.principal")
+    if not isinstance(found, Principal):
+        raise AuthError("unauthenticated", "log in or send an API key (Authorization: Bearer ...)")
+    return found
+
+
+CurrentPrincipal = Annotated[Principal, Depends(principal_dep)]
 
 
 # Methods that only read: a call through a handle cached before a restart is sent again to
@@ -124,6 +138,13 @@ READ_ONLY = frozenset(
         "result",
         "tree",
         "defaults",
+        "signing_key",
+        "needs_setup",
+        "verify_api_key",
+        "list_users",
+        "get_user",
+        "list_api_keys",
+        "audit_entries",
     }
 )
 

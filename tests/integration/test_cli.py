@@ -53,6 +53,13 @@ def pygent(env: dict[str, str], *args: str, timeout: float = 240) -> subprocess.
     return result
 
 
+def local_admin(state_dir: str) -> dict[str, str]:
+    """The local admin key the platform wrote for its own CLI (mode 0600), as HTTP headers."""
+    key_file = Path(state_dir) / "auth" / "local-admin.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    return {"Authorization": f"Bearer {key_file.read_text().strip()}"}
+
+
 def processes_of(state_dir: str) -> list[str]:
     found = []
     for proc in psutil.process_iter(["pid", "cmdline"]):
@@ -90,7 +97,9 @@ def test_up_status_kill_down_and_the_store_survives_a_restart(cli_env: dict[str,
         events: list[dict[str, object]] = []
         deadline = time.monotonic() + 15
         while not events and time.monotonic() < deadline:
-            body = httpx.get(url + "api/v1/system/events", params={"child": "bus/main"}, timeout=30).json()
+            body = httpx.get(
+                url + "api/v1/system/events", headers=local_admin(state_dir), params={"child": "bus/main"}, timeout=30
+            ).json()
             events = body["events"]
             time.sleep(0.2)
         return events
