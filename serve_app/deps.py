@@ -145,6 +145,8 @@ READ_ONLY = frozenset(
         "get_user",
         "list_api_keys",
         "audit_entries",
+        "owner_of",
+        "owned_ids",
     }
 )
 

@@ -14,9 +14,11 @@ every answer, the refusals included; CORS answers only the configured origins.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
+import logging
 import math
 import re
 import time
@@ -48,6 +50,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+log = logging.getLogger(__name__)
+
 PRINCIPAL_KEY = "pygent.principal"
 ACCESS_COOKIE = "pygent_access"
 REFRESH_COOKIE = "pygent_refresh"
@@ -64,6 +68,7 @@ class GatewayAuth:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._request_limit: RateLimitItem = parse(settings.auth.rate_limit)
         self._login_limit: RateLimitItem = parse(settings.auth.login_rate_limit)
+        self._pending: set[asyncio.Future[Any]] = set()
 
     @property
     def auth_ref(self) -> Any:
@@ -90,6 +95,22 @@ class GatewayAuth:
             self._keys = {k: v for k, v in self._keys.items() if v[1] > now}
         self._keys[digest] = (principal, now + self.settings.auth.key_cache_s)
         return principal
+
+    def record(self, principal: Principal, action: str, target: str, status: int, ip: str) -> None:
+        """An audit entry, written in the background (the answer does not wait for it)."""
+        if "/users" in action or "/api-keys" in action:
+            return  # the engine records these with their details
+        outcome = "ok" if status < 400 else ("denied" if status in (401, 403) else "failed")
+        detail = {"status": status, "key_id": principal.key_id} if principal.key_id else {"status": status}
+        call = deps.ask(self.auth_ref, "audit", principal.user_id, action, target, outcome, ip, detail, timeout_s=10)
+        task = asyncio.ensure_future(call)
+        self._pending.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Future[Any]) -> None:
+        self._pending.discard(task)
+        if not task.cancelled() and task.exception() is not None:  # best effort: log, never raise
+            log.warning("audit entry not written: %s", task.exception())
 
     def forget_keys(self) -> None:
         """After a revocation through this replica: stop trusting cached keys at once."""
@@ -226,7 +247,22 @@ class Guard:
             await _refuse(scope, receive, send, err)
             return
         scope[PRINCIPAL_KEY] = principal
-        await self.app(scope, _capped(receive, limit) if scope["type"] == "http" else receive, send)
+        body = _capped(receive, limit) if scope["type"] == "http" else receive
+        if principal is None or not _audited(method, rule):
+            await self.app(scope, body, send)
+            return
+        status = {"code": 500}
+
+        async def watched(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, body, watched)
+        finally:
+            template = route_template(scope) or str(scope.get("path", ""))
+            auth.record(principal, f"{method} {template}", str(scope.get("path", "")), status["code"], ip)
 
     async def _authenticate(
         self, scope: Scope, headers: dict[str, str], rule: Rule, auth: GatewayAuth, ip: str
@@ -267,6 +303,15 @@ class Guard:
             if wait is not None:
                 raise _rate_limited(wait)
         return principal
+
+
+def _audited(method: str, rule: Rule) -> bool:
+    """What the audit log records from the gateway: admin-only changes (MCP installs and
+    control, models, kills, raw bus) and every deletion. Logins, keys and user changes are
+    recorded by the identity engine itself."""
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    return method == "DELETE" or rule.admin
 
 
 def _too_large(limit: int) -> str:

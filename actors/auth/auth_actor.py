@@ -12,6 +12,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from actors.auth import ownership
 from actors.auth.identity import IdentityEngine, Session
 from actors.auth.pg_store import PgIdentityStore
 from actors.auth.secret import local_key_path, signing_secret, write_private
@@ -131,6 +132,26 @@ class AuthService(SupervisedActor):
         detail: dict[str, Any] | None = None,
     ) -> None:
         await self._engine.audit(actor, action, target, outcome, ip, detail)
+
+    # ---- object ownership (ownership.py) --------------------------------------------------------
+
+    @after_start
+    async def owner_of(self, kind: str, object_id: str) -> str | None:
+        return await ownership.owner_of(self._db, kind, object_id)
+
+    @after_start
+    async def claim(self, kind: str, object_id: str, owner_id: str) -> bool:
+        return await ownership.claim(self._db, kind, object_id, owner_id)
+
+    @after_start
+    async def owned_ids(self, kind: str, owner_id: str) -> list[str]:
+        return await ownership.owned_ids(self._db, kind, owner_id)
+
+    @property
+    def _db(self) -> Database:
+        if self.db is None:
+            raise RuntimeError(f"{self.address} is not started")
+        return self.db
 
     @after_start
     async def audit_entries(self, limit: int, offset: int, action: str | None) -> list[AuditEntry]:

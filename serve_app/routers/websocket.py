@@ -124,7 +124,7 @@ async def on_chat(session: WsSession, message: WsChat) -> None:
         return
     if message.type == "chat_message":
         runs = session.state.agent_runs
-        task = asyncio.create_task(ws_agent_chat(session.settings, message, session.send, runs, key))
+        task = asyncio.create_task(ws_agent_chat(session.settings, message, session.send, runs, key, session.principal))
     else:
         task = asyncio.create_task(model_chat(session, message))
     streams[key] = task

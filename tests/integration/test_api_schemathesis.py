@@ -17,7 +17,10 @@ things no test should start at random):
 - POST /mcp/servers/{server_id}/stop and DELETE /mcp/servers/{server_id}: generated ids do
   not name a real server, but nothing may stop or remove the `time` server the MCP tests use;
 - POST /reasoning/start (when present): starts a tree-of-thought session of model calls per
-  example, minutes of CPU on this machine.
+  example, minutes of CPU on this machine;
+- POST /auth/login, /auth/refresh, /auth/setup: generated credentials would reach the per-IP
+  login limit and lock the session admin's account out (test_auth.py tests them);
+- PATCH and DELETE /users/{user_id}: nothing may disable or demote the session admin.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from tests.integration import authed
+
 pytestmark = pytest.mark.integration
 
 SEED = 13  # fixed: the same requests on every run
@@ -45,6 +50,9 @@ EXCLUDED: list[tuple[str, str]] = [  # (method, path regex): see the module docs
     ("POST", r"^/api/v1/mcp/servers/[^/]+/stop$"),
     ("DELETE", r"^/api/v1/mcp/servers/[^/]+$"),
     ("POST", r"^/api/v1/reasoning/start$"),
+    ("POST", r"^/api/v1/auth/(login|refresh|setup)$"),
+    ("PATCH", r"^/api/v1/users/[^/]+$"),
+    ("DELETE", r"^/api/v1/users/[^/]+$"),
 ]
 
 
@@ -90,4 +98,10 @@ def _report(client: Any) -> Any:
 @schema.parametrize()
 def test_no_request_gets_a_server_error(case: Any, platform: str) -> None:
     _sent.append(1)
-    case.call_and_validate(base_url=platform.rstrip("/"), checks=[not_a_server_error, response_schema_conformance])
+    # as the session admin (every route needs credentials; tests/integration/test_auth.py checks
+    # that each refuses an anonymous caller)
+    case.call_and_validate(
+        base_url=platform.rstrip("/"),
+        headers=dict(authed.HEADERS),
+        checks=[not_a_server_error, response_schema_conformance],
+    )

@@ -210,12 +210,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Agents */
+        /**
+         * List Agents
+         * @description Your agents (admins: every agent).
+         */
         get: operations["list_agents_api_v1_agents_get"];
         put?: never;
         /**
          * Create Agent
-         * @description Create and start an agent. Unknown type, model or tool: 4xx naming the field.
+         * @description Create and start an agent (yours: other users get 404 for it). Unknown type, model or
+         *     tool: 4xx naming the field.
          */
         post: operations["create_agent_api_v1_agents_post"];
         delete?: never;
@@ -586,7 +590,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Conversations */
+        /**
+         * Conversations
+         * @description Your conversations (admins: all).
+         */
         get: operations["conversations_api_v1_chat_conversations_get"];
         put?: never;
         /** Create Conversation */
@@ -662,7 +669,8 @@ export interface paths {
         put?: never;
         /**
          * Chat Message
-         * @description Route the message to an agent (agent_id overrides the router), answer, store both.
+         * @description Route the message to an agent (agent_id overrides the router), answer, store both. A new
+         *     conversation is yours; another user's conversation or agent is a 404.
          */
         post: operations["chat_message_api_v1_chat_message_post"];
         delete?: never;
