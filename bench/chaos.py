@@ -39,6 +39,7 @@ import httpx
 from websockets.sync.client import connect as ws_connect
 
 from bench.chaos_ledger import Outcome, Verdict, audit
+from bench.common import auth_headers
 
 NAMESPACE = "pygent-bench-chaos"
 PROMPTS = (
@@ -63,7 +64,10 @@ def rest_chat(url: str, agent_id: str, message: str, timeout_s: float) -> Outcom
     started = time.perf_counter()
     try:
         response = httpx.post(
-            url + "api/v1/chat/message", json={"message": message, "agent_id": agent_id}, timeout=timeout_s
+            url + "api/v1/chat/message",
+            json={"message": message, "agent_id": agent_id},
+            headers=auth_headers(),
+            timeout=timeout_s,
         )
     except httpx.HTTPError as exc:
         return Outcome("rest", False, detail=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - started)
@@ -78,7 +82,9 @@ def ws_chat(url: str, agent_id: str, message: str, timeout_s: float) -> Outcome:
     started = time.perf_counter()
     conversation_id = None
     try:
-        with ws_connect(url.replace("http://", "ws://") + "ws", open_timeout=30) as ws:
+        with ws_connect(
+            url.replace("http://", "ws://") + "ws", open_timeout=30, additional_headers=auth_headers()
+        ) as ws:
             body = {"message": message, "agent_id": agent_id}
             ws.send(json.dumps({"type": "chat_message", "ref": "c", "message": body}))
             deadline = time.monotonic() + timeout_s
@@ -101,13 +107,18 @@ def ws_chat(url: str, agent_id: str, message: str, timeout_s: float) -> Outcome:
 
 def read_back(url: str, agent_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Every conversation of these agents, with its messages in order."""
-    listed = httpx.get(url + "api/v1/chat/conversations", params={"limit": 1000}, timeout=60).json()
+    listed = httpx.get(
+        url + "api/v1/chat/conversations", params={"limit": 1000}, headers=auth_headers(), timeout=60
+    ).json()
     out: dict[str, list[dict[str, Any]]] = {}
     for conversation in listed["conversations"]:
         if conversation.get("agent_id") not in agent_ids:
             continue
         history = httpx.get(
-            url + "api/v1/chat/history", params={"conversation_id": conversation["id"]}, timeout=60
+            url + "api/v1/chat/history",
+            params={"conversation_id": conversation["id"]},
+            headers=auth_headers(),
+            timeout=60,
         ).json()
         out[conversation["id"]] = history["messages"]
     return out
@@ -260,7 +271,8 @@ def main() -> int:
         client = connect(settings=settings)
         agents = []
         for i in range(args.agents):
-            created = httpx.post(url + "api/v1/agents", json={"type": "general", "name": f"chaos-{i}"}, timeout=120)
+            body = {"type": "general", "name": f"chaos-{i}"}
+            created = httpx.post(url + "api/v1/agents", json=body, headers=auth_headers(), timeout=120)
             created.raise_for_status()
             agents.append(created.json()["id"])
         for agent in agents:

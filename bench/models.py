@@ -80,7 +80,17 @@ import psutil
 import ray
 from rich.table import Table
 
-from bench.common import CpuMonitor, Stopwatch, console, fmt_ms, print_cpu, progress_bar, summarize, write_results
+from bench.common import (
+    CpuMonitor,
+    Stopwatch,
+    auth_headers,
+    console,
+    fmt_ms,
+    print_cpu,
+    progress_bar,
+    summarize,
+    write_results,
+)
 
 NAMESPACE = "pygent-bench-models"
 GOAL_RATIO = 0.9
@@ -384,7 +394,7 @@ def phase_platform(settings: Any, setup: Setup, args: argparse.Namespace) -> dic
         refs = itertools.count()
         prompts = itertools.count()  # one counter over every request to the worker: neighbours differ
         raw_prompts = itertools.count()
-        with connect(ws_url, open_timeout=30, max_size=None) as ws:
+        with connect(ws_url, open_timeout=30, max_size=None, additional_headers=auth_headers()) as ws:
             out["ws_hello"] = json.loads(ws.recv(timeout=30)).get("type")
 
             def once(path: str) -> Sample:
