@@ -187,7 +187,8 @@ def test_api_keys_have_scopes_expiry_and_can_be_revoked(platform: str, people: d
     too_much = httpx.post(api(platform, "/api-keys"), json={"name": "x", "scopes": ["admin"]}, headers=user, timeout=60)
     assert too_much.status_code == 403
     # an admin's read-only key is read-only too
-    admin_read = authed.post(api(platform, "/api-keys"), json={"name": "admin-ro", "scopes": ["read"]}).json()["key"]
+    admin_read_key = authed.post(api(platform, "/api-keys"), json={"name": "admin-ro", "scopes": ["read"]}).json()
+    admin_read = admin_read_key["key"]
     kill = httpx.post(
         api(platform, "/system/kill"),
         json={"address": "monitor/main"},
@@ -213,7 +214,7 @@ def test_api_keys_have_scopes_expiry_and_can_be_revoked(platform: str, people: d
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
     assert httpx.get(api(platform, "/agents"), headers=as_key, timeout=30).status_code == 401
     # another user's key is not found
-    other = httpx.delete(api(platform, f"/api-keys/{expiring['id']}"), headers=people["viewer"]["headers"], timeout=30)
+    other = httpx.delete(api(platform, f"/api-keys/{admin_read_key['id']}"), headers=user, timeout=30)
     assert other.status_code == 404
 
 
