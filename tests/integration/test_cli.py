@@ -80,6 +80,31 @@ def test_up_status_kill_down_and_the_store_survives_a_restart(cli_env: dict[str,
     assert url in up.stdout
     assert httpx.get(url + "api/v1/health", timeout=30).json()["status"] == "ok"
 
+    # no default account: the first admin comes from the CLI (with the local admin key)
+    assert httpx.get(url + "api/v1/auth/setup", timeout=30).json() == {"needs_setup": True}
+    made = subprocess.run(
+        [*PYGENT, "users", "create-admin", "operator", "--password-stdin"],
+        env=cli_env,
+        input="operator-password-1\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0 and "operator" in made.stdout, made.stderr
+    logged_in = httpx.post(
+        url + "api/v1/auth/login", json={"username": "operator", "password": "operator-password-1"}, timeout=60
+    )
+    assert logged_in.status_code == 200 and logged_in.json()["user"]["role"] == "admin"
+    # a key the platform does not know: the CLI refuses
+    stranger = subprocess.run(
+        [*PYGENT, "status"],
+        env={**cli_env, "PYGENT_API_KEY": "pgk_nobody_0000"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert stranger.returncode == 1 and "refuses the API key" in stranger.stderr
+
     tree = json.loads(pygent(cli_env, "status", "--json").stdout)
     assert tree["address"] == "supervisor/root" and tree["state"] == "running"
     children = {c["address"]: c for c in tree["children"]}
