@@ -8,7 +8,9 @@ check API keys (it caches each answer for `auth.key_cache_s`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import datetime
 from typing import Any
 
@@ -36,10 +38,13 @@ class AuthService(SupervisedActor):
 
     async def on_start(self) -> None:
         s = self.settings
+        started = time.monotonic()
         self._secret = signing_secret(s)
         self.db = await open_store_pool(s, current_namespace(), max_size=4)
-        self.engine = IdentityEngine(PgIdentityStore(self.db), self._secret, s.auth)
+        log.info("auth: pool open after %.1f s", time.monotonic() - started)
+        self.engine = await asyncio.to_thread(IdentityEngine, PgIdentityStore(self.db), self._secret, s.auth)
         write_private(local_key_path(s), await self.engine.new_local_key() + "\n")
+        log.info("auth: started in %.1f s", time.monotonic() - started)
         if await self.engine.needs_setup():
             log.warning("no user exists yet: create the first admin with `pygent users create-admin`")
 
