@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import secrets
 import shutil
 import tempfile
@@ -73,8 +74,11 @@ def measure(settings: Any, args: argparse.Namespace) -> dict[str, list[float]]:
         for _ in range(args.warmup):
             for once in paths.values():
                 once()
-        for _ in range(args.runs):  # rotating rounds: every path sees the same load
-            for name, once in paths.items():
+        order = list(paths.items())
+        shuffle = random.Random(7).shuffle
+        for _ in range(args.runs):  # rounds in a shuffled order: every path sees the same load
+            shuffle(order)
+            for name, once in order:
                 samples[name].append(once())
         return samples
     finally:
