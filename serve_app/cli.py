@@ -83,7 +83,7 @@ def up(
     console.print(f"  API docs: {info.url}docs   health: {info.url}api/v1/health")
     if info.dashboard_url:
         console.print(f"  Ray dashboard: {info.dashboard_url}")
-    _first_admin_hint(settings)
+    _first_admin_hint(info.url)
     console.print("  stop with Ctrl-C or `pygent down`", style="dim")
     sys.stdout.flush()
     import ray
@@ -106,17 +106,13 @@ def up(
     raise typer.Exit(code)
 
 
-def _first_admin_hint(settings: Settings) -> None:
+def _first_admin_hint(url: str) -> None:
     """While no user exists, say how to make the first admin (there is no default account)."""
-    from protocols.addresses import AUTH
-    from supervisors.refs import ActorRef
+    import httpx
 
     try:
-        handle = ActorRef(AUTH, settings.ray.namespace).handle()
-        import ray
-
-        needs_setup = ray.get(handle.needs_setup.remote(), timeout=30)
-    except Exception:  # the hint is a courtesy; the platform runs either way
+        needs_setup = httpx.get(url + "api/v1/auth/setup", timeout=30).json().get("needs_setup")
+    except (httpx.HTTPError, ValueError):  # the hint is a courtesy; the platform runs either way
         return
     if needs_setup:
         console.print(
@@ -165,6 +161,7 @@ def _up_detached(settings: Settings, address: str | None, port: int | None, host
             if info is not None and info.pid == proc.pid and (before is None or info.started_at != before.started_at):
                 console.print(f"[bold green]PyGent Factory is up[/] at {info.url} (pid {proc.pid})")
                 console.print(f"  logs: {log_path}   stop: pygent down", style="dim")
+                _first_admin_hint(info.url)
                 return
             if proc.poll() is not None:
                 err.print(f"[red]`pygent up` exited with {proc.returncode}[/]; see {log_path}:")
