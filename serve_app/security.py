@@ -90,7 +90,17 @@ class GatewayAuth:
         now = time.monotonic()
         if cached is not None and cached[1] > now:
             return cached[0]
-        principal: Principal = await deps.ask(self.auth_ref, "verify_api_key", credential, timeout_s=10, wait_s=10)
+        try:
+            principal: Principal = await deps.ask(self.auth_ref, "verify_api_key", credential, timeout_s=10, wait_s=10)
+        except AuthError:
+            self._keys.pop(digest, None)
+            raise
+        except PlatformError as err:
+            # auth/main or its database is away (a restart, an outage): a key this replica checked
+            # before keeps working meanwhile (nothing can revoke it while the store is down)
+            if cached is not None and err.status in (503, 504):
+                return cached[0]
+            raise
         if len(self._keys) > 10000:
             self._keys = {k: v for k, v in self._keys.items() if v[1] > now}
         self._keys[digest] = (principal, now + self.settings.auth.key_cache_s)
@@ -272,7 +282,11 @@ class Guard:
         if credential is not None:
             try:
                 principal = await auth.verify(credential)
-            except AuthError:
+            except PlatformError as err:
+                if not isinstance(err, AuthError):
+                    if rule.public:  # liveness answers even while credentials cannot be checked
+                        return None
+                    raise
                 # a wrong credential counts against the caller's IP, like a failed login
                 wait = auth.limited(True, f"ip:{ip}")
                 if wait is not None:
