@@ -99,6 +99,7 @@ bench: $(STAMP)
 	$(PY) -m bench.chat
 	$(PY) -m bench.openai_api
 	$(PY) -m bench.evolution_zdt
+	$(PY) -m bench.auth
 
 # The corpus of bench/reasoning_rag.py: the Python 3.11 documentation as HTML, from Debian's
 # python3.11-doc (about 530 pages under /usr/share/doc/python3.11/html).

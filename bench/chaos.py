@@ -40,6 +40,7 @@ import httpx
 from websockets.sync.client import connect as ws_connect
 
 from bench.chaos_ledger import Outcome, Verdict, audit
+from bench.common import auth_headers
 
 NAMESPACE = "pygent-bench-chaos"
 PROMPTS = (
@@ -64,7 +65,10 @@ def rest_chat(url: str, agent_id: str, message: str, timeout_s: float) -> Outcom
     started = time.perf_counter()
     try:
         response = httpx.post(
-            url + "api/v1/chat/message", json={"message": message, "agent_id": agent_id}, timeout=timeout_s
+            url + "api/v1/chat/message",
+            json={"message": message, "agent_id": agent_id},
+            headers=auth_headers(),
+            timeout=timeout_s,
         )
     except httpx.HTTPError as exc:
         return Outcome("rest", False, detail=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - started)
@@ -79,7 +83,9 @@ def ws_chat(url: str, agent_id: str, message: str, timeout_s: float) -> Outcome:
     started = time.perf_counter()
     conversation_id = None
     try:
-        with ws_connect(url.replace("http://", "ws://") + "ws", open_timeout=30) as ws:
+        with ws_connect(
+            url.replace("http://", "ws://") + "ws", open_timeout=30, additional_headers=auth_headers()
+        ) as ws:
             body = {"message": message, "agent_id": agent_id}
             ws.send(json.dumps({"type": "chat_message", "ref": "c", "message": body}))
             deadline = time.monotonic() + timeout_s
@@ -104,7 +110,7 @@ def _get_json(url: str, params: dict[str, Any], wait_s: float = 120.0) -> Any:
     """GET until a 200 (a component still coming back after the kills answers 503 first)."""
     deadline = time.monotonic() + wait_s
     while True:
-        response = httpx.get(url, params=params, timeout=60)
+        response = httpx.get(url, params=params, headers=auth_headers(), timeout=60)
         if response.status_code == 200 or time.monotonic() > deadline:
             response.raise_for_status()
             return response.json()
@@ -278,7 +284,8 @@ def main() -> int:
         client = connect(settings=settings)
         agents = []
         for i in range(args.agents):
-            created = httpx.post(url + "api/v1/agents", json={"type": "general", "name": f"chaos-{i}"}, timeout=120)
+            body = {"type": "general", "name": f"chaos-{i}"}
+            created = httpx.post(url + "api/v1/agents", json=body, headers=auth_headers(), timeout=120)
             created.raise_for_status()
             agents.append(created.json()["id"])
         for agent in agents:

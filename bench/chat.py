@@ -51,7 +51,7 @@ import numpy as np
 import psutil
 from rich.table import Table
 
-from bench.common import CpuMonitor, Stopwatch, console, print_cpu, write_results
+from bench.common import CpuMonitor, Stopwatch, auth_headers, console, print_cpu, write_results
 from bench.models import free_port, locate, platform_env, wait_http
 
 NAMESPACE = "pygent-bench-chat"
@@ -113,7 +113,7 @@ def conversation(ws_url: str, agent_id: str, prompt: str, timeout_s: float, out:
     from websockets.sync.client import connect
 
     ref = f"c-{agent_id}"
-    with connect(ws_url, open_timeout=60, max_size=None) as ws:
+    with connect(ws_url, open_timeout=60, max_size=None, additional_headers=auth_headers()) as ws:
         t_send = time.perf_counter()
         ws.send(json.dumps({"type": "chat_message", "ref": ref, "message": {"message": prompt, "agent_id": agent_id}}))
         t_first = None
@@ -210,7 +210,10 @@ def main() -> int:
         for size in sizes:
             while len(agents) < size:
                 response = httpx.post(
-                    url + "api/v1/agents", json={"type": "general", "name": f"bench-{len(agents)}"}, timeout=120
+                    url + "api/v1/agents",
+                    json={"type": "general", "name": f"bench-{len(agents)}"},
+                    headers=auth_headers(),
+                    timeout=120,
                 )
                 response.raise_for_status()
                 agents.append(response.json()["id"])

@@ -54,6 +54,21 @@ BUS_ADDRESS = "bus/main"  # the supervisors publish their events to this name
 console = Console(width=None if sys.stdout.isatty() else 120)
 
 
+# ---- credentials ---------------------------------------------------------------
+
+
+def auth_headers() -> dict[str, str]:
+    """The platform's local admin key (it writes it into its state directory at every start),
+    as HTTP headers: the benchmarks call the API as its operator."""
+    from actors.auth.secret import read_local_key
+    from configs.settings import load_settings
+
+    key = read_local_key(load_settings())
+    if not key:
+        raise RuntimeError("no local admin key in the state directory: is the platform up?")
+    return {"Authorization": f"Bearer {key}"}
+
+
 # ---- the cluster ---------------------------------------------------------------
 
 

@@ -43,7 +43,17 @@ import httpx
 import ray
 from rich.table import Table
 
-from bench.common import NAMESPACE, CpuMonitor, Stopwatch, console, fmt_ms, print_cpu, summarize, write_results
+from bench.common import (
+    NAMESPACE,
+    CpuMonitor,
+    Stopwatch,
+    auth_headers,
+    console,
+    fmt_ms,
+    print_cpu,
+    summarize,
+    write_results,
+)
 from bench.models import free_port, platform_env, wait_http
 
 ANSWER_TIMEOUT_S = 60.0
@@ -54,7 +64,7 @@ def _first_200(url: str, timeout_s: float) -> tuple[float, int]:
     """Seconds until a GET answers 200 (requests one after another), and the failures seen."""
     started = time.monotonic()
     failures = 0
-    with httpx.Client(timeout=timeout_s) as http:
+    with httpx.Client(timeout=timeout_s, headers=auth_headers()) as http:
         while time.monotonic() - started < timeout_s:
             try:
                 if http.get(url).status_code == 200:
@@ -79,7 +89,7 @@ class HealthWatch(threading.Thread):
         self.back_s: float | None = None
 
     def run(self) -> None:
-        with httpx.Client(timeout=10) as http:
+        with httpx.Client(timeout=10, headers=auth_headers()) as http:
             while self.back_s is None and time.monotonic() - self.started < self.timeout_s:
                 try:
                     ok = http.get(self.url).json()["status"] == "ok"

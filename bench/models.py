@@ -84,6 +84,7 @@ from bench.common import (
     CpuMonitor,
     Stopwatch,
     actor_at,
+    auth_headers,
     console,
     fmt_ms,
     print_cpu,
@@ -394,7 +395,7 @@ def phase_platform(settings: Any, setup: Setup, args: argparse.Namespace) -> dic
         refs = itertools.count()
         prompts = itertools.count()  # one counter over every request to the worker: neighbours differ
         raw_prompts = itertools.count()
-        with connect(ws_url, open_timeout=30, max_size=None) as ws:
+        with connect(ws_url, open_timeout=30, max_size=None, additional_headers=auth_headers()) as ws:
             out["ws_hello"] = json.loads(ws.recv(timeout=30)).get("type")
 
             def once(path: str) -> Sample:

@@ -42,7 +42,7 @@ import httpx
 import numpy as np
 from rich.table import Table
 
-from bench.common import Stopwatch, console, fmt_ms, print_cpu, summarize, write_results
+from bench.common import Stopwatch, auth_headers, console, fmt_ms, print_cpu, summarize, write_results
 from bench.models import (
     MIN_RUNS,
     PROMPTS,
@@ -170,8 +170,9 @@ def phase(settings: Any, args: argparse.Namespace) -> dict[str, Any]:
         console.print(f"platform up in {out['platform_start_s']:.1f} s")
         raw = RawModel(setup.gguf, setup.n_ctx, setup.n_threads, args)
         model_raw = raw
-        http = httpx.Client(timeout=args.timeout_s)
-        sdk = openai.OpenAI(base_url=url + "v1", api_key="not-checked", max_retries=0, timeout=args.timeout_s)
+        http = httpx.Client(timeout=args.timeout_s, headers=auth_headers())
+        key = auth_headers()["Authorization"].removeprefix("Bearer ")
+        sdk = openai.OpenAI(base_url=url + "v1", api_key=key, max_retries=0, timeout=args.timeout_s)
         prompts = itertools.count()
         model = setup.model
 

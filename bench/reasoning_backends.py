@@ -37,7 +37,7 @@ import httpx
 import numpy as np
 import yaml
 
-from bench.common import console
+from bench.common import auth_headers, console
 from protocols.knowledge import SearchMode
 from protocols.reasoning import Completion, Passage, ReasoningResult, SessionStatus
 
@@ -131,7 +131,7 @@ class PlatformBackend:
             self.close()
             raise
         self.start_s = time.perf_counter() - started
-        self.http = httpx.Client(base_url=self.url, timeout=httpx.Timeout(120.0, connect=30.0))
+        self.http = httpx.Client(base_url=self.url, timeout=httpx.Timeout(120.0, connect=30.0), headers=auth_headers())
 
     def _config_file(self, workers: dict[str, int]) -> Path:
         """A PYGENT_CONFIG file: the caller's own (if any) with these worker counts on top."""

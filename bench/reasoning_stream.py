@@ -32,7 +32,7 @@ if __package__ in (None, ""):
 from rich.table import Table
 from websockets.sync.client import connect as ws_connect
 
-from bench.common import console, fmt_ms, progress_bar, summarize, write_results
+from bench.common import auth_headers, console, fmt_ms, progress_bar, summarize, write_results
 from bench.models import free_port, platform_env, wait_http
 
 NAMESPACE = "pygent-bench-reasoning-stream"
@@ -95,7 +95,7 @@ def main() -> int:
         url = start_serve(settings)
         wait_http(url + "api/v1/health")
         ws_url = url.replace("http://", "ws://") + "ws"
-        with ws_connect(ws_url, open_timeout=30, max_size=None) as ws:
+        with ws_connect(ws_url, open_timeout=30, max_size=None, additional_headers=auth_headers()) as ws:
             json.loads(ws.recv(timeout=30))  # connection_status
             one_session(ws, "warm", PUZZLES[0], tot, args.timeout_s)  # first model call, first actor
             with progress_bar() as progress:

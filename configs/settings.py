@@ -345,6 +345,48 @@ class MCPConfig(_Section):
     endpoint_enabled: bool = True
 
 
+class AuthConfig(_Section):
+    """Users, sessions, API keys, rate limits and the HTTP security headers (protocols/auth.py)."""
+
+    # The JWT signing secret. null: generated at first start into <state_dir>/<secret_file>
+    # (mode 0600). A configured one shorter than 32 bytes refuses to start.
+    secret: str | None = Field(None, repr=False)
+    secret_file: str = "auth/jwt-secret"
+    # The platform's own admin key for the `pygent` CLI and `connect()` on this machine,
+    # rewritten (mode 0600) at every start; relative to state_dir.
+    local_key_file: str = "auth/local-admin.key"
+    issuer: str = "pygent"
+    access_token_ttl_s: int = Field(900, ge=30)
+    refresh_token_ttl_s: int = Field(7 * 86400, ge=60)
+    min_password_length: int = Field(12, ge=1)
+    # Failed logins on one account: after `failed_login_threshold` in a row, each further
+    # attempt waits base * 2^(n - threshold) seconds (capped), answered 429 + Retry-After.
+    failed_login_threshold: int = Field(5, ge=1)
+    failed_login_backoff_s: float = Field(1.0, gt=0)
+    failed_login_backoff_max_s: float = Field(300.0, gt=0)
+    # Moving-window limits (the `limits` library's notation), per user or key on every
+    # authenticated request, per client IP on login, refresh and setup.
+    rate_limit: str = "600/minute"
+    login_rate_limit: str = "10/minute"
+    # Seconds a gateway replica trusts a verified API key before asking again (revocation delay).
+    key_cache_s: float = Field(5.0, ge=0)
+    # Whether /docs, /redoc and /openapi.json are served without credentials.
+    public_docs: bool = True
+    # Request bodies above this are refused with 413.
+    max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024)
+    # Origins allowed to call the API from a browser (CORS); empty: same origin only.
+    cors_origins: list[str] = Field(default_factory=list)
+    # HSTS when the request came over TLS (directly or X-Forwarded-Proto: https).
+    hsts_max_age_s: int = Field(31536000, ge=0)
+
+    @field_validator("secret")
+    @classmethod
+    def _secret_long_enough(cls, value: str | None) -> str | None:
+        if value is not None and len(value.encode()) < 32:
+            raise ValueError("auth.secret must be at least 32 bytes (or null: generated at first start)")
+        return value
+
+
 class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -411,6 +453,7 @@ class Settings(BaseSettings):
     evolution: EvolutionSettings = EvolutionSettings()
     chat: ChatConfig = ChatConfig()
     compat: CompatConfig = CompatConfig()
+    auth: AuthConfig = AuthConfig()
     logging: LoggingConfig = LoggingConfig()
     mcp: MCPConfig = MCPConfig()
 

@@ -73,6 +73,7 @@ OLLAMA = "ollama/main"
 KNOWLEDGE = "knowledge/main"
 MEMORY = "memory/main"
 WORKFLOWS = "workflows/main"  # the durable workflow runtime (DBOS), under supervisor/workflows
+AUTH = "auth/main"  # users, sessions, API keys, the audit log
 
 # Component supervisors under the root.
 MODELS_SUPERVISOR = "supervisor/models"

@@ -1,4 +1,7 @@
-"""The `pygent` command line: up, down, status, kill, request, events, health."""
+"""The `pygent` command line: up, down, status, kill, request, events, health, users.
+
+Commands that talk to a running platform act with an API key: PYGENT_API_KEY, or the local
+admin key the platform writes for its own CLI (<state_dir>/auth/local-admin.key, mode 0600)."""
 
 from __future__ import annotations
 
@@ -80,6 +83,7 @@ def up(
     console.print(f"  API docs: {info.url}docs   health: {info.url}api/v1/health")
     if info.dashboard_url:
         console.print(f"  Ray dashboard: {info.dashboard_url}")
+    _first_admin_hint(info.url)
     console.print("  stop with Ctrl-C or `pygent down`", style="dim")
     sys.stdout.flush()
     import ray
@@ -100,6 +104,21 @@ def up(
         stop_platform(settings, owns_cluster=info.owns_cluster, progress=_reporter(status))
     console.print("stopped.")
     raise typer.Exit(code)
+
+
+def _first_admin_hint(url: str) -> None:
+    """While no user exists, say how to make the first admin (there is no default account)."""
+    import httpx
+
+    try:
+        needs_setup = httpx.get(url + "api/v1/auth/setup", timeout=30).json().get("needs_setup")
+    except (httpx.HTTPError, ValueError):  # the hint is a courtesy; the platform runs either way
+        return
+    if needs_setup:
+        console.print(
+            "  [bold yellow]no user yet:[/] create the first admin with "
+            "[bold]pygent users create-admin <name>[/] (or open the UI's setup page)"
+        )
 
 
 def _reporter(status: Any) -> Callable[[str], None]:
@@ -142,6 +161,7 @@ def _up_detached(settings: Settings, address: str | None, port: int | None, host
             if info is not None and info.pid == proc.pid and (before is None or info.started_at != before.started_at):
                 console.print(f"[bold green]PyGent Factory is up[/] at {info.url} (pid {proc.pid})")
                 console.print(f"  logs: {log_path}   stop: pygent down", style="dim")
+                _first_admin_hint(info.url)
                 return
             if proc.poll() is not None:
                 err.print(f"[red]`pygent up` exited with {proc.returncode}[/]; see {log_path}:")
@@ -285,13 +305,44 @@ def health() -> None:
 
 
 def _connect() -> Any:
-    from serve_app.client import PlatformNotRunning, connect
+    from serve_app.client import NotAuthenticated, PlatformNotRunning, connect
 
     try:
         return connect()
-    except PlatformNotRunning as exc:
+    except (PlatformNotRunning, NotAuthenticated) as exc:
         err.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from None
+
+
+users = typer.Typer(help="Users: create the first admin (there is no default account).", no_args_is_help=True)
+app.add_typer(users, name="users")
+
+
+@users.command("create-admin")
+def create_admin(
+    username: Annotated[str, typer.Argument(help="The admin's username.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin (scripts) instead of a prompt.")
+    ] = False,
+) -> None:
+    """Create an admin user on the running platform (with the local admin key or PYGENT_API_KEY)."""
+    from serve_app.client import NotAuthenticated
+    from supervisors.refs import unwrap
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    client = _connect()
+    try:
+        user = client.create_user(username, password, "admin")
+    except NotAuthenticated as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    except Exception as exc:
+        err.print(f"[red]{unwrap(exc)}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"admin [bold]{user.username}[/] created (id {user.id}); log in at the UI or POST /api/v1/auth/login")
 
 
 def _alive(pid: int) -> bool:

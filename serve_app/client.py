@@ -27,19 +27,25 @@ from typing import Any
 
 import ray
 
+from actors.auth.secret import read_local_key
 from configs.settings import Settings, get_settings
-from protocols.addresses import BUS, ROOT, STORE, parse_address
+from protocols.addresses import AUTH, BUS, ROOT, STORE, parse_address
+from protocols.auth import AuthError, Principal, UserView
 from protocols.jsonrpc import make_request
 from protocols.rest import DatabaseHealth, HealthReport
 from protocols.supervision import ChildStatus
 from serve_app.health_report import with_database
 from serve_app.platform import read_info
 from supervisors.health import health_from_tree
-from supervisors.refs import lookup
+from supervisors.refs import lookup, unwrap
 
 
 class PlatformNotRunning(RuntimeError):
     pass
+
+
+class NotAuthenticated(RuntimeError):
+    """No API key (PYGENT_API_KEY, or the platform's local admin key file), or one it refuses."""
 
 
 class BusError(RuntimeError):
@@ -52,9 +58,12 @@ class BusError(RuntimeError):
         self.data: Any = error.get("data")
 
 
-def connect(address: str | None = None, settings: Settings | None = None) -> PygentClient:
+def connect(address: str | None = None, settings: Settings | None = None, api_key: str | None = None) -> PygentClient:
     """Attach to a running platform. `address` is a Ray address; by default the one in
-    <state_dir>/platform.json, written by `pygent up`."""
+    <state_dir>/platform.json, written by `pygent up`. The client acts with an API key:
+    `api_key`, else PYGENT_API_KEY, else the local admin key the platform writes for its own
+    CLI (<state_dir>/auth/local-admin.key, mode 0600, readable only by the user who started
+    it); the key is checked now (NotAuthenticated), and its HTTP headers are `client.headers`."""
     settings = settings or get_settings()
     if not ray.is_initialized():
         target = address or settings.ray.address
@@ -73,14 +82,23 @@ def connect(address: str | None = None, settings: Settings | None = None) -> Pyg
             logging_level=logging.WARNING,
             log_to_driver=False,
         )
-    return PygentClient(settings)
+    key = api_key or os.environ.get("PYGENT_API_KEY") or read_local_key(settings)
+    if not key:
+        raise NotAuthenticated(
+            f"no API key: set PYGENT_API_KEY, or run as the user who started the platform ({settings.state_path})"
+        )
+    client = PygentClient(settings, api_key=key)
+    client.principal = client.verify_key()
+    return client
 
 
 class PygentClient:
     """A handle on the platform. Blocking calls; safe to use from scripts and tests."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, api_key: str | None = None) -> None:
         self.settings = settings
+        self.api_key = api_key
+        self.principal: Principal | None = None
         self.namespace = settings.ray.namespace
         self._ids = itertools.count(1)
 
@@ -92,6 +110,35 @@ class PygentClient:
         if found is None:
             raise KeyError(f"no actor at address '{address}'")
         return found
+
+    # ---- credentials -------------------------------------------------------------
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers that carry this client's key (for the REST API, /ws, /mcp, /v1)."""
+        return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+
+    def verify_key(self, timeout_s: float = 60.0) -> Principal:
+        """Who the key belongs to; NotAuthenticated when the platform refuses it."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                return ray.get(self.actor(AUTH).verify_api_key.remote(self.api_key), timeout=timeout_s)
+            except KeyError:  # auth/main not up yet (the platform is starting)
+                if time.monotonic() > deadline:
+                    raise PlatformNotRunning(f"{AUTH} is not running") from None
+                time.sleep(0.5)
+            except Exception as exc:
+                if isinstance(unwrap(exc), AuthError):
+                    raise NotAuthenticated(f"the platform refuses the API key: {unwrap(exc)}") from None
+                raise
+
+    def create_user(self, username: str, password: str, role: str = "admin") -> UserView:
+        """A new user (the first admin: `pygent users create-admin`). Needs an admin key."""
+        if self.principal is None or not self.principal.is_admin:
+            raise NotAuthenticated("creating users needs an admin key")
+        actor = self.principal.user_id
+        return ray.get(self.actor(AUTH).create_user.remote(username, password, role, actor), timeout=60)
 
     # ---- the bus -----------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from starlette.requests import HTTPConnection
 from configs.settings import Settings
 from protocols.addresses import (
     AGENT_REGISTRY,
+    AUTH,
     BUS,
     EVOLUTION_MANAGER,
     KNOWLEDGE,
@@ -27,6 +28,7 @@ from protocols.addresses import (
     STORE,
     WORKFLOWS,
 )
+from protocols.auth import AuthError, Principal
 from supervisors.refs import ActorRef
 
 # What the gateway replica was started with (set by Gateway.__init__). Process-wide, not on
@@ -86,6 +88,18 @@ McpManager = Annotated[ActorRef, Depends(_ref_to(MCP_MANAGER))]
 Reasoning = Annotated[ActorRef, Depends(_ref_to(REASONING_MANAGER))]
 Workflows = Annotated[ActorRef, Depends(_ref_to(WORKFLOWS))]
 Evolution = Annotated[ActorRef, Depends(_ref_to(EVOLUTION_MANAGER))]
+Auth = Annotated[ActorRef, Depends(_ref_to(AUTH))]
+
+
+def principal_dep(conn: HTTPConnection) -> Principal:
+    """Who this request acts as (put in the scope by serve_app/security.py's Guard)."""
+    found = conn.scope.get("pygent.principal")
+    if not isinstance(found, Principal):
+        raise AuthError("unauthenticated", "log in or send an API key (Authorization: Bearer ...)")
+    return found
+
+
+CurrentPrincipal = Annotated[Principal, Depends(principal_dep)]
 
 
 # Methods that only read: a call through a handle cached before a restart is sent again to
@@ -136,6 +150,15 @@ READ_ONLY = frozenset(
         "recipes",
         "recipe",
         "lineage",
+        "signing_key",
+        "needs_setup",
+        "verify_api_key",
+        "list_users",
+        "get_user",
+        "list_api_keys",
+        "audit_entries",
+        "owner_of",
+        "owned_ids",
     }
 )
 

@@ -230,7 +230,12 @@ def styled_errors(render: Callable[[PlatformError], tuple[int, dict[str, Any]]])
 
 def platform_response(err: PlatformError) -> JSONResponse:
     # ModelError's body names the backend, KnowledgeError's the field: each error's to_dict
-    return JSONResponse(status_code=err.status, content=err.to_dict())
+    headers = None
+    if err.status == 429:  # rate limits and the failed-login backoff say when to come back
+        headers = {"Retry-After": str(int(err.extra.get("retry_after_s", 1)))}
+    elif err.status == 401:
+        headers = {"WWW-Authenticate": 'Bearer realm="pygent"'}
+    return JSONResponse(status_code=err.status, content=err.to_dict(), headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

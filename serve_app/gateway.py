@@ -28,9 +28,11 @@ from serve_app import deps
 from serve_app.errors import JsonBodyByDefault, install_error_handlers
 from serve_app.input_text import reject_unstorable_text
 from serve_app.mcp_endpoint import mount as mount_mcp_endpoint
+from serve_app.openapi_security import mark_security
 from serve_app.relay import TopicRelay
 from serve_app.routers import (
     agents,
+    auth,
     bus,
     chat,
     evolution,
@@ -47,6 +49,7 @@ from serve_app.routers import (
     websocket,
     workflows,
 )
+from serve_app.security import Guard, SecurityHeaders
 from supervisors import refs
 
 API = "/api/v1"
@@ -60,9 +63,15 @@ app = FastAPI(
 )
 install_error_handlers(app)
 app.add_middleware(JsonBodyByDefault)
+# Every request, whatever router or mount it goes to, is authenticated and checked against
+# serve_app/access.py (public routes, roles, admin-only routes) and the rate limits, before
+# any route runs; every answer, refusals included, gets the security headers.
+app.add_middleware(Guard)
+app.add_middleware(SecurityHeaders)
 # every API answer that is not a success is an ErrorBody (serve_app/errors.py)
 ERRORS: dict[int | str, dict[str, Any]] = {"default": {"model": ErrorBody, "description": "code, message, field"}}
-for group in (health, system, bus, models, ui, agents, chat, mcp, search, memory, reasoning, workflows, evolution):
+GROUPS = (health, system, bus, models, ui, agents, chat, mcp, search, memory, reasoning, workflows, evolution, auth)
+for group in GROUPS:
     app.include_router(group.router, prefix=API, responses=ERRORS)
 app.include_router(websocket.router)
 # Outside clients, in their own shapes and error shapes: OpenAI's API under /v1, Ollama's
@@ -71,6 +80,7 @@ app.include_router(openai_api.router)
 app.include_router(ollama_api.router)
 mount_mcp_endpoint(app)  # PyGent as an MCP server at /mcp
 app.include_router(ui.static_router)  # last: its catch-all path serves the UI's files
+mark_security(app)  # the OpenAPI document says which operations need credentials
 
 
 @serve.deployment(

@@ -18,6 +18,7 @@ from actors.workflows import children as workflows
 from configs.settings import Settings
 from protocols.addresses import (
     AGENTS_SUPERVISOR,
+    AUTH,
     BUS,
     EVOLUTION_SUPERVISOR,
     INDEX_SUPERVISOR,
@@ -51,7 +52,7 @@ COMPONENTS: tuple[tuple[str, Strategy, ChildSpecs], ...] = (
 
 def root_children(settings: Settings) -> list[ChildSpec]:
     """The root's children in start order: the store first (others record into it),
-    then the bus, the component supervisors, and the monitor last (it watches them)."""
+    then the bus, authentication, the component supervisors, and the monitor last (it watches them)."""
     children = [
         worker(
             STORE,
@@ -60,6 +61,7 @@ def root_children(settings: Settings) -> list[ChildSpec]:
             shutdown_timeout_s=settings.database.stop_timeout_s + 5,
         ),
         worker(BUS, "actors.bus_actor:MessageBus", settings),
+        worker(AUTH, "actors.auth.auth_actor:AuthService", settings),
     ]
     for address, strategy, child_specs in COMPONENTS:
         children.append(component_supervisor(address, strategy, settings, child_specs(settings)))

@@ -10,10 +10,10 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Annotated, Any
 
 import ray
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from ray.exceptions import RayActorError
 
 from actors.agents.bus_calls import as_step, result_value, tools_call
@@ -35,13 +35,22 @@ from protocols.rest_agents import (
     MessageBody,
     ToolsBody,
 )
-from serve_app.deps import Bus, Registry, SettingsDep, actor_ref
+from serve_app.deps import Bus, CurrentPrincipal, Registry, SettingsDep, actor_ref
 from serve_app.deps import ask as actor_ask
 from serve_app.errors import ApiError
+from serve_app.ownership import check_owner, claim, visible
 from supervisors.refs import ActorRef
 
 router = APIRouter(tags=["agents"])
 AgentId = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+
+
+async def _owned_agent(settings: SettingsDep, principal: CurrentPrincipal, agent_id: str = AgentId) -> None:
+    """Another user's agent is a 404 (serve_app/ownership.py)."""
+    await check_owner(settings, principal, "agent", agent_id, "path.agent_id")
+
+
+OwnedAgent = Annotated[None, Depends(_owned_agent)]
 CALL_TIMEOUT_S = 60.0
 
 
@@ -160,30 +169,36 @@ async def agent_types(registry: Registry) -> dict[str, Any]:
 
 
 @router.post("/agents", status_code=201, response_model=AgentRow, response_model_exclude_unset=True)
-async def create_agent(registry: Registry, body: CreateAgentRequest) -> dict[str, Any]:
-    """Create and start an agent. Unknown type, model or tool: 4xx naming the field."""
-    return dict(await ask(registry, "create_agent", body.model_dump(), timeout_s=120.0))
+async def create_agent(
+    registry: Registry, body: CreateAgentRequest, settings: SettingsDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Create and start an agent (yours: other users get 404 for it). Unknown type, model or
+    tool: 4xx naming the field."""
+    row = dict(await ask(registry, "create_agent", body.model_dump(), timeout_s=120.0))
+    await claim(settings, principal, "agent", row["id"])
+    return row
 
 
 @router.get("/agents", response_model=AgentList, response_model_exclude_unset=True)
-async def list_agents(registry: Registry) -> dict[str, Any]:
-    return {"agents": await ask(registry, "list_agents")}
+async def list_agents(registry: Registry, settings: SettingsDep, principal: CurrentPrincipal) -> dict[str, Any]:
+    """Your agents (admins: every agent)."""
+    return {"agents": await visible(settings, principal, "agent", await ask(registry, "list_agents"))}
 
 
 @router.get("/agents/{agent_id}", response_model=AgentRow, response_model_exclude_unset=True)
-async def get_agent(registry: Registry, agent_id: str = AgentId) -> dict[str, Any]:
+async def get_agent(registry: Registry, owned: OwnedAgent, agent_id: str = AgentId) -> dict[str, Any]:
     return dict(await ask(registry, "get_agent", agent_id))
 
 
 @router.delete("/agents/{agent_id}", response_model=AgentDeleted, response_model_exclude_unset=True)
-async def delete_agent(registry: Registry, agent_id: str = AgentId) -> dict[str, Any]:
+async def delete_agent(registry: Registry, owned: OwnedAgent, agent_id: str = AgentId) -> dict[str, Any]:
     """Stop the agent's actor and remove it from the registry (its conversations stay)."""
     return dict(await ask(registry, "delete_agent", agent_id))
 
 
 @router.post("/agents/{agent_id}/execute", response_model=ExecuteResult, response_model_exclude_unset=True)
 async def execute(
-    settings: SettingsDep, registry: Registry, body: ExecuteBody, agent_id: str = AgentId
+    settings: SettingsDep, registry: Registry, body: ExecuteBody, owned: OwnedAgent, agent_id: str = AgentId
 ) -> dict[str, Any]:
     """Carry out a task with the agent's tools (the tool-calling loop): answer and steps."""
     await ask(registry, "get_agent", agent_id)
@@ -195,18 +210,29 @@ async def execute(
 
 @router.post("/agents/{agent_id}/message", response_model=AgentChatAnswer, response_model_exclude_unset=True)
 async def message(
-    settings: SettingsDep, registry: Registry, body: MessageBody, agent_id: str = AgentId
+    settings: SettingsDep,
+    registry: Registry,
+    body: MessageBody,
+    owned: OwnedAgent,
+    principal: CurrentPrincipal,
+    agent_id: str = AgentId,
 ) -> dict[str, Any]:
     """A chat message to this agent (as POST /chat/message with agent_id)."""
+    if body.conversation_id is not None:
+        await check_owner(settings, principal, "conversation", body.conversation_id, "body.conversation_id")
     chat = ChatMessageRequest(message=body.message, conversation_id=body.conversation_id, agent_id=agent_id)
     # a registry that is restarting is waited for (bounded), not refused: nothing was sent yet
     wait_s = settings.chat.redeliver_wait_s
     plan = await ask(registry, "prepare_chat", chat.message, chat.conversation_id, agent_id, wait_s=wait_s)
-    return await collect_chat(settings, plan, chat.message)
+    answer = await collect_chat(settings, plan, chat.message)
+    await claim(settings, principal, "conversation", plan["conversation_id"])
+    return answer
 
 
 @router.get("/agents/{agent_id}/status", response_model=AgentLiveStatus)
-async def status(settings: SettingsDep, registry: Registry, agent_id: str = AgentId) -> dict[str, Any]:
+async def status(
+    settings: SettingsDep, registry: Registry, owned: OwnedAgent, agent_id: str = AgentId
+) -> dict[str, Any]:
     """Live status (idle, processing, completed, error), with restarts and supervision state."""
     row = await ask(registry, "get_agent", agent_id)
     try:
@@ -229,6 +255,7 @@ async def status(settings: SettingsDep, registry: Registry, agent_id: str = Agen
 async def memory(
     registry: Registry,
     bus: Bus,
+    owned: OwnedAgent,
     agent_id: str = AgentId,
     query: str | None = Query(None, max_length=2000, description="recall long-term memories like this"),
     limit: int = Query(20, ge=1, le=500),
@@ -253,6 +280,6 @@ async def memory(
 
 
 @router.post("/agents/{agent_id}/tools", response_model=AgentRow, response_model_exclude_unset=True)
-async def add_tools(registry: Registry, body: ToolsBody, agent_id: str = AgentId) -> dict[str, Any]:
+async def add_tools(registry: Registry, body: ToolsBody, owned: OwnedAgent, agent_id: str = AgentId) -> dict[str, Any]:
     """Give the agent more tools (each must exist: an MCP server's or an actor's tool)."""
     return dict(await ask(registry, "add_tools", agent_id, body.tools))

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from configs.settings import Settings
 from protocols.addresses import AGENT_REGISTRY
 from protocols.agents import ChatMessageRequest, Conversation, RouteDecision
+from protocols.auth import Principal
 from protocols.events import WsServerMessage
 from protocols.rest_agents import (
     AgentChatAnswer,
@@ -23,8 +24,9 @@ from protocols.rest_agents import (
     ConversationList,
 )
 from protocols.ws import WsChat
-from serve_app.deps import Registry, SettingsDep, actor_ref
+from serve_app.deps import CurrentPrincipal, Registry, SettingsDep, actor_ref
 from serve_app.errors import as_platform_error, short_message
+from serve_app.ownership import check_owner, claim, visible
 from serve_app.routers.agents import ask, collect_chat, turn_events
 from supervisors.refs import await_ref
 
@@ -35,8 +37,12 @@ EXPORT_MEDIA = {"text/markdown": _TEXT, "application/json": {"schema": {"type": 
 
 
 @router.post("/chat/message", response_model=AgentChatAnswer, response_model_exclude_unset=True)
-async def chat_message(settings: SettingsDep, registry: Registry, body: ChatMessageRequest) -> dict[str, Any]:
-    """Route the message to an agent (agent_id overrides the router), answer, store both."""
+async def chat_message(
+    settings: SettingsDep, registry: Registry, body: ChatMessageRequest, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Route the message to an agent (agent_id overrides the router), answer, store both. A new
+    conversation is yours; another user's conversation or agent is a 404."""
+    await _check_chat(settings, principal, body)
     # a registry that is restarting is waited for (bounded), not refused: nothing was sent yet
     plan = await ask(
         registry,
@@ -47,7 +53,16 @@ async def chat_message(settings: SettingsDep, registry: Registry, body: ChatMess
         timeout_s=120.0,
         wait_s=settings.chat.redeliver_wait_s,
     )
-    return await collect_chat(settings, plan, body.message)
+    answer = await collect_chat(settings, plan, body.message)
+    await claim(settings, principal, "conversation", plan["conversation_id"])
+    return answer
+
+
+async def _check_chat(settings: Settings, principal: Principal, body: ChatMessageRequest) -> None:
+    if body.conversation_id is not None:
+        await check_owner(settings, principal, "conversation", body.conversation_id, "body.conversation_id")
+    if body.agent_id is not None:
+        await check_owner(settings, principal, "agent", body.agent_id, "body.agent_id")
 
 
 @router.get("/chat/route", response_model=RouteDecision)
@@ -57,24 +72,41 @@ async def chat_route(registry: Registry, message: str = Query(min_length=1, max_
 
 
 @router.get("/chat/conversations", response_model=ConversationList, response_model_exclude_unset=True)
-async def conversations(registry: Registry, limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
-    return {"conversations": await ask(registry, "conversations", limit)}
+async def conversations(
+    registry: Registry, settings: SettingsDep, principal: CurrentPrincipal, limit: int = Query(100, ge=1, le=1000)
+) -> dict[str, Any]:
+    """Your conversations (admins: all)."""
+    rows = await ask(registry, "conversations", limit)
+    return {"conversations": await visible(settings, principal, "conversation", rows)}
 
 
 @router.post("/chat/conversations", status_code=201, response_model=Conversation, response_model_exclude_unset=True)
-async def create_conversation(registry: Registry, body: ConversationBody) -> dict[str, Any]:
-    return dict(await ask(registry, "create_conversation", body.title, body.agent_id))
+async def create_conversation(
+    registry: Registry, body: ConversationBody, settings: SettingsDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    if body.agent_id is not None:
+        await check_owner(settings, principal, "agent", body.agent_id, "body.agent_id")
+    row = dict(await ask(registry, "create_conversation", body.title, body.agent_id))
+    await claim(settings, principal, "conversation", row["id"])
+    return row
 
 
 @router.delete("/chat/conversations/{conversation_id}", response_model=ConversationDeleted)
 async def delete_conversation(
-    registry: Registry, conversation_id: str = Path(min_length=1, max_length=64)
+    registry: Registry,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    conversation_id: str = Path(min_length=1, max_length=64),
 ) -> dict[str, Any]:
+    await check_owner(settings, principal, "conversation", conversation_id, "path.conversation_id")
     return dict(await ask(registry, "delete_conversation", conversation_id))
 
 
 @router.get("/chat/history", response_model=ConversationHistory, response_model_exclude_unset=True)
-async def history(registry: Registry, conversation_id: str = ConversationId) -> dict[str, Any]:
+async def history(
+    registry: Registry, settings: SettingsDep, principal: CurrentPrincipal, conversation_id: str = ConversationId
+) -> dict[str, Any]:
+    await check_owner(settings, principal, "conversation", conversation_id, "query.conversation_id")
     return dict(await ask(registry, "conversation_history", conversation_id))
 
 
@@ -85,10 +117,13 @@ async def history(registry: Registry, conversation_id: str = ConversationId) -> 
 )
 async def export(
     registry: Registry,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
     conversation_id: str = ConversationId,
     format: str = Query("markdown", pattern="^(markdown|json|text)$"),
 ) -> Response:
     """The conversation as Markdown, JSON or plain text (a download)."""
+    await check_owner(settings, principal, "conversation", conversation_id, "query.conversation_id")
     exported = await ask(registry, "export", conversation_id, format)
     extension = {"markdown": "md", "json": "json", "text": "txt"}[format]
     return Response(
@@ -101,13 +136,17 @@ async def export(
 # ---- WebSocket chat ----------------------------------------------------------------------
 
 
-async def ws_agent_chat(settings: Settings, message: WsChat, send: Any, runs: dict[Any, Any], key: Any) -> None:
+async def ws_agent_chat(
+    settings: Settings, message: WsChat, send: Any, runs: dict[Any, Any], key: Any, principal: Principal | None = None
+) -> None:
     """`chat_message` on /ws: typing_indicator, chat_response chunks, the final chat_response
     (done true), or chat_error. `stop` with the same ref stops the agent (partial kept)."""
     ref = message.ref
     events: Any = None
     try:
         body = ChatMessageRequest.model_validate(message.message or {})
+        if principal is not None:
+            await _check_chat(settings, principal, body)
         registry = actor_ref(settings, AGENT_REGISTRY)
         # a registry that is restarting is waited for (bounded), not refused: nothing was sent yet
         plan = await ask(
@@ -119,6 +158,8 @@ async def ws_agent_chat(settings: Settings, message: WsChat, send: Any, runs: di
             timeout_s=120.0,
             wait_s=settings.chat.redeliver_wait_s,
         )
+        if principal is not None:
+            await claim(settings, principal, "conversation", plan["conversation_id"])
         ids = {"conversation_id": plan["conversation_id"], "agent_id": plan["agent_id"]}
         await send(
             WsServerMessage(

@@ -51,13 +51,18 @@ def runtime_config(settings: Settings) -> dict[str, Any]:
     return {"basePath": settings.serve.base_path + "/"}
 
 
+def inline_config_script(settings: Settings) -> str:
+    """The one inline script of index.html (its hash is in the CSP: serve_app/security.py)."""
+    # JSON inside <script>: '<' is escaped so no value can close the tag.
+    config = json.dumps(runtime_config(settings)).replace("<", "\\u003c")
+    return f"window.__PYGENT__={config}"
+
+
 def render_index(index: Path, settings: Settings) -> str:
     """index.html with <base href> and the runtime config put in right after <head>."""
     text = index.read_text(encoding="utf-8")
     base = html.escape(settings.serve.base_path + "/", quote=True)
-    # JSON inside <script>: '<' is escaped so no value can close the tag.
-    config = json.dumps(runtime_config(settings)).replace("<", "\\u003c")
-    injected = f'<base href="{base}"><script>window.__PYGENT__={config}</script>'
+    injected = f'<base href="{base}"><script>{inline_config_script(settings)}</script>'
     if "<base " in text:
         return text
     head = text.find("<head>")

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from configs.settings import Settings
 from protocols.addresses import BUS, EVOLUTION_MANAGER, MCP_MANAGER, MONITOR, REASONING_MANAGER
+from protocols.auth import Principal
 from protocols.errors import InvalidText, PlatformError
 from protocols.events import WsServerMessage
 from protocols.models import ChatRequest
@@ -46,6 +47,7 @@ from protocols.ws import (
     WsStopReasoning,
     WsTopics,
 )
+from serve_app.access import ws_refusal
 from serve_app.deps import SettingsDep, actor_ref, ask, shared
 from serve_app.errors import as_platform_error, short_message
 from serve_app.relay import TopicRelay
@@ -53,6 +55,7 @@ from serve_app.routers.chat import ws_agent_chat, ws_stop_agent_chat
 from serve_app.routers.mcp import server_action
 from serve_app.routers.models import as_model_error, resolve
 from serve_app.routers.system import metrics_of
+from serve_app.security import current_principal
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -77,6 +80,7 @@ class WsSession:
     state: WsState
     client_id: str
     send: Send
+    principal: Principal | None = None  # who connected (serve_app/security.py checked it)
 
     def error(self, message: WsIn | None, err: PlatformError) -> Awaitable[None]:
         return self.send(WsServerMessage(type="error", ref=message.ref if message else None, data=err.to_dict()))
@@ -123,7 +127,7 @@ async def on_chat(session: WsSession, message: WsChat) -> None:
         return
     if message.type == "chat_message":
         runs = session.state.agent_runs
-        task = asyncio.create_task(ws_agent_chat(session.settings, message, session.send, runs, key))
+        task = asyncio.create_task(ws_agent_chat(session.settings, message, session.send, runs, key, session.principal))
     else:
         task = asyncio.create_task(model_chat(session, message))
     streams[key] = task
@@ -242,6 +246,11 @@ async def dispatch(session: WsSession, incoming: Any) -> None:
         await session.send(WsServerMessage(type="error", ref=ref, data=err.to_dict()))
         return
     model, handler = entry
+    reason = ws_refusal(session.principal, str(kind))
+    if reason is not None:
+        err = PlatformError("forbidden", f"{kind}: {reason}", "type", 403)
+        await session.send(WsServerMessage(type="error", ref=ref, data=err.to_dict()))
+        return
     try:
         message = model.model_validate(incoming)
     except ValidationError as exc:
@@ -325,7 +334,7 @@ async def websocket(ws: WebSocket, settings: SettingsDep, encoding: str = "json"
                 )
             )
 
-    session = WsSession(settings, state, client_id, send)
+    session = WsSession(settings, state, client_id, send, current_principal(ws.scope))
     forwarder = asyncio.create_task(forward_events())
     await send(
         WsServerMessage(

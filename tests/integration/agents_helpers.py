@@ -6,8 +6,7 @@ import json
 import time
 from typing import Any
 
-import httpx
-from websockets.sync.client import connect as ws_connect
+from tests.integration import authed
 
 TIMEOUT = 180
 
@@ -17,7 +16,7 @@ def api(platform: str, path: str) -> str:
 
 
 def create_agent(platform: str, **body: Any) -> dict[str, Any]:
-    response = httpx.post(api(platform, "/agents"), json=body, timeout=TIMEOUT)
+    response = authed.post(api(platform, "/agents"), json=body, timeout=TIMEOUT)
     assert response.status_code == 201, response.text
     return dict(response.json())
 
@@ -31,7 +30,7 @@ def ws_chat(
 ) -> list[dict[str, Any]]:
     """Send a chat_message; collect this ref's frames until the final chat_response or chat_error."""
     frames: list[dict[str, Any]] = []
-    with ws_connect(ws_url(platform), open_timeout=30) as ws:
+    with authed.ws_connect(ws_url(platform), open_timeout=30) as ws:
         ws.send(json.dumps({"type": "chat_message", "ref": ref, "message": message}))
         chunks = 0
         deadline = time.monotonic() + TIMEOUT

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.conftest import free_port
+from tests.integration import authed
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -48,6 +51,10 @@ def settings(state_dir: Path, session_ollama: Any) -> Any:
     # Short agent answers: the tests check mechanics, not prose.
     os.environ["PYGENT_AGENTS_MAX_ANSWER_TOKENS"] = "40"
     os.environ["PYGENT_MCP_PING_INTERVAL_S"] = "1.0"  # MCP server health events within a second
+    # One admin key makes thousands of requests (schemathesis); the login limit stays low
+    # enough for tests/integration/test_auth.py to reach it.
+    os.environ["PYGENT_AUTH_RATE_LIMIT"] = "100000/minute"
+    os.environ["PYGENT_AUTH_LOGIN_RATE_LIMIT"] = "30/minute"
     from configs.settings import get_settings, load_settings
 
     get_settings.cache_clear()
@@ -66,23 +73,70 @@ def ray_cluster(settings: Any) -> Iterator[None]:
     ray.shutdown()
 
 
+ADMIN = {"username": "admin", "password": "session-admin-" + secrets.token_hex(8)}
+
+
 @pytest.fixture(scope="session")
 def platform(settings: Any, ray_cluster: None) -> Iterator[Any]:
-    """The whole platform: supervision tree (store, bus, ...) and the Serve gateway."""
+    """The whole platform: supervision tree (store, bus, ...) and the Serve gateway, with its
+    first admin made as an operator does (through the local admin key, like `pygent users
+    create-admin`) and an admin API key every test's HTTP carries (tests/integration/authed.py)."""
+    from serve_app.client import connect
     from serve_app.platform import start_serve, start_tree, stop_platform
 
     start_tree(settings)
     url = start_serve(settings)
     _wait_http(url + "api/v1/health")
+    connect(settings=settings).create_user(ADMIN["username"], ADMIN["password"], "admin")
+    token = login(url, ADMIN["username"], ADMIN["password"])
+    created = httpx.post(
+        url + "api/v1/api-keys",
+        json={"name": "integration tests", "scopes": ["read", "write", "admin"]},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+    )
+    assert created.status_code == 201, created.text
+    authed.HEADERS.clear()
+    authed.HEADERS["Authorization"] = f"Bearer {created.json()['key']}"
     yield url
     stop_platform(settings, owns_cluster=False)
 
 
+def login(url: str, username: str, password: str) -> str:
+    """An access token (waits out the per-IP login limit when another test reached it)."""
+    deadline = time.monotonic() + 120
+    while True:
+        answer = httpx.post(url + "api/v1/auth/login", json={"username": username, "password": password}, timeout=60)
+        if answer.status_code == 429 and time.monotonic() < deadline:
+            time.sleep(float(answer.headers.get("retry-after", "1")))
+            continue
+        assert answer.status_code == 200, answer.text
+        return str(answer.json()["access_token"])
+
+
 @pytest.fixture(scope="session")
-def client(platform: str, settings: Any) -> Any:
+def auth_headers(platform: str) -> dict[str, str]:
+    """The session admin's credentials as HTTP headers (an admin API key), for tests that
+    open their own connections (WebSocket, MCP, OpenAI and Ollama clients, the browser)."""
+    return dict(authed.HEADERS)
+
+
+@pytest.fixture(scope="session")
+def admin_key(auth_headers: dict[str, str]) -> str:
+    return auth_headers["Authorization"].removeprefix("Bearer ")
+
+
+@pytest.fixture
+def admin_token(platform: str) -> str:
+    """A fresh access token of the session admin (15 minutes; the browser tests' cookie)."""
+    return login(platform, ADMIN["username"], ADMIN["password"])
+
+
+@pytest.fixture(scope="session")
+def client(platform: str, settings: Any, admin_key: str) -> Any:
     from serve_app.client import connect
 
-    return connect(settings=settings)
+    return connect(settings=settings, api_key=admin_key)
 
 
 def _wait_http(url: str, timeout_s: float = 60.0) -> None:

@@ -9,9 +9,9 @@ import threading
 import time
 from typing import Any
 
-import httpx
 import pytest
 
+from tests.integration import authed
 from tests.integration.agents_helpers import TIMEOUT, api, create_agent, memory_available, ws_chat
 
 pytestmark = pytest.mark.integration
@@ -20,7 +20,7 @@ MODEL = "smollm2:135m"
 
 
 def test_types_are_listed(platform: str) -> None:
-    types = httpx.get(api(platform, "/agents/types"), timeout=60).json()["types"]
+    types = authed.get(api(platform, "/agents/types"), timeout=60).json()["types"]
     assert {t["type"] for t in types} == {"reasoning", "search", "general", "evolution", "coding", "research"}
     for t in types:
         assert t["description"] and t["capabilities"] and t["model"] == MODEL and isinstance(t["tools"], list)
@@ -32,16 +32,16 @@ def test_create_list_get_delete(platform: str, client: Any) -> None:
     assert agent["address"] == f"agent/{agent['id']}" and agent["status"] in ("idle", "completed")
     assert agent["created_at"]
     client.wait_until_running(agent["address"])
-    listed = httpx.get(api(platform, "/agents"), timeout=60).json()["agents"]
+    listed = authed.get(api(platform, "/agents"), timeout=60).json()["agents"]
     assert agent["id"] in {a["id"] for a in listed}
-    got = httpx.get(api(platform, f"/agents/{agent['id']}"), timeout=60).json()
+    got = authed.get(api(platform, f"/agents/{agent['id']}"), timeout=60).json()
     assert got["id"] == agent["id"] and got["state"] == "running"
     # its capabilities are MCP tools on the bus
     tools = {t["name"] for t in client.call(agent["address"], "tools/list")["tools"]}
     assert {"ask", "execute", "status"} <= tools
-    deleted = httpx.delete(api(platform, f"/agents/{agent['id']}"), timeout=60)
+    deleted = authed.delete(api(platform, f"/agents/{agent['id']}"), timeout=60)
     assert deleted.status_code == 200 and deleted.json()["deleted"] is True
-    assert httpx.get(api(platform, f"/agents/{agent['id']}"), timeout=60).status_code == 404
+    assert authed.get(api(platform, f"/agents/{agent['id']}"), timeout=60).status_code == 404
     assert client.tree().find(agent["address"]) is None
     gone = client.send(agent["address"], {"jsonrpc": "2.0", "id": 1, "method": "ping"})
     assert gone["error"]["code"] == -32002
@@ -59,7 +59,7 @@ def test_create_list_get_delete(platform: str, client: Any) -> None:
     ],
 )
 def test_bad_agents_are_refused_naming_the_field(platform: str, body: dict[str, Any], field: str, word: str) -> None:
-    response = httpx.post(api(platform, "/agents"), json=body, timeout=60)
+    response = authed.post(api(platform, "/agents"), json=body, timeout=60)
     assert 400 <= response.status_code < 500, response.text
     error = response.json()
     assert error["field"] == field and word in error["message"]
@@ -67,13 +67,13 @@ def test_bad_agents_are_refused_naming_the_field(platform: str, body: dict[str, 
 
 def test_unknown_agent_is_404(platform: str) -> None:
     for method, path in [("GET", "/agents/nope123"), ("DELETE", "/agents/nope123"), ("GET", "/agents/nope123/status")]:
-        response = httpx.request(method, api(platform, path), timeout=60)
+        response = authed.request(method, api(platform, path), timeout=60)
         assert response.status_code == 404 and response.json()["field"] == "agent_id"
 
 
 def test_message_status_memory_and_tools(platform: str, client: Any) -> None:
     agent = create_agent(platform, type="general")
-    answer = httpx.post(
+    answer = authed.post(
         api(platform, f"/agents/{agent['id']}/message"), json={"message": "Name a fruit."}, timeout=TIMEOUT
     )
     assert answer.status_code == 200, answer.text
@@ -82,18 +82,22 @@ def test_message_status_memory_and_tools(platform: str, client: Any) -> None:
     if not memory_available(client):  # knowledge's memory/main not on this platform: said so
         assert any("memory" in n and "not available" in n for n in body["notes"])
         assert "not available" in body["response"]
-    status = httpx.get(api(platform, f"/agents/{agent['id']}/status"), timeout=60).json()
+    status = authed.get(api(platform, f"/agents/{agent['id']}/status"), timeout=60).json()
     assert status["status"] == "completed" and status["tasks_done"] >= 1 and status["state"] == "running"
-    memory = httpx.get(api(platform, f"/agents/{agent['id']}/memory"), timeout=60).json()
+    memory = authed.get(api(platform, f"/agents/{agent['id']}/memory"), timeout=60).json()
     contents = [m["content"] for m in memory["short_term"]]
     assert "Name a fruit." in contents and len(contents) >= 2
     assert memory["long_term_available"] is memory_available(client)
     # tools: one that exists is added; one that does not is refused naming it
-    added = httpx.post(api(platform, f"/agents/{agent['id']}/tools"), json={"tools": ["store/main/health"]}, timeout=60)
+    added = authed.post(
+        api(platform, f"/agents/{agent['id']}/tools"), json={"tools": ["store/main/health"]}, timeout=60
+    )
     assert added.status_code == 200 and "store/main/health" in added.json()["tools"]
     info = client.call_tool(agent["address"], "status")
     assert "store/main/health" in info["tools"]  # the running agent reloaded its config
-    refused = httpx.post(api(platform, f"/agents/{agent['id']}/tools"), json={"tools": ["store/main/nope"]}, timeout=60)
+    refused = authed.post(
+        api(platform, f"/agents/{agent['id']}/tools"), json={"tools": ["store/main/nope"]}, timeout=60
+    )
     assert refused.status_code == 422 and refused.json()["field"] == "body.tools.0"
 
 
@@ -112,7 +116,7 @@ def test_agent_calls_another_agents_tool_over_the_bus(platform: str, client: Any
             json.dumps({"action": "answer", "answer": "The helper agent answered."}),
         ],
     )
-    result = httpx.post(
+    result = authed.post(
         api(platform, f"/agents/{caller['id']}/execute"), json={"task": "Ask the helper to say hi."}, timeout=TIMEOUT
     )
     assert result.status_code == 200, result.text
@@ -123,7 +127,7 @@ def test_agent_calls_another_agents_tool_over_the_bus(platform: str, client: Any
     called = json.loads(step["result"])
     assert called["agent_id"] == helper["id"] and called["answer"].strip()
     # the helper stored that exchange in its own conversation
-    history = httpx.get(
+    history = authed.get(
         api(platform, "/chat/history"), params={"conversation_id": called["conversation_id"]}, timeout=60
     )
     assert [m["role"] for m in history.json()["messages"]] == ["user", "assistant"]
@@ -136,7 +140,7 @@ def test_agent_calls_another_agents_tool_over_the_bus(platform: str, client: Any
 def test_lifecycle_and_status_events_reach_subscribers(platform: str, client: Any) -> None:
     with client.subscribe(["agents"], timeout_s=200) as events:
         agent = create_agent(platform, type="general", name="watched")
-        answer = httpx.post(api(platform, f"/agents/{agent['id']}/message"), json={"message": "Hi."}, timeout=TIMEOUT)
+        answer = authed.post(api(platform, f"/agents/{agent['id']}/message"), json={"message": "Hi."}, timeout=TIMEOUT)
         assert answer.status_code == 200
         seen: list[tuple[str, str | None]] = []
         for event in events:
@@ -151,13 +155,13 @@ def test_lifecycle_and_status_events_reach_subscribers(platform: str, client: An
 
 def test_agent_killed_mid_conversation_is_restarted_and_continues(platform: str, client: Any) -> None:
     agent = create_agent(platform, type="general")
-    first = httpx.post(
+    first = authed.post(
         api(platform, "/chat/message"), json={"message": "My name is Ada.", "agent_id": agent["id"]}, timeout=TIMEOUT
     ).json()
     conversation = first["conversation_id"]
 
     def kill() -> None:
-        killed = httpx.post(api(platform, "/system/kill"), json={"address": agent["address"]}, timeout=30)
+        killed = authed.post(api(platform, "/system/kill"), json={"address": agent["address"]}, timeout=30)
         assert killed.status_code == 200
 
     frames = ws_chat(
@@ -176,14 +180,14 @@ def test_agent_killed_mid_conversation_is_restarted_and_continues(platform: str,
         assert any(f["type"] == "chat_response" and f["data"]["done"] for f in after_notice)
     status = client.wait_until_running(agent["address"], timeout_s=60, min_restarts=1)
     assert status.restarts >= 1
-    after = httpx.post(
+    after = authed.post(
         api(platform, "/chat/message"),
         json={"message": "What is my name?", "conversation_id": conversation, "agent_id": agent["id"]},
         timeout=TIMEOUT,
     )
     assert after.status_code == 200, after.text
     assert after.json()["response"].strip() and after.json()["conversation_id"] == conversation
-    messages = httpx.get(api(platform, "/chat/history"), params={"conversation_id": conversation}, timeout=60).json()[
+    messages = authed.get(api(platform, "/chat/history"), params={"conversation_id": conversation}, timeout=60).json()[
         "messages"
     ]
     users = [m["content"] for m in messages if m["role"] == "user"]
@@ -191,7 +195,7 @@ def test_agent_killed_mid_conversation_is_restarted_and_continues(platform: str,
     assert messages[-1]["role"] == "assistant" and messages[-1]["id"] == after.json()["message_id"]
     # every user message has exactly one answer: nothing duplicated, nothing dangling
     assert [m["role"] for m in messages] == ["user", "assistant"] * 3
-    assert httpx.get(api(platform, f"/agents/{agent['id']}/status"), timeout=60).json()["restarts"] >= 1
+    assert authed.get(api(platform, f"/agents/{agent['id']}/status"), timeout=60).json()["restarts"] >= 1
 
 
 def test_a_rest_message_whose_agent_dies_is_answered_once_by_its_successor(platform: str, client: Any) -> None:
@@ -201,7 +205,7 @@ def test_a_rest_message_whose_agent_dies_is_answered_once_by_its_successor(platf
     outcome: dict[str, Any] = {}
 
     def send() -> None:
-        outcome["response"] = httpx.post(
+        outcome["response"] = authed.post(
             api(platform, "/chat/message"),
             json={"message": "Tell me a long story about a dog.", "agent_id": agent["id"]},
             timeout=TIMEOUT,
@@ -211,7 +215,7 @@ def test_a_rest_message_whose_agent_dies_is_answered_once_by_its_successor(platf
     sender.start()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # the agent is answering
-        status = httpx.get(api(platform, f"/agents/{agent['id']}/status"), timeout=30).json()
+        status = authed.get(api(platform, f"/agents/{agent['id']}/status"), timeout=30).json()
         if status["status"] == "processing":
             break
         time.sleep(0.05)
@@ -221,7 +225,7 @@ def test_a_rest_message_whose_agent_dies_is_answered_once_by_its_successor(platf
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "complete" and body["response"].strip()
-    messages = httpx.get(
+    messages = authed.get(
         api(platform, "/chat/history"), params={"conversation_id": body["conversation_id"]}, timeout=60
     ).json()["messages"]
     assert [m["role"] for m in messages] == ["user", "assistant"]  # stored once, answered once
@@ -234,11 +238,11 @@ def test_agents_come_back_when_their_supervisor_restarts(platform: str, client: 
     agent = create_agent(platform, type="general")
     before = client.tree().find("supervisor/agents")
     assert before is not None
-    killed = httpx.post(api(platform, "/system/kill"), json={"address": "supervisor/agents"}, timeout=30)
+    killed = authed.post(api(platform, "/system/kill"), json={"address": "supervisor/agents"}, timeout=30)
     assert killed.status_code == 200
     client.wait_until_running("supervisor/agents", timeout_s=60, min_restarts=before.restarts + 1)
     client.wait_until_running(agent["address"], timeout_s=60)
-    answer = httpx.post(
+    answer = authed.post(
         api(platform, f"/agents/{agent['id']}/message"), json={"message": "Hello again."}, timeout=TIMEOUT
     )
     assert answer.status_code == 200 and answer.json()["response"].strip()

@@ -21,7 +21,10 @@ things no test should start at random):
 - POST /workflows/research-analysis: starts a durable research analysis (several model calls
   per example, up to the limits the body asks), which outlives the request;
 - POST /evolution/start: starts an evolution run, populations of recipes each evaluated with
-  model calls (tests/integration/test_evolution.py starts small ones on purpose).
+  model calls (tests/integration/test_evolution.py starts small ones on purpose);
+- POST /auth/login, /auth/refresh, /auth/setup: generated credentials would reach the per-IP
+  login limit and lock the session admin's account out (test_auth.py tests them);
+- PATCH and DELETE /users/{user_id}: nothing may disable or demote the session admin.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ import schemathesis
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from tests.integration import authed
 
 pytestmark = pytest.mark.integration
 
@@ -51,6 +56,9 @@ EXCLUDED: list[tuple[str, str]] = [  # (method, path regex): see the module docs
     ("POST", r"^/api/v1/reasoning/start$"),
     ("POST", r"^/api/v1/workflows/research-analysis$"),
     ("POST", r"^/api/v1/evolution/start$"),
+    ("POST", r"^/api/v1/auth/(login|refresh|setup)$"),
+    ("PATCH", r"^/api/v1/users/[^/]+$"),
+    ("DELETE", r"^/api/v1/users/[^/]+$"),
 ]
 
 
@@ -96,4 +104,10 @@ def _report(client: Any) -> Any:
 @schema.parametrize()
 def test_no_request_gets_a_server_error(case: Any, platform: str) -> None:
     _sent.append(1)
-    case.call_and_validate(base_url=platform.rstrip("/"), checks=[not_a_server_error, response_schema_conformance])
+    # as the session admin (every route needs credentials; tests/integration/test_auth.py checks
+    # that each refuses an anonymous caller)
+    case.call_and_validate(
+        base_url=platform.rstrip("/"),
+        headers=dict(authed.HEADERS),
+        checks=[not_a_server_error, response_schema_conformance],
+    )

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from bench.chaos import run_chaos, settle
+from tests.integration import authed
 from tests.integration.agents_helpers import api, create_agent
 
 pytestmark = pytest.mark.integration
@@ -46,4 +46,4 @@ def test_chat_under_random_kills_loses_nothing(platform: str, client: Any) -> No
     assert verdict.unclear_errors == 0, report
     assert verdict.answered + verdict.clear_errors == verdict.requests
     for agent in agents:
-        httpx.delete(api(platform, f"/agents/{agent}"), timeout=60)
+        authed.delete(api(platform, f"/agents/{agent}"), timeout=60)

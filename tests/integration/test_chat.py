@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-from websockets.sync.client import connect as ws_connect
 
+from tests.integration import authed
 from tests.integration.agents_helpers import TIMEOUT, api, create_agent, ws_chat, ws_url
 
 pytestmark = pytest.mark.integration
@@ -17,11 +17,11 @@ pytestmark = pytest.mark.integration
 
 def send(platform: str, message: str, **extra: Any) -> httpx.Response:
     """POST /chat/message with `message` and any of conversation_id / agent_id."""
-    return httpx.post(api(platform, "/chat/message"), json={"message": message, **extra}, timeout=TIMEOUT)
+    return authed.post(api(platform, "/chat/message"), json={"message": message, **extra}, timeout=TIMEOUT)
 
 
 def history(platform: str, conversation_id: str) -> list[dict[str, Any]]:
-    response = httpx.get(api(platform, "/chat/history"), params={"conversation_id": conversation_id}, timeout=60)
+    response = authed.get(api(platform, "/chat/history"), params={"conversation_id": conversation_id}, timeout=60)
     assert response.status_code == 200, response.text
     return list(response.json()["messages"])
 
@@ -43,7 +43,7 @@ def test_message_is_routed_answered_and_stored(platform: str) -> None:
     again = second.json()
     assert again["agent_id"] == body["agent_id"] and again["conversation_id"] == body["conversation_id"]
     assert len(history(platform, body["conversation_id"])) == 4
-    route = httpx.get(api(platform, "/chat/route"), params={"message": "research papers"}, timeout=60).json()
+    route = authed.get(api(platform, "/chat/route"), params={"message": "research papers"}, timeout=60).json()
     assert route["agent_type"] == "research" and route["scores"]["research"] > 0
 
 
@@ -101,7 +101,7 @@ def test_websocket_stop_keeps_the_partial_answer_marked_stopped(platform: str) -
 
 
 def test_websocket_errors_and_the_model_level_chat_still_works(platform: str) -> None:
-    with ws_connect(ws_url(platform), open_timeout=30) as ws:
+    with authed.ws_connect(ws_url(platform), open_timeout=30) as ws:
         ws.send(json.dumps({"type": "chat_message", "ref": "bad", "message": {"message": ""}}))
         ws.send(json.dumps({"type": "chat_message", "ref": "who", "message": {"message": "hi", "agent_id": "nope999"}}))
         ws.send(
@@ -131,13 +131,13 @@ def test_websocket_errors_and_the_model_level_chat_still_works(platform: str) ->
 
 
 def test_conversations_crud_history_and_export(platform: str) -> None:
-    created = httpx.post(api(platform, "/chat/conversations"), json={"title": "Tea talk"}, timeout=60)
+    created = authed.post(api(platform, "/chat/conversations"), json={"title": "Tea talk"}, timeout=60)
     assert created.status_code == 201
     conversation = created.json()
     assert conversation["title"] == "Tea talk" and conversation["message_count"] == 0
     answer = send(platform, "Hello, do you like tea?", conversation_id=conversation["id"]).json()
     assert answer["conversation_id"] == conversation["id"]
-    listed = httpx.get(api(platform, "/chat/conversations"), timeout=60).json()["conversations"]
+    listed = authed.get(api(platform, "/chat/conversations"), timeout=60).json()["conversations"]
     mine = next(c for c in listed if c["id"] == conversation["id"])
     assert (
         mine["message_count"] == 2
@@ -146,23 +146,23 @@ def test_conversations_crud_history_and_export(platform: str) -> None:
     )
 
     params = {"conversation_id": conversation["id"]}
-    md = httpx.get(api(platform, "/chat/export"), params={**params, "format": "markdown"}, timeout=60)
+    md = authed.get(api(platform, "/chat/export"), params={**params, "format": "markdown"}, timeout=60)
     assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
     assert md.text.startswith("# Tea talk") and "Hello, do you like tea?" in md.text
-    data = httpx.get(api(platform, "/chat/export"), params={**params, "format": "json"}, timeout=60).json()
+    data = authed.get(api(platform, "/chat/export"), params={**params, "format": "json"}, timeout=60).json()
     assert [m["role"] for m in data["messages"]] == ["user", "assistant"]
     assert data["messages"][1]["content"] == answer["response"]
-    text = httpx.get(api(platform, "/chat/export"), params={**params, "format": "text"}, timeout=60)
+    text = authed.get(api(platform, "/chat/export"), params={**params, "format": "text"}, timeout=60)
     assert text.headers["content-type"].startswith("text/plain") and "user: Hello, do you like tea?" in text.text
-    bad = httpx.get(api(platform, "/chat/export"), params={**params, "format": "pdf"}, timeout=60)
+    bad = authed.get(api(platform, "/chat/export"), params={**params, "format": "pdf"}, timeout=60)
     assert bad.status_code == 422 and bad.json()["field"] == "query.format"
 
-    deleted = httpx.delete(api(platform, f"/chat/conversations/{conversation['id']}"), timeout=60)
+    deleted = authed.delete(api(platform, f"/chat/conversations/{conversation['id']}"), timeout=60)
     assert deleted.status_code == 200
     assert conversation["id"] not in {
-        c["id"] for c in httpx.get(api(platform, "/chat/conversations"), timeout=60).json()["conversations"]
+        c["id"] for c in authed.get(api(platform, "/chat/conversations"), timeout=60).json()["conversations"]
     }
-    gone = httpx.get(api(platform, "/chat/history"), params=params, timeout=60)
+    gone = authed.get(api(platform, "/chat/history"), params=params, timeout=60)
     assert gone.status_code == 404 and gone.json()["field"] == "conversation_id"
 
 
@@ -176,5 +176,5 @@ def test_conversations_crud_history_and_export(platform: str) -> None:
     ],
 )
 def test_bad_chat_messages_name_the_field(platform: str, body: dict[str, Any], status: int, field: str) -> None:
-    response = httpx.post(api(platform, "/chat/message"), json=body, timeout=60)
+    response = authed.post(api(platform, "/chat/message"), json=body, timeout=60)
     assert response.status_code == status and response.json()["field"] == field

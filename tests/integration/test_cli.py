@@ -53,6 +53,13 @@ def pygent(env: dict[str, str], *args: str, timeout: float = 240) -> subprocess.
     return result
 
 
+def local_admin(state_dir: str) -> dict[str, str]:
+    """The local admin key the platform wrote for its own CLI (mode 0600), as HTTP headers."""
+    key_file = Path(state_dir) / "auth" / "local-admin.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    return {"Authorization": f"Bearer {key_file.read_text().strip()}"}
+
+
 def processes_of(state_dir: str) -> list[str]:
     found = []
     for proc in psutil.process_iter(["pid", "cmdline"]):
@@ -73,6 +80,31 @@ def test_up_status_kill_down_and_the_store_survives_a_restart(cli_env: dict[str,
     assert url in up.stdout
     assert httpx.get(url + "api/v1/health", timeout=30).json()["status"] == "ok"
 
+    # no default account: the first admin comes from the CLI (with the local admin key)
+    assert httpx.get(url + "api/v1/auth/setup", timeout=30).json() == {"needs_setup": True}
+    made = subprocess.run(
+        [*PYGENT, "users", "create-admin", "operator", "--password-stdin"],
+        env=cli_env,
+        input="operator-password-1\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0 and "operator" in made.stdout, made.stderr
+    logged_in = httpx.post(
+        url + "api/v1/auth/login", json={"username": "operator", "password": "operator-password-1"}, timeout=60
+    )
+    assert logged_in.status_code == 200 and logged_in.json()["user"]["role"] == "admin"
+    # a key the platform does not know: the CLI refuses
+    stranger = subprocess.run(
+        [*PYGENT, "status"],
+        env={**cli_env, "PYGENT_API_KEY": "pgk_nobody_0000"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert stranger.returncode == 1 and "refuses the API key" in stranger.stderr
+
     tree = json.loads(pygent(cli_env, "status", "--json").stdout)
     assert tree["address"] == "supervisor/root" and tree["state"] == "running"
     children = {c["address"]: c for c in tree["children"]}
@@ -90,7 +122,9 @@ def test_up_status_kill_down_and_the_store_survives_a_restart(cli_env: dict[str,
         events: list[dict[str, object]] = []
         deadline = time.monotonic() + 15
         while not events and time.monotonic() < deadline:
-            body = httpx.get(url + "api/v1/system/events", params={"child": "bus/main"}, timeout=30).json()
+            body = httpx.get(
+                url + "api/v1/system/events", headers=local_admin(state_dir), params={"child": "bus/main"}, timeout=30
+            ).json()
             events = body["events"]
             time.sleep(0.2)
         return events

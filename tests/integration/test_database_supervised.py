@@ -20,6 +20,7 @@ import ray
 
 from actors.store.embedded import PostmasterPid, data_dir_for, postmaster_process
 from protocols.addresses import STORE
+from tests.integration import authed
 
 pytestmark = pytest.mark.integration
 
@@ -60,7 +61,7 @@ def test_a_killed_database_server_is_restarted_and_everything_recovers(
     postmaster = postmaster_process(data_dir)
     assert postmaster is not None, f"no server on {data_dir}"
     assert postmaster.cmdline()[postmaster.cmdline().index("-D") + 1].startswith(str(settings.state_path))
-    assert httpx.get(_api(platform, "/chat/conversations"), timeout=60).status_code == 200
+    assert authed.get(_api(platform, "/chat/conversations"), timeout=60).status_code == 200
     restarts = _store_restarts(client)
     health_timeout_s = settings.database.health_timeout_s
 
@@ -73,21 +74,21 @@ def test_a_killed_database_server_is_restarted_and_everything_recovers(
     def health_not_ok() -> bool:
         nonlocal slowest
         started = time.monotonic()
-        body = httpx.get(_api(platform, "/health"), timeout=health_timeout_s + 5).json()
+        body = authed.get(_api(platform, "/health"), timeout=health_timeout_s + 5).json()
         slowest = max(slowest, time.monotonic() - started)
         database, store = body["components"].get("database", {}), body["components"][STORE]
         return body["status"] != "ok" and (database.get("status") != "ok" or store["state"] != "running")
 
     noticed_s = _wait_for("health shows the database down or recovering", health_not_ok, NOTICED_WITHIN_S)
     started = time.monotonic()
-    database = httpx.get(_api(platform, "/health/database"), timeout=health_timeout_s + 5)
+    database = authed.get(_api(platform, "/health/database"), timeout=health_timeout_s + 5)
     slowest = max(slowest, time.monotonic() - started)
     assert database.status_code == 200
     assert slowest < health_timeout_s + 2.0, f"a health answer took {slowest:.2f} s"
 
     # 2. the platform answers again by itself
     def conversations_answer() -> bool:
-        return httpx.get(_api(platform, "/chat/conversations"), timeout=10).status_code == 200
+        return authed.get(_api(platform, "/chat/conversations"), timeout=10).status_code == 200
 
     _wait_for("/chat/conversations answers 200", conversations_answer, RECOVERED_WITHIN_S)
     recovered_s = time.monotonic() - killed_at
@@ -95,24 +96,24 @@ def test_a_killed_database_server_is_restarted_and_everything_recovers(
 
     # 3. recovery is complete before this test returns (the platform is shared)
     def healthy() -> bool:
-        body = httpx.get(_api(platform, "/health"), timeout=health_timeout_s + 5).json()
+        body = authed.get(_api(platform, "/health"), timeout=health_timeout_s + 5).json()
         return body["status"] == "ok" and body["components"]["database"]["status"] == "ok"
 
     _wait_for("/api/v1/health ok with the database ok", healthy, RECOVERED_WITHIN_S)
     fresh = PostmasterPid.read(data_dir)
     assert fresh is not None and fresh.pid != postmaster.pid and fresh.ready
     assert _store_restarts(client) == restarts + 1  # one death, one restart
-    db_health = httpx.get(_api(platform, "/health/database"), timeout=30).json()
+    db_health = authed.get(_api(platform, "/health/database"), timeout=30).json()
     assert db_health["status"] == "ok" and db_health["mode"] == "embedded"
 
     # every actor with a pool of its own reconnected: reads and a write
     for path in ("/chat/conversations", "/memory/stats", "/search/indexes", "/agents"):
-        response = httpx.get(_api(platform, path), timeout=60)
+        response = authed.get(_api(platform, path), timeout=60)
         assert response.status_code == 200, (path, response.text)
-    created = httpx.post(_api(platform, "/chat/conversations"), json={"title": "after the outage"}, timeout=60)
+    created = authed.post(_api(platform, "/chat/conversations"), json={"title": "after the outage"}, timeout=60)
     assert created.status_code == 201, created.text
     for part in ("agents", "memory", "rag"):
-        body = httpx.get(_api(platform, f"/health/{part}"), timeout=60).json()
+        body = authed.get(_api(platform, f"/health/{part}"), timeout=60).json()
         assert body["status"] == "ok", (part, body)
 
     # 4. the restart was reported: a supervision event with the reason, recorded in the store

@@ -10,10 +10,9 @@ import json
 import time
 from typing import Any
 
-import httpx
 import pytest
-from websockets.sync.client import connect as ws_connect
 
+from tests.integration import authed
 from tests.integration.agents_helpers import api, ws_url
 
 pytestmark = pytest.mark.integration
@@ -48,13 +47,13 @@ def small_run(settings: Any, **extra: Any) -> dict[str, Any]:
 
 
 def start(platform: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = httpx.post(api(platform, "/evolution/start"), json=body, timeout=120)
+    response = authed.post(api(platform, "/evolution/start"), json=body, timeout=120)
     assert response.status_code == 202, response.text
     return dict(response.json())
 
 
 def run_view(platform: str, run_id: str) -> dict[str, Any]:
-    response = httpx.get(api(platform, f"/evolution/runs/{run_id}"), timeout=60)
+    response = authed.get(api(platform, f"/evolution/runs/{run_id}"), timeout=60)
     assert response.status_code == 200, response.text
     return dict(response.json())
 
@@ -62,7 +61,7 @@ def run_view(platform: str, run_id: str) -> dict[str, Any]:
 def results(platform: str, run_id: str, wait_s: float = 300) -> dict[str, Any]:
     deadline = time.monotonic() + TIMEOUT
     while True:
-        response = httpx.get(
+        response = authed.get(
             api(platform, "/evolution/results"), params={"run_id": run_id, "wait_s": wait_s}, timeout=wait_s + 60
         )
         assert response.status_code == 200, response.text
@@ -92,14 +91,14 @@ def test_a_small_run_end_to_end(platform: str, client: Any, settings: Any) -> No
     stored, duplicates = detail["stored_evaluations"], detail["duplicates"]
     assert stored > 0 and stored + duplicates >= run["evaluations"]
     # the front, the recipes the run made, and one child's lineage
-    front = httpx.get(api(platform, f"/evolution/runs/{run_id}/front"), timeout=60).json()
+    front = authed.get(api(platform, f"/evolution/runs/{run_id}/front"), timeout=60).json()
     assert {m["key"] for m in front["front"]} == {m["key"] for m in view["front"]}
-    listed = httpx.get(api(platform, "/evolution/recipes"), params={"run_id": run_id, "limit": 500}, timeout=60).json()
+    listed = authed.get(api(platform, "/evolution/recipes"), params={"run_id": run_id, "limit": 500}, timeout=60).json()
     assert listed["total"] >= 6
     children = [r for r in listed["recipes"] if r["lineage"] and r["lineage"]["parents"]]
     assert children, "no recipe with parents"
     child = children[0]
-    lineage = httpx.get(api(platform, f"/evolution/recipes/{child['recipe_id']}/lineage"), timeout=60).json()
+    lineage = authed.get(api(platform, f"/evolution/recipes/{child['recipe_id']}/lineage"), timeout=60).json()
     assert lineage["run_id"] == run_id and lineage["nodes"][0]["recipe_id"] == child["recipe_id"]
     assert {n["recipe_id"] for n in lineage["nodes"][1:]} >= set(child["lineage"]["parents"])
     assert lineage["nodes"][0]["operators"][0] == "numeric"
@@ -133,7 +132,7 @@ def test_a_killed_island_resumes_and_nothing_is_computed_twice(platform: str, cl
 def test_start_and_watch_over_the_websocket(platform: str, settings: Any) -> None:
     body = small_run(settings, islands=1, population_size=2, generations=1, seed=5)
     frames: list[dict[str, Any]] = []
-    with ws_connect(ws_url(platform), open_timeout=30) as ws:
+    with authed.ws_connect(ws_url(platform), open_timeout=30) as ws:
         ws.send(json.dumps({"type": "start_evolution", "ref": "e1", **body}))
         deadline = time.monotonic() + TIMEOUT
         while time.monotonic() < deadline:
@@ -149,7 +148,7 @@ def test_start_and_watch_over_the_websocket(platform: str, settings: Any) -> Non
     assert progress and progress[-1]["run_id"] == run_id
     assert progress[-1]["progress"]["generation"] == 1 and progress[-1]["progress"]["islands"]
     assert kinds[-1] == "evolution_complete" and frames[-1]["data"]["status"] == "completed"
-    with ws_connect(ws_url(platform), open_timeout=30) as ws:
+    with authed.ws_connect(ws_url(platform), open_timeout=30) as ws:
         ws.send(json.dumps({"type": "start_evolution", "ref": "bad", "task": TASK, "islands": 0}))
         error = json.loads(ws.recv(timeout=60))
         while error["type"] == "connection_status":
@@ -159,27 +158,27 @@ def test_start_and_watch_over_the_websocket(platform: str, settings: Any) -> Non
 
 def test_stop(platform: str, settings: Any) -> None:
     run_id = start(platform, small_run(settings, generations=50))["run_id"]
-    stopped = httpx.post(api(platform, "/evolution/stop"), json={"run_id": run_id}, timeout=120)
+    stopped = authed.post(api(platform, "/evolution/stop"), json={"run_id": run_id}, timeout=120)
     assert stopped.status_code == 200, stopped.text
     view = results(platform, run_id)
     assert view["run"]["status"] == "stopped" and view["run"]["stop_reason"] == "user"
     assert view["run"]["generation"] < 50
-    again = httpx.post(api(platform, "/evolution/stop"), json={"run_id": run_id}, timeout=60)
+    again = authed.post(api(platform, "/evolution/stop"), json={"run_id": run_id}, timeout=60)
     assert again.status_code == 200 and again.json()["status"] == "stopped"
 
 
 def test_recipes_create_read_delete(platform: str, settings: Any) -> None:
     recipe = {"model": settings.models.default_model, "system_prompt": "Be brief.", "temperature": 0.3}
-    created = httpx.post(api(platform, "/evolution/recipes"), json={"recipe": recipe, "name": "brief"}, timeout=60)
+    created = authed.post(api(platform, "/evolution/recipes"), json={"recipe": recipe, "name": "brief"}, timeout=60)
     assert created.status_code == 201, created.text
     recipe_id = created.json()["recipe_id"]
-    again = httpx.post(api(platform, "/evolution/recipes"), json={"recipe": recipe}, timeout=60)
+    again = authed.post(api(platform, "/evolution/recipes"), json={"recipe": recipe}, timeout=60)
     assert again.json()["recipe_id"] == recipe_id and again.json()["name"] == "brief"
-    got = httpx.get(api(platform, f"/evolution/recipes/{recipe_id}"), timeout=60)
+    got = authed.get(api(platform, f"/evolution/recipes/{recipe_id}"), timeout=60)
     assert got.status_code == 200 and got.json()["genome"]["system_prompt"] == "Be brief."
-    assert httpx.delete(api(platform, f"/evolution/recipes/{recipe_id}"), timeout=60).status_code == 200
-    assert httpx.delete(api(platform, f"/evolution/recipes/{recipe_id}"), timeout=60).status_code == 404
-    assert httpx.get(api(platform, f"/evolution/recipes/{recipe_id}"), timeout=60).status_code == 404
+    assert authed.delete(api(platform, f"/evolution/recipes/{recipe_id}"), timeout=60).status_code == 200
+    assert authed.delete(api(platform, f"/evolution/recipes/{recipe_id}"), timeout=60).status_code == 404
+    assert authed.get(api(platform, f"/evolution/recipes/{recipe_id}"), timeout=60).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -197,29 +196,27 @@ def test_recipes_create_read_delete(platform: str, settings: Any) -> None:
     ],
 )
 def test_bad_starts_are_refused_naming_the_field(platform: str, body: dict[str, Any], status: int, field: str) -> None:
-    response = httpx.post(api(platform, "/evolution/start"), json=body, timeout=60)
+    response = authed.post(api(platform, "/evolution/start"), json=body, timeout=60)
     assert response.status_code == status, response.text
     assert response.json()["field"] == field, response.json()
 
 
 def test_unknown_ids_are_404(platform: str) -> None:
     for path in ("/evolution/runs/nope", "/evolution/runs/nope/front", f"/evolution/recipes/{'a' * 24}/lineage"):
-        response = httpx.get(api(platform, path), timeout=60)
+        response = authed.get(api(platform, path), timeout=60)
         assert response.status_code == 404, (path, response.text)
         assert response.json()["field"] in ("run_id", "recipe_id")
-    response = httpx.post(api(platform, "/evolution/stop"), json={"run_id": "nope"}, timeout=60)
+    response = authed.post(api(platform, "/evolution/stop"), json={"run_id": "nope"}, timeout=60)
     assert response.status_code == 404 and response.json()["field"] == "run_id"
-    response = httpx.get(api(platform, "/evolution/recipes/not-hex"), timeout=60)
+    response = authed.get(api(platform, "/evolution/recipes/not-hex"), timeout=60)
     assert response.status_code == 422
 
 
 def test_the_evolution_tool_on_mcp(platform: str) -> None:
     import asyncio
 
-    from mcp import Client
-
     async def scenario() -> dict[str, Any]:
-        async with Client(platform + "mcp") as mcp_client:
+        async with authed.mcp_client(platform + "mcp") as mcp_client:
             tools = {t.name for t in (await mcp_client.list_tools()).tools}
             status = await mcp_client.call_tool("evolution", {"action": "status"})
             bad = await mcp_client.call_tool("evolution", {"action": "start", "task": "no-such-task"})
@@ -233,15 +230,15 @@ def test_the_evolution_tool_on_mcp(platform: str) -> None:
 
 def test_an_agent_from_a_recipe(platform: str, settings: Any) -> None:
     recipe = {"model": settings.models.default_model, "system_prompt": "Answer in one word.", "max_tokens": 12}
-    created = httpx.post(api(platform, "/evolution/recipes"), json={"recipe": recipe}, timeout=60)
+    created = authed.post(api(platform, "/evolution/recipes"), json={"recipe": recipe}, timeout=60)
     recipe_id = created.json()["recipe_id"]
-    agent = httpx.post(api(platform, "/agents"), json={"type": "general", "recipe_id": recipe_id}, timeout=180)
+    agent = authed.post(api(platform, "/agents"), json={"type": "general", "recipe_id": recipe_id}, timeout=180)
     assert agent.status_code == 201, agent.text
     row = agent.json()
     assert row["model"] == settings.models.default_model
     assert row["recipe"]["recipe_id"] == recipe_id and row["recipe"]["system_prompt"] == "Answer in one word."
-    answer = httpx.post(api(platform, f"/agents/{row['id']}/message"), json={"message": "Name a fruit."}, timeout=180)
+    answer = authed.post(api(platform, f"/agents/{row['id']}/message"), json={"message": "Name a fruit."}, timeout=180)
     assert answer.status_code == 200 and answer.json()["response"].strip(), answer.text
-    missing = httpx.post(api(platform, "/agents"), json={"type": "general", "recipe_id": "f" * 24}, timeout=60)
+    missing = authed.post(api(platform, "/agents"), json={"type": "general", "recipe_id": "f" * 24}, timeout=60)
     assert missing.status_code == 404 and missing.json()["field"] == "body.recipe_id"
-    httpx.delete(api(platform, f"/agents/{row['id']}"), timeout=60)
+    authed.delete(api(platform, f"/agents/{row['id']}"), timeout=60)

@@ -6,10 +6,10 @@ import json
 import time
 from typing import Any
 
-import httpx
 import msgpack
 import pytest
-from websockets.sync.client import connect as ws_connect
+
+from tests.integration import authed
 
 pytestmark = pytest.mark.integration
 
@@ -19,7 +19,7 @@ def _ws_url(base: str, query: str = "") -> str:
 
 
 def test_health_names_every_component(platform: str) -> None:
-    response = httpx.get(platform + "api/v1/health", timeout=30)
+    response = authed.get(platform + "api/v1/health", timeout=30)
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
@@ -28,7 +28,7 @@ def test_health_names_every_component(platform: str) -> None:
 
 
 def test_database_health_reports_the_store(platform: str) -> None:
-    body = httpx.get(platform + "api/v1/health/database", timeout=30).json()
+    body = authed.get(platform + "api/v1/health/database", timeout=30).json()
     assert body["status"] == "ok"
     assert body["mode"] == "embedded"
     assert body["server_version"].startswith("18")
@@ -37,31 +37,31 @@ def test_database_health_reports_the_store(platform: str) -> None:
 
 
 def test_docs_and_openapi_and_ui_placeholder(platform: str) -> None:
-    assert httpx.get(platform + "docs", timeout=30).status_code == 200
-    schema = httpx.get(platform + "openapi.json", timeout=30).json()
+    assert authed.get(platform + "docs", timeout=30).status_code == 200
+    schema = authed.get(platform + "openapi.json", timeout=30).json()
     assert "/api/v1/health" in schema["paths"]
-    page = httpx.get(platform, timeout=30)
+    page = authed.get(platform, timeout=30)
     assert page.status_code == 200 and "PyGent Factory" in page.text
 
 
 def test_errors_are_json_with_stable_codes(platform: str) -> None:
-    missing = httpx.get(platform + "api/v1/no/such/thing", timeout=30)
+    missing = authed.get(platform + "api/v1/no/such/thing", timeout=30)
     assert missing.status_code == 404
     assert missing.json()["code"] == "not_found"
 
-    bad = httpx.post(platform + "api/v1/bus/request", json={"to": "bus/main"}, timeout=30)
+    bad = authed.post(platform + "api/v1/bus/request", json={"to": "bus/main"}, timeout=30)
     assert bad.status_code == 422
     assert bad.json()["code"] == "validation_error"
     assert bad.json()["field"] == "body.message"
 
-    bad_timeout = httpx.post(
+    bad_timeout = authed.post(
         platform + "api/v1/bus/request",
         json={"to": "bus/main", "message": {"jsonrpc": "2.0", "id": 1, "method": "ping"}, "timeout_s": -1},
         timeout=30,
     )
     assert bad_timeout.status_code == 422 and bad_timeout.json()["field"] == "body.timeout_s"
 
-    not_json = httpx.post(
+    not_json = authed.post(
         platform + "api/v1/system/kill",
         content=b"{nope",
         timeout=30,
@@ -69,16 +69,16 @@ def test_errors_are_json_with_stable_codes(platform: str) -> None:
     )
     assert not_json.status_code == 422 and not_json.json()["code"] == "validation_error"
 
-    bad_address = httpx.post(platform + "api/v1/system/kill", json={"address": "Bad Address"}, timeout=30)
+    bad_address = authed.post(platform + "api/v1/system/kill", json={"address": "Bad Address"}, timeout=30)
     assert bad_address.status_code == 422 and bad_address.json()["code"] == "invalid_address"
     assert bad_address.json()["field"] == "body.address"
 
-    unknown = httpx.post(platform + "api/v1/system/kill", json={"address": "agent/ghost"}, timeout=30)
+    unknown = authed.post(platform + "api/v1/system/kill", json={"address": "agent/ghost"}, timeout=30)
     assert unknown.status_code == 404 and unknown.json()["code"] == "unknown_address"
 
 
 def test_bus_request_over_http(platform: str) -> None:
-    answer = httpx.post(
+    answer = authed.post(
         platform + "api/v1/bus/request",
         json={"to": "monitor/main", "message": {"jsonrpc": "2.0", "id": 7, "method": "tools/list"}},
         timeout=30,
@@ -89,22 +89,22 @@ def test_bus_request_over_http(platform: str) -> None:
 
 def test_kill_over_http_and_tree_shows_the_restart(platform: str, client: Any) -> None:
     before = client.tree().find("monitor/main")
-    response = httpx.post(platform + "api/v1/system/kill", json={"address": "monitor/main"}, timeout=30)
+    response = authed.post(platform + "api/v1/system/kill", json={"address": "monitor/main"}, timeout=30)
     assert response.status_code == 200 and response.json()["killed"] is True
     client.wait_until_running("monitor/main", min_restarts=before.restarts + 1)
-    tree = httpx.get(platform + "api/v1/system/tree", timeout=30).json()
+    tree = authed.get(platform + "api/v1/system/tree", timeout=30).json()
     monitor = next(c for c in tree["children"] if c["address"] == "monitor/main")
     assert monitor["restarts"] == before.restarts + 1
-    events = httpx.get(platform + "api/v1/system/events", params={"child": "monitor/main"}, timeout=30).json()
+    events = authed.get(platform + "api/v1/system/events", params={"child": "monitor/main"}, timeout=30).json()
     deadline = time.monotonic() + 10
     while not events["events"] and time.monotonic() < deadline:
         time.sleep(0.2)
-        events = httpx.get(platform + "api/v1/system/events", params={"child": "monitor/main"}, timeout=30).json()
+        events = authed.get(platform + "api/v1/system/events", params={"child": "monitor/main"}, timeout=30).json()
     assert events["events"][-1]["action"] == "restart"
 
 
 def test_websocket_ping_status_and_subscriptions(platform: str) -> None:
-    with ws_connect(_ws_url(platform), open_timeout=30) as ws:
+    with authed.ws_connect(_ws_url(platform), open_timeout=30) as ws:
         hello = json.loads(ws.recv(timeout=30))
         assert hello["type"] == "connection_status" and hello["data"]["status"] == "connected"
         ws.send(json.dumps({"type": "ping", "ref": 1}))
@@ -116,7 +116,7 @@ def test_websocket_ping_status_and_subscriptions(platform: str) -> None:
         deadline = time.monotonic() + 20
         got: dict[str, Any] | None = None
         while got is None and time.monotonic() < deadline:
-            httpx.post(
+            authed.post(
                 platform + "api/v1/bus/publish",
                 json={"topic": "test.ws", "type": "hello", "data": {"x": 1}},
                 timeout=30,
@@ -153,7 +153,7 @@ def test_websocket_ping_status_and_subscriptions(platform: str) -> None:
 
 
 def test_websocket_msgpack_frames(platform: str) -> None:
-    with ws_connect(_ws_url(platform, "?encoding=msgpack"), open_timeout=30) as ws:
+    with authed.ws_connect(_ws_url(platform, "?encoding=msgpack"), open_timeout=30) as ws:
         hello = msgpack.unpackb(ws.recv(timeout=30))
         assert hello["type"] == "connection_status" and hello["data"]["encoding"] == "msgpack"
         ws.send(msgpack.packb({"type": "ping", "ref": "m"}))
@@ -161,7 +161,7 @@ def test_websocket_msgpack_frames(platform: str) -> None:
 
 
 def test_websocket_forwards_supervision_events(platform: str, client: Any) -> None:
-    with ws_connect(_ws_url(platform), open_timeout=30) as ws:
+    with authed.ws_connect(_ws_url(platform), open_timeout=30) as ws:
         ws.recv(timeout=30)
         ws.send(json.dumps({"type": "subscribe", "topics": ["supervision"]}))
         assert json.loads(ws.recv(timeout=30))["type"] == "subscribed"

@@ -8,10 +8,10 @@ import json
 import time
 from typing import Any
 
-import httpx
 import pytest
 from websockets.sync.client import ClientConnection
-from websockets.sync.client import connect as ws_connect
+
+from tests.integration import authed
 
 pytestmark = pytest.mark.integration
 API = "api/v1"
@@ -34,7 +34,7 @@ def _reply(ws: ClientConnection, ref: str, timeout_s: float = 90.0) -> dict[str,
 def _ready(platform: str, server_id: str, timeout_s: float = 60.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        entry = httpx.get(f"{platform}{API}/mcp/servers/{server_id}", timeout=60).json()
+        entry = authed.get(f"{platform}{API}/mcp/servers/{server_id}", timeout=60).json()
         if entry.get("status") == "ready":
             return dict(entry)
         time.sleep(0.3)
@@ -52,7 +52,7 @@ def _ready(platform: str, server_id: str, timeout_s: float = 60.0) -> dict[str, 
 )
 def test_subsystem_health_is_ok_from_real_state(platform: str, part: str, expected: set[str]) -> None:
     started = time.monotonic()
-    response = httpx.get(f"{platform}{API}/health/{part}", timeout=60)
+    response = authed.get(f"{platform}{API}/health/{part}", timeout=60)
     assert response.status_code == 200 and time.monotonic() - started < 30
     body = response.json()
     assert body["status"] == "ok", body
@@ -62,23 +62,23 @@ def test_subsystem_health_is_ok_from_real_state(platform: str, part: str, expect
 
 
 def test_subsystem_health_counts_what_runs(platform: str) -> None:
-    agents = httpx.get(f"{platform}{API}/health/agents", timeout=60).json()["checks"]
-    listed = httpx.get(f"{platform}{API}/agents", timeout=60).json()["agents"]
+    agents = authed.get(f"{platform}{API}/health/agents", timeout=60).json()["checks"]
+    listed = authed.get(f"{platform}{API}/agents", timeout=60).json()["agents"]
     assert agents["agents"] == len(listed)
     _ready(platform, "time")
-    mcp = httpx.get(f"{platform}{API}/health/mcp", timeout=60).json()["checks"]
+    mcp = authed.get(f"{platform}{API}/health/mcp", timeout=60).json()["checks"]
     assert mcp["servers"]["time"] == "ready" and mcp["tools"] >= 1
-    rag = httpx.get(f"{platform}{API}/health/rag", timeout=60).json()
+    rag = authed.get(f"{platform}{API}/health/rag", timeout=60).json()
     assert "default" in rag["checks"]["indexes"]
     assert any(a.startswith("index/default.") for a in rag["components"])
 
 
 def test_ws_system_metrics_and_errors_keep_the_socket(platform: str) -> None:
-    with ws_connect(_ws_url(platform), open_timeout=30) as ws:
+    with authed.ws_connect(_ws_url(platform), open_timeout=30) as ws:
         assert json.loads(ws.recv(timeout=30))["type"] == "connection_status"
         ws.send(json.dumps({"type": "request_system_metrics", "ref": "m"}))
         metrics = _reply(ws, "m")
-        rest = httpx.get(f"{platform}{API}/system/metrics", timeout=60).json()
+        rest = authed.get(f"{platform}{API}/system/metrics", timeout=60).json()
         assert metrics["type"] == "system_metrics" and set(metrics["data"]) == set(rest)
 
         ws.send(json.dumps({"type": "teleport", "ref": "u"}))
@@ -100,7 +100,7 @@ def test_ws_system_metrics_and_errors_keep_the_socket(platform: str) -> None:
 
 def test_ws_mcp_server_action_and_503_for_a_stopped_server(platform: str) -> None:
     _ready(platform, "time")
-    with ws_connect(_ws_url(platform), open_timeout=30) as ws:
+    with authed.ws_connect(_ws_url(platform), open_timeout=30) as ws:
         assert json.loads(ws.recv(timeout=30))["type"] == "connection_status"
         ws.send(json.dumps({"type": "mcp_server_action", "server_id": "time", "action": "stop", "ref": "s"}))
         stopped = _reply(ws, "s")
@@ -108,7 +108,7 @@ def test_ws_mcp_server_action_and_503_for_a_stopped_server(platform: str) -> Non
         assert stopped["data"]["id"] == "time" and stopped["data"]["status"] == "stopped"
 
         # its actor is gone: the one error mapping answers 503 naming the address
-        response = httpx.get(f"{platform}{API}/mcp/servers/time/tools", timeout=60)
+        response = authed.get(f"{platform}{API}/mcp/servers/time/tools", timeout=60)
         assert response.status_code == 503, response.text
         assert response.json()["code"] == "unavailable" and response.json()["address"] == "mcp/time"
 
@@ -119,22 +119,22 @@ def test_ws_mcp_server_action_and_503_for_a_stopped_server(platform: str) -> Non
 
 
 def test_platform_errors_name_code_and_field(platform: str) -> None:
-    unknown_type = httpx.post(f"{platform}{API}/agents", json={"type": "wizard"}, timeout=60)
+    unknown_type = authed.post(f"{platform}{API}/agents", json={"type": "wizard"}, timeout=60)
     assert 400 <= unknown_type.status_code < 500 and unknown_type.json()["code"]
     assert unknown_type.json()["field"] == "body.type"
 
-    missing = httpx.get(f"{platform}{API}/search/documents/00000000-0000-0000-0000-000000000000", timeout=60)
+    missing = authed.get(f"{platform}{API}/search/documents/00000000-0000-0000-0000-000000000000", timeout=60)
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
 
-    invalid = httpx.post(f"{platform}{API}/search/semantic", json={"query": "x", "k": "many"}, timeout=60)
+    invalid = authed.post(f"{platform}{API}/search/semantic", json={"query": "x", "k": "many"}, timeout=60)
     assert invalid.status_code == 422 and invalid.json()["field"] == "body.k"
 
-    no_model = httpx.get(f"{platform}{API}/models/never-heard-of-it", timeout=60)
+    no_model = authed.get(f"{platform}{API}/models/never-heard-of-it", timeout=60)
     assert no_model.status_code == 404 and no_model.json()["code"] == "model_not_found"
 
 
 def test_openapi_has_a_response_schema_for_every_route(platform: str) -> None:
-    document = httpx.get(platform + "openapi.json", timeout=60).json()
+    document = authed.get(platform + "openapi.json", timeout=60).json()
     for path, ops in document["paths"].items():
         for method, op in ops.items():
             ok = [v for code, v in op["responses"].items() if code.startswith("2")]
@@ -144,7 +144,7 @@ def test_openapi_has_a_response_schema_for_every_route(platform: str) -> None:
 
 
 def test_the_embedder_is_listed_as_available_while_it_serves(platform: str, settings: Any) -> None:
-    searched = httpx.post(f"{platform}{API}/search/semantic", json={"query": "hello", "k": 1}, timeout=120)
+    searched = authed.post(f"{platform}{API}/search/semantic", json={"query": "hello", "k": 1}, timeout=120)
     assert searched.status_code == 200, searched.text  # the embedder served this query
-    rows = {m["name"]: m for m in httpx.get(f"{platform}{API}/models", timeout=60).json()["models"]}
+    rows = {m["name"]: m for m in authed.get(f"{platform}{API}/models", timeout=60).json()["models"]}
     assert rows[settings.embeddings.name]["available"] is True

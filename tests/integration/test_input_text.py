@@ -12,10 +12,10 @@ import httpx
 import pytest
 import ray
 from ray.exceptions import RayTaskError
-from websockets.sync.client import connect as ws_connect
 
 from protocols.errors import InvalidText
 from supervisors.refs import unwrap
+from tests.integration import authed
 
 pytestmark = pytest.mark.integration
 
@@ -26,7 +26,7 @@ def _api(platform: str, path: str) -> str:
 
 def _post_json(url: str, payload: Any) -> httpx.Response:
     # json.dumps writes NUL as "\u0000" and a lone surrogate as "\ud800", as clients send them
-    return httpx.post(url, content=json.dumps(payload), headers={"content-type": "application/json"}, timeout=60)
+    return authed.post(url, content=json.dumps(payload), headers={"content-type": "application/json"}, timeout=60)
 
 
 def _refused(response: httpx.Response, field: str) -> None:
@@ -46,21 +46,21 @@ def restarts_before(client: Any) -> dict[str, int]:
 
 
 def test_nul_in_a_conversation_title(platform: str, restarts_before: dict[str, int]) -> None:
-    listed = httpx.get(_api(platform, "/chat/conversations"), params={"limit": 1000}, timeout=60).json()
+    listed = authed.get(_api(platform, "/chat/conversations"), params={"limit": 1000}, timeout=60).json()
     _refused(_post_json(_api(platform, "/chat/conversations"), {"title": "bad\x00title"}), "body.title")
-    after = httpx.get(_api(platform, "/chat/conversations"), params={"limit": 1000}, timeout=60).json()
+    after = authed.get(_api(platform, "/chat/conversations"), params={"limit": 1000}, timeout=60).json()
     assert len(after["conversations"]) == len(listed["conversations"])  # nothing stored
 
 
 def test_nul_in_the_export_conversation_id(platform: str) -> None:
-    response = httpx.get(_api(platform, "/chat/export?conversation_id=%00"), timeout=60)
+    response = authed.get(_api(platform, "/chat/export?conversation_id=%00"), timeout=60)
     _refused(response, "query.conversation_id")
 
 
 def test_nul_in_an_agent_memory(platform: str) -> None:
     _refused(_post_json(_api(platform, "/memory/agents/a1"), {"content": "remember\x00this"}), "body.content")
     _refused(_post_json(_api(platform, "/memory/agents/a%00b"), {"content": "fine"}), "path.agent_id")
-    listed = httpx.get(_api(platform, "/memory/agents/a1"), timeout=60)
+    listed = authed.get(_api(platform, "/memory/agents/a1"), timeout=60)
     assert listed.status_code == 200 and all("\x00" not in m["content"] for m in listed.json()["memories"])
 
 
@@ -68,7 +68,7 @@ def test_unsupported_unicode_escapes_in_a_model_entry(platform: str) -> None:
     # the JSON escape \u0000 (jsonb: "unsupported Unicode escape sequence") and a lone surrogate
     _refused(_post_json(_api(platform, "/models"), {"name": "m1", "parameters": {"x": "\x00"}}), "body.parameters.x")
     _refused(_post_json(_api(platform, "/models"), {"name": "m1", "description": "\ud800"}), "body.description")
-    assert httpx.get(_api(platform, "/models/m1"), timeout=60).status_code == 404  # nothing stored
+    assert authed.get(_api(platform, "/models/m1"), timeout=60).status_code == 404  # nothing stored
 
 
 def test_the_bus_route_and_the_bus_itself_refuse_it(platform: str, client: Any) -> None:
@@ -85,7 +85,7 @@ def test_the_bus_route_and_the_bus_itself_refuse_it(platform: str, client: Any) 
 
 
 def test_a_websocket_message_with_it_is_an_error_naming_the_field(platform: str) -> None:
-    with ws_connect(platform.replace("http://", "ws://") + "ws", open_timeout=30) as ws:
+    with authed.ws_connect(platform.replace("http://", "ws://") + "ws", open_timeout=30) as ws:
         assert json.loads(ws.recv(timeout=30))["type"] == "connection_status"
         ws.send(json.dumps({"type": "chat_message", "ref": "r1", "message": {"message": "hi\x00"}}))
         reply = json.loads(ws.recv(timeout=30))

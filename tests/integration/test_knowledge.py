@@ -14,10 +14,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
 import pytest
 
+from tests.integration import authed
 from tests.unit.test_knowledge_engines import _tiny_pdf
 
 pytestmark = pytest.mark.integration
@@ -49,7 +49,7 @@ def api(platform: str, path: str) -> str:
 @pytest.fixture(scope="module")
 def corpus(platform: str) -> dict[str, dict[str, Any]]:
     """A 2-shard HNSW index created at run time, holding the corpus: file name -> document."""
-    created = httpx.post(
+    created = authed.post(
         api(platform, "/search/indexes"),
         json={"name": INDEX, "type": "hnsw", "params": {"M": 16, "ef_search": 64}, "shards": 2},
         timeout=120,
@@ -64,7 +64,7 @@ def corpus(platform: str) -> dict[str, dict[str, Any]]:
             "filename": name,
             "metadata": {"topic": topic, "file": name},
         }
-        response = httpx.post(api(platform, "/search/documents"), json=body, timeout=120)
+        response = authed.post(api(platform, "/search/documents"), json=body, timeout=120)
         assert response.status_code == 201, response.text
         docs[name] = response.json()
     filler = 0
@@ -75,12 +75,12 @@ def corpus(platform: str) -> dict[str, dict[str, Any]]:
             "content": f"Filler note number {filler} about nothing much.",
             "metadata": {"topic": "filler"},
         }
-        docs[f"filler-{filler}"] = httpx.post(api(platform, "/search/documents"), json=body, timeout=120).json()
+        docs[f"filler-{filler}"] = authed.post(api(platform, "/search/documents"), json=body, timeout=120).json()
     return docs
 
 
 def search(platform: str, mode: str, query: str, k: int = 3, **extra: Any) -> dict[str, Any]:
-    response = httpx.post(
+    response = authed.post(
         api(platform, f"/search/{mode}"), json={"index": INDEX, "query": query, "k": k, **extra}, timeout=60
     )
     assert response.status_code == 200, response.text
@@ -145,7 +145,7 @@ def test_metadata_filters(platform: str, corpus: dict[str, Any]) -> None:
 
 
 def test_batched_queries(platform: str, corpus: dict[str, Any]) -> None:
-    response = httpx.post(
+    response = authed.post(
         api(platform, "/search/batch"),
         json={"index": INDEX, "queries": list(PARAPHRASES), "k": 2, "mode": "semantic"},
         timeout=60,
@@ -172,7 +172,7 @@ def test_bus_tools(client: Any, corpus: dict[str, Any]) -> None:
 
 def test_pdf_upload(platform: str) -> None:
     data = _tiny_pdf("The warranty covers water damage for two years.")
-    response = httpx.post(
+    response = authed.post(
         api(platform, "/search/documents"),
         json={"content_base64": base64.b64encode(data).decode(), "metadata": {"kind": "pdf"}},
         timeout=60,
@@ -180,7 +180,7 @@ def test_pdf_upload(platform: str) -> None:
     assert response.status_code == 201, response.text
     doc = response.json()
     assert doc["format"] == "pdf"
-    answer = httpx.post(
+    answer = authed.post(
         api(platform, "/search/semantic"),
         json={"query": "is liquid damage included in the guarantee", "k": 1},
         timeout=60,
@@ -208,7 +208,7 @@ def test_pdf_upload(platform: str) -> None:
 def test_bad_input_is_a_4xx_naming_the_field(
     platform: str, path: str, body: dict[str, Any], status: int, field: str
 ) -> None:
-    response = httpx.post(api(platform, path), json=body, timeout=60)
+    response = authed.post(api(platform, path), json=body, timeout=60)
     assert response.status_code == status, response.text
     error = response.json()
     assert error["field"] == field
@@ -221,38 +221,38 @@ def test_delete_removes_a_document_from_results(platform: str) -> None:
         "content": "Beekeepers smoke the hive to calm the bees before taking honey.",
         "metadata": {"topic": "farming", "file": "bees"},
     }
-    doc = httpx.post(api(platform, "/search/documents"), json=body, timeout=60).json()
+    doc = authed.post(api(platform, "/search/documents"), json=body, timeout=60).json()
     query = "how to keep honeybees quiet while harvesting"
     for mode in ("semantic", "hybrid"):
         assert search(platform, mode, query)["results"][0]["document_id"] == doc["id"]
-    deleted = httpx.delete(api(platform, f"/search/documents/{doc['id']}"), timeout=60)
+    deleted = authed.delete(api(platform, f"/search/documents/{doc['id']}"), timeout=60)
     assert deleted.status_code == 200 and deleted.json()["deleted"] is True
     for mode in ("semantic", "hybrid", "keyword"):
         assert doc["id"] not in {r["document_id"] for r in search(platform, mode, query, k=10)["results"]}
     for backend in ("pgvector",):
         answer = search(platform, "semantic", query, k=10, backend=backend)
         assert doc["id"] not in {r["document_id"] for r in answer["results"]}
-    again = httpx.delete(api(platform, f"/search/documents/{doc['id']}"), timeout=60)
+    again = authed.delete(api(platform, f"/search/documents/{doc['id']}"), timeout=60)
     assert again.status_code == 404 and again.json()["field"] == "id"
 
 
 def test_delete_index_removes_it_everywhere(platform: str, client: Any, settings: Any) -> None:
     name = f"kbdel{uuid.uuid4().hex[:6]}"
-    created = httpx.post(api(platform, "/search/indexes"), json={"name": name, "shards": 2}, timeout=120)
+    created = authed.post(api(platform, "/search/indexes"), json={"name": name, "shards": 2}, timeout=120)
     assert created.status_code == 201, created.text
     body = {"index": name, "content": "Otters hold hands while they sleep so they do not drift apart."}
-    assert httpx.post(api(platform, "/search/documents"), json=body, timeout=60).status_code == 201
+    assert authed.post(api(platform, "/search/documents"), json=body, timeout=60).status_code == 201
     query = {"index": name, "query": "sea animals sleeping together", "k": 3}
-    assert httpx.post(api(platform, "/search/semantic"), json=query, timeout=60).json()["results"]
+    assert authed.post(api(platform, "/search/semantic"), json=query, timeout=60).json()["results"]
     shard_pids = [
         s["pid"]
-        for i in httpx.get(api(platform, "/search/stats"), params={"recall_sample": 0}, timeout=60).json()["indexes"]
+        for i in authed.get(api(platform, "/search/stats"), params={"recall_sample": 0}, timeout=60).json()["indexes"]
         if i["name"] == name
         for s in i["shard_status"]
     ]
     assert len(shard_pids) == 2
 
-    deleted = httpx.delete(api(platform, f"/search/indexes/{name}"), timeout=120)
+    deleted = authed.delete(api(platform, f"/search/indexes/{name}"), timeout=120)
     assert deleted.status_code == 200, deleted.text
     assert deleted.json() == {
         "name": name,
@@ -261,9 +261,9 @@ def test_delete_index_removes_it_everywhere(platform: str, client: Any, settings
         "chunks": 1,
         "shards_stopped": 2,
     }
-    listed = httpx.get(api(platform, "/search/indexes"), timeout=60).json()["indexes"]
+    listed = authed.get(api(platform, "/search/indexes"), timeout=60).json()["indexes"]
     assert name not in {i["name"] for i in listed}
-    gone = httpx.post(api(platform, "/search/semantic"), json=query, timeout=60)
+    gone = authed.post(api(platform, "/search/semantic"), json=query, timeout=60)
     assert gone.status_code == 404 and gone.json()["field"] == "index"
     deadline = time.monotonic() + 10
     while any(psutil.pid_exists(pid) for pid in shard_pids) and time.monotonic() < deadline:
@@ -272,16 +272,16 @@ def test_delete_index_removes_it_everywhere(platform: str, client: Any, settings
     assert not list((settings.state_path / "index").glob(f"{name}.*")), "snapshots left behind"
 
     # The name is free again, and the new index starts empty.
-    again = httpx.post(api(platform, "/search/indexes"), json={"name": name, "shards": 1}, timeout=120)
+    again = authed.post(api(platform, "/search/indexes"), json={"name": name, "shards": 1}, timeout=120)
     assert again.status_code == 201, again.text
-    assert httpx.post(api(platform, "/search/semantic"), json=query, timeout=60).json()["results"] == []
-    assert httpx.delete(api(platform, f"/search/indexes/{name}"), timeout=120).status_code == 200
+    assert authed.post(api(platform, "/search/semantic"), json=query, timeout=60).json()["results"] == []
+    assert authed.delete(api(platform, f"/search/indexes/{name}"), timeout=120).status_code == 200
 
 
 def test_delete_index_refuses_unknown_and_default(platform: str) -> None:
-    unknown = httpx.delete(api(platform, "/search/indexes/no-such-index"), timeout=60)
+    unknown = authed.delete(api(platform, "/search/indexes/no-such-index"), timeout=60)
     assert unknown.status_code == 404 and unknown.json()["field"] == "index"
-    default = httpx.delete(api(platform, "/search/indexes/default"), timeout=60)
+    default = authed.delete(api(platform, "/search/indexes/default"), timeout=60)
     assert default.status_code == 409 and default.json()["field"] == "name"
     assert "default" in default.json()["message"]
 
@@ -326,14 +326,14 @@ def test_killed_shard_gives_partial_results_then_full_after_rebuild(
         assert victim_shard not in shards
     full = search(platform, "semantic", query, k=7)
     if full["partial"]:
-        shards = httpx.get(api(platform, "/search/stats"), params={"recall_sample": 0}, timeout=60).json()
+        shards = authed.get(api(platform, "/search/stats"), params={"recall_sample": 0}, timeout=60).json()
         pytest.fail(f"still partial after the restart: {shards['indexes']}")
     assert top_file(full) == "photosynthesis.md"  # the rebuilt shard has its vectors back
 
 
 def test_stats(platform: str, corpus: dict[str, Any]) -> None:
     search(platform, "hybrid", "espresso crema")
-    stats = httpx.get(api(platform, "/search/stats"), params={"recall_sample": 5}, timeout=120).json()
+    stats = authed.get(api(platform, "/search/stats"), params={"recall_sample": 5}, timeout=120).json()
     by_name = {i["name"]: i for i in stats["indexes"]}
     assert by_name[INDEX]["documents"] >= len(TOPICS)
     assert by_name[INDEX]["chunks"] >= len(TOPICS)
@@ -347,7 +347,7 @@ def test_stats(platform: str, corpus: dict[str, Any]) -> None:
     assert "default" in by_name
     assert stats["latency_ms"]["hybrid"]["p50"] > 0
     assert stats["sizes"]["chunks_bytes"] > 0
-    listed = httpx.get(api(platform, "/search/indexes"), timeout=60).json()["indexes"]
+    listed = authed.get(api(platform, "/search/indexes"), timeout=60).json()["indexes"]
     assert {"default", INDEX} <= {i["name"] for i in listed}
 
 
@@ -363,7 +363,7 @@ def test_memory_add_search_delete_and_survive_a_restart(platform: str, client: A
     ]
     ids = []
     for content, conversation, kind in facts:
-        response = httpx.post(
+        response = authed.post(
             api(platform, f"/memory/agents/{agent}"),
             json={"content": content, "conversation_id": conversation, "kind": kind},
             timeout=60,
@@ -373,12 +373,12 @@ def test_memory_add_search_delete_and_survive_a_restart(platform: str, client: A
     other = client.call_tool("memory/main", "remember", {"agent_id": "agent-mem-2", "content": "Likes cats."})
     assert other["id"]
 
-    listed = httpx.get(api(platform, f"/memory/agents/{agent}"), timeout=60).json()
+    listed = authed.get(api(platform, f"/memory/agents/{agent}"), timeout=60).json()
     assert [m["id"] for m in listed["memories"]] == ids
-    conv = httpx.get(api(platform, "/memory/conversations/conv-1"), timeout=60).json()
+    conv = authed.get(api(platform, "/memory/conversations/conv-1"), timeout=60).json()
     assert {m["content"] for m in conv["memories"]} == {facts[0][0], facts[1][0]}
 
-    found = httpx.post(
+    found = authed.post(
         api(platform, "/memory/search"),
         json={"query": "what is the name of the pet?", "agent_id": agent, "k": 2},
         timeout=60,
@@ -394,15 +394,15 @@ def test_memory_add_search_delete_and_survive_a_restart(platform: str, client: A
     )
     assert recalled["memories"][0]["id"] == ids[2]
 
-    stats = httpx.get(api(platform, "/memory/stats"), timeout=60).json()
+    stats = authed.get(api(platform, "/memory/stats"), timeout=60).json()
     assert stats["memories"] >= 4 and stats["agents"] >= 2 and stats["by_kind"]["preference"] >= 1
 
-    one = httpx.delete(api(platform, f"/memory/agents/{agent}"), params={"memory_id": ids[1]}, timeout=60)
+    one = authed.delete(api(platform, f"/memory/agents/{agent}"), params={"memory_id": ids[1]}, timeout=60)
     assert one.status_code == 200 and one.json()["deleted"] == 1
-    gone = httpx.delete(api(platform, f"/memory/agents/{agent}"), timeout=60).json()
+    gone = authed.delete(api(platform, f"/memory/agents/{agent}"), timeout=60).json()
     assert gone["deleted"] == 2
-    assert httpx.get(api(platform, f"/memory/agents/{agent}"), timeout=60).json()["memories"] == []
-    bad = httpx.post(api(platform, "/memory/search"), json={"query": "", "k": 2}, timeout=60)
+    assert authed.get(api(platform, f"/memory/agents/{agent}"), timeout=60).json()["memories"] == []
+    bad = authed.post(api(platform, "/memory/search"), json={"query": "", "k": 2}, timeout=60)
     assert bad.status_code == 422 and bad.json()["field"] == "query"
 
 

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from tests.conftest import free_port
+from tests.integration import authed
 from tests.mcp_servers import HttpTestServer, start_http_server
 
 pytestmark = pytest.mark.integration
@@ -26,11 +27,11 @@ API = "api/v1/mcp"
 
 
 def _get(platform: str, path: str, **kw: Any) -> httpx.Response:
-    return httpx.get(f"{platform}{API}{path}", timeout=60, **kw)
+    return authed.get(f"{platform}{API}{path}", timeout=60, **kw)
 
 
 def _post(platform: str, path: str, body: dict[str, Any] | None = None, timeout: float = 90) -> httpx.Response:
-    return httpx.post(f"{platform}{API}{path}", json=body or {}, timeout=timeout)
+    return authed.post(f"{platform}{API}{path}", json=body or {}, timeout=timeout)
 
 
 def _server(platform: str, server_id: str) -> dict[str, Any]:
@@ -182,7 +183,7 @@ def test_a_command_that_fails_at_start_backs_off(platform: str) -> None:
         assert _server(platform, "time")["status"] in ("ready", "degraded")
     finally:
         assert _post(platform, "/servers/broken/stop").status_code == 200
-        assert httpx.delete(f"{platform}{API}/servers/broken", timeout=90).status_code == 200
+        assert authed.delete(f"{platform}{API}/servers/broken", timeout=90).status_code == 200
     assert _get(platform, "/servers/broken").status_code == 404
 
 
@@ -214,7 +215,7 @@ def test_http_server_slow_tool_times_out_and_is_cancelled(
         _wait(lambda: "rest" in http_server.cancelled, 10, "the server saw the REST cancellation")
         assert "bus" not in http_server.finished and "rest" not in http_server.finished
     finally:
-        assert httpx.delete(f"{platform}{API}/servers/web", timeout=90).status_code == 200
+        assert authed.delete(f"{platform}{API}/servers/web", timeout=90).status_code == 200
 
 
 def test_git_server_runs_against_a_repository(platform: str, client: Any, tmp_path: Path) -> None:
@@ -234,7 +235,7 @@ def test_git_server_runs_against_a_repository(platform: str, client: Any, tmp_pa
         result = client.call("mcp/gitrepo", "tools/call", {"name": "git_log", "arguments": {"repo_path": str(repo)}})
         assert result["isError"] is False and "first commit" in result["content"][0]["text"]
     finally:
-        assert httpx.delete(f"{platform}{API}/servers/gitrepo", timeout=90).status_code == 200
+        assert authed.delete(f"{platform}{API}/servers/gitrepo", timeout=90).status_code == 200
 
 
 def test_stop_and_start_a_server(platform: str, client: Any) -> None:
@@ -311,14 +312,12 @@ def test_install_an_npm_server_from_the_registry(platform: str, client: Any) -> 
         assert "error" not in answer, answer
         assert "Allowed directories" in answer["result"]["content"][0]["text"]
     finally:
-        httpx.delete(f"{platform}{API}/servers/filesystem", timeout=60)
+        authed.delete(f"{platform}{API}/servers/filesystem", timeout=60)
 
 
 def test_sdk_client_uses_pygent_as_an_mcp_server(platform: str) -> None:
-    from mcp import Client
-
     async def scenario() -> dict[str, Any]:
-        async with Client(platform + "mcp") as mcp_client:
+        async with authed.mcp_client(platform + "mcp") as mcp_client:
             tools = {t.name for t in (await mcp_client.list_tools()).tools}
             tree = await mcp_client.call_tool("supervision_tree", {})
             search = await mcp_client.call_tool("search_knowledge", {"query": "supervision"})

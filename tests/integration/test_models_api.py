@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
-from websockets.sync.client import connect as ws_connect
+
+from tests.integration import authed
 
 pytestmark = pytest.mark.integration
 
@@ -31,21 +32,21 @@ def ndjson(response: httpx.Response) -> list[dict[str, Any]]:
 
 
 def test_chat_answer_is_real_model_output(platform: str) -> None:
-    body = httpx.post(platform + "api/v1/ollama/chat", json=chat_body("Say hello.", stream=False), timeout=120).json()
+    body = authed.post(platform + "api/v1/ollama/chat", json=chat_body("Say hello.", stream=False), timeout=120).json()
     assert body["message"]["role"] == "assistant"
     assert body["message"]["content"].strip()
     assert body["done"] is True and body["eval_count"] > 0 and body["prompt_eval_count"] > 0
 
 
 def test_streaming_yields_several_chunks_as_ndjson_and_sse(platform: str) -> None:
-    response = httpx.post(platform + "api/v1/ollama/chat", json=chat_body("Count to ten."), timeout=120)
+    response = authed.post(platform + "api/v1/ollama/chat", json=chat_body("Count to ten."), timeout=120)
     assert response.headers["content-type"].startswith("application/x-ndjson")
     chunks = ndjson(response)
     assert len(chunks) >= 4
     assert all(not c["done"] for c in chunks[:-1]) and chunks[-1]["done"] is True
     assert "".join(c["message"]["content"] for c in chunks[:-1]).strip()
 
-    sse = httpx.post(
+    sse = authed.post(
         platform + "api/v1/ollama/generate",
         json={"model": MODEL, "prompt": "Name a colour.", "options": {"num_predict": 6}},
         headers={"accept": "text/event-stream"},
@@ -61,7 +62,7 @@ def test_json_schema_constrained_output_parses(platform: str) -> None:
         "properties": {"city": {"type": "string"}, "population": {"type": "integer"}},
         "required": ["city", "population"],
     }
-    body = httpx.post(
+    body = authed.post(
         platform + "api/v1/ollama/chat",
         json=chat_body("What is the capital of France and its population?", 60, stream=False, format=schema),
         timeout=120,
@@ -72,36 +73,36 @@ def test_json_schema_constrained_output_parses(platform: str) -> None:
 
 def test_ollama_style_request_without_content_type(platform: str) -> None:
     raw = json.dumps(chat_body("Hi", 4, stream=False)).encode()
-    response = httpx.post(platform + "api/v1/ollama/chat", content=raw, timeout=120)  # no header, like curl -d
+    response = authed.post(platform + "api/v1/ollama/chat", content=raw, timeout=120)  # no header, like curl -d
     assert response.status_code == 200 and response.json()["done"] is True
 
 
 def test_bad_requests_are_4xx_naming_the_problem(platform: str) -> None:
-    unknown = httpx.post(platform + "api/v1/ollama/chat", json={**chat_body("x"), "model": "nope"}, timeout=30)
+    unknown = authed.post(platform + "api/v1/ollama/chat", json={**chat_body("x"), "model": "nope"}, timeout=30)
     assert unknown.status_code == 404
     assert unknown.json()["code"] == "model_not_found" and "nope" in unknown.json()["message"]
 
-    empty = httpx.post(platform + "api/v1/ollama/chat", json={"model": MODEL, "messages": []}, timeout=30)
+    empty = authed.post(platform + "api/v1/ollama/chat", json={"model": MODEL, "messages": []}, timeout=30)
     assert empty.status_code == 422 and empty.json()["field"] == "body.messages"
 
-    bad_option = httpx.post(
+    bad_option = authed.post(
         platform + "api/v1/ollama/chat", json={**chat_body("x"), "options": {"temperature": -1}}, timeout=30
     )
     assert bad_option.status_code == 422 and bad_option.json()["field"] == "body.options.temperature"
 
     # an embedded model is not Ollama's to delete (pull/create without Ollama: unit-tested)
-    response = httpx.request("DELETE", platform + f"api/v1/ollama/models/{MODEL}", timeout=30)
+    response = authed.request("DELETE", platform + f"api/v1/ollama/models/{MODEL}", timeout=30)
     assert response.status_code == 400, response.text
     assert response.json()["code"] == "not_supported" and "Ollama" in response.json()["message"]
 
 
 def test_models_listing_and_info(platform: str) -> None:
-    models = httpx.get(platform + "api/v1/ollama/models", timeout=30).json()["models"]
+    models = authed.get(platform + "api/v1/ollama/models", timeout=30).json()["models"]
     smol = next(m for m in models if m["name"] == MODEL)
     assert smol["backend"] == "embedded" and smol["size"] > 1_000_000 and smol["path"].endswith(".gguf")
-    info = httpx.get(platform + f"api/v1/ollama/models/{MODEL}/info", timeout=30).json()
+    info = authed.get(platform + f"api/v1/ollama/models/{MODEL}/info", timeout=30).json()
     assert info["parameters"]["n_ctx"] >= 256
-    status = httpx.get(platform + "api/v1/ollama/status", timeout=30).json()
+    status = authed.get(platform + "api/v1/ollama/status", timeout=30).json()
     assert status["embedded"][0]["workers"][0]["loaded"] is True
 
 
@@ -116,7 +117,7 @@ def test_model_on_the_bus(client: Any) -> None:
 
 def test_stop_frees_the_worker_at_once(platform: str, client: Any) -> None:
     url = platform.replace("http://", "ws://") + "ws"
-    with ws_connect(url, open_timeout=30) as ws:
+    with authed.ws_connect(url, open_timeout=30) as ws:
         ws.recv(timeout=30)  # connection_status
         ws.send(json.dumps({"type": "chat", "ref": "long", "message": chat_body("Tell a very long story.", 2000)}))
         received = 0
@@ -141,7 +142,7 @@ def test_stop_frees_the_worker_at_once(platform: str, client: Any) -> None:
         time.sleep(0.05)
     assert status["in_flight"] == 0
     assert time.monotonic() - stopped_at < 5
-    quick = httpx.post(platform + "api/v1/ollama/chat", json=chat_body("Hi", 4, stream=False), timeout=60)
+    quick = authed.post(platform + "api/v1/ollama/chat", json=chat_body("Hi", 4, stream=False), timeout=60)
     assert quick.status_code == 200
 
 
@@ -149,7 +150,7 @@ def test_worker_killed_mid_stream_is_restarted_and_the_next_request_works(platfo
     before = client.tree().find(WORKER)
     assert before is not None
     lines: list[dict[str, Any]] = []
-    with httpx.stream(
+    with authed.stream(
         "POST", platform + "api/v1/ollama/chat", json=chat_body("Write a long essay about the sea.", 2000), timeout=120
     ) as response:
         for line in response.iter_lines():
@@ -162,12 +163,12 @@ def test_worker_killed_mid_stream_is_restarted_and_the_next_request_works(platfo
                 break
     assert lines[-1].get("code") == "worker_crashed", lines[-1]
     client.wait_until_running(WORKER, timeout_s=60, min_restarts=before.restarts + 1)
-    again = httpx.post(platform + "api/v1/ollama/chat", json=chat_body("Hi", 4, stream=False), timeout=120)
+    again = authed.post(platform + "api/v1/ollama/chat", json=chat_body("Hi", 4, stream=False), timeout=120)
     assert again.status_code == 200 and again.json()["done"] is True
 
 
 def test_calls_are_recorded_and_drive_stats_ratings_and_recommendations(platform: str) -> None:
-    httpx.post(
+    authed.post(
         platform + "api/v1/ollama/chat",
         params={"task_kind": "coding"},
         json=chat_body("Hi", 6, stream=False),
@@ -177,39 +178,39 @@ def test_calls_are_recorded_and_drive_stats_ratings_and_recommendations(platform
     deadline = time.monotonic() + 15
     coding: dict[str, Any] = {}
     while time.monotonic() < deadline:
-        coding = httpx.get(
+        coding = authed.get(
             platform + f"api/v1/models/{MODEL}/performance", params={"task_kind": "coding"}, timeout=30
         ).json()
         if coding.get("calls", 0) >= 1:
             break
         time.sleep(0.3)
     assert coding["calls"] >= 1 and coding["task_kind"] == "coding"
-    perf = httpx.get(platform + f"api/v1/models/{MODEL}", timeout=30).json()
+    perf = authed.get(platform + f"api/v1/models/{MODEL}", timeout=30).json()
     assert perf["calls"] >= 1 and perf["backend"] == "embedded"
     assert perf["mean_tokens_per_s"] > 0 and perf["p50_latency_ms"] > 0 and perf["completion_tokens"] > 0
 
-    rated = httpx.post(platform + f"api/v1/models/{MODEL}/rate", json={"rating": 4, "task_kind": "coding"}, timeout=30)
+    rated = authed.post(platform + f"api/v1/models/{MODEL}/rate", json={"rating": 4, "task_kind": "coding"}, timeout=30)
     assert rated.status_code == 200 and rated.json()["rating"] == 4
-    bad_rating = httpx.post(platform + f"api/v1/models/{MODEL}/rate", json={"rating": 9}, timeout=30)
+    bad_rating = authed.post(platform + f"api/v1/models/{MODEL}/rate", json={"rating": 9}, timeout=30)
     assert bad_rating.status_code == 422 and bad_rating.json()["field"] == "body.rating"
 
-    summary = httpx.get(platform + "api/v1/models/stats/summary", timeout=30).json()
+    summary = authed.get(platform + "api/v1/models/stats/summary", timeout=30).json()
     assert summary["calls"] >= 1 and summary["by_backend"]["embedded"]["calls"] >= 1
 
-    advice = httpx.post(platform + "api/v1/models/recommendations", json={"task_kind": "coding"}, timeout=30).json()
+    advice = authed.post(platform + "api/v1/models/recommendations", json={"task_kind": "coding"}, timeout=30).json()
     top = advice["recommendations"][0]
     assert top["model"] == MODEL and top["score"] > 0 and any("coding" in r for r in top["reasons"])
 
     entry = {"name": "tracked-model", "backend": "ollama", "task_kinds": ["coding"], "description": "test"}
-    assert httpx.post(platform + "api/v1/models", json=entry, timeout=30).status_code == 200
-    listed = httpx.get(platform + "api/v1/models", timeout=30).json()["models"]
+    assert authed.post(platform + "api/v1/models", json=entry, timeout=30).status_code == 200
+    listed = authed.get(platform + "api/v1/models", timeout=30).json()["models"]
     assert any(m["name"] == "tracked-model" and m["entry"]["task_kinds"] == ["coding"] for m in listed)
-    assert httpx.delete(platform + "api/v1/models/tracked-model", timeout=30).status_code == 200
-    assert httpx.delete(platform + "api/v1/models/tracked-model", timeout=30).status_code == 404
+    assert authed.delete(platform + "api/v1/models/tracked-model", timeout=30).status_code == 200
+    assert authed.delete(platform + "api/v1/models/tracked-model", timeout=30).status_code == 404
 
 
 def test_embeddings_endpoint(platform: str) -> None:
-    body = httpx.post(
+    body = authed.post(
         platform + "api/v1/ollama/embed",
         json={"model": "all-minilm-l6-v2", "input": ["a cat sat on the mat", "a kitten rested on a rug"]},
         timeout=120,
@@ -219,7 +220,7 @@ def test_embeddings_endpoint(platform: str) -> None:
     deadline = time.monotonic() + 15
     perf: dict[str, Any] = {}
     while time.monotonic() < deadline:
-        perf = httpx.get(platform + "api/v1/models/all-minilm-l6-v2", timeout=30).json()
+        perf = authed.get(platform + "api/v1/models/all-minilm-l6-v2", timeout=30).json()
         if perf.get("calls", 0) >= 1:
             break
         time.sleep(0.3)

@@ -13,13 +13,13 @@ import time
 import uuid
 from typing import Any
 
-import httpx
 import jsonschema
 import ollama
 import openai
 import pytest
 
 from protocols.openai_api import CONVERSATION_HEADER
+from tests.integration import authed
 from tests.integration.agents_helpers import api, create_agent
 
 pytestmark = pytest.mark.integration
@@ -32,15 +32,15 @@ TIMEOUT = 180
 
 
 @pytest.fixture(scope="module")
-def oa(platform: str) -> openai.OpenAI:
-    """The OpenAI SDK with nothing but the base URL (the key is not checked yet)."""
-    return openai.OpenAI(base_url=platform + "v1", api_key="not-checked", max_retries=0, timeout=TIMEOUT)
+def oa(platform: str, admin_key: str) -> openai.OpenAI:
+    """The OpenAI SDK with nothing but the base URL and an API key."""
+    return openai.OpenAI(base_url=platform + "v1", api_key=admin_key, max_retries=0, timeout=TIMEOUT)
 
 
 @pytest.fixture(scope="module")
-def ol(platform: str) -> ollama.Client:
-    """The Ollama SDK with nothing but the host."""
-    return ollama.Client(host=platform.rstrip("/"), timeout=TIMEOUT)
+def ol(platform: str, auth_headers: dict[str, str]) -> ollama.Client:
+    """The Ollama SDK with nothing but the host and the key (Ollama's clients send headers as given)."""
+    return ollama.Client(host=platform.rstrip("/"), timeout=TIMEOUT, headers=auth_headers)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def user(content: str) -> list[dict[str, Any]]:
 
 
 def history(platform: str, conversation_id: str) -> list[dict[str, Any]]:
-    response = httpx.get(api(platform, "/chat/history"), params={"conversation_id": conversation_id}, timeout=60)
+    response = authed.get(api(platform, "/chat/history"), params={"conversation_id": conversation_id}, timeout=60)
     assert response.status_code == 200, response.text
     return list(response.json()["messages"])
 
@@ -103,7 +103,7 @@ def test_streamed_chat_is_openai_chunks_ending_with_done(oa: openai.OpenAI, plat
     last = chunks[-1]
     assert last.choices == [] and last.usage is not None and 0 < last.usage.completion_tokens <= 24
 
-    raw = httpx.post(
+    raw = authed.post(
         platform + "v1/chat/completions",
         json={"model": MODEL, "messages": user("Hi"), "max_tokens": 4, "stream": True},
         timeout=TIMEOUT,
@@ -246,7 +246,7 @@ def test_embeddings(oa: openai.OpenAI, platform: str) -> None:
     assert [d.index for d in answer.data] == [0, 1] and answer.model == EMBEDDER
     assert all(len(d.embedding) == 384 for d in answer.data)
     assert answer.usage.prompt_tokens > 0 and answer.usage.total_tokens == answer.usage.prompt_tokens
-    as_base64 = httpx.post(
+    as_base64 = authed.post(
         platform + "v1/embeddings",
         json={"model": EMBEDDER, "input": "PyGent restarts actors.", "encoding_format": "base64"},
         timeout=60,
@@ -266,7 +266,7 @@ def test_a_reasoning_mode_answers_through_a_reasoning_session(oa: openai.OpenAI,
     assert answer.model == "reasoning:direct" and answer.choices[0].finish_reason == "stop"
     assert answer.choices[0].message.content
     session_id = raw.headers["X-PyGent-Reasoning-Session"]
-    stored = httpx.get(api(platform, f"/reasoning/results/{session_id}"), timeout=60).json()
+    stored = authed.get(api(platform, f"/reasoning/results/{session_id}"), timeout=60).json()
     assert stored["session"]["status"] == "completed" and stored["session"]["mode"] == "direct"
     assert stored["session"]["answer"] == answer.choices[0].message.content
     listed = {m.id for m in oa.models.list()}
@@ -382,7 +382,7 @@ def test_ollama_client_chat_and_generate(ol: ollama.Client, platform: str) -> No
     from_ollama = ol.chat(model=OLLAMA_MODEL, messages=user("Hi"), options={"num_predict": 4})
     assert from_ollama.message.content
 
-    raw = httpx.post(
+    raw = authed.post(
         platform + "api/chat", json={"model": MODEL, "messages": user("Hi"), "options": {"num_predict": 4}}
     )
     assert raw.headers["content-type"].startswith("application/x-ndjson")
@@ -398,7 +398,7 @@ def test_ollama_client_models(ol: ollama.Client, platform: str) -> None:
     assert ol.show(OLLAMA_MODEL).modelinfo
     running = {m.model for m in ol.ps().models}
     assert MODEL in running
-    version = httpx.get(platform + "api/version", timeout=30).json()["version"]
+    version = authed.get(platform + "api/version", timeout=30).json()["version"]
     assert version
     vectors = ol.embed(model=EMBEDDER, input=["one", "two"]).embeddings
     assert len(vectors) == 2 and all(len(v) == 384 for v in vectors)
@@ -416,22 +416,22 @@ def test_ollama_client_errors_are_ollamas(ol: ollama.Client, platform: str) -> N
     with pytest.raises(ollama.ResponseError) as embedded:
         ol.delete(MODEL)
     assert embedded.value.status_code == 400
-    bad = httpx.post(platform + "api/chat", json={"model": MODEL, "messages": []}, timeout=30)
+    bad = authed.post(platform + "api/chat", json={"model": MODEL, "messages": []}, timeout=30)
     assert bad.status_code == 400 and set(bad.json()) == {"error"} and "messages" in bad.json()["error"]
 
 
 def test_api_v1_still_routes_beside_the_native_paths(platform: str) -> None:
-    health = httpx.get(api(platform, "/health"), timeout=60)
+    health = authed.get(api(platform, "/health"), timeout=60)
     assert health.status_code == 200 and "components" in health.json()
-    tags = httpx.get(api(platform, "/ollama/models"), timeout=60)
+    tags = authed.get(api(platform, "/ollama/models"), timeout=60)
     assert tags.status_code == 200 and any(m["name"] == MODEL for m in tags.json()["models"])
-    missing = httpx.get(api(platform, "/no-such-route"), timeout=30)
+    missing = authed.get(api(platform, "/no-such-route"), timeout=30)
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
-    old_chat = httpx.post(
+    old_chat = authed.post(
         api(platform, "/ollama/chat"),
         json={"model": MODEL, "messages": user("Hi"), "stream": False, "options": {"num_predict": 4}},
         timeout=TIMEOUT,
     )
     assert old_chat.status_code == 200 and old_chat.json()["done"] is True
-    unknown = httpx.post(api(platform, "/ollama/chat"), json={"model": "nope", "messages": user("x")}, timeout=30)
+    unknown = authed.post(api(platform, "/ollama/chat"), json={"model": "nope", "messages": user("x")}, timeout=30)
     assert unknown.status_code == 404 and unknown.json()["code"] == "model_not_found"  # its own error body

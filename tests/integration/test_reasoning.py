@@ -11,11 +11,10 @@ import json
 import time
 from typing import Any
 
-import httpx
 import pytest
-from websockets.sync.client import connect as ws_connect
 
 from tests.fakes.reasoning_models import game24_responder
+from tests.integration import authed
 from tests.integration.agents_helpers import api, create_agent, ws_url
 
 pytestmark = pytest.mark.integration
@@ -60,13 +59,13 @@ def solver(platform: str, session_ollama: Any) -> str:
 
 
 def start(platform: str, **body: Any) -> dict[str, Any]:
-    response = httpx.post(api(platform, "/reasoning/start"), json=body, timeout=TIMEOUT)
+    response = authed.post(api(platform, "/reasoning/start"), json=body, timeout=TIMEOUT)
     assert response.status_code == 202, response.text
     return dict(response.json())
 
 
 def result(platform: str, session_id: str, wait_s: float = 240) -> dict[str, Any]:
-    response = httpx.get(
+    response = authed.get(
         api(platform, f"/reasoning/results/{session_id}"), params={"wait_s": wait_s}, timeout=wait_s + 60
     )
     assert response.status_code == 200, response.text
@@ -74,17 +73,17 @@ def result(platform: str, session_id: str, wait_s: float = 240) -> dict[str, Any
 
 
 def tree(platform: str, session_id: str) -> dict[str, Any]:
-    response = httpx.get(api(platform, f"/reasoning/sessions/{session_id}/tree"), timeout=60)
+    response = authed.get(api(platform, f"/reasoning/sessions/{session_id}/tree"), timeout=60)
     assert response.status_code == 200, response.text
     return dict(response.json())
 
 
 @pytest.fixture(scope="module")
 def docs_index(platform: str) -> str:
-    created = httpx.post(api(platform, "/search/indexes"), json={"name": INDEX, "shards": 1}, timeout=120)
+    created = authed.post(api(platform, "/search/indexes"), json={"name": INDEX, "shards": 1}, timeout=120)
     assert created.status_code in (200, 201, 409), created.text
     for name, text in DOCS:
-        added = httpx.post(
+        added = authed.post(
             api(platform, "/search/documents"),
             json={"index": INDEX, "content": text, "format": "markdown", "metadata": {"source": name}},
             timeout=120,
@@ -127,7 +126,7 @@ def test_tree_of_thoughts_on_game24_builds_a_stored_tree(platform: str) -> None:
     shown = tree(platform, started["session_id"])
     assert shown["status"] == "completed" and {n["id"] for n in shown["nodes"]} == ids
     assert shown["best_path"] == path
-    history = httpx.get(api(platform, "/reasoning/history"), params={"mode": "tot_only"}, timeout=60).json()
+    history = authed.get(api(platform, "/reasoning/history"), params={"mode": "tot_only"}, timeout=60).json()
     assert started["session_id"] in {s["session_id"] for s in history["sessions"]}
     assert history["total"] >= 1
 
@@ -195,7 +194,7 @@ def test_adaptive_routes_and_stores_its_decision(platform: str, docs_index: str)
 
 
 def test_websocket_streams_the_tree_and_stops(platform: str, solver: str) -> None:
-    with ws_connect(ws_url(platform), open_timeout=30) as ws:
+    with authed.ws_connect(ws_url(platform), open_timeout=30) as ws:
         assert json.loads(ws.recv(timeout=30))["type"] == "connection_status"
         sent = time.monotonic()
         game = {"mode": "tot_only", "task": "game24", "model": solver}
@@ -252,7 +251,7 @@ def test_stop_over_rest_cancels_the_model_calls(platform: str, solver: str, sess
     while len(tree(platform, started["session_id"])["nodes"]) < 3 and time.monotonic() < deadline:
         time.sleep(0.1)
     t0 = time.monotonic()
-    stopped = httpx.post(api(platform, "/reasoning/stop"), json={"session_id": started["session_id"]}, timeout=60)
+    stopped = authed.post(api(platform, "/reasoning/stop"), json={"session_id": started["session_id"]}, timeout=60)
     took = time.monotonic() - t0
     assert stopped.status_code == 200 and stopped.json()["status"] == "stopped", stopped.text
     assert took < 30, took
@@ -264,10 +263,10 @@ def test_stop_over_rest_cancels_the_model_calls(platform: str, solver: str, sess
     time.sleep(1.5)
     assert fake.generations_started == started_then
     assert fake.generations_started == fake.generations_finished + fake.generations_cancelled
-    status = httpx.get(api(platform, "/reasoning/status"), params={"session_id": started["session_id"]}, timeout=60)
+    status = authed.get(api(platform, "/reasoning/status"), params={"session_id": started["session_id"]}, timeout=60)
     assert status.json()["sessions"][0]["status"] == "stopped"
     # stopping again answers the finished session as it is
-    again = httpx.post(api(platform, "/reasoning/stop"), json={"session_id": started["session_id"]}, timeout=60)
+    again = authed.post(api(platform, "/reasoning/stop"), json={"session_id": started["session_id"]}, timeout=60)
     assert again.status_code == 200 and again.json()["status"] == "stopped"
 
 
@@ -319,25 +318,25 @@ def test_a_killed_session_resumes_from_its_stored_nodes(platform: str, client: A
 def test_bad_requests_are_refused_naming_the_field(
     platform: str, body: dict[str, Any], status: int, field: str
 ) -> None:
-    response = httpx.post(api(platform, "/reasoning/start"), json=body, timeout=60)
+    response = authed.post(api(platform, "/reasoning/start"), json=body, timeout=60)
     assert response.status_code == status, response.text
     assert response.json()["field"] == field
 
 
 def test_unknown_sessions_and_bad_parameters(platform: str) -> None:
     for path in ("/reasoning/results/nosuchsession", "/reasoning/sessions/nosuchsession/tree"):
-        response = httpx.get(api(platform, path), timeout=60)
+        response = authed.get(api(platform, path), timeout=60)
         assert response.status_code == 404 and response.json()["field"] == "session_id", response.text
-    stop = httpx.post(api(platform, "/reasoning/stop"), json={"session_id": "nosuchsession"}, timeout=60)
+    stop = authed.post(api(platform, "/reasoning/stop"), json={"session_id": "nosuchsession"}, timeout=60)
     assert stop.status_code == 404
-    bad = httpx.get(api(platform, "/reasoning/history"), params={"limit": 0}, timeout=60)
+    bad = authed.get(api(platform, "/reasoning/history"), params={"limit": 0}, timeout=60)
     assert bad.status_code == 422 and "limit" in bad.json()["field"]
 
 
 def test_modes_are_configured_and_stored(platform: str) -> None:
-    before = httpx.get(api(platform, "/reasoning/modes"), timeout=60).json()
+    before = authed.get(api(platform, "/reasoning/modes"), timeout=60).json()
     assert set(before["modes"]) == {"direct", "tot_only", "rag_only", "s3_rag", "tot_enhanced_rag", "adaptive"}
-    changed = httpx.post(
+    changed = authed.post(
         api(platform, "/reasoning/modes"), json={"default_mode": "direct", "rag": {"k": 3}}, timeout=60
     )
     assert changed.status_code == 200 and changed.json()["default_mode"] == "direct"
@@ -346,20 +345,18 @@ def test_modes_are_configured_and_stored(platform: str) -> None:
         started = start(platform, query="Say hello.")
         assert started["mode"] == "direct"
         assert result(platform, started["session_id"])["session"]["status"] == "completed"
-        status = httpx.get(api(platform, "/reasoning/status"), timeout=60).json()
+        status = authed.get(api(platform, "/reasoning/status"), timeout=60).json()
         assert status["default_mode"] == "direct" and status["totals"]["completed"] >= 1
     finally:
         restored = {"default_mode": before["default_mode"], "rag": before["rag"]}
-        assert httpx.post(api(platform, "/reasoning/modes"), json=restored, timeout=60).status_code == 200
-    refused = httpx.post(api(platform, "/reasoning/modes"), json={"s3": {"max_turns": -1}}, timeout=60)
+        assert authed.post(api(platform, "/reasoning/modes"), json=restored, timeout=60).status_code == 200
+    refused = authed.post(api(platform, "/reasoning/modes"), json={"s3": {"max_turns": -1}}, timeout=60)
     assert refused.status_code == 422 and refused.json()["field"] == "body.s3.max_turns"
 
 
 def test_mcp_clients_run_reasoning_sessions(platform: str) -> None:
-    from mcp import Client
-
     async def scenario() -> tuple[Any, Any, Any]:
-        async with Client(platform + "mcp") as mcp_client:
+        async with authed.mcp_client(platform + "mcp") as mcp_client:
             tools = {t.name for t in (await mcp_client.list_tools()).tools}
             assert {"reasoning", "reasoning_result"} <= tools
             ran = await mcp_client.call_tool("reasoning", {"query": "Say hello.", "mode": "direct"})
@@ -374,21 +371,21 @@ def test_mcp_clients_run_reasoning_sessions(platform: str) -> None:
     session_id = later.structured_content["session_id"]
     assert later.structured_content["status"] == "running"
     assert bad.is_error and "query" in bad.content[0].text
-    httpx.post(api(platform, "/reasoning/stop"), json={"session_id": session_id}, timeout=60)
+    authed.post(api(platform, "/reasoning/stop"), json={"session_id": session_id}, timeout=60)
 
 
 def test_the_reasoning_agent_answers_through_the_pipeline(platform: str) -> None:
     agent = create_agent(platform, type="reasoning", name="thinker")
-    response = httpx.post(
+    response = authed.post(
         api(platform, f"/agents/{agent['id']}/message"), json={"message": "What is 2 + 2?"}, timeout=TIMEOUT
     )
     assert response.status_code == 200, response.text
     answer = response.json()
     assert answer["response"] and answer["agent_type"] == "reasoning"
     # the turn ran a reasoning session, recorded with its routing
-    history = httpx.get(api(platform, "/reasoning/history"), params={"limit": 5}, timeout=60).json()
+    history = authed.get(api(platform, "/reasoning/history"), params={"limit": 5}, timeout=60).json()
     assert any(s["query"] == "What is 2 + 2?" for s in history["sessions"])
-    httpx.delete(api(platform, f"/agents/{agent['id']}"), timeout=60)
+    authed.delete(api(platform, f"/agents/{agent['id']}"), timeout=60)
 
 
 def test_sessions_resume_when_the_whole_pool_restarts(platform: str, client: Any, solver: str) -> None:

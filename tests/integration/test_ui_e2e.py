@@ -13,8 +13,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+
+from tests.integration import authed
+from tests.integration.conftest import ADMIN, login
 
 ROOT = Path(__file__).resolve().parents[2]
 UI = ROOT / "ui"
@@ -57,8 +59,12 @@ def summary(output: str, key: str) -> int:
 
 def run_e2e(platform: str, script: str, extra_env: dict[str, str] | None = None, timeout_s: float = 420) -> str:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    root = platform.split("/pygent/")[0] + "/" if "/pygent/" in platform else platform
     env = {
         **os.environ,
+        # logged in as the session admin: the access cookie for the pages, the key for api()
+        "PYGENT_UI_TOKEN": login(root, ADMIN["username"], ADMIN["password"]),
+        "PYGENT_UI_API_KEY": authed.HEADERS["Authorization"].removeprefix("Bearer "),
         "PYGENT_UI_URL": platform,
         "PYGENT_UI_ARTIFACTS": str(ARTIFACTS),
         "PYGENT_CHROMIUM": CHROMIUM,
@@ -79,16 +85,16 @@ def run_e2e(platform: str, script: str, extra_env: dict[str, str] | None = None,
 
 
 def test_gateway_serves_the_built_ui_and_client_routes(platform: str, ui_build: Path) -> None:
-    index = httpx.get(platform, timeout=10)
+    index = authed.get(platform, timeout=10)
     assert index.status_code == 200
     assert '<base href="/">' in index.text and 'id="root"' in index.text
-    deep = httpx.get(platform + "mcp-servers", timeout=10)
+    deep = authed.get(platform + "mcp-servers", timeout=10)
     assert deep.status_code == 200 and 'id="root"' in deep.text
     asset = next((ui_build / "assets").glob("*.js")).name
-    js = httpx.get(platform + f"assets/{asset}", timeout=10)
+    js = authed.get(platform + f"assets/{asset}", timeout=10)
     assert js.status_code == 200 and "javascript" in js.headers["content-type"]
-    assert httpx.get(platform + "assets/no-such-file.js", timeout=10).status_code == 404
-    config = httpx.get(platform + "api/v1/ui/config", timeout=10).json()
+    assert authed.get(platform + "assets/no-such-file.js", timeout=10).status_code == 404
+    config = authed.get(platform + "api/v1/ui/config", timeout=10).json()
     assert config["base_path"] == ""
     assert config["dashboard_url"] is None  # the test cluster runs without the dashboard
 
@@ -111,7 +117,7 @@ def test_killing_a_child_from_the_system_page_restarts_it(platform: str, ui_buil
 
 
 def test_chat_answer_streams_in_the_browser(platform: str, ui_build: Path) -> None:
-    types = httpx.get(platform + "api/v1/agents/types", timeout=10)
+    types = authed.get(platform + "api/v1/agents/types", timeout=10)
     if types.status_code == 404:
         pytest.skip("GET /api/v1/agents/types answers 404: the agents/chat API (issue 7) has not landed")
     output = run_e2e(platform, "chat.test.mjs", {"PYGENT_UI_KILL_AGENT": "1"}, timeout_s=600)
@@ -133,12 +139,12 @@ def test_the_ui_works_under_a_base_path(platform: str, settings: Any, ui_build: 
     try:
         url = platform + "pygent/"
         deadline = time.monotonic() + 60
-        while httpx.get(url + "api/v1/health", timeout=10).status_code != 200:
+        while authed.get(url + "api/v1/health", timeout=10).status_code != 200:
             assert time.monotonic() < deadline, "the /pygent gateway did not come up"
             time.sleep(0.5)
-        index = httpx.get(url + "models", timeout=10)
+        index = authed.get(url + "models", timeout=10)
         assert index.status_code == 200 and '<base href="/pygent/">' in index.text
-        assert httpx.get(url + "api/v1/ui/config", timeout=10).json()["base_path"] == "/pygent"
+        assert authed.get(url + "api/v1/ui/config", timeout=10).json()["base_path"] == "/pygent"
         output = run_e2e(url, "pages.test.mjs", {"PYGENT_UI_ARTIFACTS": str(ARTIFACTS / "base-path")})
         assert summary(output, "fail") == 0 and summary(output, "pass") == 9
     finally:

@@ -12,13 +12,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-import httpx
 import pytest
 import ray
-from websockets.sync.client import connect as ws_connect
 
 from actors.workflows.research import document_id_for
 from protocols.addresses import WORKFLOWS
+from tests.integration import authed
 from tests.integration.agents_helpers import api, create_agent, ws_url
 
 pytestmark = pytest.mark.integration
@@ -57,10 +56,10 @@ EXTRA_DOC = {
 
 @pytest.fixture(scope="module")
 def docs_index(platform: str) -> str:
-    created = httpx.post(api(platform, "/search/indexes"), json={"name": INDEX, "shards": 1}, timeout=120)
+    created = authed.post(api(platform, "/search/indexes"), json={"name": INDEX, "shards": 1}, timeout=120)
     assert created.status_code in (200, 201, 409), created.text
     for name, text in DOCS:
-        added = httpx.post(
+        added = authed.post(
             api(platform, "/search/documents"),
             json={"index": INDEX, "content": text, "format": "markdown", "metadata": {"source": name}},
             timeout=120,
@@ -71,19 +70,19 @@ def docs_index(platform: str) -> str:
 
 def start(platform: str, **body: Any) -> dict[str, Any]:
     body.setdefault("limits", LIMITS)
-    response = httpx.post(api(platform, "/workflows/research-analysis"), json=body, timeout=TIMEOUT)
+    response = authed.post(api(platform, "/workflows/research-analysis"), json=body, timeout=TIMEOUT)
     assert response.status_code == 202, response.text
     return dict(response.json())
 
 
 def status(platform: str, workflow_id: str) -> dict[str, Any]:
-    response = httpx.get(api(platform, f"/workflows/research-analysis/{workflow_id}/status"), timeout=TIMEOUT)
+    response = authed.get(api(platform, f"/workflows/research-analysis/{workflow_id}/status"), timeout=TIMEOUT)
     assert response.status_code == 200, response.text
     return dict(response.json())
 
 
 def result(platform: str, workflow_id: str, wait_s: float = 240) -> dict[str, Any]:
-    response = httpx.get(
+    response = authed.get(
         api(platform, f"/workflows/research-analysis/{workflow_id}/result"),
         params={"wait_s": wait_s},
         timeout=wait_s + 60,
@@ -141,7 +140,7 @@ def events_until_finished(ws: Any, workflow_id: str, timeout_s: float = 240) -> 
 
 
 def test_research_analysis_end_to_end(platform: str, docs_index: str) -> None:
-    with ws_connect(ws_url(platform), open_timeout=30) as ws:
+    with authed.ws_connect(ws_url(platform), open_timeout=30) as ws:
         assert json.loads(ws.recv(timeout=30))["type"] == "connection_status"
         ws.send(json.dumps({"type": "subscribe", "topics": ["workflows"], "ref": 1}))
         while json.loads(ws.recv(timeout=30))["type"] != "subscribed":
@@ -165,17 +164,17 @@ def test_research_analysis_end_to_end(platform: str, docs_index: str) -> None:
     ]
     assert final["progress"] == 1.0 and final["current_step"] is None
     # Markdown export
-    md = httpx.get(
+    md = authed.get(
         api(platform, f"/workflows/research-analysis/{workflow_id}/result"), params={"format": "markdown"}, timeout=60
     )
     assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
     assert md.text == report["markdown"]
     # logs: each step said what it did, in order
-    lines = httpx.get(api(platform, f"/workflows/{workflow_id}/logs"), timeout=60).json()["lines"]
+    lines = authed.get(api(platform, f"/workflows/{workflow_id}/logs"), timeout=60).json()["lines"]
     steps_logged = [line["step"] for line in lines if line["step"]]
     assert steps_logged.index("plan") < steps_logged.index("gather") < steps_logged.index("store")
     assert [line["seq"] for line in lines] == sorted(line["seq"] for line in lines)
-    listed = httpx.get(api(platform, "/workflows"), timeout=60).json()
+    listed = authed.get(api(platform, "/workflows"), timeout=60).json()
     assert any(w["workflow_id"] == workflow_id and w["has_report"] for w in listed["workflows"])
     # the same id again is the same workflow (idempotency key)
     again = start(platform, question=QUESTION, index=docs_index, workflow_id=workflow_id)
@@ -211,10 +210,10 @@ def test_a_kill_of_the_runner_resumes_and_stores_side_effects_once(
     # side effects exactly once: one report with its citations, one ingested document
     counted = ray.get(client.actor(WORKFLOWS).side_effects.remote(workflow_id), timeout=60)
     assert counted == {"reports": 1, "citations": len(report["citations"])}
-    document = httpx.get(api(platform, f"/search/documents/{document_id_for(workflow_id, 0)}"), timeout=60)
+    document = authed.get(api(platform, f"/search/documents/{document_id_for(workflow_id, 0)}"), timeout=60)
     assert document.status_code == 200, document.text
     assert document.json()["chunks"] >= 1
-    lines = httpx.get(api(platform, f"/workflows/{workflow_id}/logs"), timeout=60).json()["lines"]
+    lines = authed.get(api(platform, f"/workflows/{workflow_id}/logs"), timeout=60).json()["lines"]
     assert any("resumed by workflows/main" in line["message"] for line in lines)
     ingest_lines = [line for line in lines if line["step"] == "ingest" and "intensity.md" in line["message"]]
     assert len(ingest_lines) >= 1
@@ -223,7 +222,7 @@ def test_a_kill_of_the_runner_resumes_and_stores_side_effects_once(
 def test_stop_cancels_at_the_next_step_boundary(platform: str, docs_index: str) -> None:
     workflow_id = start(platform, question=QUESTION, index=docs_index)["workflow_id"]
     wait_for_steps(platform, workflow_id, 1)
-    stopped = httpx.post(api(platform, f"/workflows/stop/{workflow_id}"), timeout=60)
+    stopped = authed.post(api(platform, f"/workflows/stop/{workflow_id}"), timeout=60)
     acknowledged = datetime.now().astimezone()
     assert stopped.status_code == 200, stopped.text
     assert stopped.json()["status"] == "cancelled"
@@ -235,23 +234,23 @@ def test_stop_cancels_at_the_next_step_boundary(platform: str, docs_index: str) 
     assert "store" not in step_names(view)
     assert result(platform, workflow_id, wait_s=0)["report"] is None
     # a cancelled workflow can be resumed; a completed one cannot be retried
-    retried = httpx.post(api(platform, f"/workflows/retry/{workflow_id}"), timeout=60)
+    retried = authed.post(api(platform, f"/workflows/retry/{workflow_id}"), timeout=60)
     assert retried.status_code == 202, retried.text
     assert_report(result(platform, workflow_id))
-    again = httpx.post(api(platform, f"/workflows/retry/{workflow_id}"), timeout=60)
+    again = authed.post(api(platform, f"/workflows/retry/{workflow_id}"), timeout=60)
     assert again.status_code == 409 and again.json()["field"] == "workflow_id"
 
 
 def test_the_research_agent_answers_with_a_workflow_report(platform: str, docs_index: str) -> None:
     agent = create_agent(platform, type="research", name="researcher")
     question = "What does the one_for_one strategy restart?"
-    response = httpx.post(api(platform, f"/agents/{agent['id']}/message"), json={"message": question}, timeout=TIMEOUT)
+    response = authed.post(api(platform, f"/agents/{agent['id']}/message"), json={"message": question}, timeout=TIMEOUT)
     assert response.status_code == 200, response.text
     answer = response.json()
     assert answer["agent_type"] == "research" and answer["response"].startswith("# Research report:")
-    listed = httpx.get(api(platform, "/workflows"), timeout=60).json()["workflows"]
+    listed = authed.get(api(platform, "/workflows"), timeout=60).json()["workflows"]
     assert any(w["question"] == question and w["status"] == "completed" for w in listed)
-    httpx.delete(api(platform, f"/agents/{agent['id']}"), timeout=60)
+    authed.delete(api(platform, f"/agents/{agent['id']}"), timeout=60)
 
 
 FLAKY = "workflow-flaky:latest"
@@ -279,13 +278,13 @@ def test_a_failed_workflow_is_retried_from_its_failed_step(platform: str, sessio
     kept = {s["step_id"]: s["completed_at"] for s in before["steps"] if s["status"] == "completed"}
     assert {s["name"] for s in before["steps"] if s["status"] == "completed"} == {"plan", "gather", "read"}
     model_down["now"] = False
-    retried = httpx.post(api(platform, f"/workflows/retry/{workflow_id}"), timeout=60)
+    retried = authed.post(api(platform, f"/workflows/retry/{workflow_id}"), timeout=60)
     assert retried.status_code == 202, retried.text
     assert_report(result(platform, workflow_id))
     after = {s["step_id"]: s for s in status(platform, workflow_id)["steps"]}
     for step_id, completed_at in kept.items():
         assert after[step_id]["completed_at"] == completed_at, f"step {step_id} ran again"
-    lines = httpx.get(api(platform, f"/workflows/{workflow_id}/logs"), timeout=60).json()["lines"]
+    lines = authed.get(api(platform, f"/workflows/{workflow_id}/logs"), timeout=60).json()["lines"]
     assert any(line["message"].startswith("retry from step") for line in lines)
 
 
@@ -308,7 +307,7 @@ def test_a_failed_workflow_is_retried_from_its_failed_step(platform: str, sessio
 def test_bad_input_is_refused_naming_the_field(
     platform: str, docs_index: str, body: dict[str, Any], code: int, field: str
 ) -> None:
-    response = httpx.post(api(platform, "/workflows/research-analysis"), json=body, timeout=60)
+    response = authed.post(api(platform, "/workflows/research-analysis"), json=body, timeout=60)
     assert response.status_code == code, response.text
     assert response.json()["field"] == field
 
@@ -321,6 +320,6 @@ def test_unknown_ids_are_404(platform: str) -> None:
         ("POST", "/workflows/stop/nosuchworkflow"),
         ("POST", "/workflows/retry/nosuchworkflow"),
     ):
-        response = httpx.request(method, api(platform, path), timeout=60)
+        response = authed.request(method, api(platform, path), timeout=60)
         assert response.status_code == 404, (path, response.text)
         assert response.json()["field"] == "workflow_id"

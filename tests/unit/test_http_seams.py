@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from actors.agents.factory import AgentSpecError
 from configs.settings import load_settings
+from protocols.auth import Principal, Role
 from protocols.errors import ActorTimeout, ActorUnavailable, PlatformError
 from protocols.events import WsServerMessage
 from protocols.jsonrpc import ErrorCode as RpcCode
@@ -127,19 +128,29 @@ class _Relay:
         self.topics[client_id] = set(topics)
 
 
-def _session() -> tuple[WsSession, list[WsServerMessage]]:
+def _session(role: Role = Role.ADMIN) -> tuple[WsSession, list[WsServerMessage]]:
     sent: list[WsServerMessage] = []
 
     async def send(message: WsServerMessage) -> None:
         sent.append(message)
 
     state = WsState(_Relay())  # type: ignore[arg-type]
-    return WsSession(load_settings(), state, "c1", send), sent
+    principal = Principal(user_id="u1", username="u1", role=role)
+    return WsSession(load_settings(), state, "c1", send, principal), sent
 
 
 class TestWebSocketDispatch:
     def test_every_client_type_has_a_model_and_a_handler(self) -> None:
         assert {"mcp_server_action", "request_system_metrics", "ping", "subscribe", "chat_message"} <= set(HANDLERS)
+
+    def test_roles_limit_what_a_socket_may_send(self) -> None:
+        viewer, sent = _session(Role.VIEWER)
+        asyncio.run(dispatch(viewer, {"type": "ping", "ref": 1}))
+        asyncio.run(dispatch(viewer, {"type": "chat", "ref": 2, "message": {"messages": []}}))
+        user, sent_user = _session(Role.USER)
+        asyncio.run(dispatch(user, {"type": "request", "ref": 3, "to": "bus/main", "message": {}}))
+        assert [(m.type, m.ref) for m in sent] == [("pong", 1), ("error", 2)]
+        assert sent[1].data["code"] == "forbidden" and sent_user[0].data["code"] == "forbidden"
 
     def test_ping_and_subscribe(self) -> None:
         session, sent = _session()

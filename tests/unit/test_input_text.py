@@ -24,6 +24,7 @@ from protocols.jsonrpc import ErrorCode, make_request
 from protocols.text import check_storable, dotted_field, find_unstorable, unstorable_reason
 from serve_app.routers.websocket import WsSession, WsState, dispatch
 from supervisors.actor import SupervisedActor, tool
+from tests.unit.gateway_client import admin_client
 
 NUL = "a\x00b"
 SURROGATE = "a\ud800b"
@@ -81,11 +82,8 @@ class TestTheRule:
 
 @pytest.fixture(scope="module")
 def gateway() -> TestClient:
-    from serve_app.gateway import app
-
-    # What a route's own dependencies need past the guard (references are made, never used).
-    app.state.settings = load_settings()
-    return TestClient(app, raise_server_exceptions=False)
+    # As an admin past the auth guard; references are made, never used.
+    return admin_client()
 
 
 def _post_json(client: TestClient, path: str, payload: Any) -> Any:

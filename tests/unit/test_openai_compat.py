@@ -32,6 +32,7 @@ from serve_app.compat.translate import (
     usage,
 )
 from serve_app.errors import ollama_error, openai_error, openai_param, styled_errors
+from tests.unit.gateway_client import admin_client
 
 WEATHER = {
     "type": "function",
@@ -393,9 +394,7 @@ class TestRoutes:
         assert {"/api/chat", "/v1/chat/completions", "/v1/models", "/v1/embeddings"} <= set(documented)
 
     def test_v1_errors_are_openai_shaped_and_unknown_paths_too(self) -> None:
-        from serve_app.gateway import app
-
-        client = TestClient(app, raise_server_exceptions=False)
+        client = admin_client()
         bad = client.post("/v1/chat/completions", json={"model": "m", "messages": [], "temperature": 1})
         assert bad.status_code == 400
         assert bad.json()["error"]["param"] == "messages" and bad.json()["error"]["type"] == "invalid_request_error"

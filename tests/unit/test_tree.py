@@ -13,6 +13,7 @@ from protocols.addresses import (
     AGENT_POOL_SUPERVISOR,
     AGENT_REGISTRY,
     AGENTS_SUPERVISOR,
+    AUTH,
     BUS,
     EVOLUTION_MANAGER,
     EVOLUTION_RUNS_SUPERVISOR,
@@ -86,6 +87,7 @@ def test_root_children_name_every_component_in_start_order(settings) -> None:  #
     assert [c.id for c in children] == [
         STORE,
         BUS,
+        AUTH,
         MODELS_SUPERVISOR,
         INDEX_SUPERVISOR,
         MCP_SUPERVISOR,

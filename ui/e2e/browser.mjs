@@ -35,6 +35,12 @@ export async function launch() {
       '--disable-quic',
     ],
   })
+  // Logged in as the test session's admin: the UI's httpOnly access cookie.
+  if (process.env.PYGENT_UI_TOKEN) {
+    await context.addCookies([
+      { name: 'pygent_access', value: process.env.PYGENT_UI_TOKEN, url: BASE_URL, httpOnly: true, sameSite: 'Strict' },
+    ])
+  }
   const errors = []
   const page = context.pages()[0] ?? (await context.newPage())
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`))
@@ -55,7 +61,10 @@ export async function launch() {
 export async function api(path, init) {
   const response = await fetch(new URL(`api/v1/${path}`, BASE_URL), {
     ...init,
-    headers: init?.body ? { 'content-type': 'application/json' } : undefined,
+    headers: {
+      ...(init?.body ? { 'content-type': 'application/json' } : {}),
+      ...(process.env.PYGENT_UI_API_KEY ? { authorization: `Bearer ${process.env.PYGENT_UI_API_KEY}` } : {}),
+    },
   })
   const text = await response.text()
   let body = null

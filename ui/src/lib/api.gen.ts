@@ -210,12 +210,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Agents */
+        /**
+         * List Agents
+         * @description Your agents (admins: every agent).
+         */
         get: operations["list_agents_api_v1_agents_get"];
         put?: never;
         /**
          * Create Agent
-         * @description Create and start an agent. Unknown type, model or tool: 4xx naming the field.
+         * @description Create and start an agent (yours: other users get 404 for it). Unknown type, model or
+         *     tool: 4xx naming the field.
          */
         post: operations["create_agent_api_v1_agents_post"];
         delete?: never;
@@ -365,6 +369,177 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Api Keys
+         * @description Your API keys (never the keys themselves: only their ids, names and scopes).
+         */
+        get: operations["list_api_keys_api_v1_api_keys_get"];
+        put?: never;
+        /**
+         * Create Api Key
+         * @description A new key for yourself, shown this once. Its scopes cannot reach above your role (nor,
+         *     when you call with a key, above that key's).
+         */
+        post: operations["create_api_key_api_v1_api_keys_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Api Key
+         * @description Revoke one of your keys (admins: anyone's). Another user's key is a 404.
+         */
+        delete: operations["revoke_api_key_api_v1_api_keys__key_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit
+         * @description The audit log, newest first: logins, keys, user changes, MCP installs, kills, deletions.
+         */
+        get: operations["audit_api_v1_audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Login
+         * @description Username and password: an access token (15 min) and a refresh cookie (7 days, rotating).
+         *     Wrong credentials 401; repeated failures on one account 429 with Retry-After.
+         */
+        post: operations["login_api_v1_auth_login_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Logout
+         * @description Revoke the session of the refresh cookie and clear both cookies.
+         */
+        post: operations["logout_api_v1_auth_logout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Me
+         * @description Who the credentials belong to: user, role, and for an API key its id and scopes.
+         */
+        get: operations["me_api_v1_auth_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh
+         * @description A new access token for the refresh cookie, which is rotated. A refresh token used twice
+         *     revokes its whole session (401 `refresh_reused`).
+         */
+        post: operations["refresh_api_v1_auth_refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Setup Status
+         * @description Whether the first admin still has to be created (no user exists).
+         */
+        get: operations["setup_status_api_v1_auth_setup_get"];
+        put?: never;
+        /**
+         * Setup
+         * @description Create the first admin and log in: only while no user exists (then 409 `already_set_up`).
+         */
+        post: operations["setup_api_v1_auth_setup_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/bus/publish": {
         parameters: {
             query?: never;
@@ -415,7 +590,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Conversations */
+        /**
+         * Conversations
+         * @description Your conversations (admins: all).
+         */
         get: operations["conversations_api_v1_chat_conversations_get"];
         put?: never;
         /** Create Conversation */
@@ -491,7 +669,8 @@ export interface paths {
         put?: never;
         /**
          * Chat Message
-         * @description Route the message to an agent (agent_id overrides the router), answer, store both.
+         * @description Route the message to an agent (agent_id overrides the router), answer, store both. A new
+         *     conversation is yours; another user's conversation or agent is a 404.
          */
         post: operations["chat_message_api_v1_chat_message_post"];
         delete?: never;
@@ -1895,6 +2074,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Users */
+        get: operations["list_users_api_v1_users_get"];
+        put?: never;
+        /** Create User */
+        post: operations["create_user_api_v1_users_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get User */
+        get: operations["get_user_api_v1_users__user_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete User
+         * @description Delete a user, their sessions and keys (never the last enabled admin).
+         */
+        delete: operations["delete_user_api_v1_users__user_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update User
+         * @description Change a user's role or password, or disable them (their sessions end).
+         */
+        patch: operations["update_user_api_v1_users__user_id__patch"];
+        trace?: never;
+    };
     "/api/v1/workflows": {
         parameters: {
             query?: never;
@@ -2330,6 +2552,98 @@ export interface components {
          * @enum {string}
          */
         Aggregate: "mean" | "p50";
+        /** ApiKeyCreate */
+        ApiKeyCreate: {
+            /** Expires At */
+            expires_at?: string | null;
+            /** Name */
+            name: string;
+            /** Scopes */
+            scopes?: components["schemas"]["Scope"][];
+        };
+        /**
+         * ApiKeyCreated
+         * @description The key itself appears here once; only its hash is stored.
+         */
+        ApiKeyCreated: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Expires At */
+            expires_at?: string | null;
+            /** Id */
+            id: string;
+            /** Key */
+            key: string;
+            /** Last Used At */
+            last_used_at?: string | null;
+            /** Name */
+            name: string;
+            /** Revoked At */
+            revoked_at?: string | null;
+            /** Scopes */
+            scopes: components["schemas"]["Scope"][];
+            /** User Id */
+            user_id: string | null;
+        };
+        /** ApiKeyList */
+        ApiKeyList: {
+            /** Keys */
+            keys: components["schemas"]["ApiKeyView"][];
+        };
+        /** ApiKeyView */
+        ApiKeyView: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Expires At */
+            expires_at?: string | null;
+            /** Id */
+            id: string;
+            /** Last Used At */
+            last_used_at?: string | null;
+            /** Name */
+            name: string;
+            /** Revoked At */
+            revoked_at?: string | null;
+            /** Scopes */
+            scopes: components["schemas"]["Scope"][];
+            /** User Id */
+            user_id: string | null;
+        };
+        /** AuditEntry */
+        AuditEntry: {
+            /** Action */
+            action: string;
+            /** Actor */
+            actor: string | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Detail */
+            detail?: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: number;
+            /** Ip */
+            ip?: string | null;
+            /** Outcome */
+            outcome: string;
+            /** Target */
+            target?: string | null;
+        };
+        /** AuditList */
+        AuditList: {
+            /** Entries */
+            entries: components["schemas"]["AuditEntry"][];
+        };
         /**
          * BackendsStatus
          * @description The embedded workers (per model) and whether Ollama is reachable.
@@ -2745,13 +3059,6 @@ export interface components {
              * @description alias of model (older Ollama)
              */
             name?: string | null;
-        };
-        /**
-         * Deleted
-         * @description Ollama's answer to a delete.
-         */
-        Deleted: {
-            [key: string]: unknown;
         };
         /** DeletedRecipe */
         DeletedRecipe: {
@@ -3358,6 +3665,21 @@ export interface components {
             /** Run Id */
             run_id?: string | null;
         };
+        /** LoggedOut */
+        LoggedOut: {
+            /**
+             * Logged Out
+             * @default true
+             */
+            logged_out: boolean;
+        };
+        /** LoginBody */
+        LoginBody: {
+            /** Password */
+            password: string;
+            /** Username */
+            username: string;
+        };
         /**
          * McpServer
          * @description A server: id, status, restarts, tool_count, transport, command/url, error, history.
@@ -3438,6 +3760,20 @@ export interface components {
         McpToolList: {
             /** Tools */
             tools: components["schemas"]["McpTool"][];
+        };
+        /** MeAnswer */
+        MeAnswer: {
+            /** Key Id */
+            key_id?: string | null;
+            /** Kind */
+            kind: string;
+            role: components["schemas"]["Role"];
+            /** Scopes */
+            scopes?: components["schemas"]["Scope"][];
+            /** User Id */
+            user_id: string;
+            /** Username */
+            username: string;
         };
         /**
          * Member
@@ -4701,6 +5037,11 @@ export interface components {
             rrf_k: number;
         };
         /**
+         * Role
+         * @enum {string}
+         */
+        Role: "viewer" | "user" | "admin";
+        /**
          * RouteDecision
          * @description Which agent type the chat router picked for a message, and why.
          */
@@ -4948,6 +5289,11 @@ export interface components {
             temperature: number;
         };
         /**
+         * Scope
+         * @enum {string}
+         */
+        Scope: "read" | "write" | "admin";
+        /**
          * SearchAlgorithm
          * @enum {string}
          */
@@ -5080,6 +5426,23 @@ export interface components {
          * @enum {string}
          */
         SelectMethod: "greedy" | "sample";
+        /**
+         * SessionAnswer
+         * @description A login or refresh: the access token (also set as an httpOnly cookie for the UI) and who.
+         *     The refresh token travels only as an httpOnly cookie.
+         */
+        SessionAnswer: {
+            /** Access Token */
+            access_token: string;
+            /** Expires In */
+            expires_in: number;
+            /**
+             * Token Type
+             * @default bearer
+             */
+            token_type: string;
+            user: components["schemas"]["UserView"];
+        };
         /** SessionMetrics */
         SessionMetrics: {
             /**
@@ -5174,6 +5537,24 @@ export interface components {
             solved?: boolean | null;
             status: components["schemas"]["SessionStatus"];
             task: components["schemas"]["TaskKind"];
+        };
+        /**
+         * SetupBody
+         * @description The first admin (only while no user exists).
+         */
+        SetupBody: {
+            /** Password */
+            password: string;
+            /** Username */
+            username: string;
+        };
+        /**
+         * SetupStatus
+         * @description Whether the first admin still has to be created (the UI shows the setup page then).
+         */
+        SetupStatus: {
+            /** Needs Setup */
+            needs_setup: boolean;
         };
         /**
          * ShowAnswer
@@ -5560,6 +5941,48 @@ export interface components {
             /** Version */
             version: string;
         };
+        /** UserCreate */
+        UserCreate: {
+            /** Password */
+            password: string;
+            /** @default user */
+            role: components["schemas"]["Role"];
+            /** Username */
+            username: string;
+        };
+        /** UserList */
+        UserList: {
+            /** Users */
+            users: components["schemas"]["UserView"][];
+        };
+        /** UserUpdate */
+        UserUpdate: {
+            /** Disabled */
+            disabled?: boolean | null;
+            /** Password */
+            password?: string | null;
+            role?: components["schemas"]["Role"] | null;
+        };
+        /** UserView */
+        UserView: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Disabled
+             * @default false
+             */
+            disabled: boolean;
+            /** Id */
+            id: string;
+            /** Last Login At */
+            last_login_at?: string | null;
+            role: components["schemas"]["Role"];
+            /** Username */
+            username: string;
+        };
         /** WorkflowList */
         WorkflowList: {
             /** Total */
@@ -5651,6 +6074,16 @@ export interface components {
             /** Workflow Id */
             workflow_id: string;
         };
+        /** Deleted */
+        protocols__auth__Deleted: {
+            /**
+             * Deleted
+             * @default true
+             */
+            deleted: boolean;
+            /** Id */
+            id: string;
+        };
         /** ExecuteBody */
         protocols__rest_agents__ExecuteBody: {
             /** Task */
@@ -5664,6 +6097,13 @@ export interface components {
             };
             /** Timeout S */
             timeout_s?: number | null;
+        };
+        /**
+         * Deleted
+         * @description Ollama's answer to a delete.
+         */
+        protocols__rest_models__Deleted: {
+            [key: string]: unknown;
         };
     };
     responses: never;
@@ -5761,7 +6201,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Deleted"];
+                    "application/json": components["schemas"]["protocols__rest_models__Deleted"];
                 };
             };
             /** @description Ollama's error shape: {"error": "<message>"} */
@@ -6299,6 +6739,318 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentRow"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_api_keys_api_v1_api_keys_get: {
+        parameters: {
+            query?: {
+                /** @description admins: every user's keys */
+                all?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_api_key_api_v1_api_keys_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revoke_api_key_api_v1_api_keys__key_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyView"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    audit_api_v1_audit_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                /** @description only this action (login, key.create, ...) */
+                action?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditList"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    login_api_v1_auth_login_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionAnswer"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    logout_api_v1_auth_logout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoggedOut"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    me_api_v1_auth_me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeAnswer"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    refresh_api_v1_auth_refresh_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionAnswer"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    setup_status_api_v1_auth_setup_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupStatus"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    setup_api_v1_auth_setup_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetupBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionAnswer"];
                 };
             };
             /** @description code, message, field */
@@ -8333,7 +9085,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Deleted"];
+                    "application/json": components["schemas"]["protocols__rest_models__Deleted"];
                 };
             };
             /** @description code, message, field */
@@ -9156,6 +9908,165 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UiConfig"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_users_api_v1_users_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_user_api_v1_users_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_user_api_v1_users__user_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_user_api_v1_users__user_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["protocols__auth__Deleted"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_user_api_v1_users__user_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
                 };
             };
             /** @description code, message, field */
