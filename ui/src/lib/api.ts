@@ -1,3 +1,4 @@
+import { refreshSession, sessionEnded } from './auth'
 import { config } from './config'
 
 // serve_app/errors.py: the message of the gateway's 404 for a path it has no route for
@@ -51,10 +52,26 @@ async function errorOf(response: Response): Promise<ApiError> {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   body?: unknown
   signal?: AbortSignal
   timeoutMs?: number
+}
+
+// The login endpoints answer 401 for wrong credentials: that is no expired session.
+const SESSION_PATHS = /^\/?auth\//
+
+/** `send()` once; on a 401 refresh the session (the cookies) and send it once more; a second
+ * 401 ends the session (the UI shows the login page). */
+async function withSession(path: string, send: () => Promise<Response>): Promise<Response> {
+  const response = await send()
+  if (response.status !== 401 || SESSION_PATHS.test(path)) return response
+  if (await refreshSession()) {
+    const again = await send()
+    if (again.status !== 401) return again
+  }
+  sessionEnded()
+  return response
 }
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
@@ -63,12 +80,15 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   options.signal?.addEventListener('abort', () => controller.abort())
   let response: Response
   try {
-    response = await fetch(apiUrl(path), {
-      method: options.method ?? 'GET',
-      headers: options.body !== undefined ? { 'Content-Type': 'application/json' } : undefined,
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-      signal: controller.signal,
-    })
+    response = await withSession(path, () =>
+      fetch(apiUrl(path), {
+        method: options.method ?? 'GET',
+        credentials: 'same-origin',
+        headers: options.body !== undefined ? { 'Content-Type': 'application/json' } : undefined,
+        body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+        signal: controller.signal,
+      }),
+    )
   } catch (exc) {
     const reason = controller.signal.aborted ? 'the request timed out' : 'the platform is not reachable'
     throw new ApiError(0, 'network', `${reason} (${(exc as Error).message})`)
@@ -81,14 +101,20 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
 }
 
 export async function requestText(path: string): Promise<{ text: string; type: string }> {
-  const response = await fetch(apiUrl(path))
+  const response = await withSession(path, () => fetch(apiUrl(path), { credentials: 'same-origin' }))
   if (!response.ok) throw await errorOf(response)
   return { text: await response.text(), type: response.headers.get('content-type') ?? 'text/plain' }
 }
 
 /** A POST whose request body's upload progress is reported (fetch cannot tell it):
  * `onSent(fraction)` while the body goes out, then `onSent(1)` once it is all sent. */
-export function postWithProgress<T>(path: string, body: unknown, onSent: (fraction: number) => void, timeoutMs = 300000): Promise<T> {
+export function postWithProgress<T>(
+  path: string,
+  body: unknown,
+  onSent: (fraction: number) => void,
+  timeoutMs = 300000,
+  retried = false,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const xhr = new XMLHttpRequest()
     xhr.open('POST', apiUrl(path))
@@ -99,6 +125,17 @@ export function postWithProgress<T>(path: string, body: unknown, onSent: (fracti
     }
     xhr.upload.onload = () => onSent(1)
     xhr.onload = () => {
+      if (xhr.status === 401 && !retried) {
+        // as withSession: refresh once and send again, else the session is over
+        void refreshSession().then((renewed) => {
+          if (renewed) postWithProgress<T>(path, body, onSent, timeoutMs, true).then(resolve, reject)
+          else {
+            sessionEnded()
+            reject(new ApiError(401, 'unauthenticated', 'your session has ended: log in again'))
+          }
+        })
+        return
+      }
       const text = xhr.responseText
       if (xhr.status >= 200 && xhr.status < 300) {
         resolve((text ? JSON.parse(text) : null) as T)
@@ -121,6 +158,7 @@ export const api = {
   getWith: <T>(path: string, options: Omit<RequestOptions, 'method' | 'body'>) => request<T>(path, options),
   post: <T>(path: string, body: unknown = {}, timeoutMs?: number) =>
     request<T>(path, { method: 'POST', body, timeoutMs }),
+  patch: <T>(path: string, body: unknown) => request<T>(path, { method: 'PATCH', body }),
   del: <T>(path: string) => request<T>(path, { method: 'DELETE' }),
 }
 

@@ -4,7 +4,7 @@ import { config } from './config'
 // A small history router: the UI has a handful of flat pages, so a library is not needed.
 // Paths are relative to the base path (e.g. "/pygent/system" -> "system").
 
-export const PAGES = ['chat', 'agents', 'reasoning', 'knowledge', 'system', 'mcp', 'models'] as const
+export const PAGES = ['chat', 'agents', 'reasoning', 'knowledge', 'system', 'mcp', 'models', 'keys', 'users'] as const
 export type Page = (typeof PAGES)[number]
 
 // The URL of each page. The MCP page is not at /mcp: the gateway serves PyGent's own MCP
@@ -17,6 +17,8 @@ export const SLUGS: Record<Page, string> = {
   system: 'system',
   mcp: 'mcp-servers',
   models: 'models',
+  keys: 'api-keys',
+  users: 'users',
 }
 
 export function pageOf(pathname: string, basePath: string): { page: Page; rest: string } {

@@ -1,5 +1,6 @@
 import { useEffect } from 'react'
 import { create } from 'zustand'
+import { refreshSession } from './auth'
 import { config } from './config'
 import { WsClient, type WsFrame, type WsState } from './ws'
 
@@ -10,7 +11,8 @@ export const useConnection = create<WsState>(() => ({ status: 'idle', attempt: 0
 
 export function socket(): WsClient {
   if (client === null) {
-    client = new WsClient(config().wsUrl)
+    // the handshake carries the session cookie: an expired one is renewed before retrying
+    client = new WsClient(config().wsUrl, { beforeReconnect: refreshSession })
     client.onState((state) => useConnection.setState(state))
     client.connect()
   }

@@ -45,6 +45,9 @@ export interface WsClientOptions {
   backoff?: BackoffOptions
   pingIntervalMs?: number // a ping this often; no frame for 2 intervals means a dead socket
   random?: () => number
+  // Before each reconnect attempt (not the first connect): e.g. renew an expired session,
+  // whose cookie the handshake carries. Its failure does not stop the attempt.
+  beforeReconnect?: () => Promise<unknown>
 }
 
 export interface WsState {
@@ -71,6 +74,7 @@ export class WsClient {
   private readonly backoff: BackoffOptions
   private readonly pingIntervalMs: number
   private readonly random: () => number
+  private readonly beforeReconnect?: () => Promise<unknown>
   private socket: SocketLike | null = null
   private retryTimer: ReturnType<typeof setTimeout> | null = null
   private pingTimer: ReturnType<typeof setInterval> | null = null
@@ -90,6 +94,7 @@ export class WsClient {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF
     this.pingIntervalMs = options.pingIntervalMs ?? 15000
     this.random = options.random ?? Math.random
+    this.beforeReconnect = options.beforeReconnect
   }
 
   get snapshot(): WsState {
@@ -234,7 +239,13 @@ export class WsClient {
     this.setState({ status: 'reconnecting', attempt: this.state.attempt + 1, nextRetryAt: Date.now() + delay, clientId: null })
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null
-      if (!this.stopped) this.open()
+      if (this.stopped) return
+      if (!this.beforeReconnect) return this.open()
+      void this.beforeReconnect()
+        .catch(() => undefined)
+        .then(() => {
+          if (!this.stopped && this.socket === null) this.open()
+        })
     }, delay)
   }
 

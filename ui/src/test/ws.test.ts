@@ -108,6 +108,25 @@ describe('WsClient reconnect', () => {
     client.close()
   })
 
+  it('runs beforeReconnect (the session refresh) before each reconnect, not before the first connect', async () => {
+    const calls: number[] = []
+    const client = new WsClient('ws://x/ws', {
+      socketFactory: factory,
+      backoff,
+      beforeReconnect: async () => {
+        calls.push(ScriptedSocket.all.length)
+      },
+    })
+    client.connect()
+    expect(calls).toEqual([])
+    ScriptedSocket.all[0].accept()
+    ScriptedSocket.all[0].drop()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(calls).toEqual([1]) // ran while one socket existed, then the second opened
+    expect(ScriptedSocket.all).toHaveLength(2)
+    client.close()
+  })
+
   it('routes topic events and ref answers to their listeners only', () => {
     const client = new WsClient('ws://x/ws', { socketFactory: factory, backoff })
     client.connect()
