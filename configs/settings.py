@@ -211,6 +211,31 @@ class ReasoningSettings(_Section):
     run_timeout_s: float = Field(600.0, gt=0)
 
 
+class WorkflowsSettings(_Section):
+    # The model a research analysis uses when a request names none (null: models.default_model).
+    model: str | None = None
+    # The knowledge index it searches when a request names none (null: knowledge.default_index).
+    index: str | None = None
+    # The reasoning mode that answers each sub-question: s3_rag or tot_enhanced_rag.
+    reasoning_mode: str = Field("s3_rag", pattern=r"^(s3_rag|tot_enhanced_rag)$")
+    # Bounds of a run a request leaves out (protocols/workflows.py ResearchLimits).
+    max_sub_questions: int = Field(3, ge=1, le=10)
+    search_k: int = Field(4, ge=1, le=20)
+    concurrency: int = Field(2, ge=1, le=16)
+    answer_max_tokens: int = Field(160, ge=8, le=4096)
+    # Workflows running at once; a start beyond answers 429.
+    max_running: int = Field(8, ge=1, le=1000)
+    # DBOS Transact: its tables live in this schema of the platform's database; workflows
+    # left pending are recovered only by the same application version.
+    system_schema: str = Field("dbos", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    application_version: str = "pygent-research-1"
+    # An MCP server (configs/mcp_servers.yaml) with a `fetch` tool for the request's URLs
+    # (e.g. mcp-server-fetch); null: URLs are skipped with a log line.
+    fetch_server: str | None = None
+    # The longest GET .../result?wait_s= may wait.
+    max_wait_s: float = Field(600.0, gt=0)
+
+
 class EvolutionSettings(_Section):
     # Run defaults and the recipe search space, relative to the project root
     # (read by actors/evolution/config.py).
@@ -371,6 +396,7 @@ class Settings(BaseSettings):
     monitor: MonitorConfig = MonitorConfig()
     agents: AgentsConfig = AgentsConfig()
     reasoning: ReasoningSettings = ReasoningSettings()
+    workflows: WorkflowsSettings = WorkflowsSettings()
     evolution: EvolutionSettings = EvolutionSettings()
     chat: ChatConfig = ChatConfig()
     compat: CompatConfig = CompatConfig()

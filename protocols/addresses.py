@@ -72,6 +72,7 @@ MONITOR = "monitor/main"
 OLLAMA = "ollama/main"
 KNOWLEDGE = "knowledge/main"
 MEMORY = "memory/main"
+WORKFLOWS = "workflows/main"  # the durable workflow runtime (DBOS), under supervisor/workflows
 
 # Component supervisors under the root.
 MODELS_SUPERVISOR = "supervisor/models"
@@ -85,6 +86,7 @@ REASONING_POOL_SUPERVISOR = "supervisor/reasoning-sessions"  # under supervisor/
 EVOLUTION_SUPERVISOR = "supervisor/evolution"
 EVOLUTION_RUNS_SUPERVISOR = "supervisor/evolution-runs"  # under supervisor/evolution: one coordinator per run
 POPULATIONS_SUPERVISOR = "supervisor/populations"  # under supervisor/evolution: one actor per island
+WORKFLOWS_SUPERVISOR = "supervisor/workflows"
 
 # The workers that decide what their supervisor runs (OTP: the supervisor runs no
 # application code; a registry or manager asks it to start and stop children). Callers

@@ -25,6 +25,7 @@ from protocols.addresses import (
     REASONING_MANAGER,
     ROOT,
     STORE,
+    WORKFLOWS,
 )
 from supervisors.refs import ActorRef
 
@@ -84,6 +85,7 @@ Registry = Annotated[ActorRef, Depends(_ref_to(AGENT_REGISTRY))]
 McpManager = Annotated[ActorRef, Depends(_ref_to(MCP_MANAGER))]
 Reasoning = Annotated[ActorRef, Depends(_ref_to(REASONING_MANAGER))]
 Evolution = Annotated[ActorRef, Depends(_ref_to(EVOLUTION_MANAGER))]
+Workflows = Annotated[ActorRef, Depends(_ref_to(WORKFLOWS))]
 
 
 # Methods that only read: a call through a handle cached before a restart is sent again to
@@ -132,6 +134,8 @@ READ_ONLY = frozenset(
         "recipes",
         "recipe",
         "lineage",
+        "list_workflows",
+        "logs",
     }
 )
 

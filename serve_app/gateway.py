@@ -45,6 +45,7 @@ from serve_app.routers import (
     system,
     ui,
     websocket,
+    workflows,
 )
 from supervisors import refs
 
@@ -61,7 +62,7 @@ install_error_handlers(app)
 app.add_middleware(JsonBodyByDefault)
 # every API answer that is not a success is an ErrorBody (serve_app/errors.py)
 ERRORS: dict[int | str, dict[str, Any]] = {"default": {"model": ErrorBody, "description": "code, message, field"}}
-for group in (health, system, bus, models, ui, agents, chat, mcp, search, memory, reasoning, evolution):
+for group in (health, system, bus, models, ui, agents, chat, mcp, search, memory, reasoning, evolution, workflows):
     app.include_router(group.router, prefix=API, responses=ERRORS)
 app.include_router(websocket.router)
 # Outside clients, in their own shapes and error shapes: OpenAI's API under /v1, Ollama's

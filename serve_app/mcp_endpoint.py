@@ -3,7 +3,8 @@ the MCP Inspector, the SDK's `mcp.Client`).
 
 Its tools reach the platform through Ray and the bus: the supervision tree, the knowledge
 base (`knowledge/main` `search`), an agent (`agent/<id>` `ask`), and the managed MCP
-servers (`mcp/<id>`), and reasoning sessions (`manager/reasoning`). An address that does not exist (yet) answers a clear
+servers (`mcp/<id>`), reasoning sessions (`manager/reasoning`) and research workflows
+(`workflows/main`). An address that does not exist (yet) answers a clear
 "not available" tool error, never a crash.
 
 The SDK's session manager needs its `run()` context for as long as it serves; Serve
@@ -17,7 +18,7 @@ import asyncio
 import itertools
 from typing import TYPE_CHECKING, Any
 
-from protocols.addresses import BUS, KNOWLEDGE, MCP_MANAGER, REASONING_MANAGER, ROOT
+from protocols.addresses import BUS, KNOWLEDGE, MCP_MANAGER, REASONING_MANAGER, ROOT, WORKFLOWS
 from protocols.errors import ActorUnavailable, PlatformError
 from protocols.jsonrpc import ErrorCode, make_request
 from serve_app.deps import ask as actor_ask
@@ -122,7 +123,47 @@ def build_server(settings: Settings) -> MCPServer:
         view = await reasoning_call("result", session_id, wait_s, timeout=wait_s + 30.0)
         return reasoning_answer(view)
 
+    async def workflow_call(method: str, *args: Any, timeout: float) -> dict[str, Any]:
+        try:
+            answer: dict[str, Any] = await ask(WORKFLOWS, method, *args, timeout=timeout)
+        except PlatformError as exc:
+            where = f" ({exc.field})" if exc.field else ""
+            raise ToolError(f"{exc.code}{where}: {exc.message}") from None
+        return answer
+
+    @server.tool(
+        description="Run a durable research analysis: plan sub-questions, search the knowledge index, answer "
+        "each with the reasoning pipeline and write a Markdown report citing its sources. wait_s: how long to "
+        "wait for the report (0: return the workflow id at once; follow it with research_result)."
+    )
+    async def research(question: str, index: str | None = None, wait_s: float = 300.0) -> dict[str, Any]:
+        body = {k: v for k, v in {"question": question, "index": index}.items() if v is not None}
+        started = await workflow_call("start", body, timeout=60.0)
+        if wait_s <= 0:
+            return started
+        view = await workflow_call("result", started["workflow_id"], wait_s, timeout=wait_s + 30.0)
+        return research_answer(view)
+
+    @server.tool(description="A research workflow's status and report; waits up to wait_s seconds for it.")
+    async def research_result(workflow_id: str, wait_s: float = 0.0) -> dict[str, Any]:
+        view = await workflow_call("result", workflow_id, wait_s, timeout=wait_s + 30.0)
+        return research_answer(view)
+
     return server
+
+
+def research_answer(view: dict[str, Any]) -> dict[str, Any]:
+    """A research workflow for an MCP client: its status and, once stored, the report."""
+    workflow = view["workflow"]
+    report = view.get("report") or {}
+    return {
+        "workflow_id": workflow["workflow_id"],
+        "status": workflow["status"],
+        "question": workflow["question"],
+        "report": report.get("markdown"),
+        "citations": report.get("citations", []),
+        "error": workflow.get("error"),
+    }
 
 
 def reasoning_answer(view: dict[str, Any]) -> dict[str, Any]:

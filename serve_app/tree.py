@@ -14,6 +14,7 @@ from actors.knowledge import children as knowledge
 from actors.mcp import specs as mcp
 from actors.models import children as models
 from actors.reasoning import children as reasoning
+from actors.workflows import children as workflows
 from configs.settings import Settings
 from protocols.addresses import (
     AGENTS_SUPERVISOR,
@@ -25,6 +26,7 @@ from protocols.addresses import (
     MONITOR,
     REASONING_SUPERVISOR,
     STORE,
+    WORKFLOWS_SUPERVISOR,
 )
 from protocols.supervision import ChildSpec, Strategy, SupervisorFlags
 from supervisors.specs import SUPERVISOR_ACTOR, component_supervisor, supervisor_flags, worker
@@ -43,6 +45,7 @@ COMPONENTS: tuple[tuple[str, Strategy, ChildSpecs], ...] = (
     (AGENTS_SUPERVISOR, agents.STRATEGY, agents.child_specs),
     (REASONING_SUPERVISOR, reasoning.STRATEGY, reasoning.child_specs),
     (EVOLUTION_SUPERVISOR, evolution.STRATEGY, evolution.child_specs),
+    (WORKFLOWS_SUPERVISOR, workflows.STRATEGY, workflows.child_specs),
 )
 
 

@@ -204,9 +204,20 @@ class KnowledgeService(SupervisedActor):
         format: str | None = None,
         filename: str | None = None,
         content_base64: str | None = None,
+        document_id: str | None = None,
     ) -> dict[str, Any]:
+        """Add a document. `document_id` (a UUID) makes the add idempotent: a document stored
+        under it already is answered as it is (`existed`), nothing is added twice."""
         started = time.perf_counter()
         spec = await self._spec(index)
+        if document_id is not None:
+            try:
+                document_id = str(uuid.UUID(document_id))
+            except ValueError:
+                raise invalid("document_id", "must be a UUID") from None
+            found = await sql.get_document(self.db, document_id)
+            if found is not None:
+                return {"id": document_id, "index": found["index"], "chunks": int(found["chunks"]), "existed": True}
         raw: str | bytes
         if content_base64 is not None:
             try:
@@ -231,7 +242,7 @@ class KnowledgeService(SupervisedActor):
             raise invalid("content", "no text could be extracted from the document")
         texts = [c.text for c in chunks]
         vectors = await self._embed(texts)
-        doc_id = str(uuid.uuid4())
+        doc_id = document_id or str(uuid.uuid4())
         shard = shard_of(doc_id, spec.shards)
         meta = dict(metadata or {})
         doc_id, chunk_ids = await sql.insert_document(

@@ -30,6 +30,8 @@ from protocols.addresses import (
     REASONING_POOL_SUPERVISOR,
     REASONING_SUPERVISOR,
     STORE,
+    WORKFLOWS,
+    WORKFLOWS_SUPERVISOR,
     embedder_address,
 )
 from protocols.supervision import ChildKind, ChildSpec, Strategy
@@ -90,6 +92,7 @@ def test_root_children_name_every_component_in_start_order(settings) -> None:  #
         AGENTS_SUPERVISOR,
         REASONING_SUPERVISOR,
         EVOLUTION_SUPERVISOR,
+        WORKFLOWS_SUPERVISOR,
         MONITOR,
     ]
     kinds = {c.id: c.kind for c in children}
@@ -108,6 +111,7 @@ def test_every_feature_has_its_children_under_its_supervisor(settings) -> None: 
     assert under[AGENTS_SUPERVISOR] == [AGENT_POOL_SUPERVISOR, AGENT_REGISTRY]
     assert under[REASONING_SUPERVISOR] == [REASONING_POOL_SUPERVISOR, REASONING_MANAGER]
     assert under[EVOLUTION_SUPERVISOR] == [POPULATIONS_SUPERVISOR, EVOLUTION_RUNS_SUPERVISOR, EVOLUTION_MANAGER]
+    assert under[WORKFLOWS_SUPERVISOR] == [WORKFLOWS]
 
 
 def test_reasoning_sessions_are_transient_children_of_a_plain_pool(settings) -> None:  # type: ignore[no-untyped-def]

@@ -1895,6 +1895,151 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Workflows
+         * @description Workflows, newest first, with their status.
+         */
+        get: operations["list_workflows_api_v1_workflows_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/research-analysis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Research
+         * @description Start a research analysis: plan sub-questions, gather and read passages, answer each with
+         *     the reasoning pipeline, and write a Markdown report citing its sources. It runs in the
+         *     background; `workflow_id` (optional) is its idempotency key.
+         */
+        post: operations["start_research_api_v1_workflows_research_analysis_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/research-analysis/{workflow_id}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Research Result
+         * @description The workflow and, once stored, its report (Markdown and citations). `format=markdown`
+         *     answers the report's Markdown as a download (404 until it is stored).
+         */
+        get: operations["research_result_api_v1_workflows_research_analysis__workflow_id__result_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/research-analysis/{workflow_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Research Status
+         * @description Where a workflow stands: its status, the steps recorded so far, the step running now.
+         */
+        get: operations["research_status_api_v1_workflows_research_analysis__workflow_id__status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/retry/{workflow_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry
+         * @description Run a failed workflow again from its failed step (earlier steps keep their recorded
+         *     outputs), or a cancelled one from where it stopped. 409 for any other state.
+         */
+        post: operations["retry_api_v1_workflows_retry__workflow_id__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/stop/{workflow_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop
+         * @description Stop a workflow: the step running now finishes, no other starts, and it ends
+         *     `cancelled`. A finished workflow is answered as it is.
+         */
+        post: operations["stop_api_v1_workflows_stop__workflow_id__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{workflow_id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Logs
+         * @description A workflow's log lines in order (each step's what and when; resumes and retries).
+         */
+        get: operations["logs_api_v1_workflows__workflow_id__logs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/version": {
         parameters: {
             query?: never;
@@ -2394,6 +2539,19 @@ export interface components {
             strategy?: components["schemas"]["Strategy"] | null;
             /** Uptime S */
             uptime_s?: number | null;
+        };
+        /** Citation */
+        Citation: {
+            /** Document Id */
+            document_id: string;
+            /** Excerpt */
+            excerpt: string;
+            /** Number */
+            number: number;
+            /** Passage Id */
+            passage_id: string;
+            /** Source */
+            source?: string | null;
         };
         /**
          * ClassifierConfig
@@ -4433,6 +4591,85 @@ export interface components {
             /** Task Kind */
             task_kind: string;
         };
+        /** ReportView */
+        ReportView: {
+            /** Citations */
+            citations: components["schemas"]["Citation"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Markdown */
+            markdown: string;
+            /** Report Id */
+            report_id: string;
+            /** Sub Questions */
+            sub_questions: string[];
+            /** Title */
+            title: string;
+        };
+        /**
+         * ResearchDocument
+         * @description A document to add to the index before the research starts.
+         */
+        ResearchDocument: {
+            /** Content */
+            content: string;
+            /**
+             * Format
+             * @default markdown
+             */
+            format: string;
+            /** Source */
+            source?: string | null;
+        };
+        /**
+         * ResearchLimits
+         * @description Bounds on one run (the small embedded model is slow: every model call is bounded).
+         */
+        ResearchLimits: {
+            /**
+             * Answer Max Tokens
+             * @default 160
+             */
+            answer_max_tokens: number;
+            /**
+             * Concurrency
+             * @default 2
+             */
+            concurrency: number;
+            /**
+             * Max Facts
+             * @default 4
+             */
+            max_facts: number;
+            /**
+             * Max Sub Questions
+             * @default 3
+             */
+            max_sub_questions: number;
+            /**
+             * Plan Max Tokens
+             * @default 96
+             */
+            plan_max_tokens: number;
+            /**
+             * Reasoning Turns
+             * @default 1
+             */
+            reasoning_turns: number;
+            /**
+             * Search K
+             * @default 4
+             */
+            search_k: number;
+            /**
+             * Summary Max Tokens
+             * @default 160
+             */
+            summary_max_tokens: number;
+        };
         /**
          * RestartType
          * @enum {string}
@@ -5028,6 +5265,43 @@ export interface components {
             task: components["schemas"]["TaskKind"];
             tot?: components["schemas"]["TreeOfThoughtsConfig"] | null;
         };
+        /**
+         * StartResearchBody
+         * @description POST /workflows/research-analysis (and the `research` MCP tool).
+         */
+        StartResearchBody: {
+            /** Documents */
+            documents?: components["schemas"]["ResearchDocument"][];
+            /** Index */
+            index?: string | null;
+            limits?: components["schemas"]["ResearchLimits"] | null;
+            mode?: components["schemas"]["ReasoningMode"] | null;
+            /** Model */
+            model?: string | null;
+            /** Question */
+            question: string;
+            /** Urls */
+            urls?: string[];
+            /** Workflow Id */
+            workflow_id?: string | null;
+        };
+        /** StepView */
+        StepView: {
+            /** Completed At */
+            completed_at?: string | null;
+            /** Error */
+            error?: string | null;
+            /** Name */
+            name: string;
+            /** Started At */
+            started_at?: string | null;
+            /** Status */
+            status: string;
+            /** Step Id */
+            step_id: number;
+            /** Summary */
+            summary?: string | null;
+        };
         /** StopEvolutionBody */
         StopEvolutionBody: {
             /** Run Id */
@@ -5267,6 +5541,97 @@ export interface components {
             dashboard_url?: string | null;
             /** Version */
             version: string;
+        };
+        /** WorkflowList */
+        WorkflowList: {
+            /** Total */
+            total: number;
+            /** Workflows */
+            workflows: components["schemas"]["WorkflowSummary"][];
+        };
+        /** WorkflowLogLine */
+        WorkflowLogLine: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Level
+             * @default info
+             */
+            level: string;
+            /** Message */
+            message: string;
+            /** Seq */
+            seq: number;
+            /** Step */
+            step?: string | null;
+            /** Workflow Id */
+            workflow_id: string;
+        };
+        /** WorkflowLogs */
+        WorkflowLogs: {
+            /** Lines */
+            lines: components["schemas"]["WorkflowLogLine"][];
+            /** Workflow Id */
+            workflow_id: string;
+        };
+        /**
+         * WorkflowResultView
+         * @description GET .../{id}/result: the report once stored (None before), as JSON; `?format=markdown`
+         *     answers the Markdown itself (text/markdown).
+         */
+        WorkflowResultView: {
+            report?: components["schemas"]["ReportView"] | null;
+            workflow: components["schemas"]["WorkflowSummary"];
+        };
+        /**
+         * WorkflowStatus
+         * @enum {string}
+         */
+        WorkflowStatus: "queued" | "running" | "completed" | "failed" | "cancelled";
+        /** WorkflowStatusView */
+        WorkflowStatusView: {
+            /** Current Step */
+            current_step?: string | null;
+            /**
+             * Progress
+             * @default 0
+             */
+            progress: number;
+            /** Steps */
+            steps?: components["schemas"]["StepView"][];
+            workflow: components["schemas"]["WorkflowSummary"];
+        };
+        /** WorkflowSummary */
+        WorkflowSummary: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error?: string | null;
+            /**
+             * Has Report
+             * @default false
+             */
+            has_report: boolean;
+            /** Index */
+            index: string;
+            mode: components["schemas"]["ReasoningMode"];
+            /** Model */
+            model: string;
+            /** Name */
+            name: string;
+            /** Question */
+            question: string;
+            status: components["schemas"]["WorkflowStatus"];
+            /** Updated At */
+            updated_at?: string | null;
+            /** Workflow Id */
+            workflow_id: string;
         };
         /** ExecuteBody */
         protocols__rest_agents__ExecuteBody: {
@@ -8773,6 +9138,236 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UiConfig"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_workflows_api_v1_workflows_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowList"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_research_api_v1_workflows_research_analysis_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartResearchBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowSummary"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    research_result_api_v1_workflows_research_analysis__workflow_id__result_get: {
+        parameters: {
+            query?: {
+                /** @description json: the view; markdown: the report itself */
+                format?: "json" | "markdown";
+                /** @description wait up to this long for a running workflow to finish */
+                wait_s?: number;
+            };
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowResultView"];
+                    "text/markdown": unknown;
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    research_status_api_v1_workflows_research_analysis__workflow_id__status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowStatusView"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    retry_api_v1_workflows_retry__workflow_id__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowSummary"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stop_api_v1_workflows_stop__workflow_id__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowSummary"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    logs_api_v1_workflows__workflow_id__logs_get: {
+        parameters: {
+            query?: {
+                /** @description only lines after this sequence number */
+                after?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowLogs"];
                 };
             };
             /** @description code, message, field */

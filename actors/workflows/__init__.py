@@ -1,0 +1,1 @@
+"""Durable workflows: the research-analysis engine and its runtime, workflows/main."""

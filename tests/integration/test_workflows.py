@@ -1,0 +1,250 @@
+"""Durable research-analysis workflows on the platform: end to end with the real embedded model
+over a tiny index, a kill of workflows/main mid-workflow (it resumes and completes, its side
+effects stored once), stop, bad input and unknown ids. Limits are tiny: each model call costs
+real seconds, and assertions are on structure, never on the 135M model's wording."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from datetime import datetime
+from typing import Any
+
+import httpx
+import pytest
+import ray
+
+from actors.workflows.research import document_id_for
+from protocols.addresses import WORKFLOWS
+from tests.integration.agents_helpers import api
+
+pytestmark = pytest.mark.integration
+
+TIMEOUT = 300
+INDEX = "workflow-docs"
+LIMITS = {
+    "max_sub_questions": 2,
+    "search_k": 2,
+    "max_facts": 2,
+    "concurrency": 2,
+    "plan_max_tokens": 48,
+    "answer_max_tokens": 32,
+    "summary_max_tokens": 40,
+    "reasoning_turns": 0,
+}
+QUESTION = "How does a supervisor restart children, and how does the bus deliver events?"
+DOCS = [
+    (
+        "supervision.md",
+        "# Supervision\n\nA supervisor restarts its children when they crash. The one_for_one strategy restarts "
+        "only the child that failed; rest_for_one restarts the failed child and those started after it.",
+    ),
+    (
+        "bus.md",
+        "# The message bus\n\nThe bus routes JSON-RPC requests between actors by address and publishes events "
+        "on topics. Subscribers receive events in the order the bus published them.",
+    ),
+]
+LIMIT_FIELD = "body.limits.max_sub_questions"
+EXTRA_DOC = {
+    "content": "# Restart intensity\n\nA supervisor that restarts too often within its period gives up and fails.",
+    "source": "intensity.md",
+}
+
+
+@pytest.fixture(scope="module")
+def docs_index(platform: str) -> str:
+    created = httpx.post(api(platform, "/search/indexes"), json={"name": INDEX, "shards": 1}, timeout=120)
+    assert created.status_code in (200, 201, 409), created.text
+    for name, text in DOCS:
+        added = httpx.post(
+            api(platform, "/search/documents"),
+            json={"index": INDEX, "content": text, "format": "markdown", "metadata": {"source": name}},
+            timeout=120,
+        )
+        assert added.status_code in (200, 201), added.text
+    return INDEX
+
+
+def start(platform: str, **body: Any) -> dict[str, Any]:
+    body.setdefault("limits", LIMITS)
+    response = httpx.post(api(platform, "/workflows/research-analysis"), json=body, timeout=TIMEOUT)
+    assert response.status_code == 202, response.text
+    return dict(response.json())
+
+
+def status(platform: str, workflow_id: str) -> dict[str, Any]:
+    response = httpx.get(api(platform, f"/workflows/research-analysis/{workflow_id}/status"), timeout=TIMEOUT)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def result(platform: str, workflow_id: str, wait_s: float = 240) -> dict[str, Any]:
+    response = httpx.get(
+        api(platform, f"/workflows/research-analysis/{workflow_id}/result"),
+        params={"wait_s": wait_s},
+        timeout=wait_s + 60,
+    )
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def wait_for_steps(platform: str, workflow_id: str, done: int, timeout_s: float = 240) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        view = status(platform, workflow_id)
+        if sum(1 for s in view["steps"] if s["status"] == "completed") >= done:
+            return view
+        assert view["workflow"]["status"] in ("queued", "running"), view
+        time.sleep(0.1)
+    raise AssertionError(f"{workflow_id} did not record {done} steps in {timeout_s} s")
+
+
+def assert_report(view: dict[str, Any]) -> dict[str, Any]:
+    """A completed workflow's report: Markdown with the sections, every [n] a listed source."""
+    assert view["workflow"]["status"] == "completed", view["workflow"]
+    report = view["report"]
+    assert report is not None
+    md = report["markdown"]
+    for heading in ("# Research report:", "## Summary", "## Findings", "## Sources"):
+        assert heading in md
+    assert 1 <= len(report["sub_questions"]) <= LIMITS["max_sub_questions"]
+    numbers = {c["number"] for c in report["citations"]}
+    assert {int(n) for n in re.findall(r"\[(\d+)\]", md)} <= numbers
+    assert report["citations"], "the tiny index always gives the report some sources"
+    for citation in report["citations"]:
+        assert citation["passage_id"].startswith(citation["document_id"] + ":")
+    return dict(report)
+
+
+def step_names(view: dict[str, Any]) -> list[str]:
+    return [s["name"] for s in sorted(view["steps"], key=lambda s: s["step_id"])]
+
+
+def test_research_analysis_end_to_end(platform: str, docs_index: str) -> None:
+    started = start(platform, question=QUESTION, index=docs_index)
+    assert started["status"] in ("queued", "running") and started["index"] == docs_index
+    workflow_id = started["workflow_id"]
+    view = result(platform, workflow_id)
+    report = assert_report(view)
+    final = status(platform, workflow_id)
+    subs = len(report["sub_questions"])
+    assert step_names(final) == ["plan"] + ["gather"] * subs + ["read"] * subs + ["reason"] * subs + [
+        "synthesise",
+        "store",
+    ]
+    assert final["progress"] == 1.0 and final["current_step"] is None
+    # Markdown export
+    md = httpx.get(
+        api(platform, f"/workflows/research-analysis/{workflow_id}/result"), params={"format": "markdown"}, timeout=60
+    )
+    assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
+    assert md.text == report["markdown"]
+    # logs: each step said what it did, in order
+    lines = httpx.get(api(platform, f"/workflows/{workflow_id}/logs"), timeout=60).json()["lines"]
+    steps_logged = [line["step"] for line in lines if line["step"]]
+    assert steps_logged.index("plan") < steps_logged.index("gather") < steps_logged.index("store")
+    assert [line["seq"] for line in lines] == sorted(line["seq"] for line in lines)
+    listed = httpx.get(api(platform, "/workflows"), timeout=60).json()
+    assert any(w["workflow_id"] == workflow_id and w["has_report"] for w in listed["workflows"])
+    # the same id again is the same workflow (idempotency key)
+    again = start(platform, question=QUESTION, index=docs_index, workflow_id=workflow_id)
+    assert again["workflow_id"] == workflow_id and again["status"] == "completed"
+
+
+@pytest.mark.parametrize(
+    ("kill_after", "what"),
+    [(0, "in the ingest step"), (5, "in the reason steps")],
+)
+def test_a_kill_of_the_runner_resumes_and_stores_side_effects_once(
+    platform: str, client: Any, docs_index: str, kill_after: int, what: str
+) -> None:
+    workflow_id = f"kill-{kill_after}-{uuid.uuid4().hex[:6]}"
+    restarts = client.tree().find(WORKFLOWS).restarts
+    start(platform, question=QUESTION, index=docs_index, workflow_id=workflow_id, documents=[EXTRA_DOC])
+    before = wait_for_steps(platform, workflow_id, kill_after)
+    recorded = {s["step_id"]: s for s in before["steps"] if s["status"] == "completed"}
+    client.kill(WORKFLOWS)
+    client.wait_until_running(WORKFLOWS, timeout_s=120, min_restarts=restarts + 1)
+    view = result(platform, workflow_id)
+    report = assert_report(view)
+    final = status(platform, workflow_id)
+    # no step recorded twice, and the ones recorded before the kill kept their record
+    ids = [s["step_id"] for s in final["steps"]]
+    assert len(ids) == len(set(ids))
+    subs = len(report["sub_questions"])
+    expected = ["ingest", "plan"] + ["gather"] * subs + ["read"] * subs + ["reason"] * subs + ["synthesise", "store"]
+    assert step_names(final) == expected
+    for step_id, step in recorded.items():
+        after = next(s for s in final["steps"] if s["step_id"] == step_id)
+        assert after["completed_at"] == step["completed_at"], f"step {step_id} ran again after a kill {what}"
+    # side effects exactly once: one report with its citations, one ingested document
+    counted = ray.get(client.actor(WORKFLOWS).side_effects.remote(workflow_id), timeout=60)
+    assert counted == {"reports": 1, "citations": len(report["citations"])}
+    document = httpx.get(api(platform, f"/search/documents/{document_id_for(workflow_id, 0)}"), timeout=60)
+    assert document.status_code == 200, document.text
+    assert document.json()["chunks"] >= 1
+    lines = httpx.get(api(platform, f"/workflows/{workflow_id}/logs"), timeout=60).json()["lines"]
+    assert any("resumed by workflows/main" in line["message"] for line in lines)
+    ingest_lines = [line for line in lines if line["step"] == "ingest" and "intensity.md" in line["message"]]
+    assert len(ingest_lines) >= 1
+
+
+def test_stop_cancels_at_the_next_step_boundary(platform: str, docs_index: str) -> None:
+    workflow_id = start(platform, question=QUESTION, index=docs_index)["workflow_id"]
+    wait_for_steps(platform, workflow_id, 1)
+    stopped = httpx.post(api(platform, f"/workflows/stop/{workflow_id}"), timeout=60)
+    acknowledged = datetime.now().astimezone()
+    assert stopped.status_code == 200, stopped.text
+    assert stopped.json()["status"] == "cancelled"
+    time.sleep(3.0)  # long enough for a step to have started if the stop were not kept
+    view = status(platform, workflow_id)
+    assert view["workflow"]["status"] == "cancelled" and view["current_step"] is None
+    for step in view["steps"]:
+        assert step["started_at"] is None or datetime.fromisoformat(step["started_at"]) <= acknowledged, step
+    assert "store" not in step_names(view)
+    assert result(platform, workflow_id, wait_s=0)["report"] is None
+    # a cancelled workflow can be resumed; a completed one cannot be retried
+    retried = httpx.post(api(platform, f"/workflows/retry/{workflow_id}"), timeout=60)
+    assert retried.status_code == 202, retried.text
+    assert_report(result(platform, workflow_id))
+    again = httpx.post(api(platform, f"/workflows/retry/{workflow_id}"), timeout=60)
+    assert again.status_code == 409 and again.json()["field"] == "workflow_id"
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "field"),
+    [
+        ({"question": ""}, 422, "body.question"),
+        ({"question": "What is a supervisor?", "mode": "telepathy"}, 422, "body.mode"),
+        ({"question": "What is a supervisor?", "mode": "direct"}, 422, "mode"),
+        ({"question": "What is a supervisor?", "index": "no-such-index"}, 404, "index"),
+        ({"question": "What is a supervisor?", "model": "no-such-model:7b"}, 422, "model"),
+        (
+            {"question": "What is a supervisor?", "limits": {"max_sub_questions": 0}},
+            422,
+            "body.limits.max_sub_questions",
+        ),
+        ({"question": "What is a supervisor?", "workflow_id": "bad id!"}, 422, "body.workflow_id"),
+    ],
+)
+def test_bad_input_is_refused_naming_the_field(
+    platform: str, docs_index: str, body: dict[str, Any], code: int, field: str
+) -> None:
+    response = httpx.post(api(platform, "/workflows/research-analysis"), json=body, timeout=60)
+    assert response.status_code == code, response.text
+    assert response.json()["field"] == field
+
+
+def test_unknown_ids_are_404(platform: str) -> None:
+    for method, path in (
+        ("GET", "/workflows/research-analysis/nosuchworkflow/status"),
+        ("GET", "/workflows/research-analysis/nosuchworkflow/result"),
+        ("GET", "/workflows/nosuchworkflow/logs"),
+        ("POST", "/workflows/stop/nosuchworkflow"),
+        ("POST", "/workflows/retry/nosuchworkflow"),
+    ):
+        response = httpx.request(method, api(platform, path), timeout=60)
+        assert response.status_code == 404, (path, response.text)
+        assert response.json()["field"] == "workflow_id"
