@@ -151,6 +151,8 @@ class RunView(BaseModel):
     config: RunConfig
     progress: RunProgress | None = None
     history: list[HistoryPoint] = Field(default_factory=list)
+    stored_evaluations: int = 0  # evaluations this run computed and stored
+    duplicates: int = 0  # evaluations computed again and refused by the store (0: none recomputed)
 
 
 class EvolutionResults(BaseModel):

@@ -72,3 +72,19 @@ class WsStopReasoning(WsIn):
     """stop_reasoning -> reasoning_stopped {the session's summary}."""
 
     session_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+
+
+class WsStartEvolution(WsIn):
+    """start_evolution -> evolution_started {run_id, ...}: the socket is subscribed to the run's
+    topic first, so every evolution_progress and the evolution_complete reach it. The other
+    fields are POST /evolution/start's body (protocols/rest_evolution.py)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    task: str = Field(min_length=1, max_length=100)
+
+
+class WsStopEvolution(WsIn):
+    """stop_evolution -> evolution_stopping {the run's summary}: it ends after the generation under way."""
+
+    run_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")

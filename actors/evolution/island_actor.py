@@ -48,6 +48,7 @@ class PopulationActor(SupervisedActor):
         self.config: RunConfig | None = None
         self.resumed = False
         self._lock = asyncio.Lock()
+        self._loaded: set[str] = set()  # genomes whose stored evaluations are in the cache
 
     # ---- lifetime ------------------------------------------------------------------
 
@@ -71,6 +72,7 @@ class PopulationActor(SupervisedActor):
         state, _phase = found
         keys = [m.key for m in (*state.members, *state.pending)]
         stored = await sql.evaluations_for(self.db, config.task, keys)
+        self._loaded.update(keys)
         self.island = Island.from_checkpoint(config, evaluator, state, evaluations=stored, model=model, sink=sink)
         # what this island computed, stored (its checkpoint's count misses those since)
         self.island.counters.computed = await sql.computed_by(self.db, self.run_id, self.index)
@@ -102,11 +104,13 @@ class PopulationActor(SupervisedActor):
         await sql.save_checkpoint(self._db, self.run_id, self._island.checkpoint(include_evaluations=False), phase)
 
     async def _preload(self, members: Sequence[Member]) -> None:
-        """Stored evaluations of these genomes (any run's) into the cache: none is computed again."""
+        """Stored evaluations of these genomes (any run's, any split) into the cache, once per
+        genome: none is computed again (reflection's train, the front's test included)."""
         island = self._island
-        keys = [m.key for m in members if not m.objectives]
+        keys = [m.key for m in members if m.key not in self._loaded]
         if keys:
             island.evaluations.cache.add(await sql.evaluations_for(self._db, island.evaluations.task, keys))
+            self._loaded.update(keys)
 
     # ---- for the coordinator ------------------------------------------------------------
 
@@ -117,6 +121,7 @@ class PopulationActor(SupervisedActor):
             island = self._island
             while island.generation < target:
                 if not island.pending:
+                    await self._preload(island.members)  # reflection reads their train evaluations
                     await island.vary()
                     await self._checkpoint("varied")
                 await self._preload(island.pending)
@@ -144,9 +149,9 @@ class PopulationActor(SupervisedActor):
     async def immigrate(self, members: list[dict[str, Any]], evaluations: list[dict[str, Any]]) -> dict[str, Any]:
         async with self._lock:
             island = self._island
-            island.immigrate(
-                [Member.model_validate(m) for m in members], [Evaluation.model_validate(e) for e in evaluations]
-            )
+            arrivals = [Member.model_validate(m) for m in members]
+            island.immigrate(arrivals, [Evaluation.model_validate(e) for e in evaluations])
+            await self._preload(arrivals)
             await sql.put_members(self._db, self.run_id, island.members)
             await self._checkpoint("migrated")
             return island.progress().model_dump(mode="json")
@@ -157,6 +162,7 @@ class PopulationActor(SupervisedActor):
         assert self.config is not None
         front = [Member.model_validate(m) for m in members]
         async with self._lock:
+            await self._preload(front)
             reports = await report_test(front, self._island.evaluations, self.config)
         return [r.model_dump(mode="json") for r in reports]
 

@@ -335,6 +335,8 @@ class EvolutionManager(SupervisedActor):
             config=RunConfig.model_validate(row["config"]),
             progress=RunProgress.model_validate(row["progress"]) if row["progress"] else None,
             history=await sql.history(self._db, run_id),
+            stored_evaluations=await sql.computed_by(self._db, run_id),
+            duplicates=int(row["duplicates"]),
         )
         return view.model_dump(mode="json")
 

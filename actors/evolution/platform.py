@@ -8,6 +8,7 @@ Each adapter takes a `Runtime` (supervisors/runtime.py), as the reasoning adapte
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Sequence
 
 from actors.models.catalog import chat_address
@@ -34,10 +35,18 @@ def task_names(settings: Settings) -> list[str]:
     return sorted(load_task_specs(settings.resolve_path(settings.evolution.tasks_file)))
 
 
+_COST = re.compile(r"^(?P<name>[^@]+)(?:@(?P<ms>\d{1,5})ms)?$")
+
+
 def problem_for(task: str) -> ProblemEvaluator:
-    name = task.removeprefix(PYMOO_PREFIX)
+    """`pymoo:<problem>`, optionally `@<n>ms`: each evaluation then also burns n ms of CPU
+    (the benches' stand-in for an expensive evaluation)."""
+    match = _COST.match(task.removeprefix(PYMOO_PREFIX))
+    if match is None:
+        raise UnknownTask(f"{task!r} is not pymoo:<problem>[@<n>ms]")
+    name, ms = match.group("name"), match.group("ms")
     try:
-        return ProblemEvaluator(name)
+        return ProblemEvaluator(name, cost_s=int(ms) / 1000 if ms else 0.0)
     except Exception as exc:
         raise UnknownTask(f"pymoo has no problem {name!r}") from exc
 

@@ -24,11 +24,12 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
 from configs.settings import Settings
-from protocols.addresses import BUS, MCP_MANAGER, MONITOR, REASONING_MANAGER
+from protocols.addresses import BUS, EVOLUTION_MANAGER, MCP_MANAGER, MONITOR, REASONING_MANAGER
 from protocols.errors import InvalidText, PlatformError
 from protocols.events import WsServerMessage
 from protocols.models import ChatRequest
 from protocols.rest import HttpErrorCode
+from protocols.rest_evolution import StartEvolutionBody, run_topic
 from protocols.rest_reasoning import StartReasoningBody, session_topic
 from protocols.text import check_storable, unstorable_reason
 from protocols.ws import (
@@ -38,8 +39,10 @@ from protocols.ws import (
     WsPing,
     WsRequest,
     WsRequestSystemMetrics,
+    WsStartEvolution,
     WsStartReasoning,
     WsStop,
+    WsStopEvolution,
     WsStopReasoning,
     WsTopics,
 )
@@ -169,6 +172,27 @@ async def on_stop_reasoning(session: WsSession, message: WsStopReasoning) -> Non
     await session.send(WsServerMessage(type="reasoning_stopped", ref=message.ref, data=summary))
 
 
+async def on_start_evolution(session: WsSession, message: WsStartEvolution) -> None:
+    fields = message.model_dump(exclude={"type", "ref"})
+    try:
+        body = StartEvolutionBody.model_validate(fields)
+    except ValidationError as exc:
+        await session.error(message, _invalid(exc))
+        return
+    run_id = body.run_id or uuid.uuid4().hex[:16]
+    topics = session.state.relay.topics_of(session.client_id) | {run_topic(run_id)}
+    await session.state.relay.set_topics(session.client_id, topics)
+    manager = actor_ref(session.settings, EVOLUTION_MANAGER)
+    summary = await ask(manager, "start", body.model_dump(mode="json", exclude_none=True), run_id, timeout_s=120.0)
+    await session.send(WsServerMessage(type="evolution_started", ref=message.ref, data=summary))
+
+
+async def on_stop_evolution(session: WsSession, message: WsStopEvolution) -> None:
+    manager = actor_ref(session.settings, EVOLUTION_MANAGER)
+    summary = await ask(manager, "stop", message.run_id, timeout_s=120.0)
+    await session.send(WsServerMessage(type="evolution_stopping", ref=message.ref, data=summary))
+
+
 # client message type -> (its model, its handler)
 HANDLERS: dict[str, tuple[type[WsIn], Handler]] = {
     "ping": (WsPing, on_ping),
@@ -182,6 +206,8 @@ HANDLERS: dict[str, tuple[type[WsIn], Handler]] = {
     "request_system_metrics": (WsRequestSystemMetrics, on_request_system_metrics),
     "start_reasoning": (WsStartReasoning, on_start_reasoning),
     "stop_reasoning": (WsStopReasoning, on_stop_reasoning),
+    "start_evolution": (WsStartEvolution, on_start_evolution),
+    "stop_evolution": (WsStopEvolution, on_stop_evolution),
 }
 
 
@@ -273,7 +299,8 @@ def _decode(raw: Mapping[str, Any]) -> Any:
 async def websocket(ws: WebSocket, settings: SettingsDep, encoding: str = "json") -> None:
     """ping -> pong; subscribe/unsubscribe to bus topics; request -> response; chat;
     mcp_server_action -> mcp_server_status; request_system_metrics -> system_metrics;
-    start_reasoning -> reasoning_started (then the session's events); stop_reasoning -> reasoning_stopped."""
+    start_reasoning -> reasoning_started (then the session's events); stop_reasoning -> reasoning_stopped;
+    start_evolution -> evolution_started (then the run's events); stop_evolution -> evolution_stopping."""
     await ws.accept()
     state: WsState = shared("ws")
     binary = encoding == "msgpack"
