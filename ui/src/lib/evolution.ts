@@ -179,6 +179,7 @@ export interface StartFields {
   generations: string
   metric_calls: string
   wall_time_s: string
+  extra?: string // a JSON object of further StartEvolutionBody fields (space, text, cascade, seeds...)
 }
 
 export class FieldError extends Error {
@@ -219,6 +220,17 @@ export function startBody(fields: StartFields): StartEvolutionBody {
       if (!Number.isFinite(v) || v <= 0) throw new FieldError('wall_time_s', 'must be a number of seconds above 0')
       body.budget.wall_time_s = v
     }
+  }
+  const extra = (fields.extra ?? '').trim()
+  if (extra) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(extra)
+    } catch {
+      throw new FieldError('extra', 'not valid JSON')
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new FieldError('extra', 'must be a JSON object')
+    return { ...body, ...(parsed as Partial<StartEvolutionBody>) }
   }
   return body
 }

@@ -66,6 +66,7 @@ function StartForm({ tasks, onStarted }: { tasks: string[]; onStarted: (s: RunSu
     generations: '',
     metric_calls: '',
     wall_time_s: '',
+    extra: '',
   })
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
@@ -136,6 +137,20 @@ function StartForm({ tasks, onStarted }: { tasks: string[]; onStarted: (s: RunSu
         {number('metric_calls', 'budget: metric calls', '(recipe, example) evaluations computed, all splits')}
         {number('wall_time_s', 'budget: seconds', 'wall time the run may take')}
       </div>
+      <details className="advanced">
+        <summary className="small muted">more parameters (JSON)</summary>
+        <label>
+          <span>further fields of the start request: space, text, cascade, seeds, patience, migration…</span>
+          <textarea
+            name="extra"
+            rows={4}
+            className="mono"
+            value={fields.extra}
+            onChange={(e) => set({ extra: e.target.value })}
+            placeholder='{"space": {"modes": ["direct"], "max_tokens": {"low": 8, "high": 64}}, "patience": 3}'
+          />
+        </label>
+      </details>
       <p className="muted small">Empty fields take the platform's defaults (configs/evolution.yaml).</p>
       {error ? <ErrorNote error={error} /> : null}
       <Button type="submit" variant="primary" busy={busy} disabled={!fields.task}>

@@ -163,6 +163,9 @@ describe('evolution data shaping', () => {
     expect(() => startBody({ ...fields, islands: '1.5' })).toThrow(FieldError)
     expect(() => startBody({ ...fields, population_size: '1' })).toThrow('population_size')
     expect(() => startBody({ ...fields, objectives: [] })).toThrow('objectives')
+    expect(startBody({ ...fields, extra: '{"patience": 2, "space": {"modes": ["direct"]}}' })).toMatchObject({ patience: 2, space: { modes: ['direct'] }, islands: 2 })
+    expect(() => startBody({ ...fields, extra: '[1]' })).toThrow('extra: must be a JSON object')
+    expect(() => startBody({ ...fields, extra: '{' })).toThrow('extra: not valid JSON')
   })
 })
 
