@@ -106,7 +106,8 @@ export function historySeries(history: HistoryPoint[], objectives: string[]): Hi
 }
 
 /** The view with a live progress event applied: the summary's figures, the latest progress,
- * and the generation's history point (an older or repeated event changes no history). */
+ * and the generation's history point (an older or repeated event changes no history); the
+ * run's status is left as it is. */
 export function withProgress(view: RunView, progress: RunProgress): RunView {
   if (view.progress && progress.generation < view.progress.generation) return view
   const point: HistoryPoint = {
@@ -121,9 +122,10 @@ export function withProgress(view: RunView, progress: RunProgress): RunView {
     ...view,
     progress,
     history,
+    // the status stays the run's: a last generation says `completed` while the run still
+    // scores its front on the test split; evolution_complete and the API's view end it
     run: {
       ...view.run,
-      status: progress.status,
       stop_reason: progress.stop_reason ?? view.run.stop_reason,
       generation: progress.generation,
       hypervolume: progress.hypervolume,

@@ -137,6 +137,8 @@ describe('evolution data shaping', () => {
     const view = runView(progress(0, [member(1, { quality: 0.2 })]))
     const next = withProgress(view, progress(1, [member(2, { quality: 0.5 })]))
     expect(next.run.generation).toBe(1)
+    // the last generation says completed while the run still scores its test split: still running
+    expect(withProgress(next, progress(2, [], { status: 'completed', stop_reason: 'generations' })).run).toMatchObject({ status: 'running', stop_reason: 'generations', generation: 2 })
     expect(next.history!.map((h) => h.generation)).toEqual([0, 1])
     expect(next.progress!.front[0].key).toBe(key(2))
     expect(withProgress(next, progress(1, []))).not.toBe(next) // the same generation again: replaced, not added
@@ -294,7 +296,8 @@ describe('Evolution page', () => {
     act(() => listener({ type: 'evolution_progress', data: { run_id: 'other', progress: progress(5, []) } } as WsFrame))
     expect(screen.getByTestId('evolution-run').dataset.generation).toBe('1')
     // the end: the API's view after it, with the held-out test split
-    current = withProgress(current, { ...next, status: 'completed', stop_reason: 'generations' })
+    const ended = withProgress(current, { ...next, status: 'completed', stop_reason: 'generations' })
+    current = { ...ended, run: { ...ended.run, status: 'completed', finished_at: '2026-12-04T22:05:00+00:00' } }
     act(() => listener({ type: 'evolution_complete', data: { run_id: 'run-1', status: 'completed', stop_reason: 'generations', progress: { ...next, status: 'completed' } } } as WsFrame))
     await waitFor(() => expect(screen.getByTestId('evolution-run').dataset.status).toBe('completed'))
     expect(screen.queryByTestId('stop-evolution')).toBeNull()
