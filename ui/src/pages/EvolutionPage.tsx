@@ -192,7 +192,8 @@ function ParetoScatter({ view, recipes, onPick }: { view: RunView; recipes: Reci
         { label: `front of ${xSpec.name} × ${ySpec.name}`, stroke: COLORS[1], width: 1.5, dash: [4, 3], spanGaps: true, paths: uPlot.paths.stepped!({ align: 1 }), points: { show: false } },
       ],
     }),
-    [xSpec, ySpec],
+    // made again only when the objectives drawn change, not on every poll's new objects
+    [xSpec.name, xSpec.direction, ySpec.name, ySpec.direction],
   )
   if (objectives.length < 2) return <div className="muted small">The run has one objective: its history is below.</div>
   return (
@@ -244,6 +245,7 @@ function HistoryCharts({ view }: { view: RunView }) {
       ),
     [view.history, objectives],
   )
+  const objectivesKey = objectives.map((o) => `${o.name}:${o.direction}`).join(',')
   const hvOptions = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
     () => ({
       scales: { x: { time: false }, hv: {}, div: { range: [0, 1] } },
@@ -265,7 +267,7 @@ function HistoryCharts({ view }: { view: RunView }) {
           series: [{ label: 'generation' }, { label: `best ${o.name} (${o.direction})`, stroke: COLORS[(i + 1) % COLORS.length], width: 2, points: { show: true } }],
         }),
       ),
-    [objectives],
+    [objectivesKey],
   )
   const hvData = useMemo<uPlot.AlignedData>(() => [series.generations, series.hypervolume, series.diversity], [series])
   if (series.generations.length === 0) return <div className="muted small">The charts start after the first generation.</div>

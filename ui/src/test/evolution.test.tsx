@@ -302,6 +302,8 @@ describe('Evolution page', () => {
     await waitFor(() => expect(screen.getByTestId('evolution-run').dataset.status).toBe('completed'))
     expect(screen.queryByTestId('stop-evolution')).toBeNull()
     await waitFor(() => expect(screen.getByTestId('test-split').textContent).toContain('0.400'))
+    // the views polled and loaded since carry new objects, the same objectives: one chart, given new data
+    expect(charts.made.filter((c) => c.el.dataset.testid === 'pareto-chart')).toHaveLength(1)
   })
 
   it('stops a running run', async () => {
