@@ -46,6 +46,9 @@ class CreateAgentRequest(BaseModel):
     tools: list[str] | None = Field(None, max_length=64)
     # Only for types that reason (configs/agents.yaml `reasoning_mode`): this agent's mode instead.
     reasoning_mode: ReasoningMode | None = None
+    # A stored recipe (POST /evolution/recipes, or one a run evolved): the agent runs it: its
+    # model, system prompt, temperature, token limit and (for types that reason) reasoning mode.
+    recipe_id: str | None = Field(None, pattern=r"^[0-9a-f]{24}$")
 
 
 class Agent(BaseModel):

@@ -48,6 +48,7 @@ class AgentRow(_Open):
     model: str | None = None
     tools: list[str] = Field(default_factory=list)
     reasoning_mode: str | None = None  # a reasoning agent's mode (null: its type's)
+    recipe: dict[str, Any] | None = None  # the recipe it runs (POST /agents {recipe_id}), with its `recipe_id`
     status: str = ""  # the stored status (active, deleted)
     address: str = ""
     created_at: str = ""  # ISO 8601

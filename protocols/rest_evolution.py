@@ -6,7 +6,7 @@ history, lineage.
 
 Events of a run go on the bus topic `evolution.<run_id>` (`evolution.*` is every run's;
 the /ws `start_evolution` message subscribes its socket to its run before the run starts):
-- `evolution_started`  {run_id, task, objectives, islands, population_size}
+- `evolution_created`  {run_id, task, objectives, islands, population_size}
 - `evolution_progress` {run_id, progress: RunProgress}  after each generation (and migration)
 - `evolution_complete` {run_id, status, stop_reason, error, progress: RunProgress | null}
 """

@@ -3,8 +3,9 @@ the MCP Inspector, the SDK's `mcp.Client`).
 
 Its tools reach the platform through Ray and the bus: the supervision tree, the knowledge
 base (`knowledge/main` `search`), an agent (`agent/<id>` `ask`), and the managed MCP
-servers (`mcp/<id>`), reasoning sessions (`manager/reasoning`) and research workflows
-(`workflows/main`). An address that does not exist (yet) answers a clear
+servers (`mcp/<id>`), reasoning sessions (`manager/reasoning`), research workflows
+(`workflows/main`) and evolution runs (`manager/evolution`). An address that does not exist
+(yet) answers a clear
 "not available" tool error, never a crash.
 
 The SDK's session manager needs its `run()` context for as long as it serves; Serve
@@ -18,7 +19,7 @@ import asyncio
 import itertools
 from typing import TYPE_CHECKING, Any
 
-from protocols.addresses import BUS, KNOWLEDGE, MCP_MANAGER, REASONING_MANAGER, ROOT, WORKFLOWS
+from protocols.addresses import BUS, EVOLUTION_MANAGER, KNOWLEDGE, MCP_MANAGER, REASONING_MANAGER, ROOT, WORKFLOWS
 from protocols.errors import ActorUnavailable, PlatformError
 from protocols.jsonrpc import ErrorCode, make_request
 from serve_app.deps import ask as actor_ask
@@ -131,6 +132,14 @@ def build_server(settings: Settings) -> MCPServer:
             raise ToolError(f"{exc.code}{where}: {exc.message}") from None
         return answer
 
+    async def evolution_call(method: str, *args: Any, timeout: float) -> dict[str, Any]:
+        try:
+            answer: dict[str, Any] = await ask(EVOLUTION_MANAGER, method, *args, timeout=timeout)
+        except PlatformError as exc:
+            where = f" ({exc.field})" if exc.field else ""
+            raise ToolError(f"{exc.code}{where}: {exc.message}") from None
+        return answer
+
     @server.tool(
         description="Run a durable research analysis: plan sub-questions, search the knowledge index, answer "
         "each with the reasoning pipeline and write a Markdown report citing its sources. wait_s: how long to "
@@ -148,6 +157,51 @@ def build_server(settings: Settings) -> MCPServer:
     async def research_result(workflow_id: str, wait_s: float = 0.0) -> dict[str, Any]:
         view = await workflow_call("result", workflow_id, wait_s, timeout=wait_s + 30.0)
         return research_answer(view)
+
+    @server.tool(
+        description="Recipe evolution (NSGA-II islands over agent-pipeline recipes). action=start: start a run "
+        "(task: game24, python_docs_qa, or pymoo:<problem>; objectives from quality, latency_p50, tokens; "
+        "population_size, islands, generations, metric_calls); action=status / results / stop: of run_id "
+        "(results waits up to wait_s seconds for the run to end and gives its Pareto front)."
+    )
+    async def evolution(
+        action: str = "status",
+        run_id: str | None = None,
+        task: str | None = None,
+        objectives: list[str] | None = None,
+        population_size: int | None = None,
+        islands: int | None = None,
+        generations: int | None = None,
+        metric_calls: int | None = None,
+        wait_s: float = 0.0,
+    ) -> dict[str, Any]:
+        if action == "start":
+            if not task:
+                raise ToolError("validation_error (task): action=start needs a task")
+            body: dict[str, Any] = {
+                k: v
+                for k, v in {
+                    "task": task,
+                    "objectives": objectives,
+                    "population_size": population_size,
+                    "islands": islands,
+                    "generations": generations,
+                }.items()
+                if v is not None
+            }
+            if metric_calls is not None:
+                body["budget"] = {"metric_calls": metric_calls}
+            return await evolution_call("start", body, timeout=120.0)
+        if action not in ("status", "results", "stop"):
+            raise ToolError("validation_error (action): one of start, status, results, stop")
+        if action == "status":
+            return await evolution_call("status", run_id, timeout=30.0)
+        if not run_id:
+            raise ToolError(f"validation_error (run_id): action={action} needs a run_id")
+        if action == "stop":
+            return await evolution_call("stop", run_id, timeout=120.0)
+        wait = max(0.0, min(wait_s, 600.0))
+        return await evolution_call("results", run_id, wait, timeout=wait + 30.0)
 
     return server
 

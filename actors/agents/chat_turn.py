@@ -245,11 +245,16 @@ class ChatTurns:
     ) -> dict[str, Any]:
         """The model request (Ollama's chat shape)."""
         tokens = self.config.max_answer_tokens if fmt is None else self.config.decision_tokens
+        temperature = self.config.temperature
+        recipe = self.row.get("recipe")
+        if recipe and fmt is None:  # an agent made from a recipe answers as the recipe says (within the cap)
+            tokens = min(tokens, int(recipe.get("max_tokens") or tokens))
+            temperature = float(recipe.get("temperature", temperature))
         request: dict[str, Any] = {
             "model": self.row["model"],
             "messages": messages,
             "stream": stream,
-            "options": {"num_predict": tokens, "temperature": self.config.temperature},
+            "options": {"num_predict": tokens, "temperature": temperature},
         }
         if fmt is not None:
             request["format"] = fmt
@@ -270,7 +275,9 @@ class ChatTurns:
             ]
         memories, notes = await self.recall(message)
         builder = ContextBuilder(self.config.context_chars, self.config.recent_turns)
-        return builder.build(self.profile.type.system_prompt, history, message, memories), notes
+        recipe = self.row.get("recipe") or {}
+        system_prompt = recipe.get("system_prompt") or self.profile.type.system_prompt
+        return builder.build(system_prompt, history, message, memories), notes
 
     async def recall(self, query: str) -> tuple[list[str], list[str]]:
         if not self.config.memory_k:

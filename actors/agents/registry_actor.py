@@ -21,6 +21,7 @@ from actors.agents.export import MEDIA_TYPES, export_conversation
 from actors.agents.factory import AgentFactory, AgentSpecError, not_found
 from actors.agents.routing import ChatRouter
 from actors.agents.types import load_agent_types
+from actors.evolution import sql as evolution_sql
 from actors.models.catalog import model_problem
 from actors.store import agents_chat as q
 from actors.store.database import Database
@@ -29,6 +30,7 @@ from configs.settings import get_settings
 from protocols.addresses import AGENT_POOL_SUPERVISOR, BUS, OLLAMA, agent_address
 from protocols.agents import AgentType, CreateAgentRequest, MessageStatus
 from protocols.events import TOPIC_AGENTS
+from protocols.evolution import Recipe
 from protocols.jsonrpc import ErrorCode
 from supervisors.actor import SupervisedActor, after_start
 from supervisors.refs import current_namespace
@@ -142,9 +144,13 @@ class AgentRegistry(SupervisedActor):
     async def create_agent(self, request: dict[str, Any]) -> dict[str, Any]:
         assert self.factory is not None
         agent_id = q.new_id()
-        spec = await self.factory.build(CreateAgentRequest.model_validate(request), agent_id)
+        create = CreateAgentRequest.model_validate(request)
+        recipe = None
+        if create.recipe_id is not None:
+            create, recipe = await self._from_recipe(create)
+        spec = await self.factory.build(create, agent_id)
         row = await q.insert_agent(
-            self._db, agent_id, spec.name, spec.type, spec.model, spec.tools, spec.reasoning_mode
+            self._db, agent_id, spec.name, spec.type, spec.model, spec.tools, spec.reasoning_mode, recipe
         )
         try:
             await self._start_agent(agent_id)
@@ -154,6 +160,25 @@ class AgentRegistry(SupervisedActor):
         created = with_state(row, await self._pool_states())
         self.publish(TOPIC_AGENTS, "agent_created", created)
         return created
+
+    async def _from_recipe(self, create: CreateAgentRequest) -> tuple[CreateAgentRequest, dict[str, Any]]:
+        """The request with the recipe's model and (for a type that reasons) its reasoning mode;
+        the recipe itself, which the agent's turns read (system prompt, temperature, tokens)."""
+        assert create.recipe_id is not None
+        found = await evolution_sql.get_recipe(self._db, create.recipe_id)
+        if found is None:
+            raise not_found("body.recipe_id", f"recipe '{create.recipe_id}'")
+        if not isinstance(found.genome, Recipe):
+            raise AgentSpecError(
+                "body.recipe_id", f"'{create.recipe_id}' is a {found.genome.kind} genome, not a recipe"
+            )
+        recipe = found.genome
+        update: dict[str, Any] = {"model": create.model or recipe.model}
+        agent_type = self.types.get(create.type)
+        if create.reasoning_mode is None and agent_type is not None and agent_type.reasoning_mode is not None:
+            update["reasoning_mode"] = recipe.reasoning.mode
+        stored = {"recipe_id": create.recipe_id, **recipe.model_dump(mode="json")}
+        return create.model_copy(update=update), stored
 
     @after_start
     async def list_agents(self) -> list[dict[str, Any]]:

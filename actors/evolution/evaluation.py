@@ -8,7 +8,8 @@ minibatch mean score reaches the threshold.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from protocols.evolution import Cascade, Evaluation, Genome, Split
@@ -16,6 +17,7 @@ from protocols.evolution import Cascade, Evaluation, Genome, Split
 from .ports import EvaluationSink, Evaluator
 
 CacheKey = tuple[str, str, str, str]  # (genome key, task, split, example)
+Lookup = Callable[[str, str, Split, Sequence[str]], Awaitable[Sequence[Evaluation]]]
 
 
 def cache_key(evaluation: Evaluation) -> CacheKey:
@@ -65,31 +67,80 @@ class Evaluations:
         self.cache = cache or EvaluationCache()
         self.sink = sink
         self.counters = counters or EvaluationCounters()
+        # a second level behind the cache (the store, where other islands and runs put theirs):
+        # asked for the misses before the evaluator, its answers count as hits
+        self.lookup: Lookup | None = None
+        self._inflight: dict[CacheKey, asyncio.Future[Evaluation]] = {}  # evaluations under way
 
     def examples(self, split: Split) -> list[str]:
         return list(self.evaluator.examples(split))
 
     async def run(self, genome: Genome, key: str, split: Split, examples: Sequence[str]) -> list[Evaluation]:
+        """Each example's evaluation: cached, under way for another caller (awaited, not made
+        again: children of one generation often share a parent reflection reads), stored
+        (the lookup), or computed now."""
         found: dict[str, Evaluation] = {}
         missing: list[str] = []
+        waiting: dict[str, asyncio.Future[Evaluation]] = {}
         for example in dict.fromkeys(examples):
             cached = self.cache.get(key, self.task, split, example)
-            if cached is None:
-                missing.append(example)
-            else:
+            if cached is not None:
                 found[example] = cached
-        self.counters.hits += len(found)
+            elif (key, self.task, split.value, example) in self._inflight:
+                waiting[example] = self._inflight[(key, self.task, split.value, example)]
+            else:
+                missing.append(example)
+        self.counters.hits += len(found) + len(waiting)
         if missing:
-            new = await self.evaluator.evaluate(genome, key, split, missing)
-            got = {e.example for e in new}
-            if got != set(missing) or any(e.genome != key or e.split is not split for e in new):
-                raise ValueError(f"the evaluator answered {sorted(got)} for {missing} ({split.value})")
-            self.cache.add(new)
-            self.counters.computed += len(new)
-            if self.sink is not None:
-                await self.sink.put(new)
-            found.update({e.example: e for e in new})
+            found.update(await self._compute(genome, key, split, missing))
+        for example, future in waiting.items():
+            found[example] = await asyncio.shield(future)
         return [found[example] for example in dict.fromkeys(examples)]
+
+    async def _compute(self, genome: Genome, key: str, split: Split, missing: list[str]) -> dict[str, Evaluation]:
+        loop = asyncio.get_running_loop()
+        claimed = {(key, self.task, split.value, example): loop.create_future() for example in missing}
+        for cache_key, future in claimed.items():
+            future.add_done_callback(_retrieve)
+            self._inflight[cache_key] = future
+        found: dict[str, Evaluation] = {}
+        try:
+            if self.lookup is not None:
+                stored = [e for e in await self.lookup(key, self.task, split, missing) if e.genome == key]
+                self.cache.add(stored)
+                found.update({e.example: e for e in stored if e.example in missing and e.split is split})
+                self.counters.hits += len(found)
+            rest = [e for e in missing if e not in found]
+            if rest:
+                new = await self.evaluator.evaluate(genome, key, split, rest)
+                got = {e.example for e in new}
+                if got != set(rest) or any(e.genome != key or e.split is not split for e in new):
+                    raise ValueError(f"the evaluator answered {sorted(got)} for {rest} ({split.value})")
+                self.cache.add(new)
+                self.counters.computed += len(new)
+                if self.sink is not None:
+                    await self.sink.put(new)
+                found.update({e.example: e for e in new})
+            for (_, _, _, example), future in claimed.items():
+                future.set_result(found[example])
+            return found
+        except BaseException as exc:
+            for future in claimed.values():
+                if not future.done():
+                    if isinstance(exc, asyncio.CancelledError):
+                        future.cancel()
+                    else:
+                        future.set_exception(exc)
+            raise
+        finally:
+            for cache_key in claimed:
+                self._inflight.pop(cache_key, None)
+
+
+def _retrieve(future: asyncio.Future[Evaluation]) -> None:
+    """Mark a shared evaluation's failure as seen (its owner raised it already)."""
+    if not future.cancelled():
+        future.exception()
 
 
 def cascade_minibatch(val: Sequence[str], cascade: Cascade) -> list[str]:

@@ -25,7 +25,7 @@ from actors.reasoning.adapters import RuntimeModel
 from actors.store.database import Database
 from actors.store.pool import open_store_pool
 from configs.settings import get_settings
-from protocols.evolution import Evaluation, Member, RecipeSpace, RunConfig, RunStatus
+from protocols.evolution import Evaluation, Member, RecipeSpace, RunConfig, RunStatus, Split
 from supervisors.actor import SupervisedActor, after_start, tool
 from supervisors.refs import current_namespace
 from supervisors.runtime import RayRuntime
@@ -68,6 +68,7 @@ class PopulationActor(SupervisedActor):
         found = await sql.checkpoint(self.db, self.run_id, self.index)
         if found is None:
             self.island = Island(config, evaluator, index=self.index, model=model, sink=sink)
+            self.island.evaluations.lookup = self._lookup
             return
         state, _phase = found
         keys = [m.key for m in (*state.members, *state.pending)]
@@ -76,6 +77,7 @@ class PopulationActor(SupervisedActor):
         self.island = Island.from_checkpoint(config, evaluator, state, evaluations=stored, model=model, sink=sink)
         # what this island computed, stored (its checkpoint's count misses those since)
         self.island.counters.computed = await sql.computed_by(self.db, self.run_id, self.index)
+        self.island.evaluations.lookup = self._lookup
         self.resumed = True
         if row["status"] == RunStatus.RUNNING.value:
             await sql.count_island_restart(self.db, self.run_id, self.index)
@@ -99,6 +101,9 @@ class PopulationActor(SupervisedActor):
 
     async def _store(self, evaluations: Sequence[Evaluation]) -> None:
         await sql.put_evaluations(self._db, self.run_id, self.index, evaluations)
+
+    async def _lookup(self, key: str, task: str, split: Split, examples: Sequence[str]) -> list[Evaluation]:
+        return await sql.stored_evaluations(self._db, key, task, split, examples)
 
     async def _checkpoint(self, phase: str) -> None:
         await sql.save_checkpoint(self._db, self.run_id, self._island.checkpoint(include_evaluations=False), phase)

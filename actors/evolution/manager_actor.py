@@ -204,7 +204,7 @@ class EvolutionManager(SupervisedActor):
         self._finished[run_id] = asyncio.Event()
         self.publish(
             run_topic(run_id),
-            "evolution_started",
+            "evolution_created",
             {
                 "run_id": run_id,
                 "task": config.task,

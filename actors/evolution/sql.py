@@ -26,6 +26,7 @@ from protocols.evolution import (
     RunConfig,
     RunProgress,
     RunStatus,
+    Split,
     StopReason,
 )
 from protocols.rest_evolution import HistoryPoint, LineageNode, LineageView, RecipeView, RunSummary
@@ -230,6 +231,19 @@ async def evaluations_for(db: Database, task: str, keys: Sequence[str]) -> list[
         db,
         "SELECT * FROM evolution_evaluations WHERE task = %(task)s AND genome = ANY(%(keys)s)",
         {"task": task, "keys": list(dict.fromkeys(keys))},
+    )
+    return [_evaluation(r) for r in rows]
+
+
+async def stored_evaluations(
+    db: Database, genome: str, task: str, split: Split, examples: Sequence[str]
+) -> list[Evaluation]:
+    """Those of these examples already evaluated for a genome (the islands' second-level cache)."""
+    rows = await _rows(
+        db,
+        "SELECT * FROM evolution_evaluations WHERE genome = %(g)s AND task = %(t)s AND split = %(s)s"
+        " AND example = ANY(%(examples)s)",
+        {"g": genome, "t": task, "s": split.value, "examples": list(examples)},
     )
     return [_evaluation(r) for r in rows]
 

@@ -30,6 +30,7 @@ def _agent(row: dict[str, Any]) -> dict[str, Any]:
         "model": row["model"],
         "tools": list(row["tools"]),
         "reasoning_mode": row.get("reasoning_mode"),
+        "recipe": row.get("recipe"),
         "status": row["status"],
         "address": f"agent/{row['id']}",
         "created_at": _iso(row["created_at"]),
@@ -53,11 +54,12 @@ async def insert_agent(
     model: str,
     tools: Sequence[str],
     reasoning_mode: str | None = None,
+    recipe: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     rows = await _rows(
         db,
-        "INSERT INTO agents (id, name, type, model, tools, reasoning_mode)"
-        " VALUES (%(id)s, %(name)s, %(type)s, %(model)s, %(tools)s, %(mode)s) RETURNING *",
+        "INSERT INTO agents (id, name, type, model, tools, reasoning_mode, recipe)"
+        " VALUES (%(id)s, %(name)s, %(type)s, %(model)s, %(tools)s, %(mode)s, %(recipe)s) RETURNING *",
         {
             "id": agent_id,
             "name": name,
@@ -65,6 +67,7 @@ async def insert_agent(
             "model": model,
             "tools": Jsonb(list(tools)),
             "mode": reasoning_mode,
+            "recipe": Jsonb(recipe) if recipe is not None else None,
         },
     )
     return _agent(rows[0])

@@ -18,6 +18,8 @@ things no test should start at random):
   not name a real server, but nothing may stop or remove the `time` server the MCP tests use;
 - POST /reasoning/start (when present): starts a tree-of-thought session of model calls per
   example, minutes of CPU on this machine.
+- POST /evolution/start: starts an evolution run, populations of recipes each evaluated with
+  model calls (tests/integration/test_evolution.py starts small ones on purpose).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ EXCLUDED: list[tuple[str, str]] = [  # (method, path regex): see the module docs
     ("POST", r"^/api/v1/mcp/servers/[^/]+/stop$"),
     ("DELETE", r"^/api/v1/mcp/servers/[^/]+$"),
     ("POST", r"^/api/v1/reasoning/start$"),
+    ("POST", r"^/api/v1/evolution/start$"),
 ]
 
 

@@ -1,8 +1,9 @@
 // The Evolution page in a real browser against the platform and its embedded model: a tiny
 // run (2 islands x 3 recipes, 2 generations, short answers) starts from the form, its
 // generations show live, it completes with a front, a Pareto scatter, the islands and the
-// charts; a recipe opens with its lineage; a second run is stopped from the page; the history
-// lists both. Mechanics only: the 135M model's scores are never asserted.
+// charts; a recipe opens with its lineage and an agent is made from it; a second run is
+// stopped from the page; the history lists both. Mechanics only: the 135M model's scores
+// are never asserted.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { BASE_URL, api, launch, openPage, screenshot, waitLive } from './browser.mjs'
@@ -117,7 +118,18 @@ test('Evolution: a small run shows its generations live and completes, a recipe 
     await page.$$eval('[data-testid="lineage"] li', (items) => items.map((li) => li.dataset.recipeId)),
     lineage.nodes.map((n) => n.recipe_id),
   )
-  await page.waitForSelector('[data-testid="create-agent-from-recipe"]')
+  // an agent made from it: the Agents page lists it, and it carries the recipe
+  const agentName = `evolved-${first}`
+  await page.waitForSelector('[data-testid="create-agent-from-recipe"] select[name="type"] option')
+  await page.fill('[data-testid="create-agent-from-recipe"] input[name="name"]', agentName)
+  await page.click('[data-testid="create-agent-from-recipe"] button[type="submit"]')
+  await page.waitForSelector('[data-testid="page-agents"]', { timeout: 120000 })
+  const agent = (await api('agents')).body.agents.find((a) => a.name === agentName)
+  assert.ok(agent, `agent ${agentName} was created`)
+  assert.ok(agent.recipe, `the agent carries its recipe: ${JSON.stringify(agent)}`)
+  await page.waitForFunction((name) => document.body.textContent.includes(name), agentName)
+  await openPage(page, 'evolution')
+  await page.waitForSelector(FORM)
 
   // 2: a longer run, stopped from the page while it runs
   const second = await start(page, { generations: 50, extra: { ...EXTRA, patience: 50 } })

@@ -91,3 +91,7 @@ CREATE TABLE IF NOT EXISTS evolution_islands (
     updated_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (run_id, island)
 );
+
+-- POST /agents {recipe_id}: the agent runs that recipe (its model, system prompt, reasoning
+-- mode, temperature and token limit), kept with the agent as it was when the agent was made.
+ALTER TABLE agents ADD COLUMN IF NOT EXISTS recipe jsonb;

@@ -2275,6 +2275,10 @@ export interface components {
             name: string;
             /** Reasoning Mode */
             reasoning_mode?: string | null;
+            /** Recipe */
+            recipe?: {
+                [key: string]: unknown;
+            } | null;
             /** Restarts */
             restarts: number;
             /** State */
@@ -2673,6 +2677,8 @@ export interface components {
             /** Name */
             name?: string | null;
             reasoning_mode?: components["schemas"]["ReasoningMode"] | null;
+            /** Recipe Id */
+            recipe_id?: string | null;
             /** Tools */
             tools?: string[] | null;
             /** Type */
@@ -4863,10 +4869,20 @@ export interface components {
          */
         RunView: {
             config: components["schemas"]["RunConfig"];
+            /**
+             * Duplicates
+             * @default 0
+             */
+            duplicates: number;
             /** History */
             history?: components["schemas"]["HistoryPoint"][];
             progress?: components["schemas"]["RunProgress"] | null;
             run: components["schemas"]["RunSummary"];
+            /**
+             * Stored Evaluations
+             * @default 0
+             */
+            stored_evaluations: number;
         };
         /**
          * RunningModel

@@ -23,3 +23,4 @@ export type LineageNode = Schemas['LineageNode']
 export type EvolutionResults = Schemas['EvolutionResults']
 export type EvolutionStatusView = Schemas['EvolutionStatusView']
 export type StartEvolutionBody = Schemas['StartEvolutionBody']
+export type CreateAgentRequest = Schemas['CreateAgentRequest'] // POST /agents {recipe_id}: an agent that runs a recipe

@@ -19,6 +19,7 @@ import {
   type StartFields,
 } from '../lib/evolution'
 import type {
+  CreateAgentRequest,
   EvolutionResults,
   EvolutionStatusView,
   LineageView,
@@ -364,7 +365,11 @@ function RunPanel({
       {run.error ? <ErrorNote error={new Error(run.error)} /> : null}
       <div className="stats-row evo-stats" data-testid="run-stats">
         <Stat label="generation" value={`${run.generation} / ${run.generations}`} />
-        <Stat label="evaluations" value={num(run.evaluations)} sub={config.budget?.metric_calls ? `budget ${num(config.budget.metric_calls)}` : undefined} />
+        <Stat
+          label="evaluations"
+          value={num(run.evaluations)}
+          sub={`${config.budget?.metric_calls ? `budget ${num(config.budget.metric_calls)} · ` : ''}${num(view.stored_evaluations ?? 0)} stored${view.duplicates ? ` · ${num(view.duplicates)} computed twice` : ''}`}
+        />
         <Stat label="hypervolume" value={num(run.hypervolume, 4)} />
         <Stat label="diversity" value={progress ? num(progress.diversity, 3) : '–'} sub={progress ? `${duration(progress.elapsed_s)} elapsed` : undefined} />
       </div>
@@ -502,7 +507,8 @@ function CreateAgent({ recipeId }: { recipeId: string }) {
     setBusy(true)
     setError(null)
     try {
-      const agent = await api.post<Agent>('agents', { type: chosen, name: name.trim() || undefined, recipe_id: recipeId }, 120000)
+      const body: CreateAgentRequest = { type: chosen, name: name.trim() || undefined, recipe_id: recipeId }
+      const agent = await api.post<Agent>('agents', body, 120000)
       toast.ok(`Created agent ${agent.name}`)
       navigate('agents')
     } catch (exc) {

@@ -186,6 +186,8 @@ function runView(p: RunProgress | null, status: RunView['run']['status'] = 'runn
       text: { reflect_rate: 0.5, crossover_rate: 0.2, minibatch_size: 3, max_feedback_chars: 600, max_prompt_chars: 4000, temperature: 0.7, max_tokens: 512 }, seed: 0,
     },
     progress: p,
+    stored_evaluations: p?.evaluations ?? 0,
+    duplicates: 0,
     history: p ? [{ generation: p.generation, hypervolume: p.hypervolume, best: p.best, diversity: p.diversity, evaluations: p.evaluations }] : [],
   }
 }
