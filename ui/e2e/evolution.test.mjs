@@ -54,7 +54,7 @@ async function start(page, { generations, extra }) {
   return page.getAttribute(RUN, 'data-run-id')
 }
 
-test('Evolution: a small run shows its generations live and completes, a recipe opens, a second run stops, the history lists both', async () => {
+test('Evolution: a small run shows its generations live and completes, a recipe opens and becomes an agent, a second run stops, the history lists both', async () => {
   const { page } = browser
   const status = await api('evolution/status')
   assert.equal(status.status, 200, JSON.stringify(status.body))
@@ -120,7 +120,7 @@ test('Evolution: a small run shows its generations live and completes, a recipe 
   )
   // an agent made from it: the Agents page lists it, and it carries the recipe
   const agentName = `evolved-${first}`
-  await page.waitForSelector('[data-testid="create-agent-from-recipe"] select[name="type"] option')
+  await page.waitForSelector('[data-testid="create-agent-from-recipe"] select[name="type"] option', { state: 'attached' })
   await page.fill('[data-testid="create-agent-from-recipe"] input[name="name"]', agentName)
   await page.click('[data-testid="create-agent-from-recipe"] button[type="submit"]')
   await page.waitForSelector('[data-testid="page-agents"]', { timeout: 120000 })

@@ -129,6 +129,8 @@ test('Workflows: a research analysis runs live to a cited report, exports, a sec
   assert.equal((await api(`workflows/research-analysis/${second}/status`)).body.workflow.status, 'cancelled')
   await screenshot(page, 'workflows-cancelled')
   await page.click('[data-testid="retry-workflow"]')
+  // the page shows the retried run (it may already have ended), then its end
+  await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.status !== 'cancelled', PANEL, { timeout: 120000 })
   await page.waitForFunction(ended, PANEL, { timeout: 420000 })
   assert.equal(await page.getAttribute(PANEL, 'data-status'), 'completed')
   await page.waitForSelector('[data-testid="report"]')
