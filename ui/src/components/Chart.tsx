@@ -5,6 +5,18 @@ import 'uplot/dist/uPlot.min.css'
 // A uPlot chart as a React component: made once per `options` (callers memoise them), given
 // new data with setData, as wide as its container. `onPick(i)`: a click on the plot picks the
 // data column under the cursor.
+/** A scale's range with some room around the data; one value (all recipes scored 0) gets a
+ * unit around it instead of uPlot's 0..100. */
+export const padded: uPlot.Range.Function = (_u, min, max) => {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1]
+  if (min === max) {
+    const d = Math.abs(min) * 0.1 || 1
+    return [min - d, max + d]
+  }
+  const d = (max - min) * 0.08
+  return [min - d, max + d]
+}
+
 export function Chart({
   options,
   data,
@@ -31,7 +43,7 @@ export function Chart({
     const el = box.current
     if (!el) return
     const width = () => Math.max(240, Math.floor(el.clientWidth || 600))
-    const u = new uPlot({ ...options, width: width(), height }, latest.current, el)
+    const u = new uPlot({ legend: { live: false }, ...options, width: width(), height }, latest.current, el)
     plot.current = u
     const click = () => {
       const i = u.cursor.idx

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import uPlot from 'uplot'
-import { Chart } from '../components/Chart'
+import { Chart, padded } from '../components/Chart'
 import { Badge, Button, Card, Empty, ErrorNote, Loaded, Stat } from '../components/ui'
 import { api, ApiError, errorText } from '../lib/api'
 import {
@@ -183,7 +183,7 @@ function ParetoScatter({ view, recipes, onPick }: { view: RunView; recipes: Reci
   const shaped = useMemo(() => scatterData(points, xSpec, ySpec), [points, xSpec, ySpec])
   const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
     () => ({
-      scales: { x: { time: false }, y: {} },
+      scales: { x: { time: false, range: padded }, y: { range: padded } },
       axes: [{ label: axisLabel(xSpec) }, { label: axisLabel(ySpec) }],
       cursor: { drag: { x: false, y: false } },
       series: [
@@ -249,7 +249,7 @@ function HistoryCharts({ view }: { view: RunView }) {
   const objectivesKey = objectives.map((o) => `${o.name}:${o.direction}`).join(',')
   const hvOptions = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
     () => ({
-      scales: { x: { time: false }, hv: {}, div: { range: [0, 1] } },
+      scales: { x: { time: false }, hv: { range: padded }, div: { range: [0, 1] } },
       axes: [{ label: 'generation' }, { scale: 'hv', label: 'hypervolume' }, { scale: 'div', side: 1, label: 'diversity', grid: { show: false } }],
       series: [
         { label: 'generation' },
@@ -263,7 +263,7 @@ function HistoryCharts({ view }: { view: RunView }) {
     () =>
       objectives.map(
         (o, i): Omit<uPlot.Options, 'width' | 'height'> => ({
-          scales: { x: { time: false }, y: {} },
+          scales: { x: { time: false }, y: { range: padded } },
           axes: [{ label: 'generation' }, { label: o.name }],
           series: [{ label: 'generation' }, { label: `best ${o.name} (${o.direction})`, stroke: COLORS[(i + 1) % COLORS.length], width: 2, points: { show: true } }],
         }),
@@ -330,7 +330,7 @@ function RunPanel({
   const front = progress?.front ?? []
   const [stopping, setStopping] = useState(false)
   return (
-    <div data-testid="evolution-run" data-run-id={run.run_id} data-status={run.status} data-generation={run.generation}>
+    <div className="evo-run" data-testid="evolution-run" data-run-id={run.run_id} data-status={run.status} data-generation={run.generation}>
       <div className="session-head">
         <div className="grow">
           <div className="session-query">

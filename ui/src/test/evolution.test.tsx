@@ -1,5 +1,6 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { padded } from '../components/Chart'
 import { setConfig } from '../lib/config'
 import { bestOn, FieldError, front2d, genomeLabel, historySeries, islandBests, scatterData, scatterPoints, startBody, withProgress } from '../lib/evolution'
 import type { IslandProgress, Member, ObjectiveSpec, Recipe, RunProgress, RunView } from '../lib/evolutionTypes'
@@ -154,6 +155,15 @@ describe('evolution data shaping', () => {
       [0, key(2)],
       [1, null],
     ])
+  })
+
+  it('pads chart ranges, and gives one value a unit around it', () => {
+    const u = null as never
+    expect(padded(u, 0, 0, 'x')).toEqual([-1, 1])
+    expect(padded(u, 50, 50, 'x')).toEqual([45, 55])
+    const [lo, hi] = padded(u, 2, 4, 'x') as [number, number]
+    expect(lo).toBeCloseTo(1.84)
+    expect(hi).toBeCloseTo(4.16)
   })
 
   it('labels genomes and builds the start body, naming a bad field', () => {
