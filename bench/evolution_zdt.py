@@ -25,7 +25,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import httpx
 import numpy as np
 from rich.table import Table
 
@@ -119,10 +118,14 @@ def run_local(problem: str, evals: int, pop: int, islands: int, seed: int, args:
 
 
 class Platform:
-    """The whole platform (tree + gateway) in a private Ray cluster and state directory."""
+    """The evolution part of the platform in a private Ray cluster and state directory: the
+    root supervisor with the store (embedded PostgreSQL), the bus and `supervisor/evolution`
+    (its pools of coordinators and islands, and `manager/evolution`), the same actors a full
+    platform runs, without the model workers, knowledge and gateway a numeric run needs none
+    of. The driver talks to `manager/evolution` as the REST router does."""
 
     def __enter__(self) -> Platform:
-        from bench.models import free_port, platform_env, wait_http
+        from bench.models import platform_env
 
         self.state_dir = Path(tempfile.mkdtemp(prefix="pge-", dir="/tmp"))
         platform_env(self.state_dir)
@@ -131,36 +134,56 @@ class Platform:
 
         get_settings.cache_clear()
         self.settings = load_settings()
-        from serve_app.platform import init_ray, start_serve, start_tree
+        import ray
+
+        from protocols.addresses import BUS, EVOLUTION_SUPERVISOR, ROOT, STORE
+        from serve_app.platform import init_ray
+        from serve_app.tree import root_children, root_flags
+        from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS, remote_class
 
         init_ray(self.settings)
-        start_tree(self.settings)
-        self.settings.serve.port = free_port()
-        self.url = start_serve(self.settings) + "api/v1"
-        wait_http(self.url + "/health")
+        children = [c for c in root_children(self.settings) if c.id in (STORE, BUS, EVOLUTION_SUPERVISOR)]
+        self.root = (
+            remote_class("supervisors.supervisor:Supervisor")
+            .options(**DEFAULT_ACTOR_OPTIONS, name=ROOT, namespace=NAMESPACE)
+            .remote(
+                ROOT,
+                root_flags(self.settings).model_dump(mode="json"),
+                [c.model_dump(mode="json") for c in children],
+                NAMESPACE,
+            )
+        )
+        ray.get(self.root.supervision_ready.remote(), timeout=600)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        from serve_app.platform import stop_platform
+        import ray
 
-        stop_platform(self.settings, owns_cluster=True)
-        shutil.rmtree(self.state_dir, ignore_errors=True)
+        try:
+            ray.get(self.root.supervision_stop.remote(), timeout=120)
+        finally:
+            ray.kill(self.root, no_restart=True)
+            ray.shutdown()
+            shutil.rmtree(self.state_dir, ignore_errors=True)
+
+    def ask(self, method: str, *args: Any, timeout_s: float = 120.0) -> Any:
+        from protocols.addresses import EVOLUTION_MANAGER
+        from supervisors.refs import ActorRef
+
+        ref = ActorRef(EVOLUTION_MANAGER, NAMESPACE)
+        return asyncio.run(ref.call(method, *args, timeout_s=timeout_s))
 
     def run(self, body: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
-        response = httpx.post(self.url + "/evolution/start", json=body, timeout=120)
-        response.raise_for_status()
-        run_id = response.json()["run_id"]
+        run_id = self.ask("start", body)["run_id"]
         while True:
-            view = httpx.get(
-                self.url + "/evolution/results", params={"run_id": run_id, "wait_s": 60}, timeout=120
-            ).json()
+            view = self.ask("results", run_id, 60.0, timeout_s=180.0)
             if view["run"]["status"] != "running":
                 break
         wall = time.perf_counter() - started
         if view["run"]["status"] != "completed":
             raise RuntimeError(f"run {run_id} ended {view['run']['status']}: {view['run']['error']}")
-        detail = httpx.get(self.url + f"/evolution/runs/{run_id}", timeout=60).json()
+        detail = self.ask("run_view", run_id)
         F = np.array([[m["objectives"]["f1"], m["objectives"]["f2"]] for m in view["front"]])
         return {
             "run_id": run_id,

@@ -30,7 +30,7 @@ from actors.store.database import Database
 from actors.store.pool import open_store_pool
 from configs.settings import get_settings
 from protocols.addresses import EVOLUTION_MANAGER, POPULATIONS_SUPERVISOR, population_address
-from protocols.errors import ActorUnavailable
+from protocols.errors import ActorUnavailable, DatabaseUnavailable
 from protocols.evolution import HeldOutReport, IslandProgress, RunConfig, RunProgress, RunStatus, StopReason
 from protocols.rest_evolution import run_topic
 from supervisors.actor import SupervisedActor, after_start, tool
@@ -120,11 +120,13 @@ class RunActor(SupervisedActor):
             left = deadline - time.monotonic()
             try:
                 return await self.ref(address).call(method, *args, timeout_s=max(1.0, left), idempotent=True)
-            except ActorUnavailable as exc:
+            except (ActorUnavailable, DatabaseUnavailable) as exc:
+                # the island restarting, or the store: nothing half-done stays (its methods are
+                # safe to repeat), so ask again
                 if time.monotonic() >= deadline:
                     raise
-                log.warning("%s: %s unavailable (%s); asking again", self.address, address, exc.message)
-                await asyncio.sleep(0.5)
+                log.warning("%s: %s: %s; asking again", self.address, address, exc.message)
+                await asyncio.sleep(1.0)
 
     async def _all(self, method: str, *args: Any) -> list[Any]:
         assert self.config is not None

@@ -201,7 +201,9 @@ async def put_evaluations(db: Database, run_id: str, island: int, evaluations: S
     and counts those as the run's duplicates."""
     if not evaluations:
         return 0
-    rows = [e.model_dump(mode="json", include=_EVALUATION_FIELDS) for e in evaluations]
+    # one order for every writer: islands inserting overlapping keys at once never deadlock
+    ordered = sorted(evaluations, key=lambda e: (e.genome, e.split.value, e.example))
+    rows = [e.model_dump(mode="json", include=_EVALUATION_FIELDS) for e in ordered]
     async with db.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
         await cur.execute(
             """INSERT INTO evolution_evaluations
@@ -345,7 +347,7 @@ async def put_members(db: Database, run_id: str, members: Sequence[Member]) -> N
             "island": m.lineage.island,
             "objectives": m.objectives,
         }
-        for m in {m.key: m for m in members}.values()
+        for m in sorted({m.key: m for m in members}.values(), key=lambda m: m.key)  # one lock order for all islands
     ]
     async with db.pool.connection() as conn, conn.transaction():
         await conn.execute(
