@@ -37,6 +37,9 @@ class AgentType(BaseModel):
     keywords: dict[str, float] = Field(default_factory=dict)  # chat routing: word -> weight
     # Set: the agent answers chat through the reasoning pipeline in this mode (null: the model).
     reasoning_mode: ReasoningMode | None = None
+    # Set: the agent answers chat by running this durable workflow (`research-analysis`: a
+    # research analysis of the message; the answer is its report).
+    workflow: str | None = None
 
 
 class CreateAgentRequest(BaseModel):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -124,7 +123,3 @@ class WorkflowResultView(BaseModel):
 
     workflow: WorkflowSummary
     report: ReportView | None = None
-
-
-def summary_data(summary: WorkflowSummary) -> dict[str, Any]:
-    return summary.model_dump(mode="json")

@@ -22,7 +22,7 @@ from actors.agents import bus_calls
 from actors.agents.context import ContextBuilder, Turn
 from actors.agents.tool_loop import ToolLoop
 from configs.settings import AgentsConfig
-from protocols.addresses import MEMORY, REASONING_MANAGER
+from protocols.addresses import MEMORY, REASONING_MANAGER, WORKFLOWS
 from protocols.agents import AgentStatus, AgentType, ExecuteResult, MessageStatus, StoredMessage, ToolStep
 from protocols.events import TOPIC_AGENTS
 from protocols.jsonrpc import ErrorCode
@@ -163,7 +163,9 @@ class ChatTurns:
                     results = "\n".join(f"- {s.tool}: {s.result[: self.config.tool_result_chars]}" for s in steps)
                     messages.insert(-1, {"role": "system", "content": "Results of the tools you called:\n" + results})
             mode = self.reasoning_mode
-            if mode is None:
+            if self.profile.type.workflow == "research-analysis":
+                stream = self._research_stream(message)
+            elif mode is None:
                 stream = self._model_stream(self.request(messages))
             else:
                 stream = self._reasoning_stream(message, mode)
@@ -450,6 +452,36 @@ class ChatTurns:
         yield {"message": {"role": "assistant", "content": answer}, "done": False}
         tokens = int(session.get("metrics", {}).get("completion_tokens") or 0)
         yield {"done": True, "eval_count": tokens, "reasoning_session": session_id}
+
+    async def _research_stream(self, question: str) -> AsyncGenerator[dict[str, Any]]:
+        """The report of a research analysis (workflows/main) in the model stream's shape, its
+        every model call bounded by the agent's answer budget. Closing it early (a stop, the
+        caller gone) stops the workflow too."""
+        tokens = self.config.max_answer_tokens
+        limits = {"max_sub_questions": 2, "answer_max_tokens": tokens, "summary_max_tokens": tokens}
+        body = {"question": question, "model": self.row["model"], "limits": {**limits, "reasoning_turns": 0}}
+        started = await self.runtime.call(WORKFLOWS, "start", body, timeout_s=60.0)
+        workflow_id = started["workflow_id"]
+        finished = False
+        try:
+            view = await self.runtime.call(
+                WORKFLOWS,
+                "result",
+                workflow_id,
+                self.config.reasoning_timeout_s,
+                timeout_s=self.config.reasoning_timeout_s + 30.0,
+                idempotent=True,
+            )
+            finished = view["workflow"]["status"] not in ("queued", "running")
+        finally:
+            if not finished:
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(self.runtime.call(WORKFLOWS, "stop", workflow_id, timeout_s=30.0))
+        workflow, report = view["workflow"], view.get("report")
+        if report is None:
+            raise RuntimeError(f"research workflow {workflow_id} ended {workflow['status']}: {workflow.get('error')}")
+        yield {"message": {"role": "assistant", "content": report["markdown"]}, "done": False}
+        yield {"done": True, "eval_count": 0, "workflow_id": workflow_id}
 
     def _model_stream(self, request: dict[str, Any]) -> Any:
         """The model's chunks (an async generator: close it to stop the model)."""

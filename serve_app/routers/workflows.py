@@ -93,7 +93,7 @@ async def retry(runtime: Workflows, workflow_id: str = WorkflowId) -> dict[str, 
 
 @router.get("/workflows", response_model=WorkflowList)
 async def list_workflows(
-    runtime: Workflows, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)
+    runtime: Workflows, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000_000)
 ) -> dict[str, Any]:
     """Workflows, newest first, with their status."""
     answer: dict[str, Any] = await ask(runtime, "list_workflows", limit, offset, timeout_s=CALL_TIMEOUT_S)
@@ -104,7 +104,7 @@ async def list_workflows(
 async def logs(
     runtime: Workflows,
     workflow_id: str = WorkflowId,
-    after: int = Query(0, ge=0, description="only lines after this sequence number"),
+    after: int = Query(0, ge=0, le=2**62, description="only lines after this sequence number"),
     limit: int = Query(1000, ge=1, le=10_000),
 ) -> dict[str, Any]:
     """A workflow's log lines in order (each step's what and when; resumes and retries)."""

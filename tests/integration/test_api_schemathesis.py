@@ -17,9 +17,11 @@ things no test should start at random):
 - POST /mcp/servers/{server_id}/stop and DELETE /mcp/servers/{server_id}: generated ids do
   not name a real server, but nothing may stop or remove the `time` server the MCP tests use;
 - POST /reasoning/start (when present): starts a tree-of-thought session of model calls per
-  example, minutes of CPU on this machine.
+  example, minutes of CPU on this machine;
 - POST /evolution/start: starts an evolution run, populations of recipes each evaluated with
-  model calls (tests/integration/test_evolution.py starts small ones on purpose).
+  model calls (tests/integration/test_evolution.py starts small ones on purpose);
+- POST /workflows/research-analysis: starts a durable research analysis (several model calls
+  per example, up to the limits the body asks), which outlives the request.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ EXCLUDED: list[tuple[str, str]] = [  # (method, path regex): see the module docs
     ("DELETE", r"^/api/v1/mcp/servers/[^/]+$"),
     ("POST", r"^/api/v1/reasoning/start$"),
     ("POST", r"^/api/v1/evolution/start$"),
+    ("POST", r"^/api/v1/workflows/research-analysis$"),
 ]
 
 

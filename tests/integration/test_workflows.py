@@ -5,6 +5,7 @@ real seconds, and assertions are on structure, never on the 135M model's wording
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
@@ -14,10 +15,11 @@ from typing import Any
 import httpx
 import pytest
 import ray
+from websockets.sync.client import connect as ws_connect
 
 from actors.workflows.research import document_id_for
 from protocols.addresses import WORKFLOWS
-from tests.integration.agents_helpers import api
+from tests.integration.agents_helpers import api, create_agent, ws_url
 
 pytestmark = pytest.mark.integration
 
@@ -122,10 +124,37 @@ def step_names(view: dict[str, Any]) -> list[str]:
     return [s["name"] for s in sorted(view["steps"], key=lambda s: s["step_id"])]
 
 
+def events_until_finished(ws: Any, workflow_id: str, timeout_s: float = 240) -> list[dict[str, Any]]:
+    """The `workflows` topic's events of one workflow, through its `workflow_finished`."""
+    seen: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            message = json.loads(ws.recv(timeout=1))
+        except TimeoutError:
+            continue
+        if message.get("topic") == "workflows" and (message.get("data") or {}).get("workflow_id") == workflow_id:
+            seen.append(message)
+            if message["type"] == "workflow_finished":
+                return seen
+    raise AssertionError(f"no workflow_finished for {workflow_id}: {[m['type'] for m in seen]}")
+
+
 def test_research_analysis_end_to_end(platform: str, docs_index: str) -> None:
-    started = start(platform, question=QUESTION, index=docs_index)
-    assert started["status"] in ("queued", "running") and started["index"] == docs_index
-    workflow_id = started["workflow_id"]
+    with ws_connect(ws_url(platform), open_timeout=30) as ws:
+        assert json.loads(ws.recv(timeout=30))["type"] == "connection_status"
+        ws.send(json.dumps({"type": "subscribe", "topics": ["workflows"], "ref": 1}))
+        while json.loads(ws.recv(timeout=30))["type"] != "subscribed":
+            pass
+        started = start(platform, question=QUESTION, index=docs_index)
+        assert started["status"] in ("queued", "running") and started["index"] == docs_index
+        workflow_id = started["workflow_id"]
+        events = events_until_finished(ws, workflow_id)
+    # a browser subscribed to `workflows` saw the steps and log lines live, then the end
+    kinds = {m["type"] for m in events}
+    assert {"workflow_started", "workflow_step", "workflow_log"} <= kinds
+    assert events[-1]["data"]["status"] == "completed"
+    assert {m["data"]["step"] for m in events if m["type"] == "workflow_step"} >= {"plan", "reason", "store"}
     view = result(platform, workflow_id)
     report = assert_report(view)
     final = status(platform, workflow_id)
@@ -211,6 +240,53 @@ def test_stop_cancels_at_the_next_step_boundary(platform: str, docs_index: str) 
     assert_report(result(platform, workflow_id))
     again = httpx.post(api(platform, f"/workflows/retry/{workflow_id}"), timeout=60)
     assert again.status_code == 409 and again.json()["field"] == "workflow_id"
+
+
+def test_the_research_agent_answers_with_a_workflow_report(platform: str, docs_index: str) -> None:
+    agent = create_agent(platform, type="research", name="researcher")
+    question = "What does the one_for_one strategy restart?"
+    response = httpx.post(api(platform, f"/agents/{agent['id']}/message"), json={"message": question}, timeout=TIMEOUT)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["agent_type"] == "research" and answer["response"].startswith("# Research report:")
+    listed = httpx.get(api(platform, "/workflows"), timeout=60).json()["workflows"]
+    assert any(w["question"] == question and w["status"] == "completed" for w in listed)
+    httpx.delete(api(platform, f"/agents/{agent['id']}"), timeout=60)
+
+
+FLAKY = "workflow-flaky:latest"
+
+
+def test_a_failed_workflow_is_retried_from_its_failed_step(platform: str, session_ollama: Any, docs_index: str) -> None:
+    """A model on the fake Ollama that fails every answer: the workflow fails in its reason
+    steps; once the model answers again, retry runs from there, the earlier steps kept."""
+    session_ollama.add_model(FLAKY)
+    model_down = {"now": True}
+
+    def respond(prompt: str) -> str:
+        if "Break the research question" in prompt:
+            return "1. What does a supervisor restart?\n"
+        if model_down["now"]:
+            raise RuntimeError("the model is down")
+        return "It restarts the children that crash [1]."
+
+    session_ollama.responders[FLAKY] = respond
+    workflow_id = start(platform, question=QUESTION, index=docs_index, model=FLAKY)["workflow_id"]
+    failed = result(platform, workflow_id)
+    assert failed["workflow"]["status"] == "failed" and failed["workflow"]["error"], failed
+    before = status(platform, workflow_id)
+    assert next(s["status"] for s in before["steps"] if s["name"] == "reason") == "failed"
+    kept = {s["step_id"]: s["completed_at"] for s in before["steps"] if s["status"] == "completed"}
+    assert {s["name"] for s in before["steps"] if s["status"] == "completed"} == {"plan", "gather", "read"}
+    model_down["now"] = False
+    retried = httpx.post(api(platform, f"/workflows/retry/{workflow_id}"), timeout=60)
+    assert retried.status_code == 202, retried.text
+    assert_report(result(platform, workflow_id))
+    after = {s["step_id"]: s for s in status(platform, workflow_id)["steps"]}
+    for step_id, completed_at in kept.items():
+        assert after[step_id]["completed_at"] == completed_at, f"step {step_id} ran again"
+    lines = httpx.get(api(platform, f"/workflows/{workflow_id}/logs"), timeout=60).json()["lines"]
+    assert any(line["message"].startswith("retry from step") for line in lines)
 
 
 @pytest.mark.parametrize(

@@ -2317,6 +2317,8 @@ export interface components {
             tools?: string[];
             /** Type */
             type: string;
+            /** Workflow */
+            workflow?: string | null;
         };
         /** AgentTypes */
         AgentTypes: {
