@@ -43,14 +43,20 @@ async function start(page, { generations, extra }) {
   if (!(await page.$(`${FORM} details.advanced[open]`))) await page.click(`${FORM} details.advanced summary`)
   await page.fill(`${FORM} textarea[name="extra"]`, JSON.stringify(extra))
   await page.click(`${FORM} button[type="submit"]`)
-  await page.waitForFunction(
-    ([sel, prev]) => {
-      const id = document.querySelector(sel)?.dataset.runId
-      return id && id !== prev ? id : null
-    },
-    [RUN, old],
-    { timeout: 120000 },
-  )
+  try {
+    await page.waitForFunction(
+      ([sel, prev]) => {
+        const id = document.querySelector(sel)?.dataset.runId
+        return id && id !== prev ? id : null
+      },
+      [RUN, old],
+      { timeout: 180000 },
+    )
+  } catch (exc) {
+    // say what the form shows (the API's refusal, a timeout) rather than only "timed out"
+    const shown = await page.textContent(`${FORM} [role="alert"]`).catch(() => null)
+    throw new Error(`no new run on the page; the form shows: ${shown ?? '(no error)'}; ${exc.message}`)
+  }
   return page.getAttribute(RUN, 'data-run-id')
 }
 

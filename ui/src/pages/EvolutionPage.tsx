@@ -83,7 +83,7 @@ function StartForm({ tasks, onStarted }: { tasks: string[]; onStarted: (s: RunSu
     }
     setBusy(true)
     try {
-      const started = await api.post<RunSummary>('evolution/start', body, 60000)
+      const started = await api.post<RunSummary>('evolution/start', body, 150000) // the gateway gives the manager 60 s (more under load)
       toast.ok(`Started run ${started.run_id}`)
       onStarted(started)
     } catch (exc) {
