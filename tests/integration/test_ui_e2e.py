@@ -157,6 +157,7 @@ def test_reasoning_page_grows_a_tree_live_stops_a_session_and_lists_history(plat
     assert (ARTIFACTS / "reasoning.png").is_file() and (ARTIFACTS / "reasoning-stopped.png").is_file()
 
 
+@pytest.mark.timeout(1800)  # two runs of model calls: minutes when the 2 cores are shared
 def test_evolution_page_runs_watches_stops_and_lists_runs(platform: str, ui_build: Path) -> None:
     """A small recipe evolution from the Evolution page: its generations show live, it
     completes with a front, scatter, islands and charts; a recipe opens with its lineage; a
@@ -169,6 +170,7 @@ def test_evolution_page_runs_watches_stops_and_lists_runs(platform: str, ui_buil
     assert (ARTIFACTS / "evolution.png").is_file() and (ARTIFACTS / "evolution-stopped.png").is_file()
 
 
+@pytest.mark.timeout(1800)  # two runs of model calls: minutes when the 2 cores are shared
 def test_workflows_page_runs_a_research_analysis_stops_retries_and_exports(platform: str, ui_build: Path) -> None:
     """A small research analysis from the Workflows page: steps and logs show live, the report
     renders with its citations, both exports download; a second one is stopped from the page
