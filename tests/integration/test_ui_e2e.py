@@ -161,3 +161,29 @@ def test_reasoning_page_grows_a_tree_live_stops_a_session_and_lists_history(plat
     output = run_e2e(platform, "reasoning.test.mjs", timeout_s=900)
     assert summary(output, "pass") == 1 and summary(output, "fail") == 0
     assert (ARTIFACTS / "reasoning.png").is_file() and (ARTIFACTS / "reasoning-stopped.png").is_file()
+
+
+@pytest.mark.timeout(1800)  # two runs of model calls: minutes when the 2 cores are shared
+def test_evolution_page_runs_watches_stops_and_lists_runs(platform: str, ui_build: Path) -> None:
+    """A small recipe evolution from the Evolution page: its generations show live, it
+    completes with a front, scatter, islands and charts; a recipe opens with its lineage; a
+    second run is stopped from the page; the history lists both (mechanics, not scores)."""
+    status = httpx.get(platform + "api/v1/evolution/status", timeout=30)
+    if status.status_code in (404, 503):
+        pytest.skip(f"GET /api/v1/evolution/status answers {status.status_code}: the evolution backend is not there")
+    output = run_e2e(platform, "evolution.test.mjs", timeout_s=1500)
+    assert summary(output, "pass") == 1 and summary(output, "fail") == 0
+    assert (ARTIFACTS / "evolution.png").is_file() and (ARTIFACTS / "evolution-stopped.png").is_file()
+
+
+@pytest.mark.timeout(1800)  # two runs of model calls: minutes when the 2 cores are shared
+def test_workflows_page_runs_a_research_analysis_stops_retries_and_exports(platform: str, ui_build: Path) -> None:
+    """A small research analysis from the Workflows page: steps and logs show live, the report
+    renders with its citations, both exports download; a second one is stopped from the page
+    and retried to the end; the list shows both (mechanics, not wording)."""
+    probe = httpx.get(platform + "api/v1/workflows", timeout=30)
+    if probe.status_code in (404, 503):
+        pytest.skip(f"GET /api/v1/workflows answers {probe.status_code}: the workflows backend is not there")
+    output = run_e2e(platform, "workflows.test.mjs", timeout_s=1500)
+    assert summary(output, "pass") == 1 and summary(output, "fail") == 0
+    assert (ARTIFACTS / "workflows.png").is_file() and (ARTIFACTS / "workflows-cancelled.png").is_file()

@@ -19,11 +19,15 @@ const ReasoningPage = lazy(() => import('./pages/ReasoningPage'))
 const KeysPage = lazy(() => import('./pages/KeysPage'))
 const UsersPage = lazy(() => import('./pages/UsersPage'))
 const LoginPage = lazy(() => import('./pages/LoginPage'))
+const EvolutionPage = lazy(() => import('./pages/EvolutionPage'))
+const WorkflowsPage = lazy(() => import('./pages/WorkflowsPage'))
 
 const NAV: { page: Page; label: string; icon: string; hint: string; admin?: boolean }[] = [
   { page: 'chat', label: 'Chat', icon: 'M4 5h16v10H8l-4 4z', hint: 'Talk to agents' },
   { page: 'agents', label: 'Agents', icon: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 8a7 7 0 0 1 14 0', hint: 'Create and manage agents' },
   { page: 'reasoning', label: 'Reasoning', icon: 'M12 4v5M12 9l-6 5M12 9l6 5M6 14v5M18 14v5M10 4h4M4 19h4M16 19h4', hint: 'Tree-of-thought and RAG reasoning sessions' },
+  { page: 'evolution', label: 'Evolution', icon: 'M5 19c4 0 4-14 8-14s3 8 6 8M4 19h16M7 15a1 1 0 1 0 0.01 0M12 9a1 1 0 1 0 0.01 0M17 11a1 1 0 1 0 0.01 0', hint: 'Evolve recipes: Pareto fronts over generations' },
+  { page: 'workflows', label: 'Workflows', icon: 'M5 5h5v5H5zM14 14h5v5h-5zM10 7.5h4.5a2 2 0 0 1 2 2V14M5 14h5v5H5z', hint: 'Durable research analyses and their reports' },
   { page: 'knowledge', label: 'Knowledge', icon: 'M5 4h11l3 3v13H5zM8 9h8M8 13h8M8 17h5', hint: 'Search indexes, documents, search playground' },
   { page: 'system', label: 'System', icon: 'M4 4h6v6H4zM14 14h6v6h-6zM7 10v7h7M14 7h3v7', hint: 'Supervision tree, health, metrics' },
   { page: 'mcp', label: 'MCP', icon: 'M5 12h4m6 0h4M9 8h6v8H9zM12 4v4m0 8v4', hint: 'MCP servers and tools' },
@@ -42,6 +46,8 @@ const PAGES: Record<Page, React.ComponentType> = {
   reasoning: ReasoningPage,
   keys: KeysPage,
   users: UsersPage,
+  evolution: EvolutionPage,
+  workflows: WorkflowsPage,
 }
 
 /** Who is using the UI decides what it shows: a login (or first-run) page until someone is. */

@@ -4,7 +4,7 @@ import { config } from './config'
 // A small history router: the UI has a handful of flat pages, so a library is not needed.
 // Paths are relative to the base path (e.g. "/pygent/system" -> "system").
 
-export const PAGES = ['chat', 'agents', 'reasoning', 'knowledge', 'system', 'mcp', 'models', 'keys', 'users'] as const
+export const PAGES = ['chat', 'agents', 'reasoning', 'evolution', 'workflows', 'knowledge', 'system', 'mcp', 'models', 'keys', 'users'] as const
 export type Page = (typeof PAGES)[number]
 
 // The URL of each page. The MCP page is not at /mcp: the gateway serves PyGent's own MCP
@@ -13,6 +13,8 @@ export const SLUGS: Record<Page, string> = {
   chat: 'chat',
   agents: 'agents',
   reasoning: 'reasoning',
+  evolution: 'evolution',
+  workflows: 'workflows',
   knowledge: 'knowledge',
   system: 'system',
   mcp: 'mcp-servers',
