@@ -110,6 +110,15 @@ def test_every_page_shows_live_platform_data(platform: str, ui_build: Path) -> N
         assert shot.is_file() and shot.stat().st_size > 10_000, f"no screenshot of {page}"
 
 
+def test_login_page_refuses_a_wrong_password_logs_in_makes_a_key_and_logs_out(platform: str, ui_build: Path) -> None:
+    """The login flow in Chromium, from an anonymous browser (no session cookie)."""
+    output = run_e2e(
+        platform, "login.test.mjs", {"PYGENT_UI_USER": ADMIN["username"], "PYGENT_UI_PASSWORD": ADMIN["password"]}
+    )
+    assert summary(output, "pass") == 1 and summary(output, "fail") == 0
+    assert (ARTIFACTS / "login-shell.png").is_file()
+
+
 def test_killing_a_child_from_the_system_page_restarts_it(platform: str, ui_build: Path) -> None:
     output = run_e2e(platform, "kill.test.mjs", {"PYGENT_UI_KILL": "monitor/main"})
     assert summary(output, "pass") == 1
@@ -168,7 +177,7 @@ def test_evolution_page_runs_watches_stops_and_lists_runs(platform: str, ui_buil
     """A small recipe evolution from the Evolution page: its generations show live, it
     completes with a front, scatter, islands and charts; a recipe opens with its lineage; a
     second run is stopped from the page; the history lists both (mechanics, not scores)."""
-    status = httpx.get(platform + "api/v1/evolution/status", timeout=30)
+    status = authed.get(platform + "api/v1/evolution/status", timeout=30)
     if status.status_code in (404, 503):
         pytest.skip(f"GET /api/v1/evolution/status answers {status.status_code}: the evolution backend is not there")
     output = run_e2e(platform, "evolution.test.mjs", timeout_s=1500)
@@ -181,7 +190,7 @@ def test_workflows_page_runs_a_research_analysis_stops_retries_and_exports(platf
     """A small research analysis from the Workflows page: steps and logs show live, the report
     renders with its citations, both exports download; a second one is stopped from the page
     and retried to the end; the list shows both (mechanics, not wording)."""
-    probe = httpx.get(platform + "api/v1/workflows", timeout=30)
+    probe = authed.get(platform + "api/v1/workflows", timeout=30)
     if probe.status_code in (404, 503):
         pytest.skip(f"GET /api/v1/workflows answers {probe.status_code}: the workflows backend is not there")
     output = run_e2e(platform, "workflows.test.mjs", timeout_s=1500)

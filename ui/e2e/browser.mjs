@@ -17,8 +17,9 @@ mkdirSync(ARTIFACTS, { recursive: true })
 
 export const CHROMIUM = process.env.PYGENT_CHROMIUM ?? '/usr/bin/chromium'
 
-/** A fresh browser with its own profile directory; close() removes it. */
-export async function launch() {
+/** A fresh browser with its own profile directory; close() removes it. Logged in as the test
+ * session's admin unless `anonymous` (the login page's own test). */
+export async function launch({ anonymous = false } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'pygent-ui-e2e-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -36,7 +37,7 @@ export async function launch() {
     ],
   })
   // Logged in as the test session's admin: the UI's httpOnly access cookie.
-  if (process.env.PYGENT_UI_TOKEN) {
+  if (process.env.PYGENT_UI_TOKEN && !anonymous) {
     await context.addCookies([
       { name: 'pygent_access', value: process.env.PYGENT_UI_TOKEN, url: BASE_URL, httpOnly: true, sameSite: 'Strict' },
     ])
