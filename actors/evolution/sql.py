@@ -315,11 +315,14 @@ async def checkpoint(db: Database, run_id: str, island: int) -> tuple[IslandStat
 
 
 async def count_island_restart(db: Database, run_id: str, island: int) -> None:
+    """The island's own count, and the run's (a run's `restarts` counts its coordinator's
+    and its islands' restarts mid-run)."""
     await _rows(
         db,
         "UPDATE evolution_islands SET restarts = restarts + 1 WHERE run_id = %(id)s AND island = %(island)s",
         {"id": run_id, "island": island},
     )
+    await count_restart(db, run_id)
     await count_restart(db, run_id)
 
 

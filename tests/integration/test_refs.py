@@ -75,7 +75,17 @@ def test_an_idempotent_call_is_delivered_again_to_the_successor(client: Any) -> 
         async def scenario() -> Any:
             ref = ActorRef(name, client.namespace, wait_s=15.0)
             first = await ref.call("pid", timeout_s=10)
-            ray.kill(await ref.resolve(), no_restart=True)
+            dead = await ref.resolve()
+            ray.kill(dead, no_restart=True)
+            # ray.kill is asynchronous: a call sent at once can still be served by the dying
+            # incarnation. Wait until it answers no more; the reference still caches it.
+            for _ in range(200):
+                try:
+                    await asyncio.wait_for(dead.ping.remote(), 2)
+                except Exception:
+                    break
+                await asyncio.sleep(0.05)
+            assert ref.cached() is dead
             second = await ref.call("pid", timeout_s=20, idempotent=True)
             return first, second
 
