@@ -18,7 +18,7 @@ from typing import Any
 import ray
 
 from actors.base import SupervisedActor, tool
-from actors.bus_engine import BusConfig, BusEngine
+from actors.bus_engine import DEATH_EVENT_WAIT_S, BusConfig, BusEngine
 from configs.settings import get_settings
 from protocols.addresses import ROOT
 from supervisors.runtime import RayRuntime
@@ -64,7 +64,7 @@ class MessageBus(SupervisedActor):
         """Deliver one JSON-RPC message to `to` and return its answer (None for notifications)."""
         return await self.engine.request(to, message, timeout_s)
 
-    async def sent_after_death(self, to: str, sent_at: float, timeout_s: float = 0.5) -> bool:
+    async def sent_after_death(self, to: str, sent_at: float, timeout_s: float = DEATH_EVENT_WAIT_S) -> bool:
         """For a caller whose one-hop request found `to` dead (supervisors/one_hop.py):
         whether the supervisor saw it die before `sent_at`, so the request never reached it
         and may be delivered again."""

@@ -32,8 +32,8 @@ from protocols.addresses import BUS
 from protocols.jsonrpc import IDEMPOTENT_METHODS, ErrorCode, make_error, request_id_of
 from supervisors.refs import ActorRef
 
-# How long the bus may wait for the supervisor's word on a death (its DEATH_EVENT_WAIT_S).
-_DEATH_EVENT_WAIT_S = 0.5
+# Extra seconds a request through the bus may take beyond its own timeout (the two hops).
+_BUS_GRACE_S = 2.0
 
 
 class OneHop:
@@ -104,14 +104,15 @@ class OneHop:
         """The bus knows when the supervisor saw `address` die: before `sent_at`, the
         request went to a corpse and never ran."""
         try:
-            return bool(await self.bus.call("sent_after_death", address, sent_at, _DEATH_EVENT_WAIT_S, timeout_s=5.0))
+            # the bus waits (its DEATH_EVENT_WAIT_S) for the supervisor's word on the death
+            return bool(await self.bus.call("sent_after_death", address, sent_at, timeout_s=5.0))
         except Exception:  # no word from the bus: it may have run, so do not repeat it
             return False
 
     async def _via_bus(
         self, address: str, message: dict[str, Any], timeout_s: float | None, learn: bool = False
     ) -> Any:
-        bus_timeout = (self.default_timeout_s if timeout_s is None else timeout_s) + 2.0
+        bus_timeout = (self.default_timeout_s if timeout_s is None else timeout_s) + _BUS_GRACE_S
         answer = await self.bus.call("request", address, message, timeout_s, timeout_s=bus_timeout)
         if learn and address != str(self.bus.address) and not _routing_error(answer):
             # the bus found it (so the address is valid): look the handle up, off the loop,

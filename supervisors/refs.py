@@ -118,15 +118,6 @@ def publish_alias(address: str, namespace: str, name: str) -> None:
         _handles.pop((namespace, address), None)
 
 
-def clear_alias(address: str, namespace: str, name: str | None = None) -> None:
-    """Drop `address`'s alias (when it still names `name`, if given)."""
-    from ray.experimental import internal_kv
-
-    if name is not None and alias_of(address, namespace) != name:
-        return
-    internal_kv._internal_kv_del(_alias_key(address, namespace), namespace=_ALIAS_KV_NAMESPACE)
-
-
 def forget(address: str, namespace: str, handle: Any = None, error: BaseException | None = None) -> None:
     """Drop a cached handle. For a dead actor's handle, also drop Ray's own per-process
     cache of the name: Ray 2.60 can otherwise keep returning the dead incarnation from

@@ -29,8 +29,6 @@ from protocols.addresses import BUS
 from protocols.errors import ActorTimeout, ActorUnavailable
 from protocols.jsonrpc import ErrorCode, make_error, request_id_of
 
-# Extra seconds a bus request may take beyond its own timeout (the two hops).
-
 
 class Runtime(Protocol):
     """How an engine reaches other actors."""
