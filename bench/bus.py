@@ -244,39 +244,25 @@ def drive_async(
     path: str, target: Any, message: dict[str, Any], n: int, concurrency: int, label: str
 ) -> dict[str, Any]:
     """The driver's own event loop keeps `concurrency` requests in flight: awaited direct
-    calls, or one-hop requests (whose first request goes through the bus)."""
-    from supervisors.one_hop import OneHop
-
-    hop = OneHop(ANSWER_TIMEOUT_S)
+    calls, or one-hop requests (whose first request goes through the bus). The same load
+    loop as the caller actors', run here in the driver."""
+    caller = Caller()
 
     async def run() -> dict[str, Any]:
-        latencies: list[float] = []
-        errors = 0
-        remaining = n
-        await hop.request(TARGET, message)  # resolve it once, as a caller would have
-
-        async def worker() -> None:
-            nonlocal errors, remaining
-            while remaining > 0:
-                remaining -= 1
-                t = time.perf_counter()
-                if path == "one-hop":
-                    answer = await hop.request(TARGET, message)
-                else:
-                    answer = await target.handle_rpc.remote(message)
-                latencies.append(time.perf_counter() - t)
-                if not answer_ok(answer):
-                    errors += 1
-
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return {"requests": n, "elapsed_s": time.perf_counter() - start, "latencies": latencies, "errors": errors}
+        await caller.hop.request(TARGET, message)  # resolve it once, as a caller would have
+        out = await caller.run(path, target, None, message, n, concurrency, 0.0)
+        return {
+            "requests": n,
+            "elapsed_s": out["ended"] - out["began"],
+            "latencies": out["latencies"],
+            "errors": out["errors"],
+        }
 
     with progress_bar() as progress:
         task = progress.add_task(label, total=1)
-        out = asyncio.run(run())
+        result = asyncio.run(run())
         progress.advance(task)
-    return out
+    return result
 
 
 def throughput(
