@@ -76,6 +76,12 @@ def _kill_postmaster(server: EmbeddedPostgres) -> int:
     pid = server.postmaster_pid
     assert pid is not None
     os.kill(pid, signal.SIGKILL)
+    # SIGKILL lands asynchronously: until the process is gone, a start() would adopt the
+    # dying server (its postmaster.pid still says "ready"), as CI once saw on a loaded machine
+    deadline = time.monotonic() + 10
+    while server.postmaster_pid == pid and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.postmaster_pid != pid, f"postmaster {pid} outlived SIGKILL for 10 s"
     return pid
 
 
