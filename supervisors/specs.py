@@ -47,6 +47,20 @@ def supervisor_flags(
     )
 
 
+def start_budget_s(spec: ChildSpec, start_timeout_s: float) -> float:
+    """How long a parent waits for `spec` to be ready, with `start_timeout_s` its own flag.
+
+    A worker gets the start timeout. A supervisor is ready only once it has started its
+    children one after another, each within its own timeout: it gets its own timeout plus
+    theirs. A single timeout for both would time out a healthy subtree whose children are
+    slow together (models loading on a loaded machine), and restart it forever.
+    """
+    if spec.kind is not ChildKind.SUPERVISOR:
+        return start_timeout_s
+    own = spec.supervisor.start_timeout_s if spec.supervisor is not None else start_timeout_s
+    return own + sum(start_budget_s(child, own) for child in spec.children)
+
+
 def wants_standby(address: str, settings: Settings) -> bool:
     """Whether `supervision.standbys` (shell-style patterns) names `address`."""
     return any(fnmatch.fnmatchcase(address, pattern) for pattern in settings.supervision.standbys)

@@ -40,6 +40,7 @@ from supervisors.actor import SupervisedActor, tool
 from supervisors.engine import Escalate, Ignore, Restart, SupervisorEngine, SupervisorError
 from supervisors.events import EventSink, sink_for
 from supervisors.refs import await_ref, publish_alias
+from supervisors.specs import start_budget_s
 
 log = logging.getLogger(__name__)
 
@@ -261,7 +262,7 @@ class Supervisor(SupervisedActor):
             handle = await self._create_named(cls, {**options, "name": name}, args, kwargs)
             ready = handle.supervision_ready
         try:
-            info = await asyncio.wait_for(await_ref(ready.remote()), self.flags.start_timeout_s)
+            info = await asyncio.wait_for(await_ref(ready.remote()), start_budget_s(spec, self.flags.start_timeout_s))
         except (TimeoutError, Exception) as exc:
             ray.kill(handle, no_restart=True)
             if standby is not None:  # the standby died waiting: start a fresh incarnation instead

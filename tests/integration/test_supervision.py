@@ -232,6 +232,26 @@ def test_a_hung_child_counts_as_dead(client: Any) -> None:
         stop(sup)
 
 
+def test_a_subtree_of_slow_children_is_given_their_start_time_too(client: Any) -> None:
+    # Three children each slow to start (4 s) under a supervisor whose start timeout (10 s)
+    # is shorter than their sum: the parent waits for the whole subtree, not one timeout.
+    workers = [f"counter/slow-{uid()}" for _ in range(3)]
+    inner = ChildSpec(
+        id=f"supervisor/s-{uid()}",
+        actor="supervisors.supervisor:Supervisor",
+        kind=ChildKind.SUPERVISOR,
+        supervisor=_flags(Strategy.ONE_FOR_ONE, start_timeout_s=10.0),
+        children=tuple(_counter(w, start_delay_s=4.0) for w in workers),
+        shutdown_timeout_s=5.0,
+    )
+    _, parent = spawn(client, _flags(Strategy.ONE_FOR_ONE, start_timeout_s=10.0), [inner])
+    try:
+        assert status_of(parent, inner.id)["restarts"] == 0
+        assert all(client.call_tool(w, "increment")["count"] == 1 for w in workers)
+    finally:
+        stop(parent)
+
+
 def test_dynamic_children_and_start_failure(client: Any) -> None:
     template = ChildSpec(id="counter/template", actor=COUNTER, restart=RestartType.TRANSIENT)
     _, sup = spawn(client, _flags(Strategy.SIMPLE_ONE_FOR_ONE, child_template=template), [])

@@ -13,12 +13,14 @@ from actors.base import SupervisedActor, tool
 class Counter(SupervisedActor):
     """Counts calls; knows its own incarnation (pid) so tests can tell restarts apart."""
 
-    def __init__(self, address: str, fail_start: bool = False) -> None:
+    def __init__(self, address: str, fail_start: bool = False, start_delay_s: float = 0.0) -> None:
         super().__init__(address)
         self.count = 0
         self.fail_start = fail_start
+        self.start_delay_s = start_delay_s
 
     async def on_start(self) -> None:
+        await asyncio.sleep(self.start_delay_s)  # a slow start (a model loading)
         if self.fail_start:
             raise RuntimeError("configured to fail at start")
 
