@@ -76,7 +76,12 @@ def lookup(address: str, namespace: str) -> Any:
     An address is the Ray actor name of its actor, except for a child with a warm standby:
     each of its incarnations has a name of its own (a standby is created before its
     predecessor dies, and Ray cannot rename an actor), and its supervisor records which
-    one holds the address in an alias (`publish_alias`)."""
+    one holds the address in an alias (`publish_alias`).
+
+    Outside a Ray process (an in-process gateway in a unit test) nothing answers: Ray's
+    look-up would start a cluster, or join whichever one runs on this machine."""
+    if not ray.is_initialized():
+        return None
     try:
         return ray.get_actor(address, namespace=namespace)
     except ValueError:

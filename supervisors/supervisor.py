@@ -40,6 +40,7 @@ from supervisors.actor import SupervisedActor, tool
 from supervisors.engine import Escalate, Ignore, Restart, SupervisorEngine, SupervisorError
 from supervisors.events import EventSink, sink_for
 from supervisors.refs import await_ref, publish_alias
+from supervisors.sendable import with_sendable_errors
 from supervisors.specs import start_budget_s
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ def remote_class(import_path: str) -> Any:
         if not attr:
             raise SupervisorError(f"actor '{import_path}' must be 'package.module:ClassName'")
         target = getattr(importlib.import_module(module_name), attr)
-        cls = ray.remote(target)
+        cls = ray.remote(with_sendable_errors(target))
         _remote_classes[import_path] = cls
     return cls
 

@@ -102,24 +102,31 @@ class Agent(SupervisedActor):
     async def _close_dangling_turns(self) -> None:
         """A user message left with no answer (its turn was cut by a crash and no caller
         delivered it again within the wait) gets an `error` answer saying so: every stored
-        message ends with an answer. Run once, after the callers had their chance."""
+        message ends with an answer. Every `grace` (the callers had their chance by then),
+        for as long as this agent lives: the turn may have been cut in another actor (the
+        registry, the bus) while this one kept running, or the database may have been down
+        at the last sweep."""
         chat = self.settings.chat
         grace = chat.redeliver_wait_s + chat.timeout_s
-        await asyncio.sleep(grace)
-        try:
-            for message in await q.dangling_messages(self.database, self.agent_id, grace):
-                reason = "interrupted: the agent restarted before it answered, and the message was not delivered again"
-                await q.add_message(
-                    self.database,
-                    message.conversation_id,
-                    "assistant",
-                    "",
-                    self.agent_id,
-                    MessageStatus.ERROR,
-                    {"notes": [reason], "reply_to": message.id},
-                )
-        except Exception:
-            log.exception("%s: dangling turns were not closed", self.address)
+        while True:
+            await asyncio.sleep(grace)
+            try:
+                await self._close_turns_older_than(grace)
+            except Exception:
+                log.exception("%s: dangling turns were not closed; trying again in %g s", self.address, grace)
+
+    async def _close_turns_older_than(self, grace_s: float) -> None:
+        for message in await q.dangling_messages(self.database, self.agent_id, grace_s):
+            reason = "interrupted: a crash cut the turn before it answered, and the message was not delivered again"
+            await q.add_message(
+                self.database,
+                message.conversation_id,
+                "assistant",
+                "",
+                self.agent_id,
+                MessageStatus.ERROR,
+                {"notes": [reason], "reply_to": message.id},
+            )
 
     async def on_stop(self) -> None:
         if self._sweeper is not None:

@@ -22,8 +22,12 @@ class SpaceError(ValueError):
     """A genome outside its space (the actor answers 4xx naming `field`)."""
 
     def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
+        super().__init__(message, field)  # both in args: it unpickles (Ray carries it to callers)
+        self.message = message
         self.field = field
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class GenomeSpace(Protocol):

@@ -31,8 +31,12 @@ class ReasoningInputError(ValueError):
     """A request this pipeline cannot run as given (the actor answers 4xx naming `field`)."""
 
     def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
+        super().__init__(message, field)  # both in args: it unpickles (Ray carries it to callers)
+        self.message = message
         self.field = field
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def task_for(kind: TaskKind | str) -> ThoughtTask:

@@ -232,6 +232,20 @@ def test_a_hung_child_counts_as_dead(client: Any) -> None:
         stop(sup)
 
 
+def test_an_exception_that_cannot_cross_to_the_caller_arrives_named(client: Any) -> None:
+    name = f"counter/u-{uid()}"
+    _, sup = spawn(client, _flags(Strategy.ONE_FOR_ONE), [_counter(name)])
+    try:
+        with pytest.raises(ray.exceptions.RayTaskError) as raised:
+            ray.get(client.actor(name).raise_unsendable.remote(), timeout=30)
+        cause = raised.value.cause
+        assert type(cause).__name__ == "UnsendableError" and cause.code == "internal_error"
+        assert cause.message == "_NeedsKeyword: went wrong"
+        assert client.call_tool(name, "increment")["count"] == 1  # and the actor lives on
+    finally:
+        stop(sup)
+
+
 def test_a_subtree_of_slow_children_is_given_their_start_time_too(client: Any) -> None:
     # Three children each slow to start (4 s) under a supervisor whose start timeout (10 s)
     # is shorter than their sum: the parent waits for the whole subtree, not one timeout.

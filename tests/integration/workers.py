@@ -10,6 +10,12 @@ from typing import Any
 from actors.base import SupervisedActor, tool
 
 
+class _NeedsKeyword(Exception):
+    def __init__(self, message: str, *, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
 class Counter(SupervisedActor):
     """Counts calls; knows its own incarnation (pid) so tests can tell restarts apart."""
 
@@ -49,6 +55,10 @@ class Counter(SupervisedActor):
     async def finish(self) -> None:
         """Exit normally (a transient child that is done)."""
         self.exit_normally("work finished")
+
+    async def raise_unsendable(self) -> None:
+        """Raise what pickles but does not unpickle (a required keyword argument)."""
+        raise _NeedsKeyword("went wrong", detail="x")
 
     async def pid(self) -> int:
         return os.getpid()
