@@ -152,8 +152,12 @@ class McpFetcher:
         answer = await self.runtime.request(self.address, message, timeout_s=self.timeout_s) or {}
         if answer.get("error"):
             raise RuntimeError(str(answer["error"].get("message")))
-        content = (answer.get("result") or {}).get("content") or []
-        return "\n".join(str(c.get("text", "")) for c in content if isinstance(c, dict))
+        result = answer.get("result") or {}
+        content = result.get("content") or []
+        text = "\n".join(str(c.get("text", "")) for c in content if isinstance(c, dict))
+        if result.get("isError"):  # the tool's own failure (unreachable, refused): its text says why
+            raise RuntimeError(text or "the fetch tool failed")
+        return text
 
 
 class Journal:

@@ -12,7 +12,9 @@ import signal
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -95,7 +97,11 @@ def result(platform: str, workflow_id: str, wait_s: float = 240) -> dict[str, An
         timeout=wait_s + 60,
     )
     assert response.status_code == 200, response.text
-    return dict(response.json())
+    view = dict(response.json())
+    if view["workflow"]["status"] == "failed":  # what it said before it failed, for the assertion's message
+        lines = authed.get(api(platform, f"/workflows/{workflow_id}/logs"), timeout=60).json()["lines"]
+        view["log"] = [f"{line['step']}: {line['message']}" for line in lines]
+    return view
 
 
 def wait_for_steps(platform: str, workflow_id: str, done: int, timeout_s: float = 240) -> dict[str, Any]:
@@ -112,7 +118,10 @@ def wait_for_steps(platform: str, workflow_id: str, done: int, timeout_s: float 
 def assert_report(view: dict[str, Any]) -> dict[str, Any]:
     """A completed workflow's report: Markdown with the sections, every [n] a listed source."""
     workflow = view["workflow"]
-    assert workflow["status"] == "completed", f"{workflow['workflow_id']} {workflow['status']}: {workflow['error']}"
+    said = view.get("log")  # result() adds the log of a workflow that failed
+    assert workflow["status"] == "completed", (
+        f"{workflow['workflow_id']} {workflow['status']}: {workflow['error']} {said}"
+    )
     report = view["report"]
     assert report is not None
     md = report["markdown"]
@@ -430,6 +439,87 @@ def test_a_workflow_belongs_to_the_user_who_started_it(platform: str, settings: 
     assert authed.get(api(platform, paths[0][1]), timeout=60).status_code == 200
     everyone = authed.get(api(platform, "/workflows"), params={"limit": 500}, timeout=60).json()
     assert workflow_id in {w["workflow_id"] for w in everyone["workflows"]} and everyone["total"] > 1
+
+
+FETCH_SERVER = "fetch-local"  # workflows.fetch_server in tests/integration/conftest.py
+PAGE = (
+    "<html><head><title>Heartbeats</title></head><body><article><h1>Heartbeats</h1>"
+    "<p>A supervisor pings each child every half second; a child that misses three pings in a row "
+    "is treated as hung and restarted with the heartbeat-marker-{token}.</p></article></body></html>"
+)
+
+
+@pytest.fixture
+def local_site() -> Iterator[tuple[str, list[str]]]:
+    """An HTTP server on 127.0.0.1 (no internet here) with one page; the paths it was asked for."""
+    token = uuid.uuid4().hex[:8]
+    asked: list[str] = []
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            found = self.path == "/heartbeats.html"
+            body = PAGE.format(token=token).encode() if found else b"not here"
+            self.send_response(200 if found else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8" if found else "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/heartbeats.html#{token}", asked
+    server.shutdown()
+    server.server_close()
+
+
+def test_urls_are_fetched_through_the_mcp_fetch_server(
+    platform: str, kills: dict[str, Any], local_site: tuple[str, list[str]]
+) -> None:
+    """The request's URL through mcp-server-fetch (the reference server, run as a stdio MCP
+    server of the platform, loopback allowed for this test) into the index, cited in the report."""
+    url, asked = local_site
+    token = url.rsplit("#", 1)[1]
+    added = authed.post(
+        api(platform, "/mcp/servers"),
+        json={
+            "id": FETCH_SERVER,
+            "command": "mcp-server-fetch",
+            "args": ["--allow-private-ips", "--ignore-robots-txt"],
+        },
+        timeout=120,
+    )
+    assert added.status_code in (201, 409), added.text
+    try:
+        deadline = time.monotonic() + 120
+        while (server := authed.get(api(platform, f"/mcp/servers/{FETCH_SERVER}"), timeout=30).json())[
+            "status"
+        ] != "ready":
+            assert time.monotonic() < deadline, f"the fetch server did not start: {server}"
+            time.sleep(0.5)
+        body = {**kills["body"], "documents": [], "urls": [url.split("#")[0], "http://127.0.0.1:9/nothing-listens"]}
+        workflow_id = start(platform, **body)["workflow_id"]
+        assert_report(result(platform, workflow_id))
+        assert "/heartbeats.html" in asked
+        document = authed.get(api(platform, f"/search/documents/{document_id_for(workflow_id, 0)}"), timeout=60)
+        assert document.status_code == 200, document.text
+        found = authed.post(
+            api(platform, "/search/keyword"),
+            json={"query": f"heartbeat-marker-{token}", "index": KILLS_INDEX, "k": 3},
+            timeout=60,
+        )
+        assert found.status_code == 200, found.text
+        assert token in json.dumps(found.json())
+        lines = authed.get(api(platform, f"/workflows/{workflow_id}/logs"), timeout=60).json()["lines"]
+        ingest = [line["message"] for line in lines if line["step"] == "ingest"]
+        assert any("heartbeats.html" in m and "chunks" in m for m in ingest), ingest
+        # an unreachable URL is skipped with a warning; the research goes on
+        assert any("could not fetch http://127.0.0.1:9/nothing-listens" in m for m in ingest), ingest
+    finally:
+        authed.delete(api(platform, f"/mcp/servers/{FETCH_SERVER}"), timeout=60)
 
 
 def test_stop_cancels_at_the_next_step_boundary(platform: str, docs_index: str) -> None:
