@@ -245,6 +245,10 @@ class WorkflowsSettings(_Section):
     fetch_server: str | None = None
     # The longest GET .../result?wait_s= may wait.
     max_wait_s: float = Field(600.0, gt=0)
+    # Breakpoints for crash tests and debugging (actors/workflows/breakpoints.py): a file
+    # `<dir>/<workflow id>` saying `before:<step>` or `inside:<step>` holds that workflow there
+    # until the file is removed. Relative to the state directory; null: off.
+    breakpoints_dir: str | None = None
 
 
 class EvolutionSettings(_Section):

@@ -14,7 +14,7 @@ engine it runs is the one the host installs (`install`), since ports are made pe
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from dbos import DBOS
@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from protocols.workflows import ResearchRequest
 
+from .breakpoints import BEFORE, INSIDE, Breakpoints
 from .ports import Journal
 from .research import ResearchAnalysis
 
@@ -42,8 +43,9 @@ class StepEvents(Protocol):
 @dataclass
 class Host:
     engine_for: Callable[[ResearchRequest], ResearchAnalysis]
-    journal_for: Callable[[str], Journal]
+    journal_for: Callable[[str, str | None], Journal]  # (workflow id, owner id)
     events: StepEvents
+    breakpoints: Breakpoints = field(default_factory=lambda: Breakpoints(None))
 
 
 _host: Host | None = None
@@ -66,12 +68,20 @@ class DbosSteps:
     completes; a re-run of the workflow answers it from the record. No automatic retries: a
     failed step fails the workflow, which `retry` runs again from that step."""
 
-    def __init__(self, workflow_id: str, events: StepEvents | None = None) -> None:
+    def __init__(
+        self, workflow_id: str, events: StepEvents | None = None, breakpoints: Breakpoints | None = None
+    ) -> None:
         self.workflow_id = workflow_id
         self.events = events
+        self.breakpoints = breakpoints or Breakpoints(None)
 
     async def run(self, name: str, fn: Callable[[], Awaitable[M]], out: type[M]) -> M:
+        # The breakpoints are inside the DBOS step: its id is drawn when it is called, so a
+        # hold never changes the order of the ids of steps started together. A hold `before`
+        # comes before the step's work (nothing of it done or recorded: a kill there is a kill
+        # between steps); one `inside` after its work, before its output is recorded.
         async def step() -> dict[str, Any]:
+            await self.breakpoints.wait(self.workflow_id, BEFORE, name)
             if self.events is not None:
                 self.events.step(self.workflow_id, name, "started")
             try:
@@ -80,6 +90,7 @@ class DbosSteps:
                 if self.events is not None:
                     self.events.step(self.workflow_id, name, "failed", f"{type(exc).__name__}: {exc}")
                 raise
+            await self.breakpoints.wait(self.workflow_id, INSIDE, name)
             if self.events is not None:
                 self.events.step(self.workflow_id, name, "completed")
             return result.model_dump(mode="json")
@@ -89,16 +100,17 @@ class DbosSteps:
 
 
 @DBOS.workflow(name=WORKFLOW_NAME)
-async def research_analysis(request: dict[str, Any]) -> dict[str, Any]:
-    """The research-analysis workflow: the engine's steps, each a DBOS step."""
+async def research_analysis(request: dict[str, Any], owner_id: str | None = None) -> dict[str, Any]:
+    """The research-analysis workflow: the engine's steps, each a DBOS step. `owner_id` (who
+    started it) goes with its events, so /ws delivers them to that user (and admins)."""
     workflow_id = DBOS.workflow_id
     assert workflow_id is not None
     the_host = host()
-    journal = the_host.journal_for(workflow_id)
+    journal = the_host.journal_for(workflow_id, owner_id)
     research = ResearchRequest.model_validate(request)
     try:
         stored = await the_host.engine_for(research).run(
-            workflow_id, research, DbosSteps(workflow_id, the_host.events), journal
+            workflow_id, research, DbosSteps(workflow_id, the_host.events, the_host.breakpoints), journal
         )
     except DBOSWorkflowCancelledError:
         # stopped: DBOS refused to start the next step

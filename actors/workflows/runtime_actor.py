@@ -47,6 +47,7 @@ from supervisors.refs import current_namespace
 from supervisors.runtime import RayRuntime
 
 from . import durable, sql
+from .breakpoints import BEFORE, Breakpoints
 from .research import PipelineReasoner, ResearchAnalysis
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ _DBOS_STATUS = {
     "CANCELLED": WorkflowStatus.CANCELLED,
 }
 _RUNNING = {WorkflowStatus.RUNNING, WorkflowStatus.QUEUED}
+# The breakpoint between recording a run and handing it to DBOS (`before:start`).
+START_POINT = "start"
 
 
 def dbos_url(dsn: str) -> str:
@@ -149,20 +152,26 @@ class McpFetcher:
         answer = await self.runtime.request(self.address, message, timeout_s=self.timeout_s) or {}
         if answer.get("error"):
             raise RuntimeError(str(answer["error"].get("message")))
-        content = (answer.get("result") or {}).get("content") or []
-        return "\n".join(str(c.get("text", "")) for c in content if isinstance(c, dict))
+        result = answer.get("result") or {}
+        content = result.get("content") or []
+        text = "\n".join(str(c.get("text", "")) for c in content if isinstance(c, dict))
+        if result.get("isError"):  # the tool's own failure (unreachable, refused): its text says why
+            raise RuntimeError(text or "the fetch tool failed")
+        return text
 
 
 class Journal:
-    """A workflow's log: each line stored, then published on the `workflows` topic."""
+    """A workflow's log: each line stored, then published on the `workflows` topic (with the
+    workflow's owner, whom /ws delivers it to)."""
 
-    def __init__(self, actor: WorkflowRuntime, workflow_id: str) -> None:
+    def __init__(self, actor: WorkflowRuntime, workflow_id: str, owner_id: str | None) -> None:
         self.actor = actor
         self.workflow_id = workflow_id
+        self.owner_id = owner_id
 
     async def log(self, step: str | None, message: str, level: str = "info") -> None:
         line = await sql.add_log(self.actor.db_, self.workflow_id, step, level, message)
-        self.actor.publish(TOPIC_WORKFLOWS, "workflow_log", line.model_dump(mode="json"))
+        self.actor.publish(TOPIC_WORKFLOWS, "workflow_log", {**line.model_dump(mode="json"), "owner_id": self.owner_id})
 
 
 class WorkflowRuntime(SupervisedActor):
@@ -174,6 +183,8 @@ class WorkflowRuntime(SupervisedActor):
         self.reasoning_config = ReasoningConfig()
         self.launched = False
         self._noted: asyncio.Task[None] | None = None
+        self.breakpoints = Breakpoints(None)
+        self.owners: dict[str, str | None] = {}  # workflow id -> owner, for its events
 
     # ---- lifetime --------------------------------------------------------------------------
 
@@ -183,7 +194,11 @@ class WorkflowRuntime(SupervisedActor):
         self.reasoning_config = load_reasoning_config(s.resolve_path(s.reasoning.config_file))
         self.db = await open_store_pool(s, current_namespace(), max_size=4)
         dsn = await self.ref(STORE).call("dsn", timeout_s=2 * s.supervision.start_timeout_s)
-        durable.install(durable.Host(engine_for=self._engine, journal_for=self._journal, events=self))
+        gates = s.workflows.breakpoints_dir
+        self.breakpoints = Breakpoints(s.state_path / gates if gates else None)
+        durable.install(
+            durable.Host(engine_for=self._engine, journal_for=self._journal, events=self, breakpoints=self.breakpoints)
+        )
         DBOS(
             config={
                 "name": "pygent",
@@ -202,13 +217,28 @@ class WorkflowRuntime(SupervisedActor):
         self._noted = asyncio.create_task(self._note_resumed())
 
     async def _note_resumed(self) -> None:
-        """A log line in each workflow this launch resumed (DBOS recovers them itself)."""
+        """A log line in each workflow this launch resumed (DBOS recovers them itself), then
+        the start of those recorded but never handed to DBOS."""
         try:
             for workflow_id in await self._running_ids():
-                if await sql.get_run(self.db_, workflow_id) is not None:
-                    await Journal(self, workflow_id).log(None, f"resumed by {self.address} from its last recorded step")
+                row = await sql.get_run(self.db_, workflow_id)
+                if row is not None:
+                    journal = Journal(self, workflow_id, row["owner_id"])
+                    await journal.log(None, f"resumed by {self.address} from its last recorded step")
+            await self._start_unstarted()
         except Exception:
             log.exception("%s: could not note the resumed workflows", self.address)
+
+    async def _start_unstarted(self) -> None:
+        """A run recorded by `start` whose runner died before DBOS had it (it would stay
+        `queued` forever): start it now, with what it was asked, under its own id."""
+        for row in await sql.unstarted_runs(self.db_, self.settings.workflows.system_schema):
+            workflow_id = row["id"]
+            request = ResearchRequest.model_validate(row["request"])
+            await self._launch(workflow_id, request, row["owner_id"])
+            await Journal(self, workflow_id, row["owner_id"]).log(
+                None, f"started by {self.address}: recorded, but its runner died before it started"
+            )
 
     async def on_stop(self) -> None:
         # Workflows still running stay PENDING in the database: the next launch resumes them.
@@ -244,17 +274,20 @@ class WorkflowRuntime(SupervisedActor):
             McpFetcher(runtime, fetch) if fetch else None,
         )
 
-    def _journal(self, workflow_id: str) -> Journal:
-        return Journal(self, workflow_id)
+    def _journal(self, workflow_id: str, owner_id: str | None) -> Journal:
+        self.owners[workflow_id] = owner_id
+        return Journal(self, workflow_id, owner_id)
 
     # ---- durable.StepEvents ----------------------------------------------------------------
 
     def step(self, workflow_id: str, name: str, status: str, detail: str | None = None) -> None:
-        data = {"workflow_id": workflow_id, "step": name, "status": status, "detail": detail}
+        owner = self.owners.get(workflow_id)
+        data = {"workflow_id": workflow_id, "step": name, "status": status, "detail": detail, "owner_id": owner}
         self.publish(TOPIC_WORKFLOWS, "workflow_step", data)
 
     def finished(self, workflow_id: str, status: str, error: str | None = None) -> None:
-        data = {"workflow_id": workflow_id, "status": status, "error": error}
+        owner = self.owners.pop(workflow_id, None)
+        data = {"workflow_id": workflow_id, "status": status, "error": error, "owner_id": owner}
         self.publish(TOPIC_WORKFLOWS, "workflow_finished", data)
 
     # ---- starting --------------------------------------------------------------------------
@@ -298,12 +331,18 @@ class WorkflowRuntime(SupervisedActor):
         )
 
     @after_start
-    async def start(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Validate, record and start a research analysis; its summary. A `workflow_id` that
-        exists answers that workflow (the id is the idempotency key)."""
+    async def start(self, body: dict[str, Any], owner_id: str | None = None) -> dict[str, Any]:
+        """Validate, record and start a research analysis for `owner_id` (None: the platform's,
+        the admins'); its summary. A `workflow_id` that exists answers that workflow (the id is
+        the idempotency key), or 409 when it is another user's."""
         start = StartResearchBody.model_validate(body)
-        if start.workflow_id is not None and await sql.get_run(self.db_, start.workflow_id) is not None:
-            return (await self._summary(start.workflow_id)).model_dump(mode="json")
+        if start.workflow_id is not None:
+            existing = await sql.get_run(self.db_, start.workflow_id)
+            if existing is not None:
+                if existing["owner_id"] != owner_id:
+                    message = f"workflow_id '{start.workflow_id}' is taken"
+                    raise WorkflowError("conflict", message, "workflow_id", 409)
+                return (await self._summary(start.workflow_id, existing)).model_dump(mode="json")
         running = len(await self._running_ids())
         if running >= self.settings.workflows.max_running:
             raise WorkflowError(
@@ -311,13 +350,24 @@ class WorkflowRuntime(SupervisedActor):
             )
         request = await self._request(start)
         workflow_id = start.workflow_id or uuid.uuid4().hex[:16]
-        await sql.insert_run(self.db_, workflow_id, RESEARCH_ANALYSIS, request)
-        with SetWorkflowID(workflow_id):
-            await DBOS.start_workflow_async(durable.research_analysis, request.model_dump(mode="json"))
-        await Journal(self, workflow_id).log(None, f"started: {request.question} (index {request.index})")
-        started = {"workflow_id": workflow_id, "name": RESEARCH_ANALYSIS, "question": request.question}
+        await sql.insert_run(self.db_, workflow_id, RESEARCH_ANALYSIS, request, owner_id)
+        # recorded, not yet DBOS's: a runner that dies here leaves it to `_start_unstarted`
+        await self.breakpoints.wait(workflow_id, BEFORE, START_POINT)
+        await self._launch(workflow_id, request, owner_id)
+        journal = Journal(self, workflow_id, owner_id)
+        await journal.log(None, f"started: {request.question} (index {request.index})")
+        started = {
+            "workflow_id": workflow_id,
+            "name": RESEARCH_ANALYSIS,
+            "question": request.question,
+            "owner_id": owner_id,
+        }
         self.publish(TOPIC_WORKFLOWS, "workflow_started", started)
         return (await self._summary(workflow_id)).model_dump(mode="json")
+
+    async def _launch(self, workflow_id: str, request: ResearchRequest, owner_id: str | None) -> None:
+        with SetWorkflowID(workflow_id):
+            await DBOS.start_workflow_async(durable.research_analysis, request.model_dump(mode="json"), owner_id)
 
     async def _running_ids(self) -> list[str]:
         found = await DBOS.list_workflows_async(status=["PENDING", "ENQUEUED"], name=durable.WORKFLOW_NAME)
@@ -325,9 +375,13 @@ class WorkflowRuntime(SupervisedActor):
 
     # ---- reading ---------------------------------------------------------------------------
 
-    async def _summary(self, workflow_id: str, row: dict[str, Any] | None = None) -> WorkflowSummary:
+    async def _summary(
+        self, workflow_id: str, row: dict[str, Any] | None = None, caller: str | None = None
+    ) -> WorkflowSummary:
+        """The workflow as `caller` sees it: a user (their id) sees only their own, as if
+        another's did not exist; None (an admin, the platform) sees all."""
         row = row or await sql.get_run(self.db_, workflow_id)
-        if row is None:
+        if row is None or (caller is not None and row["owner_id"] != caller):
             raise workflow_not_found(workflow_id)
         state = await DBOS.get_workflow_status_async(workflow_id)
         status = _DBOS_STATUS.get(state.status, WorkflowStatus.RUNNING) if state is not None else WorkflowStatus.QUEUED
@@ -370,11 +424,13 @@ class WorkflowRuntime(SupervisedActor):
         return out
 
     @after_start
-    async def status(self, workflow_id: str) -> dict[str, Any]:
-        summary = await self._summary(workflow_id)
-        steps = await self._steps(workflow_id)
+    async def status(self, workflow_id: str, caller: str | None = None) -> dict[str, Any]:
+        """Where a workflow stands. `caller` here and below: the user the call is made for
+        (another user's workflow answers 404), None for an admin or the platform."""
         row = await sql.get_run(self.db_, workflow_id)
+        summary = await self._summary(workflow_id, row, caller)
         assert row is not None
+        steps = await self._steps(workflow_id)
         request = ResearchRequest.model_validate(row["request"])
         plan = next((s for s in steps if s.name == StepName.PLAN), None)
         subs = request.limits.max_sub_questions
@@ -394,8 +450,8 @@ class WorkflowRuntime(SupervisedActor):
         return view.model_dump(mode="json")
 
     @after_start
-    async def result(self, workflow_id: str, wait_s: float = 0.0) -> dict[str, Any]:
-        summary = await self._summary(workflow_id)
+    async def result(self, workflow_id: str, wait_s: float = 0.0, caller: str | None = None) -> dict[str, Any]:
+        summary = await self._summary(workflow_id, caller=caller)
         deadline = asyncio.get_running_loop().time() + min(wait_s, self.settings.workflows.max_wait_s)
         while summary.status in _RUNNING and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.5)
@@ -404,15 +460,17 @@ class WorkflowRuntime(SupervisedActor):
         return WorkflowResultView(workflow=summary, report=report).model_dump(mode="json")
 
     @after_start
-    async def list_workflows(self, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-        rows, total = await sql.list_runs(self.db_, limit, offset)
+    async def list_workflows(self, limit: int = 50, offset: int = 0, caller: str | None = None) -> dict[str, Any]:
+        """Workflows newest first: the caller's own, or (None) all."""
+        rows, total = await sql.list_runs(self.db_, limit, offset, caller)
         workflows = [await self._summary(r["id"], r) for r in rows]
         return WorkflowList(workflows=workflows, total=total).model_dump(mode="json")
 
     @after_start
-    async def logs(self, workflow_id: str, after: int = 0, limit: int = 1000) -> dict[str, Any]:
-        if await sql.get_run(self.db_, workflow_id) is None:
-            raise workflow_not_found(workflow_id)
+    async def logs(
+        self, workflow_id: str, after: int = 0, limit: int = 1000, caller: str | None = None
+    ) -> dict[str, Any]:
+        await self._summary(workflow_id, caller=caller)
         lines = await sql.logs(self.db_, workflow_id, after, limit)
         return WorkflowLogs(workflow_id=workflow_id, lines=lines).model_dump(mode="json")
 
@@ -424,20 +482,25 @@ class WorkflowRuntime(SupervisedActor):
     # ---- stopping and retrying -------------------------------------------------------------
 
     @after_start
-    async def stop(self, workflow_id: str) -> dict[str, Any]:
+    async def stop(self, workflow_id: str, caller: str | None = None) -> dict[str, Any]:
         """Cancel: the step running now finishes, no other starts; the workflow ends
         `cancelled`. A finished workflow is answered as it is."""
-        summary = await self._summary(workflow_id)
+        row = await sql.get_run(self.db_, workflow_id)
+        summary = await self._summary(workflow_id, row, caller)
+        assert row is not None
         if summary.status in _RUNNING:
             await DBOS.cancel_workflow_async(workflow_id)
-            await Journal(self, workflow_id).log(None, "stop asked: cancelled at the next step boundary", "warning")
+            journal = Journal(self, workflow_id, row["owner_id"])
+            await journal.log(None, "stop asked: cancelled at the next step boundary", "warning")
         return (await self._summary(workflow_id)).model_dump(mode="json")
 
     @after_start
-    async def retry(self, workflow_id: str) -> dict[str, Any]:
+    async def retry(self, workflow_id: str, caller: str | None = None) -> dict[str, Any]:
         """Run a failed workflow again from its failed step (the steps before it keep their
         recorded outputs), or a cancelled one from where it stopped."""
-        summary = await self._summary(workflow_id)
+        row = await sql.get_run(self.db_, workflow_id)
+        summary = await self._summary(workflow_id, row, caller)
+        assert row is not None
         if summary.status is WorkflowStatus.FAILED:
             steps = await self._steps(workflow_id)
             failed = next((s for s in steps if s.status == "failed"), None)
@@ -451,7 +514,7 @@ class WorkflowRuntime(SupervisedActor):
             state = summary.status.value
             message = f"workflow '{workflow_id}' is {state}: only a failed or cancelled one can be retried"
             raise WorkflowError("conflict", message, "workflow_id", 409)
-        await Journal(self, workflow_id).log(None, f"retry {what}")
+        await Journal(self, workflow_id, row["owner_id"]).log(None, f"retry {what}")
         return (await self._summary(workflow_id)).model_dump(mode="json")
 
     # ---- bus tools -------------------------------------------------------------------------

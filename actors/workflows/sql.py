@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from psycopg import sql as psql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
@@ -21,12 +22,14 @@ async def _rows(db: Database, query: str, params: dict[str, Any] | Sequence[Any]
         return await cur.fetchall() if cur.description else []
 
 
-async def insert_run(db: Database, workflow_id: str, name: str, request: ResearchRequest) -> bool:
+async def insert_run(
+    db: Database, workflow_id: str, name: str, request: ResearchRequest, owner_id: str | None = None
+) -> bool:
     """Record a run; False when the id exists (the caller answers the existing workflow)."""
     rows = await _rows(
         db,
-        """INSERT INTO workflow_runs (id, name, question, index_name, model, mode, request)
-           VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING RETURNING id""",
+        """INSERT INTO workflow_runs (id, name, question, index_name, model, mode, request, owner_id)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING RETURNING id""",
         (
             workflow_id,
             name,
@@ -35,6 +38,7 @@ async def insert_run(db: Database, workflow_id: str, name: str, request: Researc
             request.model,
             request.mode.value,
             Jsonb(request.model_dump(mode="json")),
+            owner_id,
         ),
     )
     return bool(rows)
@@ -50,15 +54,33 @@ async def get_run(db: Database, workflow_id: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-async def list_runs(db: Database, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+async def list_runs(
+    db: Database, limit: int, offset: int, owner_id: str | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """Runs newest first, and how many there are: all of them, or (owner_id) one user's."""
+    mine = "WHERE r.owner_id = %(owner)s" if owner_id is not None else ""
+    params = {"owner": owner_id, "limit": limit, "offset": offset}
     rows = await _rows(
         db,
-        """SELECT r.*, EXISTS (SELECT 1 FROM workflow_reports p WHERE p.workflow_id = r.id) AS has_report
-           FROM workflow_runs r ORDER BY r.created_at DESC, r.id LIMIT %s OFFSET %s""",
-        (limit, offset),
+        f"""SELECT r.*, EXISTS (SELECT 1 FROM workflow_reports p WHERE p.workflow_id = r.id) AS has_report
+            FROM workflow_runs r {mine} ORDER BY r.created_at DESC, r.id LIMIT %(limit)s OFFSET %(offset)s""",
+        params,
     )
-    total = await _rows(db, "SELECT count(*) AS n FROM workflow_runs", ())
+    total = await _rows(db, f"SELECT count(*) AS n FROM workflow_runs r {mine}", params)
     return rows, int(total[0]["n"])
+
+
+async def unstarted_runs(db: Database, system_schema: str) -> list[dict[str, Any]]:
+    """Runs recorded but never handed to DBOS (the runner died between the two): no status
+    row in DBOS's `workflow_status`. Oldest first."""
+    query = psql.SQL(
+        """SELECT r.id, r.request, r.owner_id FROM workflow_runs r
+           WHERE NOT EXISTS (SELECT 1 FROM {}.workflow_status s WHERE s.workflow_uuid = r.id)
+           ORDER BY r.created_at"""
+    ).format(psql.Identifier(system_schema))
+    async with db.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(query)
+        return await cur.fetchall()
 
 
 async def add_log(db: Database, workflow_id: str, step: str | None, level: str, message: str) -> WorkflowLogLine:

@@ -51,6 +51,10 @@ def settings(state_dir: Path, session_ollama: Any) -> Any:
     # Short agent answers: the tests check mechanics, not prose.
     os.environ["PYGENT_AGENTS_MAX_ANSWER_TOKENS"] = "40"
     os.environ["PYGENT_MCP_PING_INTERVAL_S"] = "1.0"  # MCP server health events within a second
+    # Workflow breakpoints (a file holds a workflow at a step): the crash tests kill the runner there.
+    os.environ["PYGENT_WORKFLOWS_BREAKPOINTS_DIR"] = "workflow-breakpoints"
+    # The MCP fetch server research analyses fetch URLs through (test_workflows.py adds it).
+    os.environ["PYGENT_WORKFLOWS_FETCH_SERVER"] = "fetch-local"
     # One admin key makes thousands of requests (schemathesis); the login limit stays low
     # enough for tests/integration/test_auth.py to reach it.
     os.environ["PYGENT_AUTH_RATE_LIMIT"] = "100000/minute"

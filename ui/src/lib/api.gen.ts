@@ -2126,7 +2126,7 @@ export interface paths {
         };
         /**
          * List Workflows
-         * @description Workflows, newest first, with their status.
+         * @description Workflows, newest first, with their status: one's own (an admin: everyone's).
          */
         get: operations["list_workflows_api_v1_workflows_get"];
         put?: never;
