@@ -69,9 +69,7 @@ class _Owners(EventAudience):
 
 
 def test_a_socket_receives_only_events_about_what_its_user_may_see() -> None:
-    audience = _Owners(
-        {("reasoning_session", "s1"): "alice", ("agent", "a1"): "alice", ("index", "default"): None}
-    )
+    audience = _Owners({("reasoning_session", "s1"): "alice", ("agent", "a1"): "alice", ("index", "default"): None})
 
     def receives(who: Principal | None, topic: str, data: dict[str, Any]) -> bool:
         return asyncio.run(audience.may_receive(who, topic, data))
