@@ -189,7 +189,7 @@ def test_mcp_tools_run_with_the_callers_role_and_objects(platform: str, owned: d
         """The JSON-RPC error code of the call (the client raises it inside an exception group)."""
         try:
             asyncio.run(call(viewer, tool, arguments))
-        except BaseException as exc:  # noqa: BLE001 (unwrapped below)
+        except BaseException as exc:  # the client wraps it in exception groups
             found: BaseException | None = exc
             while isinstance(found, BaseExceptionGroup):
                 found = found.exceptions[0]
