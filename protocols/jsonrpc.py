@@ -62,6 +62,7 @@ class ErrorCode(IntEnum):
     TARGET_CRASHED = -32004  # the target died while handling this request
     INVALID_ADDRESS = -32005
     TOOL_NOT_FOUND = -32006
+    FORBIDDEN = -32007  # /mcp: the caller's role or key scopes do not allow this tool
 
 
 # Methods that may safely be delivered again after the target restarts mid-request.

@@ -34,7 +34,8 @@ DOCS = frozenset({"GET /docs", "GET /docs/oauth2-redirect", "GET /redoc", "GET /
 LOGIN_LIMITED = frozenset({"POST /auth/login", "POST /auth/refresh", "POST /auth/setup"})
 
 # Only admins (an API key needs the admin scope too): what installs or runs code, what
-# removes models, chaos, raw bus access (it reaches every actor's tools), users, the audit log.
+# removes models, chaos, raw bus access (it reaches every actor's tools), users, the audit log,
+# and what every user shares: the reasoning defaults, the evolution recipe library.
 ADMIN_API = frozenset(
     {
         "POST /mcp/servers",
@@ -51,6 +52,8 @@ ADMIN_API = frozenset(
         "POST /system/kill",
         "POST /bus/request",
         "POST /bus/publish",
+        "POST /reasoning/modes",
+        "DELETE /evolution/recipes/{recipe_id}",
         "GET /users",
         "POST /users",
         "GET /users/{user_id}",
@@ -74,12 +77,30 @@ READ_ONLY_POSTS_API = frozenset(
         "POST /auth/logout",
     }
 )
+# /mcp: every JSON-RPC call is a POST; each tool checks the caller's role itself (mcp_endpoint.py),
+# so a viewer or a read-scoped key may list tools and call the reading ones.
+READ_ONLY_POSTS_OTHER = frozenset({"POST /mcp"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # /ws messages: raw bus requests and MCP server control are admin-only (as over REST); these
 # only read or stop one's own stream; everything else (chat, reasoning) needs at least a user.
 WS_ADMIN = frozenset({"request", "mcp_server_action"})
 WS_READ = frozenset({"ping", "subscribe", "unsubscribe", "stop", "request_system_metrics"})
+
+
+# /mcp tools that change something (start work, run an agent or a managed server's tool): a
+# viewer or a read-scoped key is refused with the JSON-RPC error MCP_FORBIDDEN. The others read
+# (and see only the caller's objects).
+MCP_WRITE_TOOLS = frozenset(
+    {"ask_agent", "call_mcp_tool", "reasoning", "research", "evolution.start", "evolution.stop"}
+)
+
+
+def mcp_refusal(principal: Principal | None, tool: str) -> str | None:
+    """Why this caller may not call this /mcp tool ("evolution.start": the action), or None."""
+    if principal is None:
+        return "not authenticated"
+    return refusal(principal, Rule(read_only=tool not in MCP_WRITE_TOOLS))
 
 
 def ws_refusal(principal: Principal | None, message_type: str) -> str | None:
@@ -120,7 +141,7 @@ def rule_for(method: str, template: str | None, public_docs: bool) -> Rule:
     return Rule(
         public=key in PUBLIC_OTHER or (public_docs and key in DOCS),
         admin=key in ADMIN_OTHER,
-        read_only=method in READ_METHODS,
+        read_only=method in READ_METHODS or key in READ_ONLY_POSTS_OTHER,
     )
 
 

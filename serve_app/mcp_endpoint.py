@@ -19,11 +19,17 @@ import asyncio
 import itertools
 from typing import TYPE_CHECKING, Any
 
+from mcp.server.mcpserver import Context
+
 from protocols.addresses import BUS, EVOLUTION_MANAGER, KNOWLEDGE, MCP_MANAGER, REASONING_MANAGER, ROOT, WORKFLOWS
+from protocols.auth import Principal
 from protocols.errors import ActorUnavailable, PlatformError
 from protocols.jsonrpc import ErrorCode, make_request
+from serve_app.access import mcp_refusal
 from serve_app.deps import ask as actor_ask
 from serve_app.deps import current_settings
+from serve_app.ownership import check_access, owner_filter
+from serve_app.security import current_principal
 from supervisors.refs import ActorRef
 
 if TYPE_CHECKING:
@@ -38,10 +44,31 @@ class Unavailable(Exception):
     pass
 
 
+def caller(ctx: Context, tool: str) -> Principal:
+    """Who calls this tool (serve_app/security.py authenticated the request); a JSON-RPC error
+    FORBIDDEN when the caller's role or key scopes do not allow it (serve_app/access.py)."""
+    from mcp.shared.exceptions import MCPError
+
+    request = ctx.request_context.request
+    principal = current_principal(request.scope) if request is not None else None
+    reason = mcp_refusal(principal, tool)
+    if reason is not None or principal is None:
+        raise MCPError(int(ErrorCode.FORBIDDEN), f"{tool}: {reason}", {"code": "forbidden", "tool": tool})
+    return principal
+
+
 def build_server(settings: Settings) -> MCPServer:
-    """The MCPServer whose tools are PyGent's capabilities."""
+    """The MCPServer whose tools are PyGent's capabilities. Each tool runs as its caller: the
+    role and key scopes decide which tools it may call, and it reaches only the caller's
+    objects (another user's answers as one that does not exist)."""
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
+
+    async def owned(principal: Principal, kind: str, object_id: str, field: str, write: bool = False) -> None:
+        try:
+            await check_access(settings, principal, kind, object_id, field, write=write)
+        except PlatformError as exc:
+            raise ToolError(f"{exc.code} ({field}): {exc.message}") from None
 
     namespace = settings.ray.namespace
     timeout_s = settings.bus.request_timeout_s
@@ -75,24 +102,31 @@ def build_server(settings: Settings) -> MCPServer:
         return {"result": result}
 
     @server.tool(description="The supervision tree: every actor's address, state, restart count and pid.")
-    async def supervision_tree() -> dict[str, Any]:
+    async def supervision_tree(ctx: Context) -> dict[str, Any]:
+        caller(ctx, "supervision_tree")
         tree: dict[str, Any] = await ask(ROOT, "describe", timeout=10.0)
         return tree
 
     @server.tool(description="Search PyGent's knowledge base (hybrid vector + keyword search).")
-    async def search_knowledge(query: str, index: str = "default", k: int = 5) -> dict[str, Any]:
+    async def search_knowledge(ctx: Context, query: str, index: str = "default", k: int = 5) -> dict[str, Any]:
+        await owned(caller(ctx, "search_knowledge"), "index", index, "index")
         return await bus_call(KNOWLEDGE, "search", {"query": query, "index": index, "k": k}, "the knowledge base")
 
     @server.tool(description="Ask a PyGent agent a question and get its answer.")
-    async def ask_agent(agent_id: str, question: str) -> dict[str, Any]:
+    async def ask_agent(ctx: Context, agent_id: str, question: str) -> dict[str, Any]:
+        await owned(caller(ctx, "ask_agent"), "agent", agent_id, "agent_id")
         return await bus_call(f"agent/{agent_id}", "ask", {"question": question}, f"agent '{agent_id}'")
 
     @server.tool(description="The MCP servers PyGent runs, with status and tool counts.")
-    async def list_mcp_servers() -> dict[str, Any]:
+    async def list_mcp_servers(ctx: Context) -> dict[str, Any]:
+        caller(ctx, "list_mcp_servers")
         return {"servers": await ask(MCP_MANAGER, "servers", timeout=10.0)}
 
     @server.tool(description="Call a tool of one of the MCP servers PyGent runs (see list_mcp_servers).")
-    async def call_mcp_tool(server_id: str, tool: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def call_mcp_tool(
+        ctx: Context, server_id: str, tool: str, arguments: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        caller(ctx, "call_mcp_tool")
         return await bus_call(f"mcp/{server_id}", tool, arguments or {}, f"MCP server '{server_id}'")
 
     run_timeout_s = settings.reasoning.run_timeout_s
@@ -111,16 +145,25 @@ def build_server(settings: Settings) -> MCPServer:
         "task: open or game24 (four numbers, reach 24). wait=false returns the session id at once."
     )
     async def reasoning(
-        query: str, mode: str | None = None, task: str = "open", index: str | None = None, wait: bool = True
+        ctx: Context,
+        query: str,
+        mode: str | None = None,
+        task: str = "open",
+        index: str | None = None,
+        wait: bool = True,
     ) -> dict[str, Any]:
+        principal = caller(ctx, "reasoning")
+        if index is not None:
+            await owned(principal, "index", index, "index")
         body = {k: v for k, v in {"query": query, "mode": mode, "task": task, "index": index}.items() if v is not None}
         if not wait:
-            return await reasoning_call("start", body, timeout=60.0)
-        view = await reasoning_call("run", body, run_timeout_s, timeout=run_timeout_s + 30.0)
+            return await reasoning_call("start", body, None, principal.user_id, timeout=60.0)
+        view = await reasoning_call("run", body, run_timeout_s, principal.user_id, timeout=run_timeout_s + 30.0)
         return reasoning_answer(view)
 
     @server.tool(description="A reasoning session's result; waits up to wait_s seconds for it to finish.")
-    async def reasoning_result(session_id: str, wait_s: float = 0.0) -> dict[str, Any]:
+    async def reasoning_result(ctx: Context, session_id: str, wait_s: float = 0.0) -> dict[str, Any]:
+        await owned(caller(ctx, "reasoning_result"), "reasoning_session", session_id, "session_id")
         view = await reasoning_call("result", session_id, wait_s, timeout=wait_s + 30.0)
         return reasoning_answer(view)
 
@@ -145,7 +188,10 @@ def build_server(settings: Settings) -> MCPServer:
         "each with the reasoning pipeline and write a Markdown report citing its sources. wait_s: how long to "
         "wait for the report (0: return the workflow id at once; follow it with research_result)."
     )
-    async def research(question: str, index: str | None = None, wait_s: float = 300.0) -> dict[str, Any]:
+    async def research(ctx: Context, question: str, index: str | None = None, wait_s: float = 300.0) -> dict[str, Any]:
+        principal = caller(ctx, "research")
+        if index is not None:
+            await owned(principal, "index", index, "index")
         body = {k: v for k, v in {"question": question, "index": index}.items() if v is not None}
         started = await workflow_call("start", body, timeout=60.0)
         if wait_s <= 0:
@@ -154,7 +200,8 @@ def build_server(settings: Settings) -> MCPServer:
         return research_answer(view)
 
     @server.tool(description="A research workflow's status and report; waits up to wait_s seconds for it.")
-    async def research_result(workflow_id: str, wait_s: float = 0.0) -> dict[str, Any]:
+    async def research_result(ctx: Context, workflow_id: str, wait_s: float = 0.0) -> dict[str, Any]:
+        caller(ctx, "research_result")
         view = await workflow_call("result", workflow_id, wait_s, timeout=wait_s + 30.0)
         return research_answer(view)
 
@@ -165,6 +212,7 @@ def build_server(settings: Settings) -> MCPServer:
         "(results waits up to wait_s seconds for the run to end and gives its Pareto front)."
     )
     async def evolution(
+        ctx: Context,
         action: str = "status",
         run_id: str | None = None,
         task: str | None = None,
@@ -175,6 +223,11 @@ def build_server(settings: Settings) -> MCPServer:
         metric_calls: int | None = None,
         wait_s: float = 0.0,
     ) -> dict[str, Any]:
+        if action not in ("start", "status", "results", "stop"):
+            raise ToolError("validation_error (action): one of start, status, results, stop")
+        principal = caller(ctx, f"evolution.{action}")
+        if run_id is not None and action != "start":
+            await owned(principal, "evolution_run", run_id, "run_id", write=action == "stop")
         if action == "start":
             if not task:
                 raise ToolError("validation_error (task): action=start needs a task")
@@ -191,17 +244,15 @@ def build_server(settings: Settings) -> MCPServer:
             }
             if metric_calls is not None:
                 body["budget"] = {"metric_calls": metric_calls}
-            return await evolution_call("start", body, timeout=120.0)
-        if action not in ("status", "results", "stop"):
-            raise ToolError("validation_error (action): one of start, status, results, stop")
+            return await evolution_call("start", body, run_id, principal.user_id, timeout=120.0)
         if action == "status":
-            return await evolution_call("status", run_id, timeout=30.0)
+            return await evolution_call("status", run_id, owner_filter(principal), timeout=30.0)
         if not run_id:
             raise ToolError(f"validation_error (run_id): action={action} needs a run_id")
         if action == "stop":
             return await evolution_call("stop", run_id, timeout=120.0)
         wait = max(0.0, min(wait_s, 600.0))
-        return await evolution_call("results", run_id, wait, timeout=wait + 30.0)
+        return await evolution_call("results", run_id, wait, owner_filter(principal), timeout=wait + 30.0)
 
     return server
 

@@ -145,11 +145,15 @@ class AuthService(SupervisedActor):
         return await ownership.owner_of(self._db, kind, object_id)
 
     @after_start
+    async def lookup(self, kind: str, object_id: str) -> tuple[bool, str | None]:
+        return await ownership.lookup(self._db, kind, object_id)
+
+    @after_start
     async def claim(self, kind: str, object_id: str, owner_id: str) -> bool:
         return await ownership.claim(self._db, kind, object_id, owner_id)
 
     @after_start
-    async def owned_ids(self, kind: str, owner_id: str) -> list[str]:
+    async def owned_ids(self, kind: str, owner_id: str | None) -> list[str]:
         return await ownership.owned_ids(self._db, kind, owner_id)
 
     @property

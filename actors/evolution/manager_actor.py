@@ -188,7 +188,7 @@ class EvolutionManager(SupervisedActor):
         return config, start.run_id
 
     @after_start
-    async def start(self, body: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
+    async def start(self, body: dict[str, Any], run_id: str | None = None, owner: str | None = None) -> dict[str, Any]:
         """Validate, record and start a run: its summary (status `running`). A caller that
         subscribes to the run's topic first (the /ws handler) picks its id."""
         config, asked_id = await self.configure(body)
@@ -200,7 +200,7 @@ class EvolutionManager(SupervisedActor):
             )
         if await sql.get_run(self._db, run_id) is not None:
             raise EvolutionError("conflict", f"evolution run '{run_id}' exists", "run_id", 409)
-        await sql.insert_run(self._db, run_id, config)
+        await sql.insert_run(self._db, run_id, config, owner)
         self._finished[run_id] = asyncio.Event()
         self.publish(
             run_topic(run_id),
@@ -286,12 +286,13 @@ class EvolutionManager(SupervisedActor):
     # ---- reading -------------------------------------------------------------------------
 
     @after_start
-    async def status(self, run_id: str | None = None) -> dict[str, Any]:
+    async def status(self, run_id: str | None = None, owner: str | None = None) -> dict[str, Any]:
+        """`owner` set: that user's runs and totals only."""
         if run_id is not None:
             runs = [await self._summary(run_id)]
         else:
-            runs = await sql.list_runs(self._db, limit=1000, offset=0, status=RunStatus.RUNNING.value)
-        totals = await sql.status_totals(self._db)
+            runs = await sql.list_runs(self._db, limit=1000, offset=0, status=RunStatus.RUNNING.value, owner=owner)
+        totals = await sql.status_totals(self._db, owner)
         view = EvolutionStatusView(
             runs=runs,
             running=totals.get(RunStatus.RUNNING.value, 0),
@@ -301,8 +302,10 @@ class EvolutionManager(SupervisedActor):
         return view.model_dump(mode="json")
 
     @after_start
-    async def history(self, limit: int = 50, offset: int = 0, status: str | None = None) -> list[dict[str, Any]]:
-        runs = await sql.list_runs(self._db, limit=limit, offset=offset, status=status)
+    async def history(
+        self, limit: int = 50, offset: int = 0, status: str | None = None, owner: str | None = None
+    ) -> list[dict[str, Any]]:
+        runs = await sql.list_runs(self._db, limit=limit, offset=offset, status=status, owner=owner)
         return [r.model_dump(mode="json") for r in runs]
 
     async def _row(self, run_id: str) -> dict[str, Any]:
@@ -312,9 +315,10 @@ class EvolutionManager(SupervisedActor):
         return row
 
     @after_start
-    async def results(self, run_id: str | None = None, wait_s: float = 0.0) -> dict[str, Any]:
+    async def results(self, run_id: str | None = None, wait_s: float = 0.0, owner: str | None = None) -> dict[str, Any]:
+        """`owner` set and no run named: that user's latest run."""
         if run_id is None:
-            run_id = await sql.latest_run_id(self._db)
+            run_id = await sql.latest_run_id(self._db, owner)
             if run_id is None:
                 raise EvolutionError("not_found", "no evolution run exists yet", "run_id", 404)
         summary = await self._wait_finished(run_id, wait_s)

@@ -70,11 +70,11 @@ def summary(row: dict[str, Any]) -> RunSummary:
     )
 
 
-async def insert_run(db: Database, run_id: str, config: RunConfig) -> RunSummary:
+async def insert_run(db: Database, run_id: str, config: RunConfig, owner: str | None = None) -> RunSummary:
     await _rows(
         db,
-        "INSERT INTO evolution_runs (id, task, config) VALUES (%(id)s, %(task)s, %(config)s)",
-        {"id": run_id, "task": config.task, "config": Jsonb(config.model_dump(mode="json"))},
+        "INSERT INTO evolution_runs (id, task, config, owner_id) VALUES (%(id)s, %(task)s, %(config)s, %(owner)s)",
+        {"id": run_id, "task": config.task, "config": Jsonb(config.model_dump(mode="json")), "owner": owner},
     )
     found = await get_run(db, run_id)
     assert found is not None
@@ -91,17 +91,25 @@ async def run_row(db: Database, run_id: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-async def latest_run_id(db: Database) -> str | None:
-    rows = await _rows(db, "SELECT id FROM evolution_runs ORDER BY created_at DESC, id LIMIT 1", {})
+# `owner` set: that user's runs only (None: all)
+_OF_OWNER = "(%(owner)s::text IS NULL OR owner_id = %(owner)s)"
+
+
+async def latest_run_id(db: Database, owner: str | None = None) -> str | None:
+    rows = await _rows(
+        db, f"SELECT id FROM evolution_runs WHERE {_OF_OWNER} ORDER BY created_at DESC, id LIMIT 1", {"owner": owner}
+    )
     return rows[0]["id"] if rows else None
 
 
-async def list_runs(db: Database, *, limit: int, offset: int, status: str | None = None) -> list[RunSummary]:
+async def list_runs(
+    db: Database, *, limit: int, offset: int, status: str | None = None, owner: str | None = None
+) -> list[RunSummary]:
     rows = await _rows(
         db,
         f"SELECT {_RUN_COLUMNS} FROM evolution_runs WHERE (%(status)s::text IS NULL OR status = %(status)s)"
-        " ORDER BY created_at DESC, id LIMIT %(limit)s OFFSET %(offset)s",
-        {"status": status, "limit": limit, "offset": offset},
+        f" AND {_OF_OWNER} ORDER BY created_at DESC, id LIMIT %(limit)s OFFSET %(offset)s",
+        {"status": status, "limit": limit, "offset": offset, "owner": owner},
     )
     return [summary(r) for r in rows]
 
@@ -111,8 +119,10 @@ async def running_run_ids(db: Database) -> list[str]:
     return [r["id"] for r in rows]
 
 
-async def status_totals(db: Database) -> dict[str, int]:
-    rows = await _rows(db, "SELECT status, count(*) AS n FROM evolution_runs GROUP BY status", {})
+async def status_totals(db: Database, owner: str | None = None) -> dict[str, int]:
+    rows = await _rows(
+        db, f"SELECT status, count(*) AS n FROM evolution_runs WHERE {_OF_OWNER} GROUP BY status", {"owner": owner}
+    )
     return {r["status"]: int(r["n"]) for r in rows}
 
 

@@ -207,9 +207,12 @@ class ReasoningManager(SupervisedActor):
             self.publish(session_topic(session_id), "reasoning_update", data)
 
     @after_start
-    async def start(self, body: dict[str, Any], session_id: str | None = None) -> dict[str, Any]:
+    async def start(
+        self, body: dict[str, Any], session_id: str | None = None, owner: str | None = None
+    ) -> dict[str, Any]:
         """Validate, record and start a session: its summary (status `running`). A caller that
-        subscribes to the session's topic first (the /ws handler) picks its id."""
+        subscribes to the session's topic first (the /ws handler) picks its id. `owner`: the
+        user it belongs to (None: the platform's, admins only)."""
         start = StartReasoningBody.model_validate(body)
         if session_id is not None and not re.fullmatch(SESSION_ID_PATTERN, session_id):
             raise ReasoningError("validation_error", "session_id: letters, digits, _ and - only", "session_id", 422)
@@ -232,7 +235,7 @@ class ReasoningManager(SupervisedActor):
         session_id = session_id or sql.new_session_id()
         if await sql.get_session(self._db, session_id) is not None:
             raise ReasoningError("conflict", f"reasoning session '{session_id}' exists", "session_id", 409)
-        await sql.insert_session(self._db, session_id, request, model, index)
+        await sql.insert_session(self._db, session_id, request, model, index, owner)
         self._finished[session_id] = asyncio.Event()
         self.publish(
             session_topic(session_id),
@@ -300,12 +303,15 @@ class ReasoningManager(SupervisedActor):
     # ---- reading -----------------------------------------------------------------------------
 
     @after_start
-    async def status(self, session_id: str | None = None) -> dict[str, Any]:
+    async def status(self, session_id: str | None = None, owner: str | None = None) -> dict[str, Any]:
+        """`owner` set: that user's sessions and totals only."""
         if session_id is not None:
             sessions = [await self._summary(session_id)]
         else:
-            sessions, _ = await sql.list_sessions(self._db, limit=1000, offset=0, status=SessionStatus.RUNNING.value)
-        totals = await sql.status_totals(self._db)
+            sessions, _ = await sql.list_sessions(
+                self._db, limit=1000, offset=0, status=SessionStatus.RUNNING.value, owner=owner
+            )
+        totals = await sql.status_totals(self._db, owner)
         view = ReasoningStatusView(
             sessions=sessions,
             running=totals.get(SessionStatus.RUNNING.value, 0),
@@ -316,9 +322,16 @@ class ReasoningManager(SupervisedActor):
 
     @after_start
     async def history(
-        self, limit: int = 50, offset: int = 0, status: str | None = None, mode: str | None = None
+        self,
+        limit: int = 50,
+        offset: int = 0,
+        status: str | None = None,
+        mode: str | None = None,
+        owner: str | None = None,
     ) -> dict[str, Any]:
-        sessions, total = await sql.list_sessions(self._db, limit=limit, offset=offset, status=status, mode=mode)
+        sessions, total = await sql.list_sessions(
+            self._db, limit=limit, offset=offset, status=status, mode=mode, owner=owner
+        )
         return ReasoningHistory(sessions=sessions, total=total, limit=limit, offset=offset).model_dump(mode="json")
 
     async def _wait_finished(self, session_id: str, wait_s: float) -> SessionSummary:
@@ -360,10 +373,12 @@ class ReasoningManager(SupervisedActor):
         return view.model_dump(mode="json")
 
     @after_start
-    async def run(self, body: dict[str, Any], timeout_s: float | None = None) -> dict[str, Any]:
+    async def run(
+        self, body: dict[str, Any], timeout_s: float | None = None, owner: str | None = None
+    ) -> dict[str, Any]:
         """Start a session and wait for its result (agents, `reasoning:*` models, the MCP tool).
         At the timeout the session is stopped and its partial result returned."""
-        started = await self.start(body)
+        started = await self.start(body, None, owner)
         session_id = started["session_id"]
         wait = timeout_s if timeout_s is not None else self.settings.reasoning.run_timeout_s
         summary = await self._wait_finished(session_id, wait)

@@ -60,13 +60,14 @@ def summary(row: dict[str, Any]) -> SessionSummary:
 
 
 async def insert_session(
-    db: Database, session_id: str, request: ReasoningRequest, model: str, index: str
+    db: Database, session_id: str, request: ReasoningRequest, model: str, index: str, owner: str | None = None
 ) -> SessionSummary:
     await _rows(
         db,
-        """INSERT INTO reasoning_sessions (id, query, mode, task, model, index_name, request)
-           VALUES (%(id)s, %(query)s, %(mode)s, %(task)s, %(model)s, %(index)s, %(request)s)""",
+        """INSERT INTO reasoning_sessions (id, query, mode, task, model, index_name, request, owner_id)
+           VALUES (%(id)s, %(query)s, %(mode)s, %(task)s, %(model)s, %(index)s, %(request)s, %(owner)s)""",
         {
+            "owner": owner,
             "id": session_id,
             "query": request.query,
             "mode": request.mode.value,
@@ -94,10 +95,20 @@ async def session_row(db: Database, session_id: str) -> dict[str, Any] | None:
 
 
 async def list_sessions(
-    db: Database, *, limit: int, offset: int, status: str | None = None, mode: str | None = None
+    db: Database,
+    *,
+    limit: int,
+    offset: int,
+    status: str | None = None,
+    mode: str | None = None,
+    owner: str | None = None,
 ) -> tuple[list[SessionSummary], int]:
+    """Newest first; `owner` set: only that user's sessions."""
     where = ["true"]
     params: dict[str, Any] = {"limit": limit, "offset": offset}
+    if owner is not None:
+        where.append("s.owner_id = %(owner)s")
+        params["owner"] = owner
     if status is not None:
         where.append("s.status = %(status)s")
         params["status"] = status
@@ -120,8 +131,13 @@ async def running_session_ids(db: Database) -> list[str]:
     return [r["id"] for r in rows]
 
 
-async def status_totals(db: Database) -> dict[str, int]:
-    rows = await _rows(db, "SELECT status, count(*) AS n FROM reasoning_sessions GROUP BY status", {})
+async def status_totals(db: Database, owner: str | None = None) -> dict[str, int]:
+    rows = await _rows(
+        db,
+        "SELECT status, count(*) AS n FROM reasoning_sessions"
+        " WHERE (%(owner)s::text IS NULL OR owner_id = %(owner)s) GROUP BY status",
+        {"owner": owner},
+    )
     return {r["status"]: int(r["n"]) for r in rows}
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
+from configs.settings import Settings
+from protocols.auth import Principal
 from protocols.rest_search import (
     BatchAnswer,
     BatchIn,
@@ -25,8 +27,9 @@ from protocols.rest_search import (
     SearchIn,
     SearchStats,
 )
-from serve_app.deps import Knowledge
+from serve_app.deps import CurrentPrincipal, Knowledge, SettingsDep
 from serve_app.deps import ask as actor_ask
+from serve_app.ownership import check_access, claim, visible
 from supervisors.refs import ActorRef
 
 router = APIRouter(tags=["search"])
@@ -45,22 +48,34 @@ def _creation(body: IndexCreate) -> dict[str, Any]:
 
 
 @router.get("/search/indexes", response_model=IndexList, **EXCLUDE_UNSET)
-async def list_indexes(knowledge: Knowledge) -> Any:
-    return {"indexes": await ask(knowledge, "list_indexes")}
+async def list_indexes(settings: SettingsDep, principal: CurrentPrincipal, knowledge: Knowledge) -> Any:
+    """The caller's indexes and the shared ones (an admin's: all)."""
+    found = await ask(knowledge, "list_indexes")
+    return {"indexes": await visible(settings, principal, "index", found, key="name")}
 
 
 @router.post("/search/indexes", status_code=201, response_model=IndexInfo, **EXCLUDE_UNSET)
-async def create_index(knowledge: Knowledge, body: IndexCreate) -> Any:
-    return await ask(knowledge, "create_index", _creation(body))
+async def create_index(
+    settings: SettingsDep, principal: CurrentPrincipal, knowledge: Knowledge, body: IndexCreate
+) -> Any:
+    """A new index, the caller's (its documents are too)."""
+    created = await ask(knowledge, "create_index", _creation(body))
+    await claim(settings, principal, "index", created["name"])
+    return created
 
 
 @router.delete("/search/indexes/{name}", response_model=IndexDeleted, **EXCLUDE_UNSET)
-async def delete_index(knowledge: Knowledge, name: str) -> Any:
+async def delete_index(settings: SettingsDep, principal: CurrentPrincipal, knowledge: Knowledge, name: str) -> Any:
+    await check_access(settings, principal, "index", name, "path.name", write=True)
     return await ask(knowledge, "delete_index", name)
 
 
 @router.post("/search/documents", status_code=201, response_model=DocumentAdded, **EXCLUDE_UNSET)
-async def add_document(knowledge: Knowledge, body: DocumentIn) -> Any:
+async def add_document(
+    settings: SettingsDep, principal: CurrentPrincipal, knowledge: Knowledge, body: DocumentIn
+) -> Any:
+    """Into one of the caller's indexes (a shared one: admins only)."""
+    await check_access(settings, principal, "index", body.index, "body.index", write=True)
     return await ask(
         knowledge,
         "add_document",
@@ -74,46 +89,62 @@ async def add_document(knowledge: Knowledge, body: DocumentIn) -> Any:
 
 
 @router.get("/search/documents/{document_id}", response_model=Document, **EXCLUDE_UNSET)
-async def get_document(knowledge: Knowledge, document_id: str) -> Any:
+async def get_document(
+    settings: SettingsDep, principal: CurrentPrincipal, knowledge: Knowledge, document_id: str
+) -> Any:
+    await check_access(settings, principal, "document", document_id, "path.document_id")
     return await ask(knowledge, "get_document", document_id)
 
 
 @router.delete("/search/documents/{document_id}", response_model=DocumentDeleted, **EXCLUDE_UNSET)
-async def delete_document(knowledge: Knowledge, document_id: str) -> Any:
+async def delete_document(
+    settings: SettingsDep, principal: CurrentPrincipal, knowledge: Knowledge, document_id: str
+) -> Any:
+    await check_access(settings, principal, "document", document_id, "path.document_id", write=True)
     return await ask(knowledge, "delete_document", document_id)
 
 
 @router.get("/search/stats", response_model=SearchStats, **EXCLUDE_UNSET)
-async def stats(knowledge: Knowledge, recall_sample: int | None = Query(None, ge=0, le=200)) -> Any:
+async def stats(
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    knowledge: Knowledge,
+    recall_sample: int | None = Query(None, ge=0, le=200),
+) -> Any:
     """Counts, sizes, latency percentiles and a recall@10 estimate (the shards against an
-    exact scan, on `recall_sample` stored vectors) per index."""
-    return await ask(knowledge, "stats", recall_sample)
+    exact scan, on `recall_sample` stored vectors) per index: the indexes the caller sees; the
+    totals are the platform's."""
+    found = await ask(knowledge, "stats", recall_sample)
+    found["indexes"] = await visible(settings, principal, "index", found.get("indexes", []), key="name")
+    return found
 
 
-async def _search(knowledge: ActorRef, body: SearchIn, mode: str) -> Any:
+async def _search(settings: Settings, principal: Principal, knowledge: ActorRef, body: SearchIn, mode: str) -> Any:
+    await check_access(settings, principal, "index", body.index, "body.index")
     return await ask(
         knowledge, "search", body.query, body.index, body.k, mode, body.filters, body.backend, body.weights
     )
 
 
 @router.post("/search/semantic", response_model=SearchAnswer, **EXCLUDE_UNSET)
-async def semantic(knowledge: Knowledge, body: SearchIn) -> Any:
-    return await _search(knowledge, body, "semantic")
+async def semantic(settings: SettingsDep, principal: CurrentPrincipal, knowledge: Knowledge, body: SearchIn) -> Any:
+    return await _search(settings, principal, knowledge, body, "semantic")
 
 
 @router.post("/search/hybrid", response_model=SearchAnswer, **EXCLUDE_UNSET)
-async def hybrid(knowledge: Knowledge, body: SearchIn) -> Any:
-    return await _search(knowledge, body, "hybrid")
+async def hybrid(settings: SettingsDep, principal: CurrentPrincipal, knowledge: Knowledge, body: SearchIn) -> Any:
+    return await _search(settings, principal, knowledge, body, "hybrid")
 
 
 @router.post("/search/keyword", response_model=SearchAnswer, **EXCLUDE_UNSET)
-async def keyword(knowledge: Knowledge, body: SearchIn) -> Any:
-    return await _search(knowledge, body, "keyword")
+async def keyword(settings: SettingsDep, principal: CurrentPrincipal, knowledge: Knowledge, body: SearchIn) -> Any:
+    return await _search(settings, principal, knowledge, body, "keyword")
 
 
 @router.post("/search/batch", response_model=BatchAnswer, **EXCLUDE_UNSET)
-async def batch(knowledge: Knowledge, body: BatchIn) -> Any:
+async def batch(settings: SettingsDep, principal: CurrentPrincipal, knowledge: Knowledge, body: BatchIn) -> Any:
     """Many queries in one request (one embedding call, one call per shard)."""
+    await check_access(settings, principal, "index", body.index, "body.index")
     found = await ask(
         knowledge,
         "search_batch",

@@ -50,6 +50,7 @@ from protocols.ws import (
 from serve_app.access import ws_refusal
 from serve_app.deps import SettingsDep, actor_ref, ask, shared
 from serve_app.errors import as_platform_error, short_message
+from serve_app.ownership import EventAudience, check_access
 from serve_app.relay import TopicRelay
 from serve_app.routers.chat import ws_agent_chat, ws_stop_agent_chat
 from serve_app.routers.mcp import server_action
@@ -70,6 +71,12 @@ class WsState:
     relay: TopicRelay
     streams: dict[tuple[str, Any], "asyncio.Task[None]"] = field(default_factory=dict)
     agent_runs: dict[tuple[str, Any], Any] = field(default_factory=dict)  # chat_message -> (agent, run id)
+    audience: EventAudience | None = None  # who may receive which event (made on first use)
+
+    def audience_for(self, settings: Settings) -> EventAudience:
+        if self.audience is None:
+            self.audience = EventAudience(settings)
+        return self.audience
 
 
 @dataclass
@@ -162,15 +169,23 @@ async def on_start_reasoning(session: WsSession, message: WsStartReasoning) -> N
     except ValidationError as exc:
         await session.error(message, _invalid(exc))
         return
+    principal = _principal(session)
+    if body.index is not None:
+        await check_access(session.settings, principal, "index", body.index, "index")
     session_id = uuid.uuid4().hex[:16]
+    session.state.audience_for(session.settings).remember("reasoning_session", session_id, principal.user_id)
     topics = session.state.relay.topics_of(session.client_id) | {session_topic(session_id)}
     await session.state.relay.set_topics(session.client_id, topics)
     manager = actor_ref(session.settings, REASONING_MANAGER)
-    summary = await ask(manager, "start", body.model_dump(mode="json", exclude_none=True), session_id, timeout_s=60.0)
+    body_json = body.model_dump(mode="json", exclude_none=True)
+    summary = await ask(manager, "start", body_json, session_id, principal.user_id, timeout_s=60.0)
     await session.send(WsServerMessage(type="reasoning_started", ref=message.ref, data=summary))
 
 
 async def on_stop_reasoning(session: WsSession, message: WsStopReasoning) -> None:
+    await check_access(
+        session.settings, _principal(session), "reasoning_session", message.session_id, "session_id", write=True
+    )
     manager = actor_ref(session.settings, REASONING_MANAGER)
     summary = await ask(manager, "stop", message.session_id, timeout_s=60.0)
     await session.send(WsServerMessage(type="reasoning_stopped", ref=message.ref, data=summary))
@@ -183,18 +198,27 @@ async def on_start_evolution(session: WsSession, message: WsStartEvolution) -> N
     except ValidationError as exc:
         await session.error(message, _invalid(exc))
         return
+    principal = _principal(session)
     run_id = body.run_id or uuid.uuid4().hex[:16]
     topics = session.state.relay.topics_of(session.client_id) | {run_topic(run_id)}
     await session.state.relay.set_topics(session.client_id, topics)
     manager = actor_ref(session.settings, EVOLUTION_MANAGER)
-    summary = await ask(manager, "start", body.model_dump(mode="json", exclude_none=True), run_id, timeout_s=120.0)
+    body_json = body.model_dump(mode="json", exclude_none=True)
+    summary = await ask(manager, "start", body_json, run_id, principal.user_id, timeout_s=120.0)
     await session.send(WsServerMessage(type="evolution_started", ref=message.ref, data=summary))
 
 
 async def on_stop_evolution(session: WsSession, message: WsStopEvolution) -> None:
+    await check_access(session.settings, _principal(session), "evolution_run", message.run_id, "run_id", write=True)
     manager = actor_ref(session.settings, EVOLUTION_MANAGER)
     summary = await ask(manager, "stop", message.run_id, timeout_s=120.0)
     await session.send(WsServerMessage(type="evolution_stopping", ref=message.ref, data=summary))
+
+
+def _principal(session: WsSession) -> Principal:
+    if session.principal is None:  # dispatch refused it already (access.ws_refusal)
+        raise PlatformError("unauthenticated", "not authenticated", None, 401)
+    return session.principal
 
 
 # client message type -> (its model, its handler)
@@ -314,6 +338,8 @@ async def websocket(ws: WebSocket, settings: SettingsDep, encoding: str = "json"
     state: WsState = shared("ws")
     binary = encoding == "msgpack"
     client_id, queue = state.relay.add_client()
+    principal = current_principal(ws.scope)
+    audience = state.audience_for(settings)
 
     async def send(message: WsServerMessage) -> None:
         payload = message.model_dump(mode="json", exclude_none=True)
@@ -325,6 +351,9 @@ async def websocket(ws: WebSocket, settings: SettingsDep, encoding: str = "json"
     async def forward_events() -> None:
         while True:
             event = await queue.get()
+            data = event.get("data") or {}
+            if not await audience.may_receive(principal, str(event.get("topic", "")), data):
+                continue  # another user's object, or an admin's topic (serve_app/ownership.py)
             await send(
                 WsServerMessage(
                     type=event.get("type", "event"),
@@ -334,7 +363,7 @@ async def websocket(ws: WebSocket, settings: SettingsDep, encoding: str = "json"
                 )
             )
 
-    session = WsSession(settings, state, client_id, send, current_principal(ws.scope))
+    session = WsSession(settings, state, client_id, send, principal)
     forwarder = asyncio.create_task(forward_events())
     await send(
         WsServerMessage(

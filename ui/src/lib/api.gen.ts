@@ -708,7 +708,8 @@ export interface paths {
         };
         /**
          * Recipes
-         * @description Stored recipes, newest first (those a run made, or all).
+         * @description Stored recipes, newest first (those a run made, or all: recipes are a shared library,
+         *     named by their content).
          */
         get: operations["recipes_api_v1_evolution_recipes_get"];
         put?: never;
@@ -774,7 +775,7 @@ export interface paths {
         /**
          * Results
          * @description A run's outcome: its global front (val objectives) and, once it ended, the front on the
-         *     held-out test split.
+         *     held-out test split. No run named: the caller's latest.
          */
         get: operations["results_api_v1_evolution_results_get"];
         put?: never;
@@ -794,7 +795,7 @@ export interface paths {
         };
         /**
          * Runs
-         * @description Runs, newest first.
+         * @description Runs, newest first: the caller's own (an admin's: all).
          */
         get: operations["runs_api_v1_evolution_runs_get"];
         put?: never;
@@ -857,7 +858,8 @@ export interface paths {
         /**
          * Start
          * @description Start a run (left-out parameters take configs/evolution.yaml's defaults). It runs in the
-         *     background: follow it on /ws (`evolution.<run_id>`) or poll /evolution/runs/{id}.
+         *     background: follow it on /ws (`evolution.<run_id>`) or poll /evolution/runs/{id}. It belongs
+         *     to the caller.
          */
         post: operations["start_api_v1_evolution_start_post"];
         delete?: never;
@@ -875,7 +877,8 @@ export interface paths {
         };
         /**
          * Status
-         * @description The running runs (or the one asked for), totals per status, and the tasks.
+         * @description The running runs (or the one asked for), totals per status, and the tasks: the caller's
+         *     own (an admin's: all).
          */
         get: operations["status_api_v1_evolution_status_get"];
         put?: never;
@@ -1283,7 +1286,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Agent Memories */
+        /**
+         * Agent Memories
+         * @description An agent's memories belong to its owner (serve_app/ownership.py).
+         */
         get: operations["agent_memories_api_v1_memory_agents__agent_id__get"];
         put?: never;
         /** Add Memory */
@@ -1321,7 +1327,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Search Memories */
+        /**
+         * Search Memories
+         * @description One agent's memories (a user names one of theirs; an admin may search all agents').
+         */
         post: operations["search_memories_api_v1_memory_search_post"];
         delete?: never;
         options?: never;
@@ -1672,7 +1681,8 @@ export interface paths {
         };
         /**
          * History
-         * @description Sessions, newest first (filter by status or by mode, asked or resolved).
+         * @description Sessions, newest first (filter by status or by mode, asked or resolved): the caller's own
+         *     (an admin's: all).
          */
         get: operations["history_api_v1_reasoning_history_get"];
         put?: never;
@@ -1762,7 +1772,8 @@ export interface paths {
         /**
          * Start
          * @description Start a session (any mode; left-out parameters take the defaults of /reasoning/modes).
-         *     It runs in the background: follow it on /ws or poll /reasoning/results/{id}.
+         *     It runs in the background: follow it on /ws or poll /reasoning/results/{id}. It belongs to
+         *     the caller.
          */
         post: operations["start_api_v1_reasoning_start_post"];
         delete?: never;
@@ -1780,7 +1791,8 @@ export interface paths {
         };
         /**
          * Status
-         * @description The running sessions (or the one asked for), totals per status and the default mode.
+         * @description The running sessions (or the one asked for), totals per status and the default mode:
+         *     the caller's own (an admin's: all).
          */
         get: operations["status_api_v1_reasoning_status_get"];
         put?: never;
@@ -1841,7 +1853,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add Document */
+        /**
+         * Add Document
+         * @description Into one of the caller's indexes (a shared one: admins only).
+         */
         post: operations["add_document_api_v1_search_documents_post"];
         delete?: never;
         options?: never;
@@ -1891,10 +1906,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Indexes */
+        /**
+         * List Indexes
+         * @description The caller's indexes and the shared ones (an admin's: all).
+         */
         get: operations["list_indexes_api_v1_search_indexes_get"];
         put?: never;
-        /** Create Index */
+        /**
+         * Create Index
+         * @description A new index, the caller's (its documents are too).
+         */
         post: operations["create_index_api_v1_search_indexes_post"];
         delete?: never;
         options?: never;
@@ -1963,7 +1984,8 @@ export interface paths {
         /**
          * Stats
          * @description Counts, sizes, latency percentiles and a recall@10 estimate (the shards against an
-         *     exact scan, on `recall_sample` stored vectors) per index.
+         *     exact scan, on `recall_sample` stored vectors) per index: the indexes the caller sees; the
+         *     totals are the platform's.
          */
         get: operations["stats_api_v1_search_stats_get"];
         put?: never;
