@@ -193,16 +193,19 @@ def build_server(settings: Settings) -> MCPServer:
         if index is not None:
             await owned(principal, "index", index, "index")
         body = {k: v for k, v in {"question": question, "index": index}.items() if v is not None}
-        started = await workflow_call("start", body, timeout=60.0)
+        started = await workflow_call("start", body, principal.user_id, timeout=60.0)
         if wait_s <= 0:
             return started
-        view = await workflow_call("result", started["workflow_id"], wait_s, timeout=wait_s + 30.0)
+        view = await workflow_call("result", started["workflow_id"], wait_s, principal.user_id, timeout=wait_s + 30.0)
         return research_answer(view)
 
     @server.tool(description="A research workflow's status and report; waits up to wait_s seconds for it.")
     async def research_result(ctx: Context, workflow_id: str, wait_s: float = 0.0) -> dict[str, Any]:
-        caller(ctx, "research_result")
-        view = await workflow_call("result", workflow_id, wait_s, timeout=wait_s + 30.0)
+        principal = caller(ctx, "research_result")
+        # the workflow's owner (or an admin) only: anyone else is told it does not exist
+        view = await workflow_call(
+            "result", workflow_id, wait_s, None if principal.is_admin else principal.user_id, timeout=wait_s + 30.0
+        )
         return research_answer(view)
 
     @server.tool(
