@@ -322,7 +322,9 @@ class CompatConfig(_Section):
 class MCPConfig(_Section):
     servers_file: str = "configs/mcp_servers.yaml"
     catalogue_file: str = "configs/mcp_catalogue.json"
-    # Servers added at run time, relative to state_dir.
+    # Servers added at run time live in PostgreSQL (table mcp_servers). This JSON file, where
+    # earlier versions kept them (relative to state_dir), is imported once at the first start
+    # and renamed <name>.imported.
     added_servers_file: str = "mcp_servers.json"
     connect_timeout_s: float = Field(30.0, gt=0)
     call_timeout_s: float = Field(30.0, gt=0)

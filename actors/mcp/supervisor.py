@@ -1,18 +1,20 @@
 """`supervisor/mcp-servers`: a plain supervisor of the MCPServerHandles.
 
 Its only addition to the generic Supervisor is its initial children: the handles in its
-spec plus those of the servers added at run time (persisted by `manager/mcp`), so that a
-restart of this supervisor starts them again. Everything else (status, run-time changes,
-install) is the manager's (actors/mcp/manager_actor.py).
+spec composed, at each start, with the servers added at run time (kept in PostgreSQL by
+`manager/mcp`), so that a restart of this supervisor, on whichever node, starts them again.
+Everything else (status, run-time changes, install) is the manager's (actors/mcp/manager_actor.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from actors.mcp.added import AddedServers
 from actors.mcp.specs import with_added_servers
 from configs.settings import get_settings
 from protocols.supervision import ChildSpec, SupervisorFlags
+from supervisors.engine import SupervisorEngine
 from supervisors.supervisor import Supervisor
 
 
@@ -24,5 +26,12 @@ class MCPSupervisor(Supervisor):
         children: list[dict[str, Any]] | list[ChildSpec] = (),  # type: ignore[assignment]
         namespace: str | None = None,
     ) -> None:
-        specs = [c if isinstance(c, ChildSpec) else ChildSpec.model_validate(c) for c in children]
-        super().__init__(address, flags, with_added_servers(specs, get_settings()), namespace)
+        super().__init__(address, flags, children, namespace)
+
+    async def on_start(self) -> None:
+        # Nothing runs yet: the engine is rebuilt with the added servers before the start.
+        settings = get_settings()
+        added = await AddedServers(settings, self.namespace).load()
+        specs = [self.engine.child(cid).spec for cid in self.engine.child_ids]
+        self.engine = SupervisorEngine(self.flags, with_added_servers(specs, added, settings))
+        await super().on_start()
