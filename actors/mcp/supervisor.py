@@ -8,30 +8,17 @@ Everything else (status, run-time changes, install) is the manager's (actors/mcp
 
 from __future__ import annotations
 
-from typing import Any
-
 from actors.mcp.added import AddedServers
 from actors.mcp.specs import with_added_servers
 from configs.settings import get_settings
-from protocols.supervision import ChildSpec, SupervisorFlags
-from supervisors.engine import SupervisorEngine
+from protocols.supervision import ChildSpec
 from supervisors.supervisor import Supervisor
 
 
 class MCPSupervisor(Supervisor):
-    def __init__(
-        self,
-        address: str,
-        flags: dict[str, Any] | SupervisorFlags,
-        children: list[dict[str, Any]] | list[ChildSpec] = (),  # type: ignore[assignment]
-        namespace: str | None = None,
-    ) -> None:
-        super().__init__(address, flags, children, namespace)
-
-    async def on_start(self) -> None:
-        # Nothing runs yet: the engine is rebuilt with the added servers before the start.
+    async def initial_children(self, specs: list[ChildSpec]) -> list[ChildSpec]:
+        # The Store unreachable fails this start (its supervisor retries, with backoff):
+        # starting without the added servers would silently drop them.
         settings = get_settings()
         added = await AddedServers(settings, self.namespace).load()
-        specs = [self.engine.child(cid).spec for cid in self.engine.child_ids]
-        self.engine = SupervisorEngine(self.flags, with_added_servers(specs, added, settings))
-        await super().on_start()
+        return with_added_servers(specs, added, settings)
