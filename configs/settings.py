@@ -350,8 +350,10 @@ class MCPConfig(_Section):
 class AuthConfig(_Section):
     """Users, sessions, API keys, rate limits and the HTTP security headers (protocols/auth.py)."""
 
-    # The JWT signing secret. null: generated at first start into <state_dir>/<secret_file>
-    # (mode 0600). A configured one shorter than 32 bytes refuses to start.
+    # The JWT signing secret. null: generated at the first start and kept in PostgreSQL
+    # (table platform_secrets), shared by every node and gateway replica; an earlier
+    # version's <state_dir>/<secret_file> becomes the stored one. A configured one (e.g. from
+    # a Kubernetes Secret) shorter than 32 bytes refuses to start.
     secret: str | None = Field(None, repr=False)
     secret_file: str = "auth/jwt-secret"
     # The platform's own admin key for the `pygent` CLI and `connect()` on this machine,

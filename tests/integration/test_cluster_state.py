@@ -1,6 +1,8 @@
-"""MCP servers added at run time live in PostgreSQL: a restarted `supervisor/mcp-servers`
-(on whichever node) and `manager/mcp` rebuild them from the table, and a JSON file of an
-earlier version in the state directory is imported once, then renamed `.imported`."""
+"""State every node of a cluster needs lives in PostgreSQL, not in one node's state directory.
+
+MCP servers added at run time: a restarted `supervisor/mcp-servers` (on whichever node) and
+`manager/mcp` rebuild them from the table, and a JSON file of an earlier version in the state
+directory is imported once, then renamed `.imported`. The JWT signing secret is the stored one."""
 
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import ray
 
-from protocols.addresses import MCP_MANAGER, MCP_SERVERS_SUPERVISOR, MCP_SUPERVISOR
+from protocols.addresses import AUTH, MCP_MANAGER, MCP_SERVERS_SUPERVISOR, MCP_SUPERVISOR, STORE
 from tests.integration import authed
 
 pytestmark = pytest.mark.integration
@@ -80,3 +83,11 @@ def test_added_servers_come_back_after_a_restart_and_a_legacy_file_is_imported(
     finally:
         for server_id in ("kept", "legacy"):
             authed.delete(f"{platform}{API}/servers/{server_id}", timeout=90)
+
+
+def test_the_signing_secret_is_the_one_stored_for_every_node(platform: str, client: Any) -> None:
+    dsn = ray.get(client.actor(STORE).dsn.remote(), timeout=30)
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT value FROM platform_secrets WHERE name = 'jwt'").fetchall()
+    assert len(rows) == 1 and len(rows[0][0]) >= 32
+    assert ray.get(client.actor(AUTH).signing_key.remote(), timeout=30) == rows[0][0].encode()
