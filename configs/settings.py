@@ -68,6 +68,20 @@ class ServeConfig(_Section):
     ui_dir: str = "ui/dist"
     ui_fallback_dir: str = "ui/public"
     base_path: str = ""
+    # Gateway replicas: a number, or "auto" (1 on one node, 2 when the cluster has more, so
+    # losing a node does not take the API down). Spread at most one per node while there are
+    # enough nodes.
+    replicas: int | Literal["auto"] = "auto"
+    # Where Ray Serve runs its HTTP proxies: on every node (any node's address answers),
+    # on the head only, or none.
+    proxy_location: Literal["EveryNode", "HeadOnly", "Disabled"] = "EveryNode"
+
+    @field_validator("replicas")
+    @classmethod
+    def _positive_replicas(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and value < 1:
+            raise ValueError('replicas must be at least 1 or "auto"')
+        return value
 
     @field_validator("base_path")
     @classmethod
