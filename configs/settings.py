@@ -68,6 +68,20 @@ class ServeConfig(_Section):
     ui_dir: str = "ui/dist"
     ui_fallback_dir: str = "ui/public"
     base_path: str = ""
+    # Gateway replicas: a number, or "auto" (1 on one node, 2 when the cluster has more, so
+    # losing a node does not take the API down). Spread at most one per node while there are
+    # enough nodes.
+    replicas: int | Literal["auto"] = "auto"
+    # Where Ray Serve runs its HTTP proxies: on every node (any node's address answers),
+    # on the head only, or none.
+    proxy_location: Literal["EveryNode", "HeadOnly", "Disabled"] = "EveryNode"
+
+    @field_validator("replicas")
+    @classmethod
+    def _positive_replicas(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and value < 1:
+            raise ValueError('replicas must be at least 1 or "auto"')
+        return value
 
     @field_validator("base_path")
     @classmethod
@@ -326,7 +340,9 @@ class CompatConfig(_Section):
 class MCPConfig(_Section):
     servers_file: str = "configs/mcp_servers.yaml"
     catalogue_file: str = "configs/mcp_catalogue.json"
-    # Servers added at run time, relative to state_dir.
+    # Servers added at run time live in PostgreSQL (table mcp_servers). This JSON file, where
+    # earlier versions kept them (relative to state_dir), is imported once at the first start
+    # and renamed <name>.imported.
     added_servers_file: str = "mcp_servers.json"
     connect_timeout_s: float = Field(30.0, gt=0)
     call_timeout_s: float = Field(30.0, gt=0)
@@ -352,8 +368,10 @@ class MCPConfig(_Section):
 class AuthConfig(_Section):
     """Users, sessions, API keys, rate limits and the HTTP security headers (protocols/auth.py)."""
 
-    # The JWT signing secret. null: generated at first start into <state_dir>/<secret_file>
-    # (mode 0600). A configured one shorter than 32 bytes refuses to start.
+    # The JWT signing secret. null: generated at the first start and kept in PostgreSQL
+    # (table platform_secrets), shared by every node and gateway replica; an earlier
+    # version's <state_dir>/<secret_file> becomes the stored one. A configured one (e.g. from
+    # a Kubernetes Secret) shorter than 32 bytes refuses to start.
     secret: str | None = Field(None, repr=False)
     secret_file: str = "auth/jwt-secret"
     # The platform's own admin key for the `pygent` CLI and `connect()` on this machine,

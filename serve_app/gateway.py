@@ -30,6 +30,7 @@ from serve_app.input_text import reject_unstorable_text
 from serve_app.mcp_endpoint import mount as mount_mcp_endpoint
 from serve_app.openapi_security import mark_security
 from serve_app.relay import TopicRelay
+from serve_app.replicas import GatewayPlacement
 from serve_app.routers import (
     agents,
     auth,
@@ -98,6 +99,11 @@ class Gateway:
         deps.install(self.settings, ws=websocket.WsState(relay))  # for SettingsDep and /ws
 
 
-def build_app(settings: Settings) -> Any:
-    """The Serve application, bound to these settings."""
-    return Gateway.bind(settings.model_dump(mode="json"))  # type: ignore[attr-defined]
+def build_app(settings: Settings, placement: GatewayPlacement | None = None) -> Any:
+    """The Serve application, bound to these settings (one replica unless `placement` says more)."""
+    deployment: Any = Gateway
+    if placement is not None:
+        deployment = Gateway.options(  # type: ignore[attr-defined]
+            num_replicas=placement.replicas, max_replicas_per_node=placement.max_per_node
+        )
+    return deployment.bind(settings.model_dump(mode="json"))

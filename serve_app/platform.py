@@ -21,6 +21,7 @@ import ray
 
 from configs.settings import Settings
 from protocols.addresses import ROOT
+from serve_app.replicas import gateway_placement
 from serve_app.tree import SUPERVISOR_ACTOR, root_children, root_flags
 from supervisors.refs import lookup
 from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS, remote_class
@@ -166,13 +167,19 @@ def start_serve(settings: Settings, progress: Progress = lambda _: None) -> str:
 
     from serve_app.gateway import build_app
 
-    progress(f"starting the gateway on {settings.serve.host}:{settings.serve.port}")
+    alive_nodes = sum(1 for node in ray.nodes() if node.get("Alive"))
+    placement = gateway_placement(settings.serve.replicas, alive_nodes)
+    progress(
+        f"starting the gateway on {settings.serve.host}:{settings.serve.port}"
+        f" ({placement.replicas} replica(s) on {alive_nodes} node(s), proxies: {settings.serve.proxy_location})"
+    )
     serve.start(
+        proxy_location=settings.serve.proxy_location,
         http_options={"host": settings.serve.host, "port": settings.serve.port},
         logging_config={"enable_access_log": settings.serve.access_log, "log_level": "WARNING"},
     )
     serve.run(
-        build_app(settings),
+        build_app(settings, placement),
         name=SERVE_APP_NAME,
         route_prefix=settings.serve.base_path or "/",
         blocking=False,

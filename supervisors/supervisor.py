@@ -78,7 +78,8 @@ class Supervisor(SupervisedActor):
     """An OTP-style supervisor. Itself a supervised actor, so supervisors nest.
 
     It runs no application code. Extension points for a subclass (none reach into the
-    internals): `on_child_started(child_id)` and `on_child_exit(child_id, reason)` are
+    internals): `initial_children(specs)` composes the children each start begins with;
+    `on_child_started(child_id)` and `on_child_exit(child_id, reason)` are
     called after the fact; `child_state(child_id)` and `child_restart_count(child_id)` read
     the bookkeeping; `child_handle(child_id)` is the running child's Ray handle.
     A worker that decides what runs (a registry, a manager) is a sibling that calls
@@ -128,6 +129,10 @@ class Supervisor(SupervisedActor):
 
     async def on_start(self) -> None:
         """Ordered start. If a child fails to start, stop the started ones and fail."""
+        specs = [self.engine.child(cid).spec for cid in self.engine.child_ids]
+        composed = await self.initial_children(specs)
+        if composed != specs:  # nothing runs yet: a fresh engine holds the composed children
+            self.engine = SupervisorEngine(self.flags, composed)
         self._lock = asyncio.Lock()
         self._flusher = asyncio.create_task(self._flush_events_forever())
         started: list[str] = []
@@ -140,6 +145,11 @@ class Supervisor(SupervisedActor):
                         await self._stop_child(done)
                     raise RuntimeError(f"{self.address}: child {child_id} failed to start: {exc}") from exc
                 started.append(child_id)
+
+    async def initial_children(self, specs: list[ChildSpec]) -> list[ChildSpec]:
+        """The children this start begins with, given those of the spec (a subclass may add
+        some kept elsewhere, e.g. in the database). Raising fails the start."""
+        return specs
 
     async def on_stop(self) -> None:
         """Reverse-ordered shutdown, each child within its shutdown timeout."""

@@ -39,9 +39,9 @@ class AuthService(SupervisedActor):
     async def on_start(self) -> None:
         s = self.settings
         started = time.monotonic()
-        self._secret = signing_secret(s)
         self.db = await open_store_pool(s, current_namespace(), max_size=4)
         log.info("auth: pool open after %.1f s", time.monotonic() - started)
+        self._secret = await signing_secret(s, self.db)
         self.engine = await asyncio.to_thread(IdentityEngine, PgIdentityStore(self.db), self._secret, s.auth)
         write_private(local_key_path(s), await self.engine.new_local_key() + "\n")
         log.info("auth: started in %.1f s", time.monotonic() - started)

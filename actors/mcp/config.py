@@ -1,9 +1,8 @@
 """MCP server configurations: a stdio command or a streamable-HTTP URL, from configs/mcp_servers.yaml
-and from servers added at run time (persisted in the state directory)."""
+and from servers added at run time (kept in PostgreSQL: actors/mcp/added.py)."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -101,48 +100,6 @@ def load_servers_file(path: Path) -> list[ServerConfig]:
     for server_id, body in servers.items():
         configs.append(parse_server({"id": str(server_id), **(body or {})}))
     return configs
-
-
-class AddedServers:
-    """Servers added at run time, kept in one JSON file under the state directory.
-
-    Written whole to a temporary file and renamed, so a crash never leaves half a file."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def load(self) -> list[ServerConfig]:
-        if not self.path.is_file():
-            return []
-        try:
-            raw = json.loads(self.path.read_text())
-        except (OSError, ValueError):
-            return []
-        configs = []
-        for item in raw.get("servers", []):
-            try:
-                configs.append(parse_server(item))
-            except ConfigError:
-                continue  # one bad entry must not hide the others
-        return configs
-
-    def save(self, configs: list[ServerConfig]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"servers": [c.model_dump(mode="json") for c in configs]}, indent=2))
-        os.replace(tmp, self.path)
-
-    def put(self, config: ServerConfig) -> None:
-        configs = [c for c in self.load() if c.id != config.id]
-        configs.append(config)
-        self.save(configs)
-
-    def remove(self, server_id: str) -> bool:
-        configs = self.load()
-        kept = [c for c in configs if c.id != server_id]
-        if len(kept) != len(configs):
-            self.save(kept)
-        return len(kept) != len(configs)
 
 
 def bin_dirs() -> list[Path]:

@@ -17,11 +17,12 @@ import time
 import uuid
 from typing import Any
 
+from actors.mcp.added import AddedServers
 from actors.mcp.catalogue import load_catalogue
 from actors.mcp.config import ConfigError, ServerConfig, parse_server
 from actors.mcp.entries import server_entry, status_data, status_event
 from actors.mcp.install import InstallRejected, plan_install
-from actors.mcp.specs import added_servers, catalogue_path, configured_servers, handle_spec
+from actors.mcp.specs import catalogue_path, configured_servers, handle_spec
 from actors.mcp.status import ServerStatus
 from configs.settings import get_settings
 from protocols.addresses import BUS, MCP_SERVERS_SUPERVISOR
@@ -39,7 +40,8 @@ class MCPManager(SupervisedActor):
     def __init__(self, address: str) -> None:
         super().__init__(address)
         self.settings = get_settings()
-        self.configs: dict[str, ServerConfig] = {c.id: c for c in configured_servers(self.settings)}
+        self.configs: dict[str, ServerConfig] = {}
+        self.added = AddedServers(self.settings, getattr(self, "namespace", None))
         self._installing: set[str] = set()
         self._relay_task: asyncio.Task[None] | None = None
         s = self.settings.supervision
@@ -47,6 +49,8 @@ class MCPManager(SupervisedActor):
         self._change_timeout_s = s.shutdown_timeout_s + s.start_timeout_s + 10.0
 
     async def on_start(self) -> None:
+        added = await self.added.load()
+        self.configs = {c.id: c for c in configured_servers(self.settings, added)}
         self._relay_task = asyncio.create_task(self._relay_restarts())
 
     async def on_stop(self) -> None:
@@ -94,6 +98,10 @@ class MCPManager(SupervisedActor):
         events: list[dict[str, Any]] = await self._servers.call("history", 200, timeout_s=10.0, idempotent=True)
         return events
 
+    async def server_configs(self) -> list[dict[str, Any]]:
+        """Every known server's config (configs/ and added at run time), for discovery."""
+        return [c.model_dump(mode="json") for c in self.configs.values()]
+
     # ---- run-time changes ------------------------------------------------------
 
     async def start_server(self, server_id: str) -> dict[str, Any]:
@@ -123,7 +131,7 @@ class MCPManager(SupervisedActor):
         server = parse_server(config)
         if server.id in self.configs:
             raise ConfigError(f"a server with id '{server.id}' already exists", "id")
-        added_servers(self.settings).put(server)
+        await self.added.put(server)
         self.configs[server.id] = server
         if start and server.enabled:
             with contextlib.suppress(SupervisorError):  # its status shows why
@@ -132,7 +140,7 @@ class MCPManager(SupervisedActor):
 
     async def remove_server(self, server_id: str) -> dict[str, Any]:
         await self._terminate(self._config(server_id))
-        added_servers(self.settings).remove(server_id)
+        await self.added.remove(server_id)
         del self.configs[server_id]
         self._publish_stopped(server_id)
         return {"id": server_id, "removed": True}

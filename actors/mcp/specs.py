@@ -9,9 +9,10 @@ intervals, and must never exhaust the intensity of the component supervisor abov
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from actors.mcp.config import AddedServers, ServerConfig, load_servers_file
+from actors.mcp.config import ServerConfig, load_servers_file
 from configs.settings import Settings
 from protocols.addresses import MCP_MANAGER, MCP_SERVERS_SUPERVISOR
 from protocols.supervision import BackoffPolicy, ChildKind, ChildSpec, RestartType, Strategy, SupervisorFlags
@@ -22,16 +23,12 @@ SUPERVISOR_ACTOR = "actors.mcp.supervisor:MCPSupervisor"
 MANAGER_ACTOR = "actors.mcp.manager_actor:MCPManager"
 
 
-def configured_servers(settings: Settings) -> list[ServerConfig]:
+def configured_servers(settings: Settings, added: Sequence[ServerConfig] = ()) -> list[ServerConfig]:
     """configs/mcp_servers.yaml, then the servers added at run time (these win on an id clash)."""
     by_id = {c.id: c for c in load_servers_file(settings.resolve_path(settings.mcp.servers_file))}
-    for added in added_servers(settings).load():
-        by_id[added.id] = added
+    for config in added:
+        by_id[config.id] = config
     return list(by_id.values())
-
-
-def added_servers(settings: Settings) -> AddedServers:
-    return AddedServers(settings.state_path / settings.mcp.added_servers_file)
 
 
 def catalogue_path(settings: Settings) -> Path:
@@ -70,7 +67,8 @@ def servers_flags(settings: Settings) -> SupervisorFlags:
 
 
 def mcp_children(settings: Settings) -> list[ChildSpec]:
-    """Under `supervisor/mcp`: the servers' supervisor, with a handle per enabled server."""
+    """Under `supervisor/mcp`: the servers' supervisor, with a handle per enabled server of
+    configs/ (it adds those added at run time itself, from the database, at each start)."""
     handles = [handle_spec(c, settings) for c in configured_servers(settings) if c.enabled]
     return [
         ChildSpec(
@@ -91,14 +89,21 @@ def child_specs(settings: Settings) -> list[ChildSpec]:
     return [*mcp_children(settings), worker(MCP_MANAGER, MANAGER_ACTOR, settings)]
 
 
-def with_added_servers(specs: list[ChildSpec], settings: Settings) -> list[ChildSpec]:
-    """The handles in `specs`, then one for each enabled server added at run time that
-    `specs` lacks (the servers' supervisor was given its spec before they were added)."""
-    have = {s.id for s in specs}
-    added_ids = {c.id for c in added_servers(settings).load()}
-    extra = [
-        handle_spec(config, settings)
-        for config in configured_servers(settings)
-        if config.enabled and config.id in added_ids and config.address not in have
-    ]
-    return [*specs, *extra]
+def with_added_servers(
+    specs: Sequence[ChildSpec], added: Sequence[ServerConfig], settings: Settings
+) -> list[ChildSpec]:
+    """The handles in `specs` (from configs/) composed with the servers added at run time:
+    an added server replaces a handle with its id (disabled: drops it), else is appended."""
+    composed = list(specs)
+    for config in added:
+        index = next((i for i, spec in enumerate(composed) if spec.id == config.address), None)
+        if not config.enabled:
+            if index is not None:
+                del composed[index]
+            continue
+        spec = handle_spec(config, settings)
+        if index is None:
+            composed.append(spec)
+        else:
+            composed[index] = spec
+    return composed

@@ -1,28 +1,24 @@
 """`supervisor/mcp-servers`: a plain supervisor of the MCPServerHandles.
 
 Its only addition to the generic Supervisor is its initial children: the handles in its
-spec plus those of the servers added at run time (persisted by `manager/mcp`), so that a
-restart of this supervisor starts them again. Everything else (status, run-time changes,
-install) is the manager's (actors/mcp/manager_actor.py).
+spec composed, at each start, with the servers added at run time (kept in PostgreSQL by
+`manager/mcp`), so that a restart of this supervisor, on whichever node, starts them again.
+Everything else (status, run-time changes, install) is the manager's (actors/mcp/manager_actor.py).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from actors.mcp.added import AddedServers
 from actors.mcp.specs import with_added_servers
 from configs.settings import get_settings
-from protocols.supervision import ChildSpec, SupervisorFlags
+from protocols.supervision import ChildSpec
 from supervisors.supervisor import Supervisor
 
 
 class MCPSupervisor(Supervisor):
-    def __init__(
-        self,
-        address: str,
-        flags: dict[str, Any] | SupervisorFlags,
-        children: list[dict[str, Any]] | list[ChildSpec] = (),  # type: ignore[assignment]
-        namespace: str | None = None,
-    ) -> None:
-        specs = [c if isinstance(c, ChildSpec) else ChildSpec.model_validate(c) for c in children]
-        super().__init__(address, flags, with_added_servers(specs, get_settings()), namespace)
+    async def initial_children(self, specs: list[ChildSpec]) -> list[ChildSpec]:
+        # The Store unreachable fails this start (its supervisor retries, with backoff):
+        # starting without the added servers would silently drop them.
+        settings = get_settings()
+        added = await AddedServers(settings, self.namespace).load()
+        return with_added_servers(specs, added, settings)

@@ -21,7 +21,7 @@ import psutil
 from pydantic import Field, TypeAdapter
 
 from actors.base import SupervisedActor, tool
-from actors.store import model_stats
+from actors.store import mcp_servers, model_stats
 from actors.store.database import MAX_EVENTS_LIMIT, Database, Mode
 from actors.store.embedded import EmbeddedPostgres
 from actors.store.server_watch import ServerWatch
@@ -145,6 +145,20 @@ class Store(SupervisedActor):
 
     async def delete_model_entry(self, name: str) -> bool:
         return await model_stats.delete_entry(self.database, name)
+
+    # ---- MCP servers added at run time (actors/mcp: the manager and the servers' supervisor) ----
+
+    async def mcp_servers(self) -> list[dict[str, Any]]:
+        return await mcp_servers.servers(self.database)
+
+    async def put_mcp_server(self, config: dict[str, Any]) -> None:
+        await mcp_servers.put(self.database, config)
+
+    async def delete_mcp_server(self, server_id: str) -> bool:
+        return await mcp_servers.delete(self.database, server_id)
+
+    async def import_mcp_servers(self, configs: list[dict[str, Any]]) -> int:
+        return await mcp_servers.import_servers(self.database, configs)
 
     # ---- MCP tools for peers on the bus -------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 Server state lives in the MCP manager at MCP_MANAGER (status, run-time changes, install) and
 in each server's handle at `mcp/<id>` (tools, calls). Discovery is computed here from
-the config files and this machine's console scripts, cached per gateway replica.
+the manager's server configs, the catalogue and this machine's console scripts, cached per
+gateway replica.
 
 No `from __future__ import annotations`: FastAPI reads these annotations at run time.
 """
@@ -13,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 
 from actors.mcp.catalogue import CatalogueError, load_catalogue
-from actors.mcp.config import SERVER_ID_RE, ConfigError, bin_dirs
+from actors.mcp.config import SERVER_ID_RE, ConfigError, ServerConfig, bin_dirs, parse_server
 from actors.mcp.discovery import Discovery
 from actors.mcp.handle_actor import TIMEOUT_META_KEY
 from actors.mcp.install import InstallRejected, find_entry
@@ -203,17 +204,30 @@ async def execute_tool(
     return await _rpc(_handle(settings, server_id), message, timeout + settings.mcp.ready_wait_s + 5)
 
 
-def _discovery(request: Request, settings: Settings) -> Discovery:
+async def _discovery(request: Request, settings: Settings, manager: ActorRef) -> Discovery:
     discovery: Discovery | None = getattr(request.app.state, "mcp_discovery", None)
     if discovery is None:
         discovery = Discovery(
-            configured=lambda: configured_servers(settings),
+            configured=lambda: _configured(request, settings),
             catalogue=lambda: load_catalogue(catalogue_path(settings)),
             script_dirs=bin_dirs,
             ttl_s=settings.mcp.discovery_ttl_s,
         )
         request.app.state.mcp_discovery = discovery
+    # The servers added at run time live in the database, known to the manager; while it is
+    # away, discovery shows configs/ alone rather than failing.
+    try:
+        request.app.state.mcp_configured = [
+            parse_server(c) for c in await ask(manager, "server_configs", timeout_s=TIMEOUT_S, wait_s=0)
+        ]
+    except Exception:
+        request.app.state.mcp_configured = None
     return discovery
+
+
+def _configured(request: Request, settings: Settings) -> list[ServerConfig]:
+    known: list[ServerConfig] | None = getattr(request.app.state, "mcp_configured", None)
+    return known if known is not None else configured_servers(settings)
 
 
 def _discovered(discovery: Discovery, refresh: bool) -> dict[str, Any]:
@@ -225,11 +239,11 @@ def _discovered(discovery: Discovery, refresh: bool) -> dict[str, Any]:
 
 
 @router.get("/discovery", response_model=Discovered, **EXCLUDE_UNSET)
-async def discovery(request: Request, settings: SettingsDep) -> dict[str, Any]:
+async def discovery(request: Request, settings: SettingsDep, manager: McpManager) -> dict[str, Any]:
     """Servers in the config, the catalogue and installed here; cached (see /discovery/refresh)."""
-    return _discovered(_discovery(request, settings), refresh=False)
+    return _discovered(await _discovery(request, settings, manager), refresh=False)
 
 
 @router.post("/discovery/refresh", response_model=Discovered, **EXCLUDE_UNSET)
-async def discovery_refresh(request: Request, settings: SettingsDep) -> dict[str, Any]:
-    return _discovered(_discovery(request, settings), refresh=True)
+async def discovery_refresh(request: Request, settings: SettingsDep, manager: McpManager) -> dict[str, Any]:
+    return _discovered(await _discovery(request, settings, manager), refresh=True)

@@ -8,6 +8,7 @@ documents full of look-alike part and error codes, only one of which names part 
 from __future__ import annotations
 
 import base64
+import shutil
 import threading
 import time
 import uuid
@@ -329,6 +330,33 @@ def test_killed_shard_gives_partial_results_then_full_after_rebuild(
         shards = authed.get(api(platform, "/search/stats"), params={"recall_sample": 0}, timeout=60).json()
         pytest.fail(f"still partial after the restart: {shards['indexes']}")
     assert top_file(full) == "photosynthesis.md"  # the rebuilt shard has its vectors back
+
+
+def test_a_shard_without_its_snapshot_rebuilds_from_the_database(
+    platform: str, client: Any, settings: Any, corpus: dict[str, dict[str, Any]]
+) -> None:
+    """A shard restarted on another node finds no snapshot there (they are a per-node cache):
+    it rebuilds from PostgreSQL and answers as before."""
+    import ray
+
+    def hits() -> list[list[tuple[int, float]]]:
+        answers = [search(platform, "semantic", query, k=7) for query in PARAPHRASES]
+        assert not any(a["partial"] for a in answers)
+        return [[(r["chunk_id"], r["score"]) for r in a["results"]] for a in answers]
+
+    victim = f"index/{INDEX}.{corpus['photosynthesis.md']['shard']}"
+    ray.get(client.actor(victim).wait_ready.remote(60), timeout=90)
+    before = hits()
+    shutil.rmtree(settings.state_path / "index", ignore_errors=True)  # no snapshot on "this node"
+    restarts = client.wait_until_running(victim).restarts
+    client.kill(victim)  # a crash: no snapshot is written on the way out
+    client.wait_until_running(victim, timeout_s=60, min_restarts=restarts + 1)
+    status = ray.get(client.actor(victim).wait_ready.remote(60), timeout=90)
+    assert status["state"] == "ready" and status["source"] == "database", status
+    after = hits()
+    assert [[chunk for chunk, _ in answer] for answer in after] == [[chunk for chunk, _ in answer] for answer in before]
+    for answer_before, answer_after in zip(before, after, strict=True):
+        assert [s for _, s in answer_after] == pytest.approx([s for _, s in answer_before], abs=1e-4)
 
 
 def test_stats(platform: str, corpus: dict[str, Any]) -> None:

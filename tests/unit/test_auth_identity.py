@@ -3,6 +3,7 @@ failed-login backoff, API keys and their scopes, the audit log."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,8 +14,9 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 
 from actors.auth.identity import IdentityEngine
 from actors.auth.memory_store import MemoryIdentityStore
-from actors.auth.secret import signing_secret, write_private
+from actors.auth.secret import candidate_secret, signing_secret, write_private
 from actors.auth.tokens import AccessTokens
+from actors.store.database import Database
 from configs.settings import AuthConfig, load_settings
 from protocols.auth import AuthError, Forbidden, Principal, Role, Scope, TooManyAttempts, key_role
 from protocols.errors import PlatformError
@@ -222,14 +224,18 @@ async def test_the_local_key_is_admin_and_replaced_at_each_start(engine: Identit
     assert (await engine.verify_api_key(second)).user_id == "local"
 
 
-def test_the_secret_is_generated_once_private_and_a_short_one_refused(tmp_path: Path) -> None:
+def test_the_stored_secret_starts_from_an_earlier_file_else_a_fresh_one(tmp_path: Path) -> None:
     settings = load_settings(state_dir=str(tmp_path))
-    secret = signing_secret(settings)
+    fresh = candidate_secret(settings)
+    assert len(fresh.encode()) >= 32 and candidate_secret(settings) != fresh  # nothing on disk
     path = tmp_path / settings.auth.secret_file
-    assert len(secret) >= 32 and path.stat().st_mode & 0o777 == 0o600
-    assert signing_secret(settings) == secret
-    write_private(tmp_path / "x", "y")
-    assert (tmp_path / "x").stat().st_mode & 0o777 == 0o600
+    write_private(path, "s" * 40 + "\n")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert candidate_secret(settings) == "s" * 40  # an earlier version's secret: its tokens stay valid
+    write_private(path, "short")
+    assert candidate_secret(settings) != "short"
     with pytest.raises(ValueError, match="32 bytes"):
         load_settings(auth={"secret": "too short"})
-    assert signing_secret(load_settings(auth={"secret": "k" * 32})) == b"k" * 32
+    # a configured secret is used as is; the database is not asked (this one is never opened)
+    configured = load_settings(auth={"secret": "k" * 32})
+    assert asyncio.run(signing_secret(configured, Database("postgresql:///never-opened"))) == b"k" * 32

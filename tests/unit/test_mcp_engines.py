@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
@@ -9,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from actors.mcp.added import import_servers_file, imported_path, read_servers_file
 from actors.mcp.catalogue import SERVER_SCHEMA, CatalogueError, load_catalogue
-from actors.mcp.config import AddedServers, ConfigError, load_servers_file, parse_server, resolve_command
+from actors.mcp.config import ConfigError, load_servers_file, parse_server, resolve_command
 from actors.mcp.discovery import Discovery, merge, scan_scripts
 from actors.mcp.install import InstallRejected, plan_install
 from actors.mcp.specs import mcp_children, servers_flags
@@ -54,17 +56,44 @@ def test_shipped_servers_file_runs_time_over_stdio() -> None:
     assert servers["time"].transport == "stdio"
 
 
-def test_added_servers_round_trip_and_remove(tmp_path: Path) -> None:
-    store = AddedServers(tmp_path / "state" / "mcp_servers.json")
-    assert store.load() == []
-    store.put(parse_server({"id": "a", "command": "x"}))
-    store.put(parse_server({"id": "b", "url": "http://h/mcp", "transport": "streamable-http"}))
-    store.put(parse_server({"id": "a", "command": "y"}))  # replaces
-    loaded = {c.id: c for c in store.load()}
-    assert loaded["a"].command == "y" and set(loaded) == {"a", "b"}
-    assert store.remove("a") and not store.remove("a")
-    assert [c.id for c in store.load()] == ["b"]
-    assert not (tmp_path / "state" / "mcp_servers.tmp").exists()
+def test_a_legacy_added_servers_file_is_read_skipping_bad_entries(tmp_path: Path) -> None:
+    path = tmp_path / "mcp_servers.json"
+    assert read_servers_file(path) == []  # none yet
+    good = {"id": "a", "command": "x"}
+    http = {"id": "b", "transport": "streamable-http", "url": "http://h/mcp"}
+    path.write_text(json.dumps({"servers": [good, {"id": "bad id!", "command": "x"}, http]}))
+    assert [c.id for c in read_servers_file(path)] == ["a", "b"]
+    path.write_text("{not json")
+    assert read_servers_file(path) == []
+
+
+def test_a_legacy_file_is_imported_once_then_renamed(tmp_path: Path) -> None:
+    path = tmp_path / "mcp_servers.json"
+    path.write_text(json.dumps({"servers": [{"id": "a", "command": "x", "args": ["1"]}]}))
+    received: list[list[dict[str, object]]] = []
+
+    async def store_import(configs: list[dict[str, object]]) -> int:
+        received.append(configs)
+        return len(configs)
+
+    assert asyncio.run(import_servers_file(path, store_import)) == 1
+    assert received[0][0]["id"] == "a" and received[0][0]["args"] == ["1"]
+    assert not path.exists() and imported_path(path).name == "mcp_servers.json.imported"
+    assert imported_path(path).is_file()
+    assert asyncio.run(import_servers_file(path, store_import)) is None  # once
+    assert len(received) == 1
+
+
+def test_a_failed_import_keeps_the_file_for_the_next_start(tmp_path: Path) -> None:
+    path = tmp_path / "mcp_servers.json"
+    path.write_text(json.dumps({"servers": [{"id": "a", "command": "x"}]}))
+
+    async def store_down(configs: list[dict[str, object]]) -> int:
+        raise ConnectionError("store unavailable")
+
+    with pytest.raises(ConnectionError):
+        asyncio.run(import_servers_file(path, store_down))
+    assert path.is_file() and not imported_path(path).exists()
 
 
 def test_command_resolves_in_the_interpreters_bin_dir(tmp_path: Path) -> None:

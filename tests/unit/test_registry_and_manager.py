@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from actors.agents.registry_actor import not_running, with_state
-from actors.mcp.config import AddedServers, parse_server
+from actors.mcp.config import parse_server
 from actors.mcp.entries import server_entry, status_event
-from actors.mcp.specs import handle_spec, mcp_children, with_added_servers
+from actors.mcp.specs import configured_servers, handle_spec, mcp_children, with_added_servers
 from configs.settings import load_settings
 from protocols.addresses import MCP_SERVERS_SUPERVISOR
 
@@ -94,12 +94,20 @@ def test_the_servers_supervisor_starts_the_servers_added_at_run_time(
     settings = load_settings()
     (servers,) = mcp_children(settings)
     specs = list(servers.children)
-    assert with_added_servers(specs, settings) == specs  # nothing added
-    added = AddedServers(tmp_path / settings.mcp.added_servers_file)
+    assert with_added_servers(specs, [], settings) == specs  # nothing added
     extra = parse_server({"id": "extra", "command": "uvx", "args": ["x"]})
-    added.put(extra)
-    composed = with_added_servers(specs, settings)
+    composed = with_added_servers(specs, [extra], settings)
     assert [s.id for s in composed] == [*(s.id for s in specs), "mcp/extra"]
     assert composed[-1] == handle_spec(extra, settings)
     # one already in the spec is not doubled
-    assert with_added_servers(composed, settings) == composed
+    assert with_added_servers(composed, [extra], settings) == composed
+    # an added server replaces a configured one with its id; a disabled one drops it
+    (first, *_) = specs
+    server_id = first.id.partition("/")[2]
+    replacement = parse_server({"id": server_id, "command": "other"})
+    replaced = with_added_servers(specs, [replacement], settings)
+    assert [s.id for s in replaced] == [s.id for s in specs]
+    assert replaced[0] == handle_spec(replacement, settings)
+    disabled = parse_server({"id": server_id, "command": "other", "enabled": False})
+    assert [s.id for s in with_added_servers(specs, [disabled], settings)] == [s.id for s in specs[1:]]
+    assert configured_servers(settings, [replacement])[0].command == "other"

@@ -235,3 +235,25 @@ def test_inline_object_size_reaches_rays_system_config(monkeypatch: pytest.Monke
     monkeypatch.setenv("PYGENT_RAY_MAX_INLINE_OBJECT_KB", "-1")
     with pytest.raises(ValidationError, match="max_inline_object_kb"):
         Settings()
+
+
+def test_gateway_replicas_auto_is_one_on_one_node_and_two_spread_on_more() -> None:
+    from serve_app.replicas import GatewayPlacement, gateway_placement
+
+    assert load_settings().serve.replicas == "auto"
+    assert load_settings().serve.proxy_location == "EveryNode"
+    assert gateway_placement("auto", 1) == GatewayPlacement(replicas=1, max_per_node=None)
+    assert gateway_placement("auto", 3) == GatewayPlacement(replicas=2, max_per_node=1)
+    # a number is taken as is, spread only while every replica can have a node of its own
+    assert gateway_placement(3, 2) == GatewayPlacement(replicas=3, max_per_node=None)
+    assert gateway_placement(3, 3) == GatewayPlacement(replicas=3, max_per_node=1)
+    assert gateway_placement(1, 4) == GatewayPlacement(replicas=1, max_per_node=None)
+
+
+def test_gateway_replicas_refuse_zero_and_words_other_than_auto(monkeypatch: pytest.MonkeyPatch) -> None:
+    for bad in ("0", "many"):
+        monkeypatch.setenv("PYGENT_SERVE_REPLICAS", bad)
+        with pytest.raises(ValueError, match="replicas"):
+            load_settings()
+    monkeypatch.setenv("PYGENT_SERVE_REPLICAS", "2")
+    assert load_settings().serve.replicas == 2

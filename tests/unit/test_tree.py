@@ -163,4 +163,4 @@ def test_subclasses_of_supervisor_do_not_reach_into_its_internals() -> None:
                 if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "self"
             }
             assert not touched & {"engine", "_handles", "_history", "_record"}, (path, node.name, touched)
-    assert subclasses == 1  # MCPSupervisor, which only composes its initial children
+    assert subclasses == 1  # MCPSupervisor, which only composes its initial children (initial_children)
