@@ -92,6 +92,29 @@ class DatabaseConfig(_Section):
     check_failures: int = Field(3, ge=1)
 
 
+class PlacementRule(_Section):
+    """Where the children whose address matches `match` (shell-style, e.g. `model/*`) may
+    run: Ray resources each one takes (fractions, so many actors share a node's unit).
+    `node:__internal_head__` is the head node's own resource."""
+
+    match: str = Field(min_length=1)
+    resources: dict[str, float] = Field(min_length=1)
+
+    @field_validator("resources")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, amount in value.items():
+            if amount <= 0:
+                raise ValueError(f"placement resource {name!r} must be > 0, got {amount}")
+        return value
+
+
+class PlacementConfig(_Section):
+    # First matching rule wins; a child no rule matches runs wherever Ray puts it.
+    # Empty (the default): one node's behaviour, nothing pinned.
+    rules: list[PlacementRule] = Field(default_factory=list)
+
+
 class SupervisionConfig(_Section):
     root_intensity: int = Field(3, ge=0)
     root_period_s: float = Field(5.0, gt=0)
@@ -441,6 +464,7 @@ class Settings(BaseSettings):
     serve: ServeConfig = ServeConfig()
     database: DatabaseConfig = DatabaseConfig()
     supervision: SupervisionConfig = SupervisionConfig()
+    placement: PlacementConfig = PlacementConfig()
     bus: BusConfig = BusConfig()
     models: ModelsConfig = ModelsConfig()
     ollama: OllamaConfig = OllamaConfig()

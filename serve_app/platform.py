@@ -21,7 +21,9 @@ import ray
 
 from configs.settings import Settings
 from protocols.addresses import ROOT
+from protocols.supervision import ChildSpec
 from serve_app.tree import SUPERVISOR_ACTOR, root_children, root_flags
+from supervisors.placement import describe_unplaceable, place, rule_for, unplaceable
 from supervisors.refs import lookup
 from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS, remote_class
 
@@ -142,10 +144,11 @@ def start_tree(settings: Settings, progress: Progress = lambda _: None) -> Any:
     if lookup(ROOT, namespace) is not None:
         raise PlatformError("a PyGent platform is already running in this Ray cluster (`pygent down` first)")
     children = root_children(settings)
+    check_placement(settings, children)
     progress("starting the supervision tree: " + ", ".join(c.id for c in children))
     root = (
         remote_class(SUPERVISOR_ACTOR)
-        .options(**DEFAULT_ACTOR_OPTIONS, name=ROOT, namespace=namespace, lifetime="detached")
+        .options(**root_options(settings), name=ROOT, namespace=namespace, lifetime="detached")
         .remote(
             ROOT,
             root_flags(settings).model_dump(mode="json"),
@@ -159,6 +162,24 @@ def start_tree(settings: Settings, progress: Progress = lambda _: None) -> Any:
         ray.kill(root, no_restart=True)
         raise
     return root
+
+
+def alive_node_resources() -> list[dict[str, float]]:
+    return [dict(node.get("Resources", {})) for node in ray.nodes() if node.get("Alive")]
+
+
+def check_placement(settings: Settings, children: list[Any]) -> None:
+    """Refuse to start when a placement rule asks for resources no alive node offers
+    (Ray would otherwise leave that child pending forever)."""
+    root = [place(ChildSpec(id=ROOT, actor=SUPERVISOR_ACTOR), settings.placement.rules)]
+    missing = unplaceable([*root, *children], alive_node_resources())
+    if missing:
+        raise PlatformError(describe_unplaceable(missing))
+
+
+def root_options(settings: Settings) -> dict[str, Any]:
+    rule = rule_for(ROOT, settings.placement.rules)
+    return {**DEFAULT_ACTOR_OPTIONS, **({"resources": dict(rule.resources)} if rule else {})}
 
 
 def start_serve(settings: Settings, progress: Progress = lambda _: None) -> str:
