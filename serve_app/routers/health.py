@@ -22,12 +22,13 @@ from protocols.addresses import (
     MEMORY,
     STORE,
 )
-from protocols.rest import ComponentHealth, DatabaseHealth, HealthReport, HttpErrorCode, SubsystemHealth
+from protocols.rest import ComponentHealth, DatabaseHealth, HealthReport, HttpErrorCode, NodeView, SubsystemHealth
 from protocols.supervision import ChildStatus
 from serve_app.deps import Knowledge, McpManager, Memory, Ollama, Registry, Root, SettingsDep, Store
 from serve_app.deps import ask as actor_ask
 from serve_app.errors import ApiError
 from serve_app.health_report import subsystem_health, with_database
+from serve_app.nodes import cluster_nodes
 from supervisors.health import health_from_tree
 from supervisors.refs import ActorRef
 
@@ -54,6 +55,12 @@ async def health(settings: SettingsDep, root: Root, store: Store, ollama: Ollama
     if settings.ollama.host:
         report.components["ollama"] = await ollama_health(settings.ollama.host, ollama)
     return report
+
+
+@router.get("/health/nodes", response_model=list[NodeView])
+async def health_nodes() -> list[NodeView]:
+    """The Ray cluster's nodes: address, resources, alive or dead, which actors run there."""
+    return await asyncio.to_thread(cluster_nodes)
 
 
 async def database_health(settings: Settings, store: ActorRef) -> DatabaseHealth:
