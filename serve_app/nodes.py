@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from protocols.rest import NodeView
+from protocols.rest import ComponentHealth, NodeView
 
-__all__ = ["NodeView", "cluster_nodes", "node_views"]
+__all__ = ["NodeView", "alive_actor_names", "cluster_health", "cluster_nodes", "node_views"]
 
 
 # Ray's own bookkeeping resources (node:<ip>, memory...) say nothing an operator placed.
@@ -45,3 +45,31 @@ def cluster_nodes() -> list[NodeView]:
     from ray._private import state
 
     return node_views(ray.nodes(), list(state.actors().values()))
+
+
+def cluster_health(addresses: list[str], nodes: list[NodeView], alive_actors: set[str]) -> ComponentHealth | None:
+    """The `cluster` entry of /api/v1/health: degraded while a node is lost and some of the
+    tree's components have no alive actor yet (they are being re-placed), naming both.
+    None on a cluster that never lost a node (one node's report stays as it was)."""
+    lost = [node for node in nodes if not node.alive]
+    if not lost:
+        return None
+    alive = sum(1 for node in nodes if node.alive)
+    replacing = sorted(address for address in addresses if address not in alive_actors)
+    names = ", ".join(f"{node.node_id[:8]} ({node.address})" for node in lost)
+    if replacing:
+        return ComponentHealth(
+            status="degraded",
+            state="replacing",
+            address="cluster",
+            detail=f"lost node {names}; re-placing: {', '.join(replacing)}",
+        )
+    return ComponentHealth(
+        status="ok", state="running", address="cluster", detail=f"{alive} nodes alive; lost earlier: {names}"
+    )
+
+
+def alive_actor_names() -> set[str]:
+    from ray._private import state
+
+    return {a["Name"] for a in state.actors().values() if a["State"] == "ALIVE" and a["Name"]}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from serve_app.nodes import node_views
+from serve_app.nodes import cluster_health, node_views
 
 HEAD = {
     "NodeID": "h",
@@ -42,3 +42,19 @@ def test_nodes_list_their_resources_and_actors_alive_head_first() -> None:
     assert views[0].actors == ["store/main"]
     assert views[1].actors == ["llm/x.0", "model/x"]
     assert views[2].actors == []
+
+
+def test_cluster_health_names_the_lost_node_and_what_is_being_replaced() -> None:
+    views = node_views([HEAD, WORKER, DEAD], [actor("store/main", "h"), actor("model/x", "w")])
+    entry = cluster_health(
+        ["store/main", "model/x", "embedder/e", "supervisor/agents"], views, {"store/main", "model/x"}
+    )
+    assert entry is not None and entry.status == "degraded"
+    assert entry.detail is not None and "10.0.0.3:6382" in entry.detail
+    assert "embedder/e, supervisor/agents" in entry.detail
+    settled = cluster_health(["store/main", "model/x"], views, {"store/main", "model/x"})
+    assert settled is not None and settled.status == "ok" and "lost earlier" in (settled.detail or "")
+
+
+def test_no_cluster_entry_without_a_lost_node() -> None:
+    assert cluster_health(["store/main"], node_views([HEAD, WORKER], []), set()) is None
