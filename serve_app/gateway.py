@@ -51,6 +51,7 @@ from serve_app.routers import (
 )
 from serve_app.security import Guard, SecurityHeaders
 from supervisors import refs
+from supervisors.placement import rule_for
 
 API = "/api/v1"
 
@@ -83,8 +84,11 @@ app.include_router(ui.static_router)  # last: its catch-all path serves the UI's
 mark_security(app)  # the OpenAPI document says which operations need credentials
 
 
+GATEWAY_ADDRESS = "gateway"  # what placement.rules match for the Serve replicas
+
+
 @serve.deployment(
-    name="gateway",
+    name=GATEWAY_ADDRESS,
     num_replicas=1,
     ray_actor_options={"num_cpus": 0},
     max_ongoing_requests=1000,
@@ -99,5 +103,11 @@ class Gateway:
 
 
 def build_app(settings: Settings) -> Any:
-    """The Serve application, bound to these settings."""
-    return Gateway.bind(settings.model_dump(mode="json"))  # type: ignore[attr-defined]
+    """The Serve application, bound to these settings; its replicas placed as
+    `placement.rules` says for the address `gateway`."""
+    rule = rule_for(GATEWAY_ADDRESS, settings.placement.rules)
+    deployment = Gateway
+    if rule is not None:
+        options = {"num_cpus": 0, "resources": dict(rule.resources)}
+        deployment = Gateway.options(ray_actor_options=options)  # type: ignore[attr-defined]
+    return deployment.bind(settings.model_dump(mode="json"))  # type: ignore[attr-defined]
