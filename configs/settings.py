@@ -58,6 +58,10 @@ class RayConfig(_Section):
     # PyGent starts: Ray's many threads each get an arena otherwise. None: glibc's default.
     malloc_arena_max: int | None = Field(2, ge=1, le=64)
     auth_mode: Literal["disabled", "token"] = "disabled"
+    # How fast the head declares a silent node dead (Ray's health_check_period_ms and
+    # health_check_failure_threshold; null: Ray's 3000 ms x 5). Only for a cluster PyGent starts.
+    node_health_check_period_ms: int | None = Field(None, ge=100)
+    node_health_check_failure_threshold: int | None = Field(None, ge=1)
     temp_dir: str | None = None
 
 

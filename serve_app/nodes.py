@@ -69,7 +69,17 @@ def cluster_health(addresses: list[str], nodes: list[NodeView], alive_actors: se
     )
 
 
+def address_of(actor_name: str) -> str:
+    """The tree address an actor's Ray name stands for: a warm standby or a promoted
+    incarnation is named `<address>~<suffix>`."""
+    return actor_name.split(STANDBY_SEPARATOR, 1)[0]
+
+
+STANDBY_SEPARATOR = "~"
+
+
 def alive_actor_names() -> set[str]:
+    """The addresses that have an alive actor (standbys' names folded to their address)."""
     from ray._private import state
 
-    return {a["Name"] for a in state.actors().values() if a["State"] == "ALIVE" and a["Name"]}
+    return {address_of(a["Name"]) for a in state.actors().values() if a["State"] == "ALIVE" and a["Name"]}

@@ -129,13 +129,18 @@ def init_ray(settings: Settings, address: str | None = None) -> bool:
 
 def ray_system_config(settings: Settings) -> dict[str, Any]:
     """Ray's own settings for a cluster PyGent starts (the tests and benches use it too)."""
-    return {
+    config: dict[str, Any] = {
         "max_direct_call_object_size": settings.ray.max_inline_object_kb * 1024,
         # Also the threshold of Ray's "N worker processes have been started" warning.
         "worker_maximum_startup_concurrency": settings.ray.worker_startup_concurrency,
         "enable_worker_prestart": settings.ray.prestart_workers,
         "prestart_worker_first_driver": settings.ray.prestart_workers,
     }
+    if settings.ray.node_health_check_period_ms is not None:
+        config["health_check_period_ms"] = settings.ray.node_health_check_period_ms
+    if settings.ray.node_health_check_failure_threshold is not None:
+        config["health_check_failure_threshold"] = settings.ray.node_health_check_failure_threshold
+    return config
 
 
 def start_tree(settings: Settings, progress: Progress = lambda _: None) -> Any:

@@ -57,6 +57,9 @@ def configure(state_dir: Path, port: int) -> None:
             "PYGENT_SUPERVISION_PING_INTERVAL_S": "1.0",
             "PYGENT_SUPERVISION_PING_TIMEOUT_S": "5.0",
             "PYGENT_SUPERVISION_START_TIMEOUT_S": "150",
+            # A killed node is declared dead after ~8 s instead of Ray's ~15 s.
+            "PYGENT_RAY_NODE_HEALTH_CHECK_PERIOD_MS": "1000",
+            "PYGENT_RAY_NODE_HEALTH_CHECK_FAILURE_THRESHOLD": "8",
             "PYGENT_MONITOR_METRICS_INTERVAL_S": "1.0",
             "PYGENT_AGENTS_MAX_ANSWER_TOKENS": "8",
             "PYGENT_AUTH_RATE_LIMIT": "100000/minute",
@@ -258,8 +261,14 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
                     first_chat_ok = ok[0]["t"] + ok[0]["elapsed_s"] - kill_t
             if all_running is None:
                 try:
-                    states = tree_states(client)
-                    if all(s["state"] == "running" for s in states.values()):
+                    # running in the tree and an alive actor on a surviving node: a supervisor
+                    # that has not noticed the loss yet still says "running"
+                    states, where = tree_states(client), actor_nodes()
+                    if all(
+                        s["state"] == "running" and where.get(a) not in (None, ids["worker"])
+                        for a, s in states.items()
+                        if not a.endswith("/template")
+                    ):
                         all_running = now - kill_t
                 except Exception:
                     pass

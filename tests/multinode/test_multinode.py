@@ -36,13 +36,14 @@ def test_start_is_refused_while_no_node_can_host_a_component(report: dict[str, A
 
 def test_components_run_where_configured(report: dict[str, Any]) -> None:
     placed = report["placement"]
-    assert placed["store/main"] == "head"
-    assert placed["supervisor/root"] == "head"
+    for address in ("store/main", "bus/main", "supervisor/root", "model/smollm2:135m"):
+        assert placed[address] == "head", address
     assert [a for a in placed if a.startswith("llm/")] and all(
         node == "llm" for a, node in placed.items() if a.startswith("llm/")
     )
     on_worker = [a for a in placed if any(matches(a, p) for p in ON_WORKER)]
-    assert "embedder/all-minilm-l6-v2" in on_worker and "supervisor/mcp-servers" in on_worker
+    for address in ("embedder/all-minilm-l6-v2", "knowledge/main", "memory/main", "supervisor/mcp-servers"):
+        assert address in on_worker, address
     assert all(placed[a] == "worker" for a in on_worker), {a: placed[a] for a in on_worker}
     others = [a for a in placed if a not in on_worker and not a.startswith("llm/")]
     assert all(placed[a] == "head" for a in others), {a: placed[a] for a in others}

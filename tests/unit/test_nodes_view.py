@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from serve_app.nodes import cluster_health, node_views
+from serve_app.nodes import address_of, cluster_health, node_views
 
 HEAD = {
     "NodeID": "h",
@@ -58,3 +58,8 @@ def test_cluster_health_names_the_lost_node_and_what_is_being_replaced() -> None
 
 def test_no_cluster_entry_without_a_lost_node() -> None:
     assert cluster_health(["store/main"], node_views([HEAD, WORKER], []), set()) is None
+
+
+def test_standby_names_fold_to_their_address() -> None:
+    assert address_of("store/main~48cb7fb5") == "store/main"
+    assert address_of("supervisor/root") == "supervisor/root"
