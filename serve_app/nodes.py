@@ -21,10 +21,10 @@ def operator_resources(resources: dict[str, float]) -> dict[str, float]:
 def node_views(nodes: list[dict[str, Any]], actors: list[dict[str, Any]]) -> list[NodeView]:
     """Ray's node table and actor table (as ray.nodes() / the GCS actor table give them)
     folded into one view per node: alive nodes first, the head first among them."""
-    names: dict[str, list[str]] = {}
+    names: dict[str, set[str]] = {}
     for actor in actors:
         if actor.get("State") == "ALIVE" and actor.get("Name"):
-            names.setdefault(actor["Address"]["NodeID"], []).append(actor["Name"])
+            names.setdefault(actor["Address"]["NodeID"], set()).add(address_of(actor["Name"]))
     views = [
         NodeView(
             node_id=node["NodeID"],

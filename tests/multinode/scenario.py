@@ -132,10 +132,13 @@ def tree_states(client: Any) -> dict[str, dict[str, Any]]:
 
 
 def actor_nodes() -> dict[str, str]:
-    """Alive named actor -> node id."""
+    """Tree address -> node id of its alive actor (standbys, `<address>~<suffix>`, folded)."""
     from ray._private import state
 
-    return {a["Name"]: a["Address"]["NodeID"] for a in state.actors().values() if a["State"] == "ALIVE" and a["Name"]}
+    from serve_app.nodes import address_of
+
+    alive = [a for a in state.actors().values() if a["State"] == "ALIVE" and a["Name"]]
+    return {address_of(a["Name"]): a["Address"]["NodeID"] for a in alive}
 
 
 def admin_headers(url: str, settings: Any) -> dict[str, str]:
@@ -311,7 +314,14 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
             for address in tree_states(client)
             if address in after
         }
-        report["tree_after_loss"] = {a: s["state"] for a, s in tree_states(client).items()}
+        final = tree_states(client)
+        report["tree_after_loss"] = {a: s["state"] for a, s in final.items()}
+        # restarts each child took for the loss (a crash loop shows as more than one)
+        report["restarts_for_loss"] = {
+            a: s["restarts"] - tree[a]["restarts"]
+            for a, s in final.items()
+            if a in tree and s["restarts"] != tree[a]["restarts"]
+        }
         return report
     finally:
         t_stop = time.monotonic()

@@ -45,7 +45,9 @@ def test_nodes_list_their_resources_and_actors_alive_head_first() -> None:
 
 
 def test_cluster_health_names_the_lost_node_and_what_is_being_replaced() -> None:
-    views = node_views([HEAD, WORKER, DEAD], [actor("store/main", "h"), actor("model/x", "w")])
+    views = node_views(
+        [HEAD, WORKER, DEAD], [actor("store/main~1a2b", "h"), actor("store/main~3c4d", "h"), actor("model/x", "w")]
+    )
     entry = cluster_health(
         ["store/main", "model/x", "embedder/e", "supervisor/agents"], views, {"store/main", "model/x"}
     )
