@@ -15,6 +15,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import sys
 import threading
 import time
@@ -333,6 +334,7 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
                 ray.shutdown()
             if cluster.head_node is not None:
                 cluster.shutdown()
+            shutil.rmtree(temp_dir, ignore_errors=True)
             report["timings"]["stop_s"] = round(time.monotonic() - t_stop, 1)
             report["timings"]["total_s"] = round(time.monotonic() - t0, 1)
 
