@@ -58,6 +58,10 @@ class RayConfig(_Section):
     # PyGent starts: Ray's many threads each get an arena otherwise. None: glibc's default.
     malloc_arena_max: int | None = Field(2, ge=1, le=64)
     auth_mode: Literal["disabled", "token"] = "disabled"
+    # How fast the head declares a silent node dead (Ray's health_check_period_ms and
+    # health_check_failure_threshold; null: Ray's 3000 ms x 5). Only for a cluster PyGent starts.
+    node_health_check_period_ms: int | None = Field(None, ge=100)
+    node_health_check_failure_threshold: int | None = Field(None, ge=1)
     temp_dir: str | None = None
 
 
@@ -104,6 +108,29 @@ class DatabaseConfig(_Section):
     check_interval_s: float = Field(5.0, gt=0)
     check_timeout_s: float = Field(10.0, gt=0)
     check_failures: int = Field(3, ge=1)
+
+
+class PlacementRule(_Section):
+    """Where the children whose address matches `match` (shell-style, e.g. `model/*`) may
+    run: Ray resources each one takes (fractions, so many actors share a node's unit).
+    `node:__internal_head__` is the head node's own resource."""
+
+    match: str = Field(min_length=1)
+    resources: dict[str, float] = Field(min_length=1)
+
+    @field_validator("resources")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, amount in value.items():
+            if amount <= 0:
+                raise ValueError(f"placement resource {name!r} must be > 0, got {amount}")
+        return value
+
+
+class PlacementConfig(_Section):
+    # First matching rule wins; a child no rule matches runs wherever Ray puts it.
+    # Empty (the default): one node's behaviour, nothing pinned.
+    rules: list[PlacementRule] = Field(default_factory=list)
 
 
 class SupervisionConfig(_Section):
@@ -463,6 +490,7 @@ class Settings(BaseSettings):
     serve: ServeConfig = ServeConfig()
     database: DatabaseConfig = DatabaseConfig()
     supervision: SupervisionConfig = SupervisionConfig()
+    placement: PlacementConfig = PlacementConfig()
     bus: BusConfig = BusConfig()
     models: ModelsConfig = ModelsConfig()
     ollama: OllamaConfig = OllamaConfig()

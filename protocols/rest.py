@@ -49,6 +49,17 @@ class HealthReport(BaseModel):
     checked_at: float
 
 
+class NodeView(BaseModel):
+    """One Ray node as an operator sees it (GET /api/v1/health/nodes, `pygent status`)."""
+
+    node_id: str
+    address: str
+    alive: bool
+    head: bool
+    resources: dict[str, float]  # what the node offers (Ray's bookkeeping entries left out)
+    actors: list[str]  # the alive named actors on this node, sorted
+
+
 class DatabaseHealth(BaseModel):
     status: HealthStatus
     mode: Literal["embedded", "external"] | None = None

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 from rich.tree import Tree
 
 from configs.settings import Settings, load_settings
@@ -229,6 +230,24 @@ def status(
     colour = {"ok": "green", "degraded": "yellow", "down": "red"}[health.status]
     console.print(f"platform: [{colour}]{health.status}[/]")
     console.print(_render(tree))
+    console.print(_nodes_table(client.nodes()))
+
+
+def _nodes_table(nodes: list[Any]) -> Table:
+    table = Table(title="nodes")
+    for column in ("node", "address", "state", "resources", "runs"):
+        table.add_column(column)
+    for node in nodes:
+        state = "[green]alive[/]" if node.alive else "[red]dead[/]"
+        resources = ", ".join(f"{k}={v:g}" for k, v in node.resources.items())
+        table.add_row(
+            node.node_id[:8] + (" (head)" if node.head else ""),
+            node.address,
+            state,
+            escape(resources),
+            escape(", ".join(node.actors)) or "-",
+        )
+    return table
 
 
 def _render(node: Any, parent: Tree | None = None) -> Tree:

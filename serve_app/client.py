@@ -32,7 +32,7 @@ from configs.settings import Settings, get_settings
 from protocols.addresses import AUTH, BUS, ROOT, STORE, parse_address
 from protocols.auth import AuthError, Principal, UserView
 from protocols.jsonrpc import make_request
-from protocols.rest import DatabaseHealth, HealthReport
+from protocols.rest import DatabaseHealth, HealthReport, NodeView
 from protocols.supervision import ChildStatus
 from serve_app.health_report import with_database
 from serve_app.platform import read_info
@@ -197,6 +197,12 @@ class PygentClient:
 
     def tree(self) -> ChildStatus:
         return ChildStatus.model_validate(ray.get(self.actor(ROOT).describe.remote(), timeout=30))
+
+    def nodes(self) -> list[NodeView]:
+        """The Ray cluster's nodes: address, resources, alive or dead, what runs there."""
+        from serve_app.nodes import cluster_nodes
+
+        return cluster_nodes()
 
     def health(self) -> HealthReport:
         """What /api/v1/health answers: the tree, and the database (never ok while it is down)."""

@@ -52,6 +52,7 @@ from serve_app.routers import (
 )
 from serve_app.security import Guard, SecurityHeaders
 from supervisors import refs
+from supervisors.placement import rule_for
 
 API = "/api/v1"
 
@@ -84,8 +85,11 @@ app.include_router(ui.static_router)  # last: its catch-all path serves the UI's
 mark_security(app)  # the OpenAPI document says which operations need credentials
 
 
+GATEWAY_ADDRESS = "gateway"  # what placement.rules match for the Serve replicas
+
+
 @serve.deployment(
-    name="gateway",
+    name=GATEWAY_ADDRESS,
     num_replicas=1,
     ray_actor_options={"num_cpus": 0},
     max_ongoing_requests=1000,
@@ -100,10 +104,13 @@ class Gateway:
 
 
 def build_app(settings: Settings, placement: GatewayPlacement | None = None) -> Any:
-    """The Serve application, bound to these settings (one replica unless `placement` says more)."""
-    deployment: Any = Gateway
+    """The Serve application, bound to these settings: one replica unless `placement` says
+    more, each placed as `placement.rules` says for the address `gateway`."""
+    options: dict[str, Any] = {}
     if placement is not None:
-        deployment = Gateway.options(  # type: ignore[attr-defined]
-            num_replicas=placement.replicas, max_replicas_per_node=placement.max_per_node
-        )
+        options.update(num_replicas=placement.replicas, max_replicas_per_node=placement.max_per_node)
+    rule = rule_for(GATEWAY_ADDRESS, settings.placement.rules)
+    if rule is not None:
+        options["ray_actor_options"] = {"num_cpus": 0, "resources": dict(rule.resources)}
+    deployment: Any = Gateway.options(**options) if options else Gateway  # type: ignore[attr-defined]
     return deployment.bind(settings.model_dump(mode="json"))

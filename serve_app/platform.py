@@ -21,8 +21,10 @@ import ray
 
 from configs.settings import Settings
 from protocols.addresses import ROOT
+from protocols.supervision import ChildSpec
 from serve_app.replicas import gateway_placement
 from serve_app.tree import SUPERVISOR_ACTOR, root_children, root_flags
+from supervisors.placement import describe_unplaceable, place, rule_for, unplaceable
 from supervisors.refs import lookup
 from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS, remote_class
 
@@ -128,13 +130,18 @@ def init_ray(settings: Settings, address: str | None = None) -> bool:
 
 def ray_system_config(settings: Settings) -> dict[str, Any]:
     """Ray's own settings for a cluster PyGent starts (the tests and benches use it too)."""
-    return {
+    config: dict[str, Any] = {
         "max_direct_call_object_size": settings.ray.max_inline_object_kb * 1024,
         # Also the threshold of Ray's "N worker processes have been started" warning.
         "worker_maximum_startup_concurrency": settings.ray.worker_startup_concurrency,
         "enable_worker_prestart": settings.ray.prestart_workers,
         "prestart_worker_first_driver": settings.ray.prestart_workers,
     }
+    if settings.ray.node_health_check_period_ms is not None:
+        config["health_check_period_ms"] = settings.ray.node_health_check_period_ms
+    if settings.ray.node_health_check_failure_threshold is not None:
+        config["health_check_failure_threshold"] = settings.ray.node_health_check_failure_threshold
+    return config
 
 
 def start_tree(settings: Settings, progress: Progress = lambda _: None) -> Any:
@@ -143,10 +150,11 @@ def start_tree(settings: Settings, progress: Progress = lambda _: None) -> Any:
     if lookup(ROOT, namespace) is not None:
         raise PlatformError("a PyGent platform is already running in this Ray cluster (`pygent down` first)")
     children = root_children(settings)
+    check_placement(settings, children)
     progress("starting the supervision tree: " + ", ".join(c.id for c in children))
     root = (
         remote_class(SUPERVISOR_ACTOR)
-        .options(**DEFAULT_ACTOR_OPTIONS, name=ROOT, namespace=namespace, lifetime="detached")
+        .options(**root_options(settings), name=ROOT, namespace=namespace, lifetime="detached")
         .remote(
             ROOT,
             root_flags(settings).model_dump(mode="json"),
@@ -160,6 +168,24 @@ def start_tree(settings: Settings, progress: Progress = lambda _: None) -> Any:
         ray.kill(root, no_restart=True)
         raise
     return root
+
+
+def alive_node_resources() -> list[dict[str, float]]:
+    return [dict(node.get("Resources", {})) for node in ray.nodes() if node.get("Alive")]
+
+
+def check_placement(settings: Settings, children: list[Any]) -> None:
+    """Refuse to start when a placement rule asks for resources no alive node offers
+    (Ray would otherwise leave that child pending forever)."""
+    root = [place(ChildSpec(id=ROOT, actor=SUPERVISOR_ACTOR), settings.placement.rules)]
+    missing = unplaceable([*root, *children], alive_node_resources())
+    if missing:
+        raise PlatformError(describe_unplaceable(missing))
+
+
+def root_options(settings: Settings) -> dict[str, Any]:
+    rule = rule_for(ROOT, settings.placement.rules)
+    return {**DEFAULT_ACTOR_OPTIONS, **({"resources": dict(rule.resources)} if rule else {})}
 
 
 def start_serve(settings: Settings, progress: Progress = lambda _: None) -> str:

@@ -30,6 +30,7 @@ from protocols.addresses import (
     WORKFLOWS_SUPERVISOR,
 )
 from protocols.supervision import ChildSpec, Strategy, SupervisorFlags
+from supervisors.placement import place
 from supervisors.specs import SUPERVISOR_ACTOR, component_supervisor, supervisor_flags, worker
 
 __all__ = ["COMPONENTS", "SUPERVISOR_ACTOR", "root_children", "root_flags"]
@@ -66,7 +67,7 @@ def root_children(settings: Settings) -> list[ChildSpec]:
     for address, strategy, child_specs in COMPONENTS:
         children.append(component_supervisor(address, strategy, settings, child_specs(settings)))
     children.append(worker(MONITOR, "actors.monitor_actor:Monitor", settings))
-    return children
+    return [place(child, settings.placement.rules) for child in children]
 
 
 def root_flags(settings: Settings) -> SupervisorFlags:

@@ -22,12 +22,13 @@ from protocols.addresses import (
     MEMORY,
     STORE,
 )
-from protocols.rest import ComponentHealth, DatabaseHealth, HealthReport, HttpErrorCode, SubsystemHealth
+from protocols.rest import ComponentHealth, DatabaseHealth, HealthReport, HttpErrorCode, NodeView, SubsystemHealth
 from protocols.supervision import ChildStatus
 from serve_app.deps import Knowledge, McpManager, Memory, Ollama, Registry, Root, SettingsDep, Store
 from serve_app.deps import ask as actor_ask
 from serve_app.errors import ApiError
 from serve_app.health_report import subsystem_health, with_database
+from serve_app.nodes import alive_actor_names, cluster_health, cluster_nodes
 from supervisors.health import health_from_tree
 from supervisors.refs import ActorRef
 
@@ -51,9 +52,34 @@ async def health(settings: SettingsDep, root: Root, store: Store, ollama: Ollama
     configured (an unreachable Ollama is reported as down without failing the platform)."""
     tree, database = await asyncio.gather(tree_of(root), database_health(settings, store))
     report = with_database(health_from_tree(tree, detail="root supervisor unreachable"), database)
+    if tree is not None:
+        await with_cluster(report, [child.address for child in tree.walk()])
     if settings.ollama.host:
         report.components["ollama"] = await ollama_health(settings.ollama.host, ollama)
     return report
+
+
+async def with_cluster(report: HealthReport, addresses: list[str]) -> None:
+    """A lost node makes the report degraded, naming the node and the components being
+    re-placed (their supervisors may not have noticed yet)."""
+    try:
+        nodes, alive = await asyncio.wait_for(
+            asyncio.gather(asyncio.to_thread(cluster_nodes), asyncio.to_thread(alive_actor_names)), PROBE_TIMEOUT_S
+        )
+    except Exception:
+        return
+    entry = cluster_health(addresses, nodes, alive)
+    if entry is None:
+        return
+    report.components["cluster"] = entry
+    if entry.status != "ok" and report.status == "ok":
+        report.status = "degraded"
+
+
+@router.get("/health/nodes", response_model=list[NodeView])
+async def health_nodes() -> list[NodeView]:
+    """The Ray cluster's nodes: address, resources, alive or dead, which actors run there."""
+    return await asyncio.to_thread(cluster_nodes)
 
 
 async def database_health(settings: Settings, store: ActorRef) -> DatabaseHealth:

@@ -1012,6 +1012,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/health/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Health Nodes
+         * @description The Ray cluster's nodes: address, resources, alive or dead, which actors run there.
+         */
+        get: operations["health_nodes_api_v1_health_nodes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health/ollama": {
         parameters: {
             query?: never;
@@ -4133,6 +4153,26 @@ export interface components {
          * @enum {string}
          */
         NodeStatus: "created" | "evaluated" | "pruned" | "selected";
+        /**
+         * NodeView
+         * @description One Ray node as an operator sees it (GET /api/v1/health/nodes, `pygent status`).
+         */
+        NodeView: {
+            /** Actors */
+            actors: string[];
+            /** Address */
+            address: string;
+            /** Alive */
+            alive: boolean;
+            /** Head */
+            head: boolean;
+            /** Node Id */
+            node_id: string;
+            /** Resources */
+            resources: {
+                [key: string]: number;
+            };
+        };
         /**
          * ObjectiveSpec
          * @description One objective: a field of the evaluations, aggregated over a genome's val examples.
@@ -7896,6 +7936,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SubsystemHealth"];
+                };
+            };
+            /** @description code, message, field */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    health_nodes_api_v1_health_nodes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeView"][];
                 };
             };
             /** @description code, message, field */

@@ -10,6 +10,7 @@ export type ChildStatus = Schemas['ChildStatus']
 export type ComponentHealth = Schemas['ComponentHealth']
 export type HealthReport = Schemas['HealthReport']
 export type DatabaseHealth = Schemas['DatabaseHealth']
+export type NodeView = Schemas['NodeView']
 export type ModelPerformance = Schemas['ModelPerformance']
 
 // open in the OpenAPI document

@@ -5,7 +5,7 @@ import { api, ApiError, errorText } from '../lib/api'
 import { bytes, clock, ms, num, pct } from '../lib/format'
 import { useTopic } from '../lib/socket'
 import { toast } from '../lib/toast'
-import type { ChildStatus, DatabaseHealth, HealthReport, SupervisionEvent, SystemMetrics, UiConfig } from '../lib/types'
+import type { ChildStatus, DatabaseHealth, HealthReport, NodeView, SupervisionEvent, SystemMetrics, UiConfig } from '../lib/types'
 import { useResource } from '../lib/useResource'
 import type { WsFrame } from '../lib/ws'
 
@@ -26,6 +26,7 @@ export default function SystemPage() {
   const events = useResource(() => api.get<{ events: SupervisionEvent[] }>('system/events?limit=25'), [])
   const uiConfig = useResource(() => api.get<UiConfig>('ui/config'), [])
   const database = useResource(() => api.get<DatabaseHealth>('health/database'), [], 15000)
+  const clusterNodes = useResource(() => api.get<NodeView[]>('health/nodes'), [], 5000)
   const [liveMetrics, setLiveMetrics] = useState<SystemMetrics | null>(null)
   const [liveEvents, setLiveEvents] = useState<SupervisionEvent[]>([])
   const [flashed, setFlashed] = useState<ReadonlySet<string>>(new Set())
@@ -240,6 +241,43 @@ export default function SystemPage() {
           )}
         </Card>
       </div>
+
+      <Card title="Cluster nodes">
+        <Loaded resource={clusterNodes} what="Nodes">
+          {(nodes) => (
+            <table className="table" data-testid="cluster-nodes">
+              <thead>
+                <tr>
+                  <th>node</th>
+                  <th>state</th>
+                  <th>resources</th>
+                  <th>runs</th>
+                </tr>
+              </thead>
+              <tbody>
+                {nodes.map((n) => (
+                  <tr key={n.node_id}>
+                    <td>
+                      <code>{n.address}</code>
+                      {n.head ? <Badge tone="muted">head</Badge> : null}
+                      <div className="muted small mono">{n.node_id.slice(0, 16)}…</div>
+                    </td>
+                    <td>
+                      <Badge status={n.alive ? 'ok' : 'down'}>{n.alive ? 'alive' : 'dead'}</Badge>
+                    </td>
+                    <td className="small">
+                      {Object.entries(n.resources)
+                        .map(([k, v]) => `${k}=${num(v)}`)
+                        .join(', ')}
+                    </td>
+                    <td className="muted small">{n.actors.length ? n.actors.join(', ') : '–'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Loaded>
+      </Card>
 
       <Card title="Recent supervision events">
         {events.error instanceof ApiError && events.error.unavailable && liveEvents.length === 0 ? (

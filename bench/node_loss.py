@@ -1,0 +1,84 @@
+"""Node loss on a multi-node Ray cluster (issue 19): a head, a node offering `llm`, a worker
+node running the embedder, knowledge, memory, shards, the agents and MCP servers supervisors
+and the monitor, and a node that joins; the worker node is SIGKILLed during chat traffic.
+
+Measured from the kill: (a) every child of the tree running again, (b) the first successful
+chat, (c) /api/v1/health back to `ok`; the requests that failed in that window and how
+(JSON with a code, plain text, no answer). With 1 gateway replica, and with 2 when the
+`serve.replicas` setting exists. Runs tests/multinode/scenario.py (its own process: one Ray
+cluster per driver). Writes bench/results/node_loss.json.
+
+    PYTHONPATH=$PWD python -m bench.node_loss [--watch-s 90]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.common import machine_info, write_results
+from configs.settings import ServeConfig
+from tests.conftest import free_port
+from tests.multinode.run import run_scenario
+
+console = Console()
+GOAL_FIRST_CHAT_S = 30.0
+
+
+def fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--watch-s", type=float, default=90.0)
+    parser.add_argument("--timeout-s", type=float, default=600.0)
+    args = parser.parse_args()
+    replica_counts: list[int | None] = [None]
+    if "replicas" in ServeConfig.model_fields:
+        replica_counts = [1, 2]
+    runs: list[dict[str, Any]] = []
+    for replicas in replica_counts:
+        base = Path(tempfile.mkdtemp(prefix="node-loss-"))
+        report = run_scenario(base / "state", free_port(), args.watch_s, args.timeout_s, replicas)
+        runs.append({"replicas": replicas or 1, **report})
+    table = Table(title=f"node loss (goal: first chat < {GOAL_FIRST_CHAT_S:.0f} s, 0 plain-text errors)")
+    for column in (
+        "replicas",
+        "children running (s)",
+        "first chat ok (s)",
+        "health ok (s)",
+        "requests",
+        "failed",
+        "JSON",
+        "plain text",
+        "no answer",
+        "codes",
+    ):
+        table.add_column(column)
+    for run in runs:
+        loss = run["node_loss"]
+        table.add_row(
+            str(run["replicas"]),
+            fmt(loss["all_children_running_s"]),
+            fmt(loss["first_chat_ok_s"]),
+            fmt(loss["health_ok_s"]),
+            str(loss["requests"]),
+            str(loss["failed"]),
+            str(loss["failed_json"]),
+            str(loss["failed_plain_text"]),
+            str(loss["failed_no_answer"]),
+            ", ".join(loss["failed_codes"]),
+        )
+    console.print(table)
+    path = write_results("node_loss", {"machine": machine_info(), "args": vars(args), "runs": runs})
+    console.print(f"results: {path}")
+
+
+if __name__ == "__main__":
+    main()

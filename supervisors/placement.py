@@ -1,0 +1,69 @@
+"""Placement from configuration: which Ray resources each child of the tree asks for
+(`placement.rules` in configs/), and whether the cluster's alive nodes can host them.
+
+Plain functions over ChildSpecs and node descriptions, so they are tested without Ray."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from configs.settings import PlacementRule
+from protocols.supervision import ChildSpec
+
+
+def rule_for(address: str, rules: Iterable[PlacementRule]) -> PlacementRule | None:
+    """The first rule whose pattern matches `address`."""
+    return next((rule for rule in rules if fnmatch.fnmatchcase(address, rule.match)), None)
+
+
+def place(spec: ChildSpec, rules: list[PlacementRule]) -> ChildSpec:
+    """`spec` and its whole subtree (children and simple_one_for_one templates) with each
+    matched child's resources merged into its Ray options."""
+    update: dict[str, Any] = {}
+    rule = rule_for(spec.id, rules)
+    if rule is not None:
+        options = dict(spec.ray_options)
+        options["resources"] = {**options.get("resources", {}), **rule.resources}
+        update["ray_options"] = options
+    if spec.children:
+        update["children"] = tuple(place(child, rules) for child in spec.children)
+    if spec.supervisor is not None and spec.supervisor.child_template is not None:
+        template = place(spec.supervisor.child_template, rules)
+        update["supervisor"] = spec.supervisor.model_copy(update={"child_template": template})
+    return spec.model_copy(update=update) if update else spec
+
+
+def walk(specs: Iterable[ChildSpec]) -> Iterable[ChildSpec]:
+    """Every spec of these subtrees, templates included."""
+    for spec in specs:
+        yield spec
+        yield from walk(spec.children)
+        if spec.supervisor is not None and spec.supervisor.child_template is not None:
+            yield from walk([spec.supervisor.child_template])
+
+
+def fits(resources: Mapping[str, float], node_resources: Mapping[str, float]) -> bool:
+    """Whether a node offering `node_resources` (totals) can ever host these resources."""
+    return all(node_resources.get(name, 0.0) >= amount for name, amount in resources.items())
+
+
+def unplaceable(specs: Iterable[ChildSpec], nodes: Iterable[Mapping[str, float]]) -> dict[str, dict[str, float]]:
+    """Children whose configured resources no alive node offers: address -> resources."""
+    offered = list(nodes)
+    missing: dict[str, dict[str, float]] = {}
+    for spec in walk(specs):
+        resources = spec.ray_options.get("resources") or {}
+        if resources and not any(fits(resources, node) for node in offered):
+            missing[spec.id] = dict(resources)
+    return missing
+
+
+def describe_unplaceable(missing: Mapping[str, Mapping[str, float]]) -> str:
+    lines = [f"{address} needs {dict(resources)}" for address, resources in missing.items()]
+    return (
+        "no alive Ray node can host these components (placement.rules in configs/): "
+        + "; ".join(lines)
+        + " - start a node offering the resource (`ray start --resources '{\"llm\": 1}'`) or change the rule"
+    )

@@ -1,0 +1,372 @@
+"""A multi-node PyGent on one machine: a Ray head and worker nodes (ray.cluster_utils.Cluster)
+with custom resources, the real platform started on it the way `pygent up --address <head>`
+does (serve_app.platform.start_platform), then placement, a node joining and a node lost
+during chat traffic. Prints one JSON report on stdout's last line.
+
+Ray allows one cluster per driver process, so this runs in its own process:
+`python -m tests.multinode.scenario --state-dir DIR` (tests/multinode/test_multinode.py,
+bench/node_loss.py). It stops everything it started, raylets and PostgreSQL included,
+on any exit; its caller kills its process group as a last resort.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+# Components on the worker node that will be lost (what the issue saw spread there),
+# the model workers on the node offering `llm`, everything else on the head.
+ON_WORKER = (
+    "embedder/*",
+    "knowledge/*",
+    "memory/*",
+    "index/*",
+    "supervisor/agents",
+    "supervisor/agent-pool",
+    "agent/*",
+    "registry/*",
+    "supervisor/mcp-servers",
+    "mcp/*",
+    "monitor/*",
+)
+RULES: list[dict[str, Any]] = [
+    *({"match": m, "resources": {"worker": 0.001}} for m in ON_WORKER),
+    {"match": "llm/*", "resources": {"llm": 0.001}},
+    {"match": "*", "resources": {"head": 0.001}},  # the gateway's replica too
+]
+NODE_MEMORY = 80 * 1024 * 1024  # object store per node: the tree passes small messages
+
+
+def configure(state_dir: Path, port: int) -> None:
+    os.environ.update(
+        {
+            "PYGENT_STATE_DIR": str(state_dir),
+            "PYGENT_SERVE_PORT": str(port),
+            "PYGENT_RAY_NAMESPACE": "pygent-multinode",
+            "PYGENT_RAY_INCLUDE_DASHBOARD": "false",
+            # Hang detection loose enough for three raylets on a loaded 2-core machine.
+            "PYGENT_SUPERVISION_PING_INTERVAL_S": "1.0",
+            "PYGENT_SUPERVISION_PING_TIMEOUT_S": "5.0",
+            "PYGENT_SUPERVISION_START_TIMEOUT_S": "150",
+            # A killed node is declared dead after ~8 s instead of Ray's ~15 s.
+            "PYGENT_RAY_NODE_HEALTH_CHECK_PERIOD_MS": "1000",
+            "PYGENT_RAY_NODE_HEALTH_CHECK_FAILURE_THRESHOLD": "8",
+            "PYGENT_MONITOR_METRICS_INTERVAL_S": "1.0",
+            "PYGENT_AGENTS_MAX_ANSWER_TOKENS": "8",
+            "PYGENT_AUTH_RATE_LIMIT": "100000/minute",
+            "PYGENT_PLACEMENT_RULES": json.dumps(RULES),
+            "RAY_AUTH_MODE": "disabled",  # as serve_app.platform.init_ray sets it for a local cluster
+        }
+    )
+
+
+class Traffic(threading.Thread):
+    """Bounded traffic: one chat message, one agents list and one conversations list at a
+    time, each recorded with its status and whether its body was JSON."""
+
+    def __init__(self, url: str, headers: dict[str, str], request_timeout_s: float = 20.0) -> None:
+        super().__init__(daemon=True)
+        self.url, self.headers, self.timeout = url, headers, request_timeout_s
+        self.records: list[dict[str, Any]] = []
+        self.stop_at = time.monotonic() + 3600
+        self.lock = threading.Lock()
+
+    def run(self) -> None:
+        with httpx.Client(headers=self.headers, timeout=self.timeout) as http:
+            while time.monotonic() < self.stop_at:
+                for method, path, body in (
+                    ("POST", "api/v1/chat/message", {"message": "Say hi."}),
+                    ("GET", "api/v1/agents", None),
+                    ("GET", "api/v1/chat/conversations", None),
+                ):
+                    self.record(http, method, path, body)
+                time.sleep(0.2)
+
+    def record(self, http: httpx.Client, method: str, path: str, body: Any) -> None:
+        started = time.monotonic()
+        entry: dict[str, Any] = {"t": started, "path": path}
+        try:
+            answer = http.request(method, self.url + path, json=body)
+            entry["status"] = answer.status_code
+            entry["content_type"] = answer.headers.get("content-type", "")
+            try:
+                parsed = answer.json()
+                entry["json"] = True
+                if answer.status_code >= 400 and isinstance(parsed, dict):
+                    entry["code"] = parsed.get("code") or parsed.get("error")
+                    entry["detail"] = str(parsed.get("message") or parsed.get("detail") or "")[:200]
+            except ValueError:
+                entry["json"] = False
+                entry["body"] = answer.text[:200]
+        except httpx.HTTPError as exc:
+            entry["status"] = None
+            entry["error"] = type(exc).__name__
+        entry["elapsed_s"] = round(time.monotonic() - started, 3)
+        with self.lock:
+            self.records.append(entry)
+
+    def since(self, t: float) -> list[dict[str, Any]]:
+        with self.lock:
+            return [r for r in self.records if r["t"] >= t]
+
+
+def tree_states(client: Any) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+
+    def walk(node: Any) -> None:
+        out[node.address] = {"state": node.state.value, "node_ip": node.node_ip, "restarts": node.restarts}
+        for child in node.children:
+            walk(child)
+
+    walk(client.tree())
+    return out
+
+
+def actor_nodes() -> dict[str, str]:
+    """Tree address -> node id of its alive actor (standbys, `<address>~<suffix>`, folded)."""
+    from ray._private import state
+
+    from serve_app.nodes import address_of
+
+    alive = [a for a in state.actors().values() if a["State"] == "ALIVE" and a["Name"]]
+    return {address_of(a["Name"]): a["Address"]["NodeID"] for a in alive}
+
+
+def admin_headers(url: str, settings: Any) -> dict[str, str]:
+    from serve_app.client import connect
+
+    connect(settings=settings).create_user("admin", "multinode-admin-password", "admin")
+    login = httpx.post(
+        url + "api/v1/auth/login", json={"username": "admin", "password": "multinode-admin-password"}, timeout=60
+    )
+    login.raise_for_status()
+    token = login.json()["access_token"]
+    created = httpx.post(
+        url + "api/v1/api-keys",
+        json={"name": "multinode", "scopes": ["read", "write", "admin"]},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+    )
+    created.raise_for_status()
+    return {"Authorization": f"Bearer {created.json()['key']}"}
+
+
+def wait_http(url: str, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout_s} s")
+
+
+def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dict[str, Any]:
+    configure(state_dir, port)
+    if replicas is not None:
+        os.environ["PYGENT_SERVE_REPLICAS"] = str(replicas)
+    import ray
+    from ray.cluster_utils import Cluster
+
+    from configs.settings import get_settings, load_settings
+    from serve_app.client import connect
+    from serve_app.nodes import cluster_nodes
+    from serve_app.platform import PlatformError, check_placement, ray_system_config, start_platform, stop_platform
+    from serve_app.tree import root_children
+
+    get_settings.cache_clear()
+    settings = load_settings()
+    report: dict[str, Any] = {"timings": {}}
+    t0 = time.monotonic()
+    temp_dir = Path("/tmp") / f"pgmn{os.getpid()}"  # short: Unix socket paths are limited
+    cluster = Cluster()
+    started = False
+    try:
+        add_node(
+            cluster,
+            num_cpus=2,
+            resources={"head": 1},
+            object_store_memory=NODE_MEMORY,
+            temp_dir=str(temp_dir),
+            include_dashboard=False,
+            _system_config=ray_system_config(settings),
+        )
+        llm_node = add_node(cluster, num_cpus=2, resources={"llm": 1}, object_store_memory=NODE_MEMORY)
+        # No node offers `worker` yet: the start is refused with the component named.
+        ray.init(address=cluster.address, namespace=settings.ray.namespace, logging_level=logging.WARNING)
+        try:
+            check_placement(settings, root_children(settings))
+            report["refused_without_node"] = None
+        except PlatformError as exc:
+            report["refused_without_node"] = str(exc)
+        ray.shutdown()
+        doomed = add_node(cluster, num_cpus=2, resources={"worker": 1}, object_store_memory=NODE_MEMORY)
+        cluster.wait_for_nodes()
+        report["timings"]["cluster_s"] = round(time.monotonic() - t0, 1)
+
+        t1 = time.monotonic()
+        info = start_platform(settings, cluster.address)
+        started = True
+        wait_http(info.url + "api/v1/health", 120)
+        report["timings"]["platform_start_s"] = round(time.monotonic() - t1, 1)
+        headers = admin_headers(info.url, settings)
+        client = connect(settings=settings, api_key=headers["Authorization"].removeprefix("Bearer "))
+
+        assert cluster.head_node is not None
+        ids = {"head": cluster.head_node.node_id, "llm": llm_node.node_id, "worker": doomed.node_id}
+        placed = actor_nodes()
+        tree = tree_states(client)
+        report["placement"] = {
+            address: next((k for k, v in ids.items() if v == placed.get(address)), placed.get(address))
+            for address in tree
+            if address in placed
+        }
+
+        # A node joins: it is listed alive, then takes the lost node's children.
+        joined = add_node(cluster, num_cpus=2, resources={"worker": 1}, object_store_memory=NODE_MEMORY)
+        cluster.wait_for_nodes()
+        ids["joined"] = joined.node_id
+        report["nodes_after_join"] = [n.model_dump() for n in cluster_nodes()]
+        nodes_route = httpx.get(info.url + "api/v1/health/nodes", headers=headers, timeout=30)
+        report["nodes_route"] = {
+            "status": nodes_route.status_code,
+            "body": nodes_route.json()
+            if nodes_route.headers.get("content-type", "").startswith("application/json")
+            else nodes_route.text[:300],
+        }
+
+        traffic = Traffic(info.url, headers)
+        traffic.start()
+        time.sleep(3)  # steady traffic before the loss
+        kill_t = time.monotonic()
+        cluster.remove_node(doomed, allow_graceful=False)  # SIGKILL: the raylet and its workers
+        report["timings"]["kill_took_s"] = round(time.monotonic() - kill_t, 2)
+
+        first_chat_ok = all_running = health_ok = None
+        health_seen: list[dict[str, Any]] = []
+        deadline = kill_t + watch_s
+        while time.monotonic() < deadline and None in (first_chat_ok, all_running, health_ok):
+            now = time.monotonic()
+            if first_chat_ok is None:
+                ok = [r for r in traffic.since(kill_t) if r["path"].endswith("chat/message") and r["status"] == 200]
+                if ok:
+                    first_chat_ok = ok[0]["t"] + ok[0]["elapsed_s"] - kill_t
+            if all_running is None:
+                try:
+                    # running in the tree and an alive actor on a surviving node: a supervisor
+                    # that has not noticed the loss yet still says "running"
+                    states, where = tree_states(client), actor_nodes()
+                    if all(
+                        s["state"] == "running" and where.get(a) not in (None, ids["worker"])
+                        for a, s in states.items()
+                        if not a.endswith("/template")
+                    ):
+                        all_running = now - kill_t
+                except Exception:
+                    pass
+            try:
+                h = httpx.get(info.url + "api/v1/health", timeout=10)
+                body = h.json()
+                entry = {"t": round(now - kill_t, 2), "http": h.status_code, "status": body.get("status")}
+                for key in ("lost_nodes", "replacing"):
+                    if key in body:
+                        entry[key] = body[key]
+                health_seen.append(entry)
+                if body.get("status") == "ok" and now - kill_t > 1.0 and health_ok is None:
+                    health_ok = now - kill_t
+            except Exception as exc:
+                health_seen.append({"t": round(now - kill_t, 2), "error": type(exc).__name__})
+            time.sleep(0.5)
+        time.sleep(2)  # traffic after recovery
+        traffic.stop_at = 0
+        traffic.join(timeout=30)
+
+        window_end = kill_t + max(v for v in (first_chat_ok, all_running, health_ok, 0.0) if v is not None) + 2
+        during = [r for r in traffic.records if kill_t <= r["t"] <= window_end]
+        failed = [r for r in during if r.get("status") != 200]
+        report["node_loss"] = {
+            "all_children_running_s": _round(all_running),
+            "first_chat_ok_s": _round(first_chat_ok),
+            "health_ok_s": _round(health_ok),
+            "requests": len(during),
+            "failed": len(failed),
+            "failed_json": sum(1 for r in failed if r.get("json")),
+            "failed_plain_text": sum(1 for r in failed if r.get("status") and not r.get("json")),
+            "failed_no_answer": sum(1 for r in failed if not r.get("status")),
+            "failed_codes": sorted({f"{r.get('status')} {r.get('code')}" for r in failed}),
+            "failed_samples": failed[:5],
+            "health_seen": health_seen[:: max(1, len(health_seen) // 20)],
+        }
+        after = actor_nodes()
+        report["placement_after_loss"] = {
+            address: next((k for k, v in ids.items() if v == after.get(address)), after.get(address))
+            for address in tree_states(client)
+            if address in after
+        }
+        final = tree_states(client)
+        report["tree_after_loss"] = {a: s["state"] for a, s in final.items()}
+        # restarts each child took for the loss (a crash loop shows as more than one)
+        report["restarts_for_loss"] = {
+            a: s["restarts"] - tree[a]["restarts"]
+            for a, s in final.items()
+            if a in tree and s["restarts"] != tree[a]["restarts"]
+        }
+        return report
+    finally:
+        t_stop = time.monotonic()
+        try:
+            if started:
+                stop_platform(settings, owns_cluster=False)
+        finally:
+            if ray.is_initialized():
+                ray.shutdown()
+            if cluster.head_node is not None:
+                cluster.shutdown()
+            shutil.rmtree(temp_dir, ignore_errors=True)
+            report["timings"]["stop_s"] = round(time.monotonic() - t_stop, 1)
+            report["timings"]["total_s"] = round(time.monotonic() - t0, 1)
+
+
+def add_node(cluster: Any, attempts: int = 3, **node_args: Any) -> Any:
+    """Ray waits a fixed 30 s for a new raylet to register; on a loaded machine it can take
+    longer, so a node that did not come up is started again."""
+    for attempt in range(attempts):
+        try:
+            return cluster.add_node(**node_args)
+        except Exception as exc:
+            if attempt == attempts - 1 or "timed out during startup" not in str(exc):
+                raise
+            print(f"a node did not start in time ({exc}); again", file=sys.stderr, flush=True)
+    raise AssertionError("unreachable")
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--state-dir", type=Path, required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--watch-s", type=float, default=90.0, help="seconds to watch for recovery after the kill")
+    parser.add_argument("--replicas", type=int, default=None, help="gateway replicas (when the setting exists)")
+    args = parser.parse_args()
+    report = run(args.state_dir, args.port, args.watch_s, args.replicas)
+    sys.stdout.flush()
+    print("\nREPORT " + json.dumps(report, default=str), flush=True)
+
+
+if __name__ == "__main__":
+    main()
