@@ -78,6 +78,10 @@ class RpcError(Exception):
         self.message = message
         self.data = data
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Ray pickles an exception raised in an actor: keep code, message and data across
+        return (type(self), (self.code, self.message, self.data))
+
     def to_error_data(self) -> dict[str, Any]:
         error: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.data is not None:

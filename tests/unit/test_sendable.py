@@ -59,3 +59,12 @@ def test_an_actor_class_raises_only_sendable_errors_and_keeps_its_face() -> None
     # Ray and the tool schema read the signature; the tool mark survives the wrapping
     assert list(inspect.signature(guarded.add).parameters) == ["self", "a", "b"]
     assert "add" in probe._tools
+
+
+def test_a_json_rpc_error_crosses_intact() -> None:
+    from protocols.jsonrpc import RpcError
+
+    error = RpcError(-32602, "bad arguments", {"field": "arguments.timezone"})
+    assert sendable(error) is error
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.code, again.message, again.data) == (-32602, "bad arguments", {"field": "arguments.timezone"})
