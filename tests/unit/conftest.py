@@ -12,8 +12,11 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def no_ray_started() -> Iterator[None]:
+    ray = sys.modules.get("ray")
+    # `pytest tests` runs the unit tests after the integration session's cluster started
+    already = ray is not None and ray.is_initialized()
     yield
     ray = sys.modules.get("ray")
-    if ray is not None and ray.is_initialized():
+    if not already and ray is not None and ray.is_initialized():
         ray.shutdown()
         pytest.fail("this unit test started Ray (or joined a cluster running on this machine)")
