@@ -24,7 +24,7 @@ from protocols.addresses import ROOT
 from protocols.supervision import ChildSpec
 from serve_app.replicas import gateway_placement
 from serve_app.tree import SUPERVISOR_ACTOR, root_children, root_flags
-from supervisors.placement import describe_unplaceable, place, rule_for, unplaceable
+from supervisors.placement import describe_unplaceable, nodes_that_may_host, place, rule_for, unplaceable
 from supervisors.refs import lookup
 from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS, remote_class
 
@@ -191,13 +191,14 @@ def root_options(settings: Settings) -> dict[str, Any]:
 def start_serve(settings: Settings, progress: Progress = lambda _: None) -> str:
     from ray import serve
 
-    from serve_app.gateway import build_app
+    from serve_app.gateway import GATEWAY_ADDRESS, build_app
 
-    alive_nodes = sum(1 for node in ray.nodes() if node.get("Alive"))
-    placement = gateway_placement(settings.serve.replicas, alive_nodes)
+    host_nodes = nodes_that_may_host(GATEWAY_ADDRESS, settings.placement.rules, alive_node_resources())
+    placement = gateway_placement(settings.serve.replicas, host_nodes)
     progress(
         f"starting the gateway on {settings.serve.host}:{settings.serve.port}"
-        f" ({placement.replicas} replica(s) on {alive_nodes} node(s), proxies: {settings.serve.proxy_location})"
+        f" ({placement.replicas} replica(s) over {host_nodes} node(s) that may host it,"
+        f" proxies: {settings.serve.proxy_location})"
     )
     serve.start(
         proxy_location=settings.serve.proxy_location,

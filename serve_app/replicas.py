@@ -17,7 +17,8 @@ class GatewayPlacement:
     max_per_node: int | None
 
 
-def gateway_placement(setting: int | Literal["auto"], alive_nodes: int) -> GatewayPlacement:
-    replicas = (CLUSTER_REPLICAS if alive_nodes > 1 else 1) if setting == "auto" else setting
-    spread = replicas > 1 and alive_nodes >= replicas
+def gateway_placement(setting: int | Literal["auto"], host_nodes: int) -> GatewayPlacement:
+    """`host_nodes`: the alive nodes a replica may run on (placement.rules for `gateway`)."""
+    replicas = (CLUSTER_REPLICAS if host_nodes > 1 else 1) if setting == "auto" else setting
+    spread = replicas > 1 and host_nodes >= replicas
     return GatewayPlacement(replicas=replicas, max_per_node=1 if spread else None)

@@ -49,6 +49,14 @@ def fits(resources: Mapping[str, float], node_resources: Mapping[str, float]) ->
     return all(node_resources.get(name, 0.0) >= amount for name, amount in resources.items())
 
 
+def nodes_that_may_host(address: str, rules: Iterable[PlacementRule], nodes: Iterable[Mapping[str, float]]) -> int:
+    """How many of these nodes (their resource totals) the component at `address` may run on:
+    all of them, or those offering what its placement rule asks."""
+    rule = rule_for(address, rules)
+    wanted = dict(rule.resources) if rule else {}
+    return sum(1 for node in nodes if fits(wanted, node))
+
+
 def unplaceable(specs: Iterable[ChildSpec], nodes: Iterable[Mapping[str, float]]) -> dict[str, dict[str, float]]:
     """Children whose configured resources no alive node offers: address -> resources."""
     offered = list(nodes)

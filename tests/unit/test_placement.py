@@ -72,3 +72,16 @@ def test_rules_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYGENT_PLACEMENT_RULES", '[{"match": "store/*", "resources": {"head": 0.001}}]')
     settings = load_settings()
     assert settings.placement.rules == [PlacementRule(match="store/*", resources={"head": 0.001})]
+
+
+def test_the_gateway_spreads_only_over_the_nodes_its_rule_allows() -> None:
+    from serve_app.replicas import GatewayPlacement, gateway_placement
+    from supervisors.placement import nodes_that_may_host
+
+    nodes = [{"CPU": 2.0, "head": 1.0}, {"CPU": 2.0, "llm": 1.0}, {"CPU": 2.0, "worker": 1.0}]
+    pinned = [PlacementRule(match="*", resources={"head": 0.001})]
+    assert nodes_that_may_host("gateway", pinned, nodes) == 1
+    assert nodes_that_may_host("gateway", [], nodes) == 3
+    # pinned to the head: one replica, not two of which one could never be placed
+    assert gateway_placement("auto", nodes_that_may_host("gateway", pinned, nodes)) == GatewayPlacement(1, None)
+    assert gateway_placement("auto", nodes_that_may_host("gateway", [], nodes)) == GatewayPlacement(2, 1)
