@@ -203,9 +203,7 @@ def build_server(settings: Settings) -> MCPServer:
     async def research_result(ctx: Context, workflow_id: str, wait_s: float = 0.0) -> dict[str, Any]:
         principal = caller(ctx, "research_result")
         # the workflow's owner (or an admin) only: anyone else is told it does not exist
-        view = await workflow_call(
-            "result", workflow_id, wait_s, None if principal.is_admin else principal.user_id, timeout=wait_s + 30.0
-        )
+        view = await workflow_call("result", workflow_id, wait_s, owner_filter(principal), timeout=wait_s + 30.0)
         return research_answer(view)
 
     @server.tool(

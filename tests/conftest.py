@@ -7,6 +7,7 @@ import random
 import shutil
 import socket
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,3 +43,18 @@ def state_dir() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="pgt-", dir="/tmp"))
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+def wait_http(url: str, timeout_s: float = 60.0) -> None:
+    """Until `url` answers 200 (a platform's health route), or TimeoutError."""
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout_s} s")

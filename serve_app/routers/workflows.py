@@ -18,7 +18,6 @@ from typing import Any, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
 
-from protocols.auth import Principal
 from protocols.rest_workflows import (
     StartResearchBody,
     WorkflowError,
@@ -29,15 +28,11 @@ from protocols.rest_workflows import (
     WorkflowSummary,
 )
 from serve_app.deps import CurrentPrincipal, SettingsDep, Workflows, ask
+from serve_app.ownership import owner_filter
 
 router = APIRouter(tags=["workflows"])
 WorkflowId = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 CALL_TIMEOUT_S = 60.0
-
-
-def caller(principal: Principal) -> str | None:
-    """Whose workflows a call may reach: the user's own (their id), or all (None) for an admin."""
-    return None if principal.is_admin else principal.user_id
 
 
 @router.post("/workflows/research-analysis", status_code=202, response_model=WorkflowSummary)
@@ -56,7 +51,9 @@ async def research_status(
     runtime: Workflows, principal: CurrentPrincipal, workflow_id: str = WorkflowId
 ) -> dict[str, Any]:
     """Where a workflow stands: its status, the steps recorded so far, the step running now."""
-    answer: dict[str, Any] = await ask(runtime, "status", workflow_id, caller(principal), timeout_s=CALL_TIMEOUT_S)
+    answer: dict[str, Any] = await ask(
+        runtime, "status", workflow_id, owner_filter(principal), timeout_s=CALL_TIMEOUT_S
+    )
     return answer
 
 
@@ -77,7 +74,7 @@ async def research_result(
     answers the report's Markdown as a download (404 until it is stored)."""
     wait = min(wait_s, settings.workflows.max_wait_s)
     answer: dict[str, Any] = await ask(
-        runtime, "result", workflow_id, wait, caller(principal), timeout_s=wait + CALL_TIMEOUT_S
+        runtime, "result", workflow_id, wait, owner_filter(principal), timeout_s=wait + CALL_TIMEOUT_S
     )
     if format == "markdown":
         report = answer.get("report")
@@ -94,7 +91,7 @@ async def research_result(
 async def stop(runtime: Workflows, principal: CurrentPrincipal, workflow_id: str = WorkflowId) -> dict[str, Any]:
     """Stop a workflow: the step running now finishes, no other starts, and it ends
     `cancelled`. A finished workflow is answered as it is."""
-    answer: dict[str, Any] = await ask(runtime, "stop", workflow_id, caller(principal), timeout_s=CALL_TIMEOUT_S)
+    answer: dict[str, Any] = await ask(runtime, "stop", workflow_id, owner_filter(principal), timeout_s=CALL_TIMEOUT_S)
     return answer
 
 
@@ -102,7 +99,7 @@ async def stop(runtime: Workflows, principal: CurrentPrincipal, workflow_id: str
 async def retry(runtime: Workflows, principal: CurrentPrincipal, workflow_id: str = WorkflowId) -> dict[str, Any]:
     """Run a failed workflow again from its failed step (earlier steps keep their recorded
     outputs), or a cancelled one from where it stopped. 409 for any other state."""
-    answer: dict[str, Any] = await ask(runtime, "retry", workflow_id, caller(principal), timeout_s=CALL_TIMEOUT_S)
+    answer: dict[str, Any] = await ask(runtime, "retry", workflow_id, owner_filter(principal), timeout_s=CALL_TIMEOUT_S)
     return answer
 
 
@@ -115,7 +112,7 @@ async def list_workflows(
 ) -> dict[str, Any]:
     """Workflows, newest first, with their status: one's own (an admin: everyone's)."""
     answer: dict[str, Any] = await ask(
-        runtime, "list_workflows", limit, offset, caller(principal), timeout_s=CALL_TIMEOUT_S
+        runtime, "list_workflows", limit, offset, owner_filter(principal), timeout_s=CALL_TIMEOUT_S
     )
     return answer
 
@@ -130,6 +127,6 @@ async def logs(
 ) -> dict[str, Any]:
     """A workflow's log lines in order (each step's what and when; resumes and retries)."""
     answer: dict[str, Any] = await ask(
-        runtime, "logs", workflow_id, after, limit, caller(principal), timeout_s=CALL_TIMEOUT_S
+        runtime, "logs", workflow_id, after, limit, owner_filter(principal), timeout_s=CALL_TIMEOUT_S
     )
     return answer

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_http
 from tests.integration import authed
 
 
@@ -90,7 +90,7 @@ def platform(settings: Any, ray_cluster: None) -> Iterator[Any]:
 
     start_tree(settings)
     url = start_serve(settings)
-    _wait_http(url + "api/v1/health")
+    wait_http(url + "api/v1/health")
     connect(settings=settings).create_user(ADMIN["username"], ADMIN["password"], "admin")
     token = login(url, ADMIN["username"], ADMIN["password"])
     created = httpx.post(
@@ -141,17 +141,3 @@ def client(platform: str, settings: Any, admin_key: str) -> Any:
     from serve_app.client import connect
 
     return connect(settings=settings, api_key=admin_key)
-
-
-def _wait_http(url: str, timeout_s: float = 60.0) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{url} did not answer within {timeout_s} s")

@@ -161,18 +161,6 @@ def admin_headers(url: str, settings: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {created.json()['key']}"}
 
 
-def wait_http(url: str, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise TimeoutError(f"{url} did not answer within {timeout_s} s")
-
-
 def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dict[str, Any]:
     configure(state_dir, port)
     if replicas is not None:
@@ -185,6 +173,7 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
     from serve_app.nodes import cluster_nodes
     from serve_app.platform import PlatformError, check_placement, ray_system_config, start_platform, stop_platform
     from serve_app.tree import root_children
+    from tests.conftest import wait_http
 
     get_settings.cache_clear()
     settings = load_settings()
