@@ -33,12 +33,19 @@ def read_servers_file(path: Path) -> list[ServerConfig]:
         raw = json.loads(path.read_text())
     except (OSError, ValueError):
         return []
+    return valid_servers(raw.get("servers", []) if isinstance(raw, dict) else [], str(path))
+
+
+def valid_servers(items: list[Any], source: str) -> list[ServerConfig]:
+    """The entries that validate as server configs; each one that does not is skipped with a
+    warning naming `source` (one bad entry, e.g. written by another version, must not hide the
+    others)."""
     configs = []
-    for item in raw.get("servers", []) if isinstance(raw, dict) else []:
+    for item in items:
         try:
             configs.append(parse_server(item))
-        except ConfigError:
-            log.warning("%s: skipping a server that does not validate: %r", path, item)
+        except ConfigError as exc:
+            log.warning("%s: skipping a server that does not validate: %r (%s)", source, item, exc)
     return configs
 
 
@@ -74,13 +81,7 @@ class AddedServers:
         """Every added server (a legacy JSON file of this node imported first)."""
         await import_servers_file(self._file, self._import)
         raw: list[dict[str, Any]] = await self._call("mcp_servers", idempotent=True)
-        configs = []
-        for item in raw:
-            try:
-                configs.append(parse_server(item))
-            except ConfigError as exc:  # a row written by another version: skip, say so
-                log.warning("mcp_servers row %r does not validate: %s", item.get("id"), exc)
-        return configs
+        return valid_servers(raw, "table mcp_servers")
 
     async def put(self, config: ServerConfig) -> None:
         await self._call("put_mcp_server", config.model_dump(mode="json"), idempotent=True)
