@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from protocols.rest import ComponentHealth, NodeView
+from supervisors.refs import address_of
 
 __all__ = ["NodeView", "alive_actor_names", "cluster_health", "cluster_nodes", "node_views"]
 
@@ -67,15 +68,6 @@ def cluster_health(addresses: list[str], nodes: list[NodeView], alive_actors: se
     return ComponentHealth(
         status="ok", state="running", address="cluster", detail=f"{alive} nodes alive; lost earlier: {names}"
     )
-
-
-def address_of(actor_name: str) -> str:
-    """The tree address an actor's Ray name stands for: a warm standby or a promoted
-    incarnation is named `<address>~<suffix>`."""
-    return actor_name.split(STANDBY_SEPARATOR, 1)[0]
-
-
-STANDBY_SEPARATOR = "~"
 
 
 def alive_actor_names() -> set[str]:

@@ -22,6 +22,7 @@ import functools
 import logging
 import threading
 import time
+import uuid
 from typing import Any
 
 import ray
@@ -93,6 +94,20 @@ def lookup(address: str, namespace: str) -> Any:
         return ray.get_actor(name, namespace=namespace)
     except ValueError:
         return None  # the aliased incarnation died; its supervisor is promoting the next
+
+
+# An incarnation of a child with a warm standby is named `<address>~<suffix>`.
+_INCARNATION_SEPARATOR = "~"
+
+
+def incarnation_name(address: str) -> str:
+    """The Ray name of one incarnation of a child with a standby (its address is an alias)."""
+    return f"{address}{_INCARNATION_SEPARATOR}{uuid.uuid4().hex[:8]}"
+
+
+def address_of(actor_name: str) -> str:
+    """The address an actor's Ray name stands for (an incarnation's name folded to it)."""
+    return actor_name.split(_INCARNATION_SEPARATOR, 1)[0]
 
 
 # Aliases live in Ray's GCS key-value store: every process of the cluster, on any node,

@@ -15,7 +15,6 @@ import importlib
 import logging
 import os
 import time
-import uuid
 from collections import deque
 from typing import Any
 
@@ -39,7 +38,7 @@ from protocols.supervision import (
 from supervisors.actor import SupervisedActor, tool
 from supervisors.engine import Escalate, Ignore, Restart, SupervisorEngine, SupervisorError
 from supervisors.events import EventSink, sink_for
-from supervisors.refs import await_ref, publish_alias
+from supervisors.refs import await_ref, incarnation_name, publish_alias
 from supervisors.sendable import with_sendable_errors
 from supervisors.specs import start_budget_s
 
@@ -269,7 +268,7 @@ class Supervisor(SupervisedActor):
             handle, name = standby
             ready: Any = handle.supervision_promote
         else:
-            name = _incarnation_name(spec.id) if uses_standby else spec.id
+            name = incarnation_name(spec.id) if uses_standby else spec.id
             handle = await self._create_named(cls, {**options, "name": name}, args, kwargs)
             ready = handle.supervision_ready
         try:
@@ -303,7 +302,7 @@ class Supervisor(SupervisedActor):
             return
 
         async def construct() -> None:
-            name = _incarnation_name(child_id)
+            name = incarnation_name(child_id)
             try:
                 handle = await self._create_named(cls, {**options, "name": name}, args, kwargs)
                 # Its answer means the constructor has run; the set-up all actors share is done too.
@@ -660,11 +659,6 @@ def _exit_reason(exit_task: asyncio.Future[Any]) -> ExitReason:
     if "ray.kill" in text:
         return ExitReason(kind=ExitKind.KILLED, detail=_first_line(text))
     return ExitReason(kind=ExitKind.CRASH, detail=_first_line(text))
-
-
-def _incarnation_name(address: str) -> str:
-    """The Ray name of one incarnation of a child with a standby (its address is an alias)."""
-    return f"{address}~{uuid.uuid4().hex[:8]}"
 
 
 def _first_line(text: str) -> str:

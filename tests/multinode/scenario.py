@@ -136,7 +136,7 @@ def actor_nodes() -> dict[str, str]:
     """Tree address -> node id of its alive actor (standbys, `<address>~<suffix>`, folded)."""
     from ray._private import state
 
-    from serve_app.nodes import address_of
+    from supervisors.refs import address_of
 
     alive = [a for a in state.actors().values() if a["State"] == "ALIVE" and a["Name"]]
     return {address_of(a["Name"]): a["Address"]["NodeID"] for a in alive}

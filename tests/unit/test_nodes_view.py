@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from serve_app.nodes import address_of, cluster_health, node_views
+from serve_app.nodes import cluster_health, node_views
+from supervisors.refs import address_of
 
 HEAD = {
     "NodeID": "h",
