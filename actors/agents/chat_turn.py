@@ -22,7 +22,7 @@ from actors.agents import bus_calls
 from actors.agents.context import ContextBuilder, Turn
 from actors.agents.tool_loop import ToolLoop
 from configs.settings import AgentsConfig
-from protocols.addresses import MEMORY, REASONING_MANAGER, WORKFLOWS
+from protocols.addresses import AUTH, MEMORY, REASONING_MANAGER, WORKFLOWS
 from protocols.agents import AgentStatus, AgentType, ExecuteResult, MessageStatus, StoredMessage, ToolStep
 from protocols.events import TOPIC_AGENTS
 from protocols.jsonrpc import ErrorCode
@@ -164,11 +164,11 @@ class ChatTurns:
                     messages.insert(-1, {"role": "system", "content": "Results of the tools you called:\n" + results})
             mode = self.reasoning_mode
             if self.profile.type.workflow == "research-analysis":
-                stream = self._research_stream(message)
+                stream = self._research_stream(message, await self.turn_owner(conversation_id))
             elif mode is None:
                 stream = self._model_stream(self.request(messages))
             else:
-                stream = self._reasoning_stream(message, mode)
+                stream = self._reasoning_stream(message, mode, await self.turn_owner(conversation_id))
             eval_count = prompt_eval_count = None
             try:
                 async for chunk in stream:
@@ -422,11 +422,21 @@ class ChatTurns:
         mode = self.row.get("reasoning_mode") or self.profile.type.reasoning_mode
         return str(mode.value if hasattr(mode, "value") else mode) if mode else None
 
-    async def _reasoning_stream(self, query: str, mode: str) -> AsyncGenerator[dict[str, Any]]:
-        """The answer of a reasoning session (manager/reasoning) in the model stream's shape.
-        Closing it early (a stop, the caller gone) stops the session too."""
+    async def turn_owner(self, conversation_id: str) -> str | None:
+        """Who a session or workflow this turn starts belongs to: the conversation's owner (the
+        user chatting), else the agent's; None (the admins') when neither has one. Asked fresh
+        each turn: an owner is claimed after the agent and the conversation are made."""
+        for kind, object_id in (("conversation", conversation_id), ("agent", self.profile.agent_id)):
+            _, owner = await self.runtime.call(AUTH, "lookup", kind, object_id, timeout_s=10.0, idempotent=True)
+            if owner is not None:
+                return str(owner)
+        return None
+
+    async def _reasoning_stream(self, query: str, mode: str, owner: str | None) -> AsyncGenerator[dict[str, Any]]:
+        """The answer of a reasoning session (manager/reasoning) in the model stream's shape,
+        owned by `owner`. Closing it early (a stop, the caller gone) stops the session too."""
         body = {"query": query, "mode": mode, "model": self.row["model"]}
-        started = await self.runtime.call(REASONING_MANAGER, "start", body, timeout_s=60.0)
+        started = await self.runtime.call(REASONING_MANAGER, "start", body, None, owner, timeout_s=60.0)
         session_id = started["session_id"]
         finished = False
         try:
@@ -453,14 +463,14 @@ class ChatTurns:
         tokens = int(session.get("metrics", {}).get("completion_tokens") or 0)
         yield {"done": True, "eval_count": tokens, "reasoning_session": session_id}
 
-    async def _research_stream(self, question: str) -> AsyncGenerator[dict[str, Any]]:
-        """The report of a research analysis (workflows/main) in the model stream's shape, its
+    async def _research_stream(self, question: str, owner: str | None) -> AsyncGenerator[dict[str, Any]]:
+        """The report of a research analysis (workflows/main), owned by `owner`, in the model stream's shape, its
         every model call bounded by the agent's answer budget. Closing it early (a stop, the
         caller gone) stops the workflow too."""
         tokens = self.config.max_answer_tokens
         limits = {"max_sub_questions": 2, "answer_max_tokens": tokens, "summary_max_tokens": tokens}
         body = {"question": question, "model": self.row["model"], "limits": {**limits, "reasoning_turns": 0}}
-        started = await self.runtime.call(WORKFLOWS, "start", body, timeout_s=60.0)
+        started = await self.runtime.call(WORKFLOWS, "start", body, owner, timeout_s=60.0)
         workflow_id = started["workflow_id"]
         finished = False
         try:

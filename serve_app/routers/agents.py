@@ -224,9 +224,9 @@ async def message(
     # a registry that is restarting is waited for (bounded), not refused: nothing was sent yet
     wait_s = settings.chat.redeliver_wait_s
     plan = await ask(registry, "prepare_chat", chat.message, chat.conversation_id, agent_id, wait_s=wait_s)
-    answer = await collect_chat(settings, plan, chat.message)
+    # claimed before the turn runs: what the turn starts (a reasoning session, a workflow) is the user's
     await claim(settings, principal, "conversation", plan["conversation_id"])
-    return answer
+    return await collect_chat(settings, plan, chat.message)
 
 
 @router.get("/agents/{agent_id}/status", response_model=AgentLiveStatus)

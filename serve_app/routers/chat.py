@@ -53,9 +53,9 @@ async def chat_message(
         timeout_s=120.0,
         wait_s=settings.chat.redeliver_wait_s,
     )
-    answer = await collect_chat(settings, plan, body.message)
+    # claimed before the turn runs: what the turn starts (a reasoning session, a workflow) is the user's
     await claim(settings, principal, "conversation", plan["conversation_id"])
-    return answer
+    return await collect_chat(settings, plan, body.message)
 
 
 async def _check_chat(settings: Settings, principal: Principal, body: ChatMessageRequest) -> None:

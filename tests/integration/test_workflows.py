@@ -25,7 +25,7 @@ from actors.store.embedded import data_dir_for, postmaster_process
 from actors.workflows.research import document_id_for
 from protocols.addresses import STORE, WORKFLOWS, WORKFLOWS_SUPERVISOR
 from tests.integration import authed
-from tests.integration.agents_helpers import api, create_agent, ws_url
+from tests.integration.agents_helpers import api, ws_url
 from tests.integration.conftest import login
 
 pytestmark = pytest.mark.integration
@@ -545,15 +545,24 @@ def test_stop_cancels_at_the_next_step_boundary(platform: str, docs_index: str) 
 
 
 def test_the_research_agent_answers_with_a_workflow_report(platform: str, docs_index: str) -> None:
-    agent = create_agent(platform, type="research", name="researcher")
-    question = "What does the one_for_one strategy restart?"
-    response = authed.post(api(platform, f"/agents/{agent['id']}/message"), json={"message": question}, timeout=TIMEOUT)
+    """A user's research agent: the report comes back in chat, and the workflow it ran is that
+    user's (in their list, not another user's)."""
+    user, other = user_headers(platform, "user"), user_headers(platform, "user")
+    body = {"type": "research", "name": "researcher"}
+    made = httpx.post(api(platform, "/agents"), json=body, headers=user, timeout=60)
+    assert made.status_code == 201, made.text
+    agent = made.json()
+    question = f"What does the one_for_one strategy restart? ({uuid.uuid4().hex[:6]})"
+    url = api(platform, f"/agents/{agent['id']}/message")
+    response = httpx.post(url, json={"message": question}, headers=user, timeout=TIMEOUT)
     assert response.status_code == 200, response.text
     answer = response.json()
     assert answer["agent_type"] == "research" and answer["response"].startswith("# Research report:")
-    listed = authed.get(api(platform, "/workflows"), timeout=60).json()["workflows"]
-    assert any(w["question"] == question and w["status"] == "completed" for w in listed)
-    authed.delete(api(platform, f"/agents/{agent['id']}"), timeout=60)
+    mine = httpx.get(api(platform, "/workflows"), headers=user, timeout=60).json()["workflows"]
+    assert [w["status"] for w in mine if w["question"] == question] == ["completed"], mine
+    theirs = httpx.get(api(platform, "/workflows"), headers=other, timeout=60).json()["workflows"]
+    assert all(w["question"] != question for w in theirs)
+    httpx.delete(api(platform, f"/agents/{agent['id']}"), headers=user, timeout=60)
 
 
 FLAKY = "workflow-flaky:latest"

@@ -12,7 +12,7 @@ import pytest
 
 from actors.agents.chat_turn import ChatTurns, Profile
 from configs.settings import AgentsConfig
-from protocols.addresses import MEMORY
+from protocols.addresses import AUTH, MEMORY, REASONING_MANAGER, WORKFLOWS
 from protocols.agents import AgentType, MessageStatus, StoredMessage
 from protocols.events import TOPIC_AGENTS
 from protocols.jsonrpc import ErrorCode, make_error, make_result
@@ -330,3 +330,70 @@ async def test_a_turn_cut_after_its_tools_began_is_not_run_again_blindly() -> No
     assert "time/get_current_time" in final["notes"][0] and "not run again" in final["notes"][0]
     assert [m.role for m in rows.rows] == ["user", "assistant"]
     assert rows.rows[1].metadata["reply_to"] == "u-7"
+
+
+class Owners:
+    """auth/main's `lookup`: who owns a conversation or an agent."""
+
+    def __init__(self, owners: dict[tuple[str, str], str]) -> None:
+        self.owners = owners
+
+    async def lookup(self, kind: str, object_id: str) -> tuple[bool, str | None]:
+        return True, self.owners.get((kind, object_id))
+
+
+class Reasoning:
+    """manager/reasoning: records who each session was started for."""
+
+    def __init__(self) -> None:
+        self.owners: list[str | None] = []
+
+    async def start(self, body: dict[str, Any], session_id: str | None, owner: str | None) -> dict[str, Any]:
+        self.owners.append(owner)
+        return {"session_id": f"s{len(self.owners)}"}
+
+    async def result(self, session_id: str, wait_s: float) -> dict[str, Any]:
+        return {"session": {"status": "completed", "answer": "It restarts the child.", "metrics": {}}}
+
+
+class Workflows:
+    """workflows/main: records who each research analysis was started for."""
+
+    def __init__(self) -> None:
+        self.owners: list[str | None] = []
+
+    async def start(self, body: dict[str, Any], owner: str | None) -> dict[str, Any]:
+        self.owners.append(owner)
+        return {"workflow_id": f"w{len(self.owners)}"}
+
+    async def result(self, workflow_id: str, wait_s: float) -> dict[str, Any]:
+        return {"workflow": {"status": "completed"}, "report": {"markdown": "# Research report: restarts"}}
+
+
+def starting_turns(runtime: InMemoryRuntime, **kind: Any) -> ChatTurns:
+    agent_type = AgentType(type="thinker", description="d", system_prompt="You think.", **kind)
+    row = {"id": "a1", "name": "Ann", "type": "thinker", "model": "tiny", "tools": []}
+    return ChatTurns(AgentsConfig(memory_k=0), Profile("a1", "agent/a1", row, agent_type), Rows(), runtime, str)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("owners", "expected"),
+    [
+        ({("conversation", "c1"): "u-chatting", ("agent", "a1"): "u-agent"}, "u-chatting"),
+        ({("agent", "a1"): "u-agent"}, "u-agent"),  # a conversation not claimed yet: the agent's owner
+        ({}, None),  # the platform's own agent and conversation: the admins'
+    ],
+)
+async def test_what_a_turn_starts_belongs_to_the_user_chatting(
+    owners: dict[tuple[str, str], str], expected: str | None
+) -> None:
+    runtime = InMemoryRuntime()
+    reasoning, workflows = Reasoning(), Workflows()
+    runtime.register(AUTH, Owners(owners))
+    runtime.register(REASONING_MANAGER, reasoning)
+    runtime.register(WORKFLOWS, workflows)
+    reasoned = await run(starting_turns(runtime, reasoning_mode="adaptive"), "why?")
+    assert reasoned[-1]["content"] == "It restarts the child." and reasoning.owners == [expected]
+    researched = await run(starting_turns(runtime, workflow="research-analysis"), "what restarts?")
+    assert researched[-1]["content"].startswith("# Research report:") and workflows.owners == [expected]
