@@ -57,7 +57,12 @@ class RayConfig(_Section):
     # glibc's malloc arenas per process (MALLOC_ARENA_MAX), for every process of a cluster
     # PyGent starts: Ray's many threads each get an arena otherwise. None: glibc's default.
     malloc_arena_max: int | None = Field(2, ge=1, le=64)
-    auth_mode: Literal["disabled", "token"] = "disabled"
+    # Ray's token authentication (its GCS, dashboard and Jobs API) for a cluster PyGent starts
+    # or joins; Ray's own RAY_AUTH_MODE wins when set (serve_app/ray_auth.py).
+    auth_mode: Literal["disabled", "token"] = "token"
+    # The token of a cluster PyGent starts, made at first start (mode 0600); null:
+    # <state_dir>/ray-auth-token. RAY_AUTH_TOKEN / RAY_AUTH_TOKEN_PATH replace it.
+    auth_token_file: str | None = None
     # How fast the head declares a silent node dead (Ray's health_check_period_ms and
     # health_check_failure_threshold; null: Ray's 3000 ms x 5). Only for a cluster PyGent starts.
     node_health_check_period_ms: int | None = Field(None, ge=100)

@@ -83,7 +83,7 @@ def up(
     console.print(f"[bold green]PyGent Factory is up[/] at [link={info.url}]{info.url}[/link]")
     console.print(f"  API docs: {info.url}docs   health: {info.url}api/v1/health")
     if info.dashboard_url:
-        console.print(f"  Ray dashboard: {info.dashboard_url}")
+        console.print(f"  Ray dashboard: {info.dashboard_url}{_ray_token_hint(settings)}")
     _first_admin_hint(info.url)
     console.print("  stop with Ctrl-C or `pygent down`", style="dim")
     sys.stdout.flush()
@@ -105,6 +105,16 @@ def up(
         stop_platform(settings, owns_cluster=info.owns_cluster, progress=_reporter(status))
     console.print("stopped.")
     raise typer.Exit(code)
+
+
+def _ray_token_hint(settings: Settings) -> str:
+    """Where the dashboard's token is, when Ray's token authentication is on."""
+    from serve_app.ray_auth import auth_mode, token_file
+
+    if auth_mode(settings) != "token":
+        return ""
+    source = os.environ.get("RAY_AUTH_TOKEN_PATH") or str(token_file(settings))
+    return f" (asks for the cluster's token: `cat {source}`)"
 
 
 def _first_admin_hint(url: str) -> None:
@@ -161,6 +171,8 @@ def _up_detached(settings: Settings, address: str | None, port: int | None, host
             info = read_info(settings)
             if info is not None and info.pid == proc.pid and (before is None or info.started_at != before.started_at):
                 console.print(f"[bold green]PyGent Factory is up[/] at {info.url} (pid {proc.pid})")
+                if info.dashboard_url:
+                    console.print(f"  Ray dashboard: {info.dashboard_url}{_ray_token_hint(settings)}")
                 console.print(f"  logs: {log_path}   stop: pygent down", style="dim")
                 _first_admin_hint(info.url)
                 return

@@ -36,6 +36,7 @@ from protocols.rest import DatabaseHealth, HealthReport, NodeView
 from protocols.supervision import ChildStatus
 from serve_app.health_report import with_database
 from serve_app.platform import read_info
+from serve_app.ray_auth import prepare as prepare_ray_auth
 from supervisors.health import health_from_tree
 from supervisors.refs import lookup, unwrap
 
@@ -74,8 +75,7 @@ def connect(address: str | None = None, settings: Settings | None = None, api_ke
                     f"no running platform found in {settings.state_path} (start it with `pygent up`)"
                 )
             target = info.gcs_address
-        if settings.ray.auth_mode == "disabled":
-            os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+        prepare_ray_auth(settings, starting=False)  # the cluster's token, from the state directory
         ray.init(
             address=target,
             namespace=settings.ray.namespace,

@@ -22,6 +22,8 @@ import ray
 from configs.settings import Settings
 from protocols.addresses import ROOT
 from protocols.supervision import ChildSpec
+from serve_app.ray_auth import auth_mode
+from serve_app.ray_auth import prepare as prepare_ray_auth
 from serve_app.replicas import gateway_placement
 from serve_app.tree import SUPERVISOR_ACTOR, root_children, root_flags
 from supervisors.placement import describe_unplaceable, nodes_that_may_host, place, rule_for, unplaceable
@@ -92,22 +94,21 @@ def worker_env(settings: Settings) -> dict[str, str]:
     even on other nodes; the state directory is passed as an absolute path."""
     env = {k: v for k, v in os.environ.items() if k.startswith("PYGENT_")}
     env["PYGENT_STATE_DIR"] = str(settings.state_path)
-    if settings.ray.auth_mode == "disabled":
+    if auth_mode(settings) == "disabled":
         env["RAY_AUTH_MODE"] = "disabled"
     return env
 
 
 def init_ray(settings: Settings, address: str | None = None) -> bool:
     """Start a local Ray cluster, or join `address`. Returns True when we own the cluster."""
-    if settings.ray.auth_mode == "disabled":
-        os.environ["RAY_AUTH_MODE"] = "disabled"
+    address = address or settings.ray.address
+    prepare_ray_auth(settings, starting=not address)
     common: dict[str, Any] = {
         "namespace": settings.ray.namespace,
         "runtime_env": {"env_vars": worker_env(settings)},
         "logging_level": logging.WARNING,
         "log_to_driver": False,
     }
-    address = address or settings.ray.address
     if address:
         ray.init(address=address, **common)
         return False

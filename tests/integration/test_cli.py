@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -30,15 +31,15 @@ PYGENT = [sys.executable, "-m", "serve_app.cli"]
 @pytest.fixture
 def cli_env() -> Iterator[dict[str, str]]:
     state = Path(tempfile.mkdtemp(prefix="pgc-", dir="/tmp"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYGENT_")}
+    # as a user runs it: Ray's token authentication on (the suite's own cluster runs without)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYGENT_", "RAY_AUTH_"))}
     env.update(
         {
             "PYGENT_STATE_DIR": str(state),
             "PYGENT_SERVE_PORT": str(free_port()),
-            "PYGENT_RAY_INCLUDE_DASHBOARD": "false",
+            "PYGENT_RAY_DASHBOARD_PORT": str(free_port()),
             "PYGENT_RAY_NAMESPACE": "pygent-cli",
             "PYGENT_RAY_OBJECT_STORE_MEMORY_MB": "150",
-            "RAY_AUTH_MODE": "disabled",
             "COLUMNS": "200",
         }
     )
@@ -79,6 +80,18 @@ def test_up_status_kill_down_and_the_store_survives_a_restart(cli_env: dict[str,
     up = pygent(cli_env, "up", "--detach")
     assert url in up.stdout
     assert httpx.get(url + "api/v1/health", timeout=30).json()["status"] == "ok"
+
+    # Ray's dashboard and Jobs API refuse a caller without the cluster's token (0600, in the state dir)
+    token_file = Path(state_dir) / "ray-auth-token"
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600 and str(token_file) in up.stdout
+    dashboard = f"http://127.0.0.1:{cli_env['PYGENT_RAY_DASHBOARD_PORT']}"
+    for path in ("/api/version", "/api/jobs/", "/nodes?view=summary"):
+        assert httpx.get(dashboard + path, timeout=30).status_code == 401, path
+    assert (
+        httpx.get(dashboard + "/api/version", headers={"Authorization": "Bearer wrong"}, timeout=30).status_code == 403
+    )
+    bearer = {"Authorization": f"Bearer {token_file.read_text().strip()}"}
+    assert httpx.get(dashboard + "/api/version", headers=bearer, timeout=30).status_code == 200
 
     # no default account: the first admin comes from the CLI (with the local admin key)
     assert httpx.get(url + "api/v1/auth/setup", timeout=30).json() == {"needs_setup": True}

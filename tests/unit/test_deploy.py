@@ -59,6 +59,16 @@ def test_every_pod_uses_an_external_database_and_a_shared_signing_secret() -> No
         assert "secretKeyRef" in env["PYGENT_AUTH_SECRET"]["valueFrom"], container["name"]
 
 
+def test_every_pod_and_the_job_present_the_clusters_ray_token() -> None:
+    tokens = set()
+    for container in _all_containers():
+        env = _env(container)
+        assert env["RAY_AUTH_MODE"]["value"] == "token", container["name"]
+        reference = env["RAY_AUTH_TOKEN"]["valueFrom"]["secretKeyRef"]
+        tokens.add((reference["name"], reference["key"]))
+    assert len(tokens) == 1, f"one token for the whole cluster, not {tokens}"
+
+
 def test_the_gateway_answers_on_every_node() -> None:
     service = next(d for d in _documents("kuberay-raycluster.yaml") if d["kind"] == "Service")
     assert service["spec"]["selector"] == {"ray.io/cluster": _ray_cluster()["metadata"]["name"]}
