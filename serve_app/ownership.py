@@ -160,6 +160,8 @@ class EventAudience:
             owner = data.get("owner_id")
             return owner == principal.user_id if head == "workflows" else True
         kind, object_id = found
+        if "owner_id" in data:  # said by the publisher (an object just deleted can no longer be looked up)
+            return bool(may(principal, kind, True, data["owner_id"], write=False))
         try:
             exists, owner = await self._lookup(kind, object_id)
         except PlatformError:

@@ -148,14 +148,17 @@ class KnowledgeService(SupervisedActor):
         if spec.name == self.config.default_index:
             message = f"name: '{spec.name}' is the default index and cannot be deleted"
             raise KnowledgeError(KnowledgeErrorCode.CONFLICT, message, "name", 409)
-        counts = await sql.delete_index(self.db, spec.name)
+        deleted = await sql.delete_index(self.db, spec.name)
         self._indexes.pop(spec.name, None)  # from here on: 404 for searches and adds
-        if counts is None:
+        if deleted is None:
             raise KnowledgeError(KnowledgeErrorCode.NOT_FOUND, f"index: no index named '{name}'", "index", 404)
+        owner_id = deleted.pop("owner_id")
+        counts = deleted
         stopped = await self._stop_shards(spec)
         for n in range(spec.shards):  # a stopping shard saves a snapshot: remove it after the stop
             VectorIndex.remove_saved(snapshot_path(self.settings.state_path, spec.name, n))
-        self.publish(TOPIC, "index_deleted", {"name": spec.name, **counts})
+        # the owner travels with the event: /ws cannot look up an index that is gone
+        self.publish(TOPIC, "index_deleted", {"name": spec.name, **counts, "owner_id": owner_id})
         return {"name": spec.name, "deleted": True, **counts, "shards_stopped": stopped}
 
     async def _stop_shards(self, spec: IndexSpec) -> int:

@@ -45,18 +45,19 @@ async def create_index(db: Database, spec: IndexSpec, *, exist_ok: bool = False)
     return stored
 
 
-async def delete_index(db: Database, name: str) -> dict[str, int] | None:
+async def delete_index(db: Database, name: str) -> dict[str, Any] | None:
     """Delete an index with its documents and chunks (one transaction; the foreign keys
-    cascade); the counts removed, or None if there is no such index."""
+    cascade); the counts removed and the index's `owner_id`, or None if there is no such index."""
     async with db.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
         await cur.execute("SELECT count(*) FROM documents WHERE index_name = %s", (name,))
         documents = (await cur.fetchone() or (0,))[0]
         await cur.execute("SELECT count(*) FROM chunks WHERE index_name = %s", (name,))
         chunks = (await cur.fetchone() or (0,))[0]
-        await cur.execute("DELETE FROM search_indexes WHERE name = %s", (name,))
-        if cur.rowcount == 0:
+        await cur.execute("DELETE FROM search_indexes WHERE name = %s RETURNING owner_id", (name,))
+        deleted = await cur.fetchone()
+        if deleted is None:
             return None
-    return {"documents": int(documents), "chunks": int(chunks)}
+    return {"documents": int(documents), "chunks": int(chunks), "owner_id": deleted[0]}
 
 
 async def get_index(db: Database, name: str) -> IndexSpec | None:

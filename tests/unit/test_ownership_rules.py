@@ -89,6 +89,11 @@ def test_a_socket_receives_only_events_about_what_its_user_may_see() -> None:
     assert not receives(BOB, "workflows", {"owner_id": "alice"})
     assert not receives(BOB, "workflows", {"workflow_id": "w1"})
     assert not receives(None, "system_metrics", {})
+    # an index just deleted cannot be looked up: its owner travels with the event
+    deleted = {"name": "gone", "documents": 3, "chunks": 9, "owner_id": "alice"}
+    assert receives(ALICE, "knowledge", deleted) and not receives(BOB, "knowledge", deleted)
+    assert receives(BOB, "knowledge", {**deleted, "owner_id": None})  # an unowned index is shared
+    assert not receives(BOB, "agents", {"id": "a9", "owner_id": "alice"})
 
 
 def test_mcp_tools_follow_the_callers_role() -> None:
