@@ -46,6 +46,11 @@ def shared(name: str) -> Any:
     return _gateway[name]
 
 
+def shared_or(name: str, default: Any) -> Any:
+    """A shared value, or `default` where none was installed (an app built without Serve)."""
+    return _gateway.get(name, default)
+
+
 def current_settings(app: Any = None) -> Settings:
     """The replica's settings (an app built without Serve, in tests: its `state.settings`)."""
     found = _gateway.get("settings") or getattr(getattr(app, "state", None), "settings", None)

@@ -96,11 +96,12 @@ GATEWAY_ADDRESS = "gateway"  # what placement.rules match for the Serve replicas
 )
 @serve.ingress(app)
 class Gateway:
-    def __init__(self, settings: dict[str, Any]) -> None:
+    def __init__(self, settings: dict[str, Any], replicas: int = 1) -> None:
         self.settings = Settings.model_validate(settings)
         refs.configure(restart_wait_s=self.settings.supervision.ref_restart_wait_s)
         relay = TopicRelay(BUS, self.settings.ray.namespace, self.settings.bus.subscriber_queue_size)
-        deps.install(self.settings, ws=websocket.WsState(relay))  # for SettingsDep and /ws
+        # for SettingsDep and /ws; `replicas`: how many share the rate limits (serve_app/security.py)
+        deps.install(self.settings, ws=websocket.WsState(relay), replicas=replicas)
 
 
 def build_app(settings: Settings, placement: GatewayPlacement | None = None) -> Any:
@@ -113,4 +114,4 @@ def build_app(settings: Settings, placement: GatewayPlacement | None = None) -> 
     if rule is not None:
         options["ray_actor_options"] = {"num_cpus": 0, "resources": dict(rule.resources)}
     deployment: Any = Gateway.options(**options) if options else Gateway  # type: ignore[attr-defined]
-    return deployment.bind(settings.model_dump(mode="json"))
+    return deployment.bind(settings.model_dump(mode="json"), placement.replicas if placement else 1)

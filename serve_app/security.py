@@ -57,17 +57,28 @@ ACCESS_COOKIE = "pygent_access"
 REFRESH_COOKIE = "pygent_refresh"
 
 
+def replica_share(limit: RateLimitItem, replicas: int) -> RateLimitItem:
+    """The part of a limit one of `replicas` gateway replicas enforces. Serve spreads a client's
+    requests over the replicas, each counting in its own memory: with the whole limit each, a
+    client could get `replicas` times the rate; with a share each, about the limit (each share
+    rounded up), and no less than one share were every request to reach the same replica."""
+    if replicas <= 1:
+        return limit
+    amount = max(1, math.ceil(limit.amount / replicas))
+    return type(limit)(amount, limit.multiples, limit.namespace)
+
+
 class GatewayAuth:
     """One per replica: the access-token verifier (the secret comes from auth/main, once), the
-    API-key cache and the rate limiters."""
+    API-key cache and the rate limiters (each replica enforces its share of the limits)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, replicas: int = 1) -> None:
         self.settings = settings
         self._tokens: AccessTokens | None = None
         self._keys: dict[str, tuple[Principal, float]] = {}
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._request_limit: RateLimitItem = parse(settings.auth.rate_limit)
-        self._login_limit: RateLimitItem = parse(settings.auth.login_rate_limit)
+        self._request_limit: RateLimitItem = replica_share(parse(settings.auth.rate_limit), replicas)
+        self._login_limit: RateLimitItem = replica_share(parse(settings.auth.login_rate_limit), replicas)
         self._pending: set[asyncio.Future[Any]] = set()
 
     @property
@@ -142,7 +153,7 @@ def gateway_auth(settings: Settings) -> GatewayAuth:
     found = _auth.get(id(settings))
     if found is None:
         _auth.clear()
-        found = _auth[id(settings)] = GatewayAuth(settings)
+        found = _auth[id(settings)] = GatewayAuth(settings, deps.shared_or("replicas", 1))
     return found
 
 

@@ -15,7 +15,7 @@ from protocols.auth import Role
 from serve_app.access import ADMIN_API, PUBLIC_API, READ_ONLY_POSTS_API, route_key, rule_for
 from serve_app.gateway import app
 from serve_app.routers.ui import inline_config_script
-from serve_app.security import content_security_policy, gateway_auth, ui_script_hash
+from serve_app.security import GatewayAuth, content_security_policy, gateway_auth, ui_script_hash
 
 SECRET = b"k" * 32
 
@@ -142,6 +142,18 @@ def test_rate_limits_answer_429_with_retry_after(client: TestClient) -> None:
     assert auth.limited(False, "user:b") is None  # per user
     assert auth.limited(True, "ip:1") is None and auth.limited(True, "ip:1") is None
     assert auth.limited(True, "ip:1") is not None
+
+
+def test_each_gateway_replica_enforces_its_share_of_a_limit() -> None:
+    """Two replicas, a client's requests spread over both: together about the limit, not twice it."""
+    settings = load_settings(auth={"rate_limit": "6/minute", "login_rate_limit": "3/minute"})
+    replicas = [GatewayAuth(settings, replicas=2) for _ in range(2)]
+    answered = [replicas[n % 2].limited(False, "user:a") is None for n in range(12)]
+    assert answered == [True] * 6 + [False] * 6
+    logins = [replicas[n % 2].limited(True, "ip:1") is None for n in range(6)]
+    assert sum(logins) == 4  # 3/minute: a share of 2 each, rounded up
+    alone = GatewayAuth(settings)  # one replica: the whole limit
+    assert sum(alone.limited(False, "user:a") is None for _ in range(12)) == 6
 
 
 def test_anonymous_websocket_is_refused(client: TestClient) -> None:
