@@ -41,6 +41,22 @@ test('System: the supervision tree, health and node metrics are the platform\'s'
   const nodesText = await page.textContent('[data-testid="nodes"]')
   for (const node of metrics.nodes) assert.ok(nodesText.includes(node.ip), `nodes show ${node.ip}`)
   assert.match(nodesText, /CPU \d+%/)
+  // the cluster's nodes (GET /health/nodes): each with its address, state and what runs there
+  const clusterNodes = (await api('health/nodes')).body
+  assert.ok(clusterNodes.length >= 1, 'the cluster has a node')
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('[data-testid="cluster-nodes"] tbody tr').length === n,
+    clusterNodes.length,
+  )
+  const nodeRows = await page.$$eval('[data-testid="cluster-nodes"] tbody tr', (rows) => rows.map((r) => r.textContent))
+  for (const node of clusterNodes) {
+    const row = nodeRows.find((text) => text.includes(node.address) && text.includes(node.node_id.slice(0, 16)))
+    assert.ok(row, `the nodes table lists ${node.address}`)
+    assert.ok(row.includes(node.alive ? 'alive' : 'dead'))
+    // supervisors stay put (agents and sessions come and go between the two reads)
+    const steady = node.actors.filter((a) => a.startsWith('supervisor/')).slice(0, 5)
+    for (const actor of steady) assert.ok(row.includes(actor), `${node.address} runs ${actor}`)
+  }
   await screenshot(page, 'system')
 })
 
