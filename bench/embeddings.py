@@ -2,9 +2,10 @@
 
 What is measured, in one run, on the same corpus of varied sentences:
 
-- direct: `SentenceTransformer.encode` called in this process on batches of 64
-  texts (normalised, numpy out), one batch after another: the best the model can do
-  here, with no actor, no batching logic and no serialisation;
+- direct: the runtime the actor runs (`embeddings.runtime`: ONNX Runtime, or
+  `SentenceTransformer.encode` on torch) called in this process on batches of 64 texts
+  (normalised, numpy out), one batch after another: the best the model can do here, with
+  no actor, no batching logic and no serialisation;
 - actor, through `embedder/<name>` (actors.models.embedder_actor:Embedder, under a
   supervisor of the benchmark's own), from caller actors in their own processes:
   1. `32 x 1`: 4 callers x 8 in flight = 32 concurrent single-text requests, so
@@ -17,7 +18,7 @@ What is measured, in one run, on the same corpus of varied sentences:
 - latency: single-text requests one at a time, direct `encode([text])` versus the
   actor (which waits up to `max_wait_ms` for company before it runs a lone text).
 
-The model runs with the same number of torch threads in the driver and in the actor
+The model runs with the same number of threads in the driver and in the actor
 (`--threads`; default: the encoder's choice, half the cores). Each actor run is paired
 with a direct run right before or after it (the order alternates), so drift from other
 work on the machine hits both alike.
@@ -40,6 +41,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +192,7 @@ def run_direct(model: Any, texts: list[str], label: str) -> dict[str, Any]:
         start = time.perf_counter()
         for batch in batches:
             t = time.perf_counter()
-            out = model.encode(batch, batch_size=DIRECT_BATCH, normalize_embeddings=True, show_progress_bar=False)
+            out = model(batch)
             latencies.append(time.perf_counter() - t)
             assert out.shape[0] == len(batch)
             progress.advance(task)
@@ -271,7 +273,7 @@ def lone_latency(model: Any, embedder: Any, texts: list[str]) -> dict[str, Any]:
     actor: list[float] = []
     for text in texts:
         t = time.perf_counter()
-        model.encode([text], normalize_embeddings=True, show_progress_bar=False)
+        model([text])
         direct.append(time.perf_counter() - t)
         t = time.perf_counter()
         ray.get(embedder.embed.remote([text]))
@@ -296,11 +298,33 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def direct_model(settings: Any, runtime: str, threads: int) -> tuple[Callable[[list[str]], Any], int]:
+    """The baseline: the runtime the actor runs, in this process, vectors as a numpy array
+    (sentence-transformers' own `encode` for torch; ONNX Runtime through OnnxEncoder)."""
+    import asyncio
+
+    import numpy as np
+
+    from actors.models.embeddings import SentenceTransformerEncoder, locate_package_model
+    from actors.models.onnx_encoder import OnnxEncoder, ensure_exported
+
+    model_dir = locate_package_model(settings.embeddings.package)
+    if runtime == "onnx":
+        cache = settings.resolve_path(settings.embeddings.onnx_cache_dir)
+        onnx = OnnxEncoder(model_dir, asyncio.run(ensure_exported(model_dir, cache, 300.0)), threads)
+        return (lambda batch: np.asarray(onnx.encode(batch))), onnx.dimensions
+    st = SentenceTransformerEncoder(model_dir, threads=threads).model
+
+    def encode(batch: list[str]) -> Any:
+        return st.encode(batch, batch_size=len(batch), normalize_embeddings=True, show_progress_bar=False)
+
+    return encode, st.get_embedding_dimension()
+
+
 def main() -> int:
     args = parse_args()
     watch = Stopwatch()
     from actors.models.embedder_actor import embedder_child_spec
-    from actors.models.embeddings import SentenceTransformerEncoder, locate_package_model
     from configs.settings import get_settings
 
     texts = corpus(args.texts)
@@ -325,15 +349,16 @@ def main() -> int:
             results["actor_info_at_start"] = info
             threads = int(info["threads"])
 
-            console.print(f"loading the model in the driver too (threads={threads}) for the direct baseline")
+            runtime = info.get("runtime") or "torch"
+            console.print(f"loading the model in the driver too ({runtime}, threads={threads}) for the direct baseline")
             t = time.perf_counter()
-            encoder = SentenceTransformerEncoder(locate_package_model(settings.embeddings.package), threads=threads)
+            model, dimensions = direct_model(settings, runtime, threads)
             results["driver_load_s"] = time.perf_counter() - t
-            model = encoder.model
-            assert first["dimensions"] == encoder.dimensions
+            results["runtime"] = runtime
+            assert first["dimensions"] == dimensions
 
             # warm both paths
-            model.encode(texts[:DIRECT_BATCH], batch_size=DIRECT_BATCH, show_progress_bar=False)
+            model(texts[:DIRECT_BATCH])
             ray.get([embedder.embed.remote([x]) for x in texts[:64]])
 
             caller_cls = ray.remote(num_cpus=0, max_concurrency=1000)(Caller)

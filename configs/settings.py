@@ -208,6 +208,13 @@ class EmbeddingsConfig(_Section):
     ollama_model: str = "all-minilm"
     batch_size: int = Field(64, ge=1, le=4096)
     max_wait_ms: float = Field(5.0, ge=0)
+    # How the embedded model runs: ONNX Runtime (exported once, no torch in the Embedder) or
+    # sentence-transformers on torch. A model the ONNX path cannot read falls back to torch.
+    runtime: Literal["onnx", "torch"] = "onnx"
+    # Where exports are kept, shared by every state directory of this user on this node
+    # (a cache: a node without it exports again at the Embedder's first start).
+    onnx_cache_dir: str = "~/.cache/pygent/onnx"
+    onnx_export_timeout_s: float = Field(300.0, gt=0)
 
 
 class KnowledgeConfig(_Section):

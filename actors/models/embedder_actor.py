@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 from actors.base import SupervisedActor, tool
@@ -22,6 +23,7 @@ from actors.models.embeddings import (
     locate_package_model,
     validate_texts,
 )
+from actors.models.onnx_encoder import OnnxEncoder, OnnxUnsupported, ensure_exported
 from actors.models.recorder import CallRecorder
 from configs.settings import Settings, get_settings
 from protocols.jsonrpc import ErrorCode, RpcError
@@ -31,6 +33,8 @@ from protocols.supervision import ChildSpec
 log = logging.getLogger(__name__)
 
 ACTOR = "actors.models.embedder_actor:Embedder"
+
+LocalEncoder = OnnxEncoder | SentenceTransformerEncoder  # the embedded backend's two runtimes
 
 
 def embedder_address(name: str) -> str:
@@ -60,7 +64,7 @@ class Embedder(SupervisedActor):
         self.backend = Backend(self.config.backend)
         self.threads = threads
         self.model_name = self.config.name if self.backend is Backend.EMBEDDED else self.config.ollama_model
-        self._encoder: SentenceTransformerEncoder | OllamaEncoder | None = None
+        self._encoder: LocalEncoder | OllamaEncoder | None = None
         self._batcher: EmbeddingBatcher | None = None
         self._unavailable: str | None = None  # why requests cannot be served (misconfiguration)
         self._unavailable_code = ModelErrorCode.BACKEND_UNAVAILABLE
@@ -86,11 +90,24 @@ class Embedder(SupervisedActor):
             self._encoder = ollama_encoder
             self._batcher = EmbeddingBatcher(ollama_encoder.encode, self.config.batch_size, self.config.max_wait_ms)
 
+    async def _load_encoder(self, model_dir: Path) -> LocalEncoder:
+        """ONNX Runtime when configured and the model allows it, else sentence-transformers."""
+        if self.config.runtime == "onnx":
+            try:
+                cache = get_settings().resolve_path(self.config.onnx_cache_dir)
+                model_file = await ensure_exported(model_dir, cache, self.config.onnx_export_timeout_s)
+                return await asyncio.to_thread(OnnxEncoder, model_dir, model_file, self.threads)
+            except (OnnxUnsupported, ImportError, OSError) as exc:
+                log.warning("%s: ONNX runtime not used (%s); loading sentence-transformers", self.address, exc)
+            except Exception as exc:  # onnxruntime refusing the file: still served, on torch
+                log.warning("%s: ONNX model failed to load (%r); loading sentence-transformers", self.address, exc)
+        return await asyncio.to_thread(SentenceTransformerEncoder, model_dir, "cpu", self.threads)
+
     async def _start_embedded(self) -> None:
         try:
             model_dir = locate_package_model(self.config.package)
             started = time.perf_counter()
-            encoder = await asyncio.to_thread(SentenceTransformerEncoder, model_dir, "cpu", self.threads)
+            encoder = await self._load_encoder(model_dir)
         except ModelError as err:
             self._set_unavailable(err.message, err.code)
             return
@@ -106,10 +123,11 @@ class Embedder(SupervisedActor):
         self._encoder = encoder
         self._batcher = EmbeddingBatcher(encoder.encode, self.config.batch_size, self.config.max_wait_ms)
         log.info(
-            "%s: loaded %s from %s in %.2f s (threads=%d)",
+            "%s: loaded %s from %s on %s in %.2f s (threads=%d)",
             self.address,
             self.config.name,
             model_dir,
+            self.runtime,
             self.load_s,
             encoder.threads,
         )
@@ -177,13 +195,22 @@ class Embedder(SupervisedActor):
         )
 
     @property
+    def runtime(self) -> str | None:
+        """What computes the vectors: `onnx`, `torch`, `ollama`, or None while loading."""
+        if isinstance(self._encoder, OnnxEncoder):
+            return "onnx"
+        if isinstance(self._encoder, SentenceTransformerEncoder):
+            return "torch"
+        return "ollama" if self._encoder is not None else None
+
+    @property
     def dimensions(self) -> int | None:
         return self._encoder.dimensions if self._encoder is not None else None
 
     async def count_tokens(self, texts: list[str]) -> int | None:
         """How many tokens the model reads for `texts` (None: the backend does not say)."""
         encoder = self._encoder
-        if not isinstance(encoder, SentenceTransformerEncoder):
+        if encoder is None or isinstance(encoder, OllamaEncoder):
             return None
         return await asyncio.to_thread(encoder.count_tokens, validate_texts(texts))
 
@@ -209,6 +236,7 @@ class Embedder(SupervisedActor):
             "batch_size": self.config.batch_size,
             "max_wait_ms": self.config.max_wait_ms,
             "threads": getattr(self._encoder, "threads", None),
+            "runtime": self.runtime,
             "ready": self._batcher is not None,
             "unavailable": self._unavailable,
             "load_s": self.load_s,

@@ -104,6 +104,7 @@ async def test_embedder_in_process_embeds_and_answers_rpc() -> None:
         assert reply is not None and reply["error"]["code"] == ErrorCode.INVALID_PARAMS  # texts is required
         info = await actor.info()
         assert info["ready"] and info["load_s"] > 0 and info["threads"] >= 1
+        assert info["runtime"] == load_settings().embeddings.runtime == "onnx"  # the default: no torch
         assert info["requests"] == 1 and info["batches"] == 1
     finally:
         await actor.supervision_stop()
