@@ -28,6 +28,7 @@ from serve_app.replicas import gateway_placement
 from serve_app.tree import SUPERVISOR_ACTOR, root_children, root_flags
 from supervisors.placement import describe_unplaceable, nodes_that_may_host, place, rule_for, unplaceable
 from supervisors.refs import lookup
+from supervisors.specs import start_budget_s
 from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS, remote_class
 
 log = logging.getLogger(__name__)
@@ -163,8 +164,11 @@ def start_tree(settings: Settings, progress: Progress = lambda _: None) -> Any:
             namespace,
         )
     )
+    # the root is ready once every child is, each in turn within its own start budget
+    flags = root_flags(settings)
+    budget = flags.start_timeout_s + sum(start_budget_s(c, flags.start_timeout_s) for c in children)
     try:
-        ray.get(root.supervision_ready.remote(), timeout=settings.supervision.start_timeout_s * 2)
+        ray.get(root.supervision_ready.remote(), timeout=budget)
     except Exception:
         ray.kill(root, no_restart=True)
         raise
