@@ -88,6 +88,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--population", type=int, default=4, help="per island (a full val pass costs val-size calls)")
     parser.add_argument("--islands", type=int, default=1)
     parser.add_argument("--no-gepa", action="store_true", help="ours only")
+    parser.add_argument(
+        "--start-timeout-s",
+        type=float,
+        default=300.0,
+        help="supervision.start_timeout_s (a loaded machine starts slowly)",
+    )
     parser.add_argument("--run-timeout-s", type=float, default=4 * 3600.0, help="the run's wall-time budget")
     return parser.parse_args(argv)
 
@@ -359,7 +365,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, Any] = {"model": model, "pages": pages, "seed_recipe": seed.model_dump(mode="json")}
     console.print(f"task {args.task}, budget {args.budget} metric calls, model {model}, {len(pages)} pages")
     try:
-        backend = PlatformBackend(namespace=NAMESPACE)
+        env = {"PYGENT_SUPERVISION_START_TIMEOUT_S": str(args.start_timeout_s)}
+        backend = PlatformBackend(namespace=NAMESPACE, env=env)
         results["platform_start_s"] = backend.start_s
         with opened(backend):
             documents = [(page, (corpus / page).read_text(errors="replace")) for page in pages]
