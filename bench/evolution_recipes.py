@@ -282,9 +282,10 @@ def run_ours(backend: Any, body: dict[str, Any], budget: int) -> dict[str, Any]:
 def run_gepa(scoring: PlatformScoring, seed: Recipe, args: argparse.Namespace, text: dict[str, Any]) -> dict[str, Any]:
     import gepa
 
-    from bench.gepa_recipes import COMPONENT, AdapterLog, RecipePromptAdapter, as_text, items
+    from bench.gepa_recipes import COMPONENT, AdapterLog, KeptLog, RecipePromptAdapter, as_text, items
 
     log = AdapterLog()
+    messages = KeptLog()
     adapter = RecipePromptAdapter(seed, scoring.evaluate, log)
     trainset = items(Split.TRAIN, scoring.evaluator.examples(Split.TRAIN))
     valset = items(Split.VAL, scoring.evaluator.examples(Split.VAL))
@@ -313,11 +314,13 @@ def run_gepa(scoring: PlatformScoring, seed: Recipe, args: argparse.Namespace, t
             seed=args.seed,
             raise_on_exception=False,  # a failed proposal is logged and skipped, as our run's fallback
             display_progress_bar=False,
+            logger=messages,
         )
     out = gepa_summary(result, log.metric_calls)
     out["wall_s"] = time.perf_counter() - started
     out["reflection_calls"] = scoring.reflection_calls
     out["reflection_tokens"] = scoring.reflection_tokens
+    out["log"] = messages.messages
     return out
 
 

@@ -55,6 +55,17 @@ class AdapterLog:
         return len(self.evaluations)
 
 
+class KeptLog:
+    """GEPA's logger (gepa.logging.LoggerProtocol): its messages kept for the results file, not
+    printed over the progress bar (they quote whole proposed prompts)."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def log(self, message: str) -> None:
+        self.messages.append(str(message))
+
+
 def items(split: Split, examples: Sequence[str]) -> list[Item]:
     return [Item(split, e) for e in examples]
 
@@ -113,4 +124,14 @@ def as_text(prompt: str | list[dict[str, Any]]) -> str:
     return "\n\n".join(str(m.get("content", "")) for m in prompt)
 
 
-__all__ = ["COMPONENT", "AdapterLog", "Item", "RecipePromptAdapter", "Trace", "as_text", "items", "recipe_with"]
+__all__ = [
+    "COMPONENT",
+    "AdapterLog",
+    "Item",
+    "KeptLog",
+    "RecipePromptAdapter",
+    "Trace",
+    "as_text",
+    "items",
+    "recipe_with",
+]

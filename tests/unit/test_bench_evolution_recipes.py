@@ -16,7 +16,7 @@ from bench.evolution_recipes import (
     seed_recipe,
     start_body,
 )
-from bench.gepa_recipes import COMPONENT, AdapterLog, Item, RecipePromptAdapter, as_text, items, recipe_with
+from bench.gepa_recipes import COMPONENT, AdapterLog, Item, KeptLog, RecipePromptAdapter, as_text, items, recipe_with
 from protocols.evolution import Evaluation, Recipe, Split, genome_key
 
 GOOD = "Name the exact function."
@@ -77,6 +77,7 @@ def test_gepa_optimize_runs_on_the_adapter_within_the_budget_and_finds_the_bette
     evaluator = ScriptedEvaluator()
     log = AdapterLog()
     asked: list[str] = []
+    kept = KeptLog()
 
     def reflection_lm(prompt: str | list[dict[str, Any]]) -> str:
         asked.append(as_text(prompt))
@@ -91,12 +92,14 @@ def test_gepa_optimize_runs_on_the_adapter_within_the_budget_and_finds_the_bette
         reflection_minibatch_size=2,
         max_metric_calls=12,
         seed=0,
+        logger=kept,
     )
 
     assert result.candidates[result.best_idx][COMPONENT] == GOOD
     assert result.val_aggregate_scores[0] == 0.0 and result.val_aggregate_scores[result.best_idx] == 1.0
     assert asked and "Expected the answer to contain" in asked[0]  # reflection read the train feedback
     assert {split for _, split, _ in evaluator.calls} == {Split.TRAIN, Split.VAL}
+    assert any("Iteration" in m for m in kept.messages)  # GEPA's log is kept, not printed
     assert log.metric_calls == result.total_metric_calls <= 12 + 2  # GEPA checks its budget between steps
 
 
