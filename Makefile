@@ -119,6 +119,7 @@ bench-reasoning: $(STAMP) bench-data
 	$(PY) -m bench.python_docs_qa --corpus $(PYDOC_HTML)
 	$(PY) -m bench.reasoning_rag --corpus $(PYDOC_HTML)
 	$(PY) -m bench.reasoning_game24
+	$(PY) -m bench.evolution_recipes --corpus $(PYDOC_HTML)
 
 clean:
 	rm -rf $(VENV) .pygent .pytest_cache .mypy_cache .ruff_cache ui/dist ui/node_modules test-artifacts
