@@ -37,6 +37,7 @@ an in-process semantic retriever over the same pages): a development path.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -51,7 +52,7 @@ if __package__ in (None, ""):
 
 from rich.table import Table
 
-from bench.common import CpuMonitor, Stopwatch, console, print_cpu, progress_bar, write_results
+from bench.common import RESULTS_DIR, CpuMonitor, Stopwatch, console, print_cpu, progress_bar, write_results
 from bench.python_docs_qa import (
     COMPLEXITIES,
     DEFAULT_CORPUS,
@@ -68,6 +69,7 @@ MODES = ("direct", "rag_only", "s3_rag", "tot_enhanced_rag", "adaptive")
 FIXED = tuple(m for m in MODES if m != "adaptive")
 GOAL_POINTS = 2.0  # ADAPTIVE within this many accuracy points of the best fixed mode
 GOAL_LATENCY = 0.5  # at no more than this share of that mode's mean latency
+ROWS_FILE = RESULTS_DIR / "reasoning_rag.rows.jsonl"  # every answered question's rows, as they come
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -86,6 +88,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tot-proposals", type=int, default=3, help="ToT proposals kept (configured: 16)")
     parser.add_argument("--tot-samples", type=int, default=1, help="ToT value samples per state (configured: 3)")
     parser.add_argument("--session-timeout-s", type=float, default=1800.0)
+    parser.add_argument("--from-rows", default=None, help=f"report the rows a run kept ({ROWS_FILE.name})")
     args = parser.parse_args(argv)
     unknown = set(args.modes.split(",")) - set(MODES)
     if unknown:
@@ -237,6 +240,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"ToT budget: beam {tot['beam_width']}, depth {tot['max_depth']}, {tot['max_proposals']} proposals, "
         f"{tot['n_evaluate_sample']} value sample(s), {tot['max_tokens']} tokens a call"
     )
+    if args.from_rows:  # report a run whose rows were kept (ROWS_FILE) without running it again
+        rows = [json.loads(line) for line in Path(args.from_rows).read_text().splitlines() if line.strip()]
+        done_ids = {r["id"] for r in rows}
+        kept = [q for q in questions if q.id in done_ids]
+        return report(args, kept, modes, {"model": model, "rows": rows, "tot": tot, "from_rows": args.from_rows}, watch)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    ROWS_FILE.write_text("")
     documents = [(page, (corpus / page).read_text(errors="replace")) for page in pages]
     results: dict[str, Any] = {"model": model, "questions": [q.id for q in questions], "pages": pages, "tot": tot}
     rows: list[dict[str, Any]] = []
@@ -267,6 +277,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                             bar.advance(task)
                         rows.extend(runs)
                         answered.append(question)
+                        # kept as it goes: a run of hours survives a crash of its own ending
+                        with ROWS_FILE.open("a") as saved:
+                            saved.writelines(json.dumps(r) + "\n" for r in runs)
             except KeyboardInterrupt:  # a long run cut short still reports its whole questions
                 console.print(f"[yellow]interrupted: reporting the {len(answered)} questions every mode answered[/]")
                 results["interrupted"] = True
