@@ -52,7 +52,14 @@ if __package__ in (None, ""):
 from rich.table import Table
 
 from bench.common import CpuMonitor, Stopwatch, console, print_cpu, progress_bar, write_results
-from bench.python_docs_qa import DEFAULT_CORPUS, QUESTIONS_FILE, choose_pages, content_pages, load_questions
+from bench.python_docs_qa import (
+    DEFAULT_CORPUS,
+    QUESTIONS_FILE,
+    bench_settings,
+    choose_pages,
+    content_pages,
+    load_questions,
+)
 from protocols.evolution import (
     PRESET_OBJECTIVES,
     Evaluation,
@@ -351,16 +358,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     watch = Stopwatch()
     corpus = Path(args.corpus)
-    if not corpus.is_dir():
-        raise SystemExit(f"no corpus at {corpus}: `make bench-data` installs python3.11-doc (or pass --corpus)")
+    settings, model = bench_settings(corpus, args.model)
     from actors.evolution.config import load_evolution_defaults
     from bench.reasoning_backends import BenchError, PlatformBackend, opened
-    from configs.settings import load_settings
 
-    settings = load_settings()
-    model = args.model or settings.models.default_model
-    if model is None:
-        raise SystemExit("--model: no model named and no models.default_model in the settings")
     pages = task_pages(args, settings)
     defaults = load_evolution_defaults(settings.resolve_path(settings.evolution.config_file))
     text = defaults.text.model_dump(mode="json")

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 QUESTIONS_FILE = Path(__file__).resolve().parent / "data" / "python_docs_qa.jsonl"
 DEFAULT_CORPUS = "/usr/share/doc/python3.11/html"  # Debian's python3.11-doc (make bench-data)
@@ -132,6 +133,20 @@ def choose_pages(questions: Sequence[Question], available: Sequence[str], total:
     others = sorted(set(available) - set(gold))
     room = max(0, total - len(gold))
     return gold + sorted(random.Random(seed).sample(others, min(room, len(others))))
+
+
+def bench_settings(corpus: Path, model: str | None) -> tuple[Any, str]:
+    """What a bench over the docs needs first: the corpus there, the settings, the model named
+    or the platform's default; SystemExit saying what is missing otherwise."""
+    if not corpus.is_dir():
+        raise SystemExit(f"no corpus at {corpus}: `make bench-data` installs python3.11-doc (or pass --corpus)")
+    from configs.settings import load_settings
+
+    settings = load_settings()
+    chosen = model or settings.models.default_model
+    if chosen is None:
+        raise SystemExit("--model: no model named and no models.default_model in the settings")
+    return settings, chosen
 
 
 def main(argv: Sequence[str] | None = None) -> int:

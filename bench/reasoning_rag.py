@@ -58,6 +58,7 @@ from bench.python_docs_qa import (
     DEFAULT_CORPUS,
     QUESTIONS_FILE,
     Question,
+    bench_settings,
     choose_pages,
     content_pages,
     load_questions,
@@ -214,14 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     watch = Stopwatch()
     corpus = Path(args.corpus)
-    if not corpus.is_dir():
-        raise SystemExit(f"no corpus at {corpus}: `make bench-data` installs python3.11-doc (or pass --corpus)")
-    from configs.settings import load_settings
-
-    settings = load_settings()
-    model = args.model or settings.models.default_model
-    if model is None:
-        raise SystemExit("--model: no model named and no models.default_model in the settings")
+    settings, model = bench_settings(corpus, args.model)
     every = load_questions(Path(args.questions))
     questions = pick_questions(every, args.n, args.seed)
     available = content_pages(corpus, settings.knowledge.max_document_bytes)
@@ -241,10 +235,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{tot['n_evaluate_sample']} value sample(s), {tot['max_tokens']} tokens a call"
     )
     if args.from_rows:  # report a run whose rows were kept (ROWS_FILE) without running it again
-        rows = [json.loads(line) for line in Path(args.from_rows).read_text().splitlines() if line.strip()]
-        done_ids = {r["id"] for r in rows}
-        kept = [q for q in questions if q.id in done_ids]
-        return report(args, kept, modes, {"model": model, "rows": rows, "tot": tot, "from_rows": args.from_rows}, watch)
+        lines = Path(args.from_rows).read_text().splitlines()
+        saved = [json.loads(line) for line in lines if line.strip()]
+        kept = [q for q in questions if q.id in {r["id"] for r in saved}]
+        return report(args, kept, modes, {"model": model, "rows": saved, "tot": tot, "from_rows": args.from_rows}, watch)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     ROWS_FILE.write_text("")
     documents = [(page, (corpus / page).read_text(errors="replace")) for page in pages]
