@@ -238,7 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         lines = Path(args.from_rows).read_text().splitlines()
         saved = [json.loads(line) for line in lines if line.strip()]
         kept = [q for q in questions if q.id in {r["id"] for r in saved}]
-        return report(args, kept, modes, {"model": model, "rows": saved, "tot": tot, "from_rows": args.from_rows}, watch)
+        kept_run = {"model": model, "rows": saved, "tot": tot, "from_rows": args.from_rows}
+        return report(args, kept, modes, kept_run, watch)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     ROWS_FILE.write_text("")
     documents = [(page, (corpus / page).read_text(errors="replace")) for page in pages]
