@@ -109,12 +109,11 @@ def up(
 
 def _ray_token_hint(settings: Settings) -> str:
     """Where the dashboard's token is, when Ray's token authentication is on."""
-    from serve_app.ray_auth import auth_mode, token_file
+    from serve_app.ray_auth import auth_mode, token_location
 
     if auth_mode(settings) != "token":
         return ""
-    source = os.environ.get("RAY_AUTH_TOKEN_PATH") or str(token_file(settings))
-    return f" (asks for the cluster's token: `cat {source}`)"
+    return f" (asks for the cluster's token: `cat {token_location(settings)}`)"
 
 
 def _first_admin_hint(url: str) -> None:

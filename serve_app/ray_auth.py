@@ -46,11 +46,16 @@ def ensure_token(path: Path) -> Path:
     return path
 
 
+def token_location(settings: Settings) -> Path:
+    """The file this process reads the token from: an operator's RAY_AUTH_TOKEN_PATH, else ours."""
+    return Path(os.environ.get("RAY_AUTH_TOKEN_PATH") or token_file(settings))
+
+
 def read_token(settings: Settings) -> str | None:
     """The token this process would present (for an HTTP call to the dashboard), or None."""
     if os.environ.get("RAY_AUTH_TOKEN"):
         return os.environ["RAY_AUTH_TOKEN"].strip()
-    path = Path(os.environ.get("RAY_AUTH_TOKEN_PATH") or token_file(settings))
+    path = token_location(settings)
     return path.read_text().strip() if path.is_file() else None
 
 
