@@ -8,6 +8,7 @@ No `from __future__ import annotations`: FastAPI reads these annotations at run 
 
 import asyncio
 import contextlib
+import logging
 import uuid
 from collections.abc import AsyncGenerator
 from typing import Annotated, Any
@@ -41,6 +42,7 @@ from serve_app.errors import ApiError
 from serve_app.ownership import check_owner, claim, visible
 from supervisors.refs import ActorRef
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["agents"])
 AgentId = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
@@ -125,10 +127,15 @@ async def turn_events(
 async def _close_turn(settings: Settings, plan: dict[str, Any], message_id: str, reason: str) -> None:
     """The agent that had the turn is dead and no successor takes it: an error answer (unless
     one is stored), so every stored user message ends with an answer."""
-    with contextlib.suppress(Exception):
-        registry = actor_ref(settings, AGENT_REGISTRY)
-        args = (plan["conversation_id"], message_id, plan["agent_id"], reason)
-        await registry.call("close_turn", *args, timeout_s=30.0, wait_s=settings.chat.redeliver_wait_s)
+    registry = actor_ref(settings, AGENT_REGISTRY)
+    args = (plan["conversation_id"], message_id, plan["agent_id"], reason)
+    try:
+        # idempotent (it writes only where no answer is stored): a registry killed during
+        # the call is asked again, so the answer does not wait for the agent's sweep
+        wait_s = settings.chat.redeliver_wait_s
+        await registry.call("close_turn", *args, timeout_s=30.0 + wait_s, wait_s=wait_s, idempotent=True)
+    except Exception:
+        log.warning("%s: turn %s not closed here; the agent's sweep will", registry.address, message_id, exc_info=True)
 
 
 async def collect_chat(settings: Settings, plan: dict[str, Any], message: str) -> dict[str, Any]:
