@@ -355,6 +355,7 @@ class IslandState(_Strict):
     evaluations: list[Evaluation] = Field(default_factory=list)  # may be left out and given back from storage
     computed: int = Field(0, ge=0)
     cache_hits: int = Field(0, ge=0)
+    refused: int = Field(0, ge=0)
     text_calls: int = Field(0, ge=0)
     text_tokens: int = Field(0, ge=0)
 
@@ -370,6 +371,7 @@ class IslandProgress(_Strict):
     evaluations: int  # computed (cache misses), all splits
     cache_hits: int
     culled: int
+    refused: int = 0  # metric calls not made: the budget had no room left for them
 
 
 class RunStatus(StrEnum):

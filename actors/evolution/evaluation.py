@@ -50,6 +50,11 @@ class EvaluationCache:
 class EvaluationCounters:
     computed: int = 0  # metric calls: evaluations the evaluator made
     hits: int = 0  # evaluations the cache answered
+    refused: int = 0  # metric calls not made: they would have passed the limit
+
+
+class BudgetSpent(Exception):
+    """An evaluation that would take `computed` past the limit (the run's metric-call budget)."""
 
 
 class Evaluations:
@@ -71,6 +76,10 @@ class Evaluations:
         # asked for the misses before the evaluator, its answers count as hits
         self.lookup: Lookup | None = None
         self._inflight: dict[CacheKey, asyncio.Future[Evaluation]] = {}  # evaluations under way
+        # the most `computed` may reach (None: no limit): the run's budget, shared out per
+        # generation, so a generation stops at the budget instead of finishing past it
+        self.limit: int | None = None
+        self._reserved = 0  # metric calls under way, counted against the limit
 
     def examples(self, split: Split) -> list[str]:
         return list(self.evaluator.examples(split))
@@ -112,7 +121,11 @@ class Evaluations:
                 self.counters.hits += len(found)
             rest = [e for e in missing if e not in found]
             if rest:
-                new = await self.evaluator.evaluate(genome, key, split, rest)
+                self._reserve(len(rest))
+                try:
+                    new = await self.evaluator.evaluate(genome, key, split, rest)
+                finally:
+                    self._reserved -= len(rest)
                 got = {e.example for e in new}
                 if got != set(rest) or any(e.genome != key or e.split is not split for e in new):
                     raise ValueError(f"the evaluator answered {sorted(got)} for {rest} ({split.value})")
@@ -135,6 +148,13 @@ class Evaluations:
         finally:
             for cache_key in claimed:
                 self._inflight.pop(cache_key, None)
+
+    def _reserve(self, calls: int) -> None:
+        """Count `calls` against the limit before making them (children evaluate concurrently)."""
+        if self.limit is not None and self.counters.computed + self._reserved + calls > self.limit:
+            self.counters.refused += calls
+            raise BudgetSpent(f"{calls} metric calls would pass the limit of {self.limit}")
+        self._reserved += calls
 
 
 def _retrieve(future: asyncio.Future[Evaluation]) -> None:

@@ -34,7 +34,7 @@ from protocols.evolution import (
     genome_key,
 )
 
-from .evaluation import EvaluationCache, EvaluationCounters, Evaluations, cascade_minibatch, mean_score
+from .evaluation import BudgetSpent, EvaluationCache, EvaluationCounters, Evaluations, cascade_minibatch, mean_score
 from .objectives import aggregate, best, hypervolume
 from .ports import EvaluationSink, Evaluator, ModelClient
 from .selection import pareto_wins_pairs, survive, tournament_pairs
@@ -84,10 +84,15 @@ class Island:
 
     # -- the generation ----------------------------------------------------------------------
 
-    async def step(self) -> IslandProgress:
-        if not self.pending:
-            await self.vary()
-        await self.evaluate()
+    async def step(self, limit: int | None = None) -> IslandProgress:
+        """One generation; `limit`: the most metric calls this island may have made by its end."""
+        self.evaluations.limit = limit
+        try:
+            if not self.pending:
+                await self.vary()
+            await self.evaluate()
+        finally:
+            self.evaluations.limit = None
         self.survive()
         return self.progress()
 
@@ -166,7 +171,10 @@ class Island:
         assert isinstance(first.genome, Recipe) and isinstance(second.genome, Recipe)
         text = self.config.text
         if draw < text.reflect_rate and train:
-            evaluations = await self.evaluations.run(first.genome, first.key, Split.TRAIN, train)
+            try:
+                evaluations = await self.evaluations.run(first.genome, first.key, Split.TRAIN, train)
+            except BudgetSpent:
+                return genome, operators  # no budget left to read the parent's failures
             prompt = await self.text.reflect(first.genome.system_prompt, evaluations)
             operators.append(Operator.REFLECT)
         elif (
@@ -184,16 +192,20 @@ class Island:
     # -- evaluation -----------------------------------------------------------------------
 
     async def _evaluate_child(self, child: Member, cascade: bool) -> bool:
-        """Score `child` on val; False when the cascade stops it on the minibatch."""
+        """Score `child` on val; False when the cascade stops it on the minibatch, or when the
+        budget has no room left for its evaluation (it is dropped unscored)."""
         if child.objectives:
             return True
-        if cascade and self.minibatch:
-            first = await self.evaluations.run(child.genome, child.key, Split.VAL, self.minibatch)
-            score = mean_score(first)
-            if score < self.config.cascade.threshold:
-                self.culled.append(Culled(key=child.key, lineage=child.lineage, minibatch_score=score))
-                return False
-        evaluations = await self.evaluations.run(child.genome, child.key, Split.VAL, self.val)
+        try:
+            if cascade and self.minibatch:
+                first = await self.evaluations.run(child.genome, child.key, Split.VAL, self.minibatch)
+                score = mean_score(first)
+                if score < self.config.cascade.threshold:
+                    self.culled.append(Culled(key=child.key, lineage=child.lineage, minibatch_score=score))
+                    return False
+            evaluations = await self.evaluations.run(child.genome, child.key, Split.VAL, self.val)
+        except BudgetSpent:
+            return False
         child.objectives = aggregate(evaluations, self.objectives)
         return True
 
@@ -242,6 +254,7 @@ class Island:
             evaluations=self.counters.computed,
             cache_hits=self.counters.hits,
             culled=len(self.culled),
+            refused=self.counters.refused,
         )
 
     def checkpoint(self, include_evaluations: bool = True) -> IslandState:
@@ -255,6 +268,7 @@ class Island:
             evaluations=self.evaluations.cache.dump() if include_evaluations else [],
             computed=self.counters.computed,
             cache_hits=self.counters.hits,
+            refused=self.counters.refused,
             text_calls=self.text_metrics.calls,
             text_tokens=self.text_metrics.prompt_tokens + self.text_metrics.completion_tokens,
         )
@@ -285,6 +299,7 @@ class Island:
         self.evaluations.cache.add(state.evaluations)
         self.counters.computed = state.computed
         self.counters.hits = state.cache_hits
+        self.counters.refused = state.refused
         self.text_metrics.calls = state.text_calls
 
 

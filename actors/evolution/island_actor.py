@@ -125,18 +125,24 @@ class PopulationActor(SupervisedActor):
     # ---- for the coordinator ------------------------------------------------------------
 
     @after_start
-    async def generation(self, target: int) -> dict[str, Any]:
-        """Evolve until `target` generations are done; this island's progress."""
+    async def generation(self, target: int, limit: int | None = None) -> dict[str, Any]:
+        """Evolve until `target` generations are done; this island's progress. `limit`: the
+        most metric calls this island may have made by then (its share of the run's budget);
+        an absolute count, so asking again after a restart asks for the same thing."""
         async with self._lock:
             island = self._island
             while island.generation < target:
-                if not island.pending:
-                    await self._preload(island.members)  # reflection reads their train evaluations
-                    await island.vary()
-                    await self._checkpoint("varied")
-                await self._preload(island.pending)
-                self._children = {c.key for c in island.pending}
-                await island.evaluate()
+                island.evaluations.limit = limit
+                try:
+                    if not island.pending:
+                        await self._preload(island.members)  # reflection reads their train evaluations
+                        await island.vary()
+                        await self._checkpoint("varied")
+                    await self._preload(island.pending)
+                    self._children = {c.key for c in island.pending}
+                    await island.evaluate()
+                finally:
+                    island.evaluations.limit = None  # the test split, after the run, has no budget
                 children = list(island.pending)
                 island.survive()
                 await sql.put_members(self._db, self.run_id, [*children, *island.members])

@@ -78,6 +78,21 @@ class RunCoordinator:
     def evaluations(self) -> int:
         return sum(p.evaluations for p in self.islands.values())
 
+    def refused(self) -> int:
+        return sum(p.refused for p in self.islands.values())
+
+    def limits(self) -> list[int | None]:
+        """Each island's limit on its metric calls for the next generation: what it has made
+        plus its share of what the budget has left (the remainder to the first islands), so
+        the islands together never pass the budget."""
+        calls = self.config.budget.metric_calls
+        n = self.config.islands
+        if calls is None:
+            return [None] * n
+        share, extra = divmod(max(0, calls - self.evaluations()), n)
+        made = {i: p.evaluations for i, p in self.islands.items()}
+        return [made.get(i, 0) + share + (1 if i < extra else 0) for i in range(n)]
+
     def elapsed(self) -> float:
         return self.state.elapsed_s + (self.clock() - self.started)
 
@@ -105,7 +120,8 @@ class RunCoordinator:
         budget = self.config.budget
         if self.state.user_stop:
             return StopReason.USER
-        if budget.metric_calls is not None and self.evaluations() >= budget.metric_calls:
+        if budget.metric_calls is not None and (self.evaluations() >= budget.metric_calls or self.refused()):
+            # spent, or what is left is too little for an evaluation an island needed
             return StopReason.METRIC_CALLS
         if budget.wall_time_s is not None and self.elapsed() >= budget.wall_time_s:
             return StopReason.WALL_TIME
@@ -155,7 +171,10 @@ class LocalRun:
 
     async def run(self, on_progress: ProgressCallback | None = None) -> RunProgress:
         while True:
-            reports = await asyncio.gather(*(island.step() for island in self.islands))
+            limits = self.coordinator.limits()
+            reports = await asyncio.gather(
+                *(island.step(limit) for island, limit in zip(self.islands, limits, strict=True))
+            )
             for report in reports:
                 self.coordinator.record(report)
             reason = self.coordinator.end_generation(self.islands[0].generation)

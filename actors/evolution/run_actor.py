@@ -132,6 +132,12 @@ class RunActor(SupervisedActor):
         assert self.config is not None
         return list(await asyncio.gather(*(self._island(i, method, *args) for i in range(self.config.islands))))
 
+    async def _generation(self, target: int) -> list[Any]:
+        """Every island evolves generation `target`, each within its share of the budget left."""
+        assert self.coordinator is not None
+        limits = self.coordinator.limits()
+        return list(await asyncio.gather(*(self._island(i, "generation", target, lim) for i, lim in enumerate(limits))))
+
     # ---- the run ---------------------------------------------------------------------
 
     async def _run(self) -> None:
@@ -149,7 +155,7 @@ class RunActor(SupervisedActor):
                 target = coordinator.state.generation + 1
                 reason = coordinator.stop_reason() if coordinator.state.user_stop else None
                 if reason is None:
-                    for report in await self._all("generation", target):
+                    for report in await self._generation(target):
                         coordinator.record(IslandProgress.model_validate(report))
                     if await self._stop_asked():
                         coordinator.stop()

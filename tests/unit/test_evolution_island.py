@@ -152,3 +152,22 @@ def test_ring_migration_moves_the_best_with_their_evaluations() -> None:
             assert island.evaluations.cache.of(key, "keywords", Split.VAL)
         assert len(island.members) == 6
     assert [t.computed() for t in tasks] == computed  # migration computes nothing
+
+
+def test_a_generation_stops_at_its_limit_and_drops_what_did_not_fit() -> None:
+    task = KeywordTask()
+    island = Island(
+        config(text={"reflect_rate": 0.6, "crossover_rate": 0.3, "minibatch_size": 3}), task, model=prompt_model()
+    )
+    asyncio.run(island.step())
+    made = island.counters.computed
+    val = len(island.val)
+    # room for one more child's full evaluation, and a little: never enough for a second
+    limit = made + val + 1
+    progress = asyncio.run(island.step(limit=limit))
+    assert made < island.counters.computed == task.computed() <= limit
+    assert progress.refused > 0, "children that did not fit were refused, not evaluated in part"
+    assert all(m.objectives for m in island.members), "no member was kept unscored"
+    # the limit held for that generation only
+    assert island.evaluations.limit is None
+    assert island.checkpoint().refused == progress.refused

@@ -45,12 +45,53 @@ def test_stops_after_the_generations() -> None:
     assert progress.front and progress.hypervolume > 0
 
 
-def test_stops_on_the_metric_call_budget() -> None:
-    task = KeywordTask()
-    progress = asyncio.run(LocalRun(config(generations=50, budget={"metric_calls": 60}), task).run())
-    assert progress.stop_reason is StopReason.METRIC_CALLS
-    assert progress.evaluations == task.computed() >= 60
-    assert progress.generation < 50
+def test_stops_on_the_metric_call_budget_without_passing_it() -> None:
+    for islands, calls in ((1, 60), (2, 61), (3, 47)):
+        task = KeywordTask()
+        run = LocalRun(config(islands=islands, generations=50, budget={"metric_calls": calls}), task)
+        progress = asyncio.run(run.run())
+        assert progress.stop_reason is StopReason.METRIC_CALLS
+        assert progress.evaluations == task.computed() <= calls
+        assert progress.generation < 50
+        assert progress.front  # what fitted in the budget was kept
+        # the held-out report after the run is not held to the budget
+        test = asyncio.run(report_test(progress.front, run.islands[0].evaluations, run.config))
+        assert len(test) == len(progress.front)
+
+
+def test_each_island_gets_its_share_of_what_the_budget_has_left() -> None:
+    coordinator = RunCoordinator(config(islands=3, budget={"metric_calls": 100}))
+    assert coordinator.limits() == [34, 33, 33]
+    for island, made in ((0, 20), (1, 10), (2, 0)):
+        coordinator.record(_progress(island, made))
+    assert coordinator.limits() == [20 + 24, 10 + 23, 0 + 23]  # 70 left
+    assert sum(coordinator.limits()) == 100
+    assert RunCoordinator(config(islands=2)).limits() == [None, None]
+
+
+def _progress(island: int, evaluations: int, refused: int = 0) -> IslandProgress:
+    return IslandProgress(
+        island=island,
+        generation=1,
+        population=0,
+        hypervolume=0.0,
+        front=[],
+        best={},
+        diversity=0.0,
+        evaluations=evaluations,
+        cache_hits=0,
+        culled=0,
+        refused=refused,
+    )
+
+
+def test_a_refused_evaluation_ends_the_run_on_its_budget() -> None:
+    coordinator = RunCoordinator(config(islands=2, generations=50, budget={"metric_calls": 100}))
+    coordinator.record(_progress(0, 40))
+    coordinator.record(_progress(1, 30, refused=0))
+    assert coordinator.end_generation(1) is None
+    coordinator.record(_progress(1, 55, refused=3))  # 5 left: too few for the evaluation it needed
+    assert coordinator.end_generation(2) is StopReason.METRIC_CALLS
 
 
 def test_stops_on_wall_time_with_a_given_clock() -> None:

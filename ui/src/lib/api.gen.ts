@@ -3603,6 +3603,11 @@ export interface components {
             island: number;
             /** Population */
             population: number;
+            /**
+             * Refused
+             * @default 0
+             */
+            refused: number;
         };
         /**
          * JsonRpcResponse

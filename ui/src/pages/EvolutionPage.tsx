@@ -413,6 +413,12 @@ function RunPanel({
                 <td>{num(island.diversity, 3)}</td>
                 <td>
                   {num(island.evaluations)} <span className="muted small">(+{num(island.cache_hits)} cached)</span>
+                  {island.refused > 0 && (
+                    <span className="muted small" title="metric calls not made: the budget had no room left for them">
+                      {' '}
+                      · {num(island.refused)} over budget
+                    </span>
+                  )}
                 </td>
                 <td>{num(island.culled)}</td>
                 <td className="small">

@@ -68,7 +68,7 @@ const member = (n: number, objectives: Record<string, number>, extra: Partial<Me
   ...extra,
 })
 const island = (i: number, front: Member[], generation: number): IslandProgress => ({
-  island: i, generation, population: 4, hypervolume: 0.2 + i / 10, front, best: {}, diversity: 0.5, evaluations: 12, cache_hits: 3, culled: 1,
+  island: i, generation, population: 4, hypervolume: 0.2 + i / 10, front, best: {}, diversity: 0.5, evaluations: 12, cache_hits: 3, culled: 1, refused: 0,
 })
 const progress = (generation: number, front: Member[], extra: Partial<RunProgress> = {}): RunProgress => ({
   generation, status: 'running', stop_reason: null, hypervolume: 0.1 * (generation + 1), front,
@@ -300,10 +300,14 @@ describe('Evolution page', () => {
     await startRun()
     const listener = live.listeners.get('evolution.*')!
     const next = progress(1, [member(4, { quality: 0.9, latency_p50: 1, tokens: 30 })])
+    next.islands[1] = { ...next.islands[1], refused: 4 } // island 1 reached its share of the budget
     act(() => listener({ type: 'evolution_progress', topic: 'evolution.run-1', data: { run_id: 'run-1', progress: next } } as WsFrame))
     await waitFor(() => expect(screen.getByTestId('evolution-run').dataset.generation).toBe('1'))
     expect(screen.getByTestId('hypervolume-chart').dataset.generations).toBe('2')
     expect(screen.getAllByTestId('front-member').map((r) => r.dataset.key)).toEqual([key(4)])
+    const rows = screen.getByTestId('islands').querySelectorAll('tbody tr')
+    expect(rows[0].textContent).not.toContain('over budget')
+    expect(rows[1].textContent).toContain('4 over budget')
     // another run's progress changes nothing here
     act(() => listener({ type: 'evolution_progress', data: { run_id: 'other', progress: progress(5, []) } } as WsFrame))
     expect(screen.getByTestId('evolution-run').dataset.generation).toBe('1')
