@@ -156,6 +156,17 @@ def test_start_and_watch_over_the_websocket(platform: str, settings: Any) -> Non
     assert error["type"] == "error" and error["data"]["field"] == "islands"
 
 
+def test_a_run_ends_on_its_budget_without_passing_it(platform: str, settings: Any) -> None:
+    # 13 calls over 2 islands (shares 7 and 6) of 3-question evaluations: a generation's
+    # children cannot all fit, and those that do not are never evaluated
+    run_id = start(platform, small_run(settings, generations=50, budget={"metric_calls": 13}))["run_id"]
+    run = results(platform, run_id)["run"]
+    assert run["status"] == "completed" and run["stop_reason"] == "metric_calls", run
+    assert 0 < run["evaluations"] <= 13 and run["generation"] < 50
+    islands = run_view(platform, run_id)["progress"]["islands"]
+    assert run["evaluations"] == 13 or sum(i["refused"] for i in islands) > 0  # spent, or too little left
+
+
 def test_stop(platform: str, settings: Any) -> None:
     run_id = start(platform, small_run(settings, generations=50))["run_id"]
     stopped = authed.post(api(platform, "/evolution/stop"), json={"run_id": run_id}, timeout=120)
