@@ -16,6 +16,7 @@ import logging
 import os
 import time
 from collections import deque
+from dataclasses import dataclass
 from typing import Any
 
 import ray
@@ -73,6 +74,21 @@ class ChildStartError(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class _Launched:
+    """A child's incarnation that answered ready, not yet recorded as the running child
+    (with what its standby needs)."""
+
+    handle: ActorHandle
+    name: str
+    info: dict[str, Any]
+    uses_standby: bool
+    cls: Any
+    options: dict[str, Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+
 class Supervisor(SupervisedActor):
     """An OTP-style supervisor. Itself a supervised actor, so supervisors nest.
 
@@ -101,6 +117,7 @@ class Supervisor(SupervisedActor):
         self._whereabouts_of: dict[str, dict[str, Any]] = {}
         self._generation: dict[str, int] = {}
         self._watchers: dict[str, asyncio.Task[None]] = {}
+        self._starting: dict[str, ActorHandle] = {}  # incarnations waited for (a lone restart)
         self._lock: asyncio.Lock | None = None
         self._shutting_down = False
         self._history: deque[SupervisionEvent] = deque(maxlen=200)
@@ -242,6 +259,14 @@ class Supervisor(SupervisedActor):
     # ---- starting and stopping children ----------------------------------------
 
     async def _start_child(self, child_id: str) -> None:
+        """Start a child and take it under watch (the lock held throughout)."""
+        self._adopt(child_id, await self._launch(child_id))
+
+    async def _launch(self, child_id: str, generation: int | None = None) -> _Launched:
+        """Create a child's incarnation (or promote its standby) and wait until it is ready;
+        nothing is recorded as running yet (`_adopt` does). May run without the lock (a lone
+        restart): `generation`, if given, is the child's generation this start is for, and a
+        stop meanwhile (which kills the incarnation starting here) ends it with no retry."""
         record = self.engine.child(child_id)
         spec = record.spec
         self.engine.mark_state(child_id, ChildState.STARTING)
@@ -271,24 +296,35 @@ class Supervisor(SupervisedActor):
             name = incarnation_name(spec.id) if uses_standby else spec.id
             handle = await self._create_named(cls, {**options, "name": name}, args, kwargs)
             ready = handle.supervision_ready
+        self._starting[child_id] = handle
         try:
             info = await asyncio.wait_for(await_ref(ready.remote()), start_budget_s(spec, self.flags.start_timeout_s))
         except (TimeoutError, Exception) as exc:
             ray.kill(handle, no_restart=True)
-            if standby is not None:  # the standby died waiting: start a fresh incarnation instead
+            superseded = generation is not None and self._generation.get(child_id, 0) != generation
+            if standby is not None and not superseded:  # the standby died waiting: a fresh incarnation instead
                 log.warning("%s: standby of %s failed (%s)", self.address, child_id, _describe_error(exc))
-                return await self._start_child(child_id)
-            self.engine.mark_state(child_id, ChildState.STOPPED)
+                return await self._launch(child_id, generation)
+            if self.engine.has_child(child_id) and not superseded:
+                self.engine.mark_state(child_id, ChildState.STOPPED)
             raise ChildStartError(_describe_error(exc)) from exc
-        if uses_standby:
-            publish_alias(spec.id, self.namespace, name)
-            self._prepare_standby(child_id, cls, options, args, kwargs)
+        finally:
+            if self._starting.get(child_id) is handle:
+                del self._starting[child_id]
+        return _Launched(handle, name, info, uses_standby, cls, options, args, kwargs)
+
+    def _adopt(self, child_id: str, launched: _Launched) -> None:
+        """A ready incarnation becomes the running child: its address, watch and standby."""
+        spec = self.engine.child(child_id).spec
+        if launched.uses_standby:
+            publish_alias(spec.id, self.namespace, launched.name)
+            self._prepare_standby(child_id, launched.cls, launched.options, launched.args, launched.kwargs)
         generation = self._generation.get(child_id, 0) + 1
         self._generation[child_id] = generation
-        self._handles[child_id] = handle
-        self._whereabouts_of[child_id] = info
+        self._handles[child_id] = launched.handle
+        self._whereabouts_of[child_id] = launched.info
         self.engine.mark_started(child_id)
-        self._watchers[child_id] = asyncio.create_task(self._watch(child_id, generation, handle))
+        self._watchers[child_id] = asyncio.create_task(self._watch(child_id, generation, launched.handle))
         self._publish_lifecycle("child_started", child_id)
         self.on_child_started(child_id)
 
@@ -350,7 +386,13 @@ class Supervisor(SupervisedActor):
         self._generation[child_id] = self._generation.get(child_id, 0) + 1  # silences the watcher
         if watcher is not None:
             watcher.cancel()
+        starting = self._starting.pop(child_id, None)
+        if starting is not None:  # a lone restart under way: its start fails, and it gives up
+            with contextlib.suppress(Exception):
+                ray.kill(starting, no_restart=True)
         if handle is None:
+            if starting is not None:
+                self.engine.mark_state(child_id, ChildState.STOPPED)
             return
         self.engine.mark_state(child_id, ChildState.STOPPING)
         try:
@@ -411,8 +453,10 @@ class Supervisor(SupervisedActor):
     async def _on_child_exit(self, child_id: str, reason: ExitReason) -> None:
         """Apply the engine's decision; a restart that fails to start is another exit.
 
-        The lock is held throughout except during a backoff delay: while one child waits
-        to be restarted, the supervisor still starts, stops and restarts its other children."""
+        The lock is held throughout except during a backoff delay and while a child that is
+        restarted alone (one_for_one, simple_one_for_one) starts: while one child waits or
+        starts, the supervisor still starts, stops and restarts its other children, so the
+        children lost together (a node's) come back together, not one start after another."""
         lock = self._require_lock()
         async with lock:
             if self._shutting_down or not self.engine.has_child(child_id):
@@ -437,7 +481,10 @@ class Supervisor(SupervisedActor):
                         await lock.acquire()
                     if self._shutting_down:
                         return
-                await self._start_all(restart.start, planned, pending)
+                if self._restarts_alone(restart):
+                    await self._restart_alone(failed, planned[failed], pending, lock)
+                else:
+                    await self._start_all(restart.start, planned, pending)
 
     async def _decide(self, failed: str, why: ExitReason) -> Restart | None:
         """Record and carry out the engine's decision, up to the restart itself (lock held)."""
@@ -471,6 +518,39 @@ class Supervisor(SupervisedActor):
             self._generation.pop(removed, None)
             self._publish_lifecycle("child_removed", removed)
         return decision
+
+    def _restarts_alone(self, restart: Restart) -> bool:
+        """A restart that touches no other child (the strategy restarts only the failed one)."""
+        one = self.flags.strategy in (Strategy.ONE_FOR_ONE, Strategy.SIMPLE_ONE_FOR_ONE)
+        return one and restart.start == [restart.failed] and not restart.stop and not restart.remove
+
+    async def _restart_alone(
+        self, child_id: str, planned: int, pending: list[tuple[str, ExitReason]], lock: asyncio.Lock
+    ) -> None:
+        """Start one child with the lock released (taken again to record the outcome). A stop,
+        restart or removal of that child meanwhile bumps its generation and kills the
+        incarnation starting here: then the outcome is dropped."""
+        if not self.engine.has_child(child_id) or self._generation.get(child_id, 0) != planned:
+            return
+        launched: _Launched | None = None
+        failure: ChildStartError | None = None
+        lock.release()
+        try:
+            launched = await self._launch(child_id, planned)
+        except ChildStartError as exc:
+            failure = exc
+        finally:
+            await lock.acquire()
+        current = self.engine.has_child(child_id) and self._generation.get(child_id, 0) == planned
+        if self._shutting_down or not current:
+            if launched is not None:
+                ray.kill(launched.handle, no_restart=True)
+            return
+        if failure is not None:
+            pending.append((child_id, ExitReason(kind=ExitKind.START_FAILED, detail=str(failure))))
+            return
+        assert launched is not None
+        self._adopt(child_id, launched)
 
     async def _start_all(
         self, child_ids: list[str], planned: dict[str, int], pending: list[tuple[str, ExitReason]]

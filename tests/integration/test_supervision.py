@@ -266,6 +266,54 @@ def test_a_subtree_of_slow_children_is_given_their_start_time_too(client: Any) -
         stop(parent)
 
 
+@pytest.mark.parametrize("strategy", [Strategy.ONE_FOR_ONE, Strategy.SIMPLE_ONE_FOR_ONE])
+def test_children_lost_together_are_restarted_together(client: Any, strategy: Strategy) -> None:
+    # Three children, each 4 s to start, killed at once (as a node's children are). One
+    # after another, each would be ready at least 4 s after the one before; restarted
+    # side by side, they are ready within one start of each other.
+    delay = 4.0
+    workers = [f"counter/lost-{uid()}" for _ in range(3)]
+    if strategy is Strategy.SIMPLE_ONE_FOR_ONE:
+        template = ChildSpec(id="counter/template", actor=COUNTER, shutdown_timeout_s=2.0)
+        _, sup = spawn(client, _flags(strategy, child_template=template, start_timeout_s=20.0), [])
+        for worker in workers:
+            ray.get(sup.start_child.remote(worker, kwargs={"start_delay_s": delay}), timeout=60)
+    else:
+        children = [_counter(w, start_delay_s=delay) for w in workers]
+        _, sup = spawn(client, _flags(strategy, start_timeout_s=20.0), children)
+    try:
+        for worker in workers:
+            client.kill(worker)
+        restarted = [wait_restarts(sup, w, 1, timeout_s=60.0) for w in workers]
+        ready_at = sorted(s["started_at"] for s in restarted)
+        assert ready_at[-1] - ready_at[0] < delay, f"restarted one after another: {ready_at}"
+        assert all(client.call_tool(w, "increment")["count"] == 1 for w in workers)
+    finally:
+        stop(sup)
+
+
+def test_a_child_stopped_while_it_restarts_stays_stopped(client: Any) -> None:
+    # A lone restart starts without the supervisor's lock: terminating the child meanwhile
+    # kills the incarnation under way, and nothing of it is adopted afterwards.
+    template = ChildSpec(id="counter/template", actor=COUNTER, shutdown_timeout_s=2.0)
+    _, sup = spawn(client, _flags(Strategy.SIMPLE_ONE_FOR_ONE, child_template=template, start_timeout_s=20.0), [])
+    name = f"counter/gone-{uid()}"
+    try:
+        ray.get(sup.start_child.remote(name, kwargs={"start_delay_s": 3.0}), timeout=60)
+        client.kill(name)
+        deadline = time.monotonic() + 30
+        while status_of(sup, name)["state"] not in ("starting", "restarting") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        ray.get(sup.terminate_child.remote(name), timeout=30)
+        assert ray.get(sup.which_children.remote()) == []
+        time.sleep(4.0)  # past the start that was under way
+        assert ray.get(sup.which_children.remote()) == []
+        with pytest.raises(ValueError):
+            ray.get_actor(name, namespace=client.namespace)
+    finally:
+        stop(sup)
+
+
 def test_dynamic_children_and_start_failure(client: Any) -> None:
     template = ChildSpec(id="counter/template", actor=COUNTER, restart=RestartType.TRANSIENT)
     _, sup = spawn(client, _flags(Strategy.SIMPLE_ONE_FOR_ONE, child_template=template), [])
