@@ -124,7 +124,12 @@ def tree_states(client: Any) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
 
     def walk(node: Any) -> None:
-        out[node.address] = {"state": node.state.value, "node_ip": node.node_ip, "restarts": node.restarts}
+        out[node.address] = {
+            "state": node.state.value,
+            "node_ip": node.node_ip,
+            "restarts": node.restarts,
+            "started_at": node.started_at,
+        }
         for child in node.children:
             walk(child)
 
@@ -239,7 +244,7 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
         traffic = Traffic(info.url, headers)
         traffic.start()
         time.sleep(3)  # steady traffic before the loss
-        kill_t = time.monotonic()
+        kill_t, kill_wall = time.monotonic(), time.time()
         cluster.remove_node(doomed, allow_graceful=False)  # SIGKILL: the raylet and its workers
         report["timings"]["kill_took_s"] = round(time.monotonic() - kill_t, 2)
 
@@ -312,6 +317,14 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
             for a, s in final.items()
             if a in tree and s["restarts"] != tree[a]["restarts"]
         }
+        # when each restarted child was running again, in seconds after the kill: where the
+        # time of a recovery goes (a subtree starts its children in order)
+        running_again = [
+            (a, round(final[a]["started_at"] - kill_wall, 2))
+            for a in report["restarts_for_loss"]
+            if final[a].get("started_at") is not None
+        ]
+        report["running_again_s"] = dict(sorted(running_again, key=lambda item: item[1]))
         return report
     finally:
         t_stop = time.monotonic()
