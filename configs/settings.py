@@ -143,6 +143,7 @@ class SupervisionConfig(_Section):
     root_period_s: float = Field(5.0, gt=0)
     child_intensity: int = Field(5, ge=0)
     child_period_s: float = Field(10.0, gt=0)
+    restart_burst_s: float = Field(1.0, ge=0)
     backoff_initial_s: float = Field(0.0, ge=0)
     backoff_base_s: float = Field(0.1, ge=0)
     backoff_max_s: float = Field(5.0, ge=0)

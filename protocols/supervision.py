@@ -104,6 +104,11 @@ class SupervisorFlags(BaseModel):
     strategy: Strategy = Strategy.ONE_FOR_ONE
     intensity: int = Field(3, ge=0)  # more than this many restarts...
     period_s: float = Field(5.0, gt=0)  # ...within this many seconds: give up and escalate
+    # Children that die together (a lost node's) are one failure: the exits of other children
+    # within this many seconds of the first one count once toward the intensity. 0 (OTP):
+    # every restart counts. A child's own restarts always count. The platform's tree sets it
+    # from `supervision.restart_burst_s`.
+    burst_s: float = Field(0.0, ge=0)
     backoff: BackoffPolicy | None = BackoffPolicy()
     ping_interval_s: float = Field(2.0, gt=0)
     ping_timeout_s: float = Field(5.0, gt=0)

@@ -95,6 +95,7 @@ class SupervisorEngine:
         self._rng = rng or random.Random()
         self._children: dict[str, ChildRecord] = {}
         self._restart_times: deque[float] = deque()
+        self._burst: tuple[float, set[str]] | None = None  # (first exit, children) of the latest burst
         if flags.strategy is Strategy.SIMPLE_ONE_FOR_ONE and children:
             raise SupervisorError("simple_one_for_one children are added at run time, not in the spec")
         for spec in children:
@@ -156,8 +157,10 @@ class SupervisorEngine:
                 del self._children[child_id]
             return Ignore(child=child_id, remove=forget)
 
-        # Restart intensity: count this restart in the sliding window first (OTP counts it).
-        self._restart_times.append(now)
+        # Restart intensity: count this restart in the sliding window first (OTP counts it),
+        # unless it belongs to a burst of other children's exits (they died together).
+        if self._starts_a_burst(child_id, now):
+            self._restart_times.append(now)
         while self._restart_times and now - self._restart_times[0] > self.flags.period_s:
             self._restart_times.popleft()
         if len(self._restart_times) > self.flags.intensity:
@@ -224,6 +227,18 @@ class SupervisorEngine:
         record = ChildRecord(spec=spec)
         self._children[spec.id] = record
         return record
+
+    def _starts_a_burst(self, child_id: str, now: float) -> bool:
+        """True when this exit counts toward the intensity: it is not within `burst_s` of
+        the first exit of a burst, or the burst already counted this child."""
+        window = self.flags.burst_s
+        if window > 0 and self._burst is not None:
+            started, children = self._burst
+            if now - started <= window and child_id not in children:
+                children.add(child_id)
+                return False
+        self._burst = (now, {child_id})
+        return True
 
     @staticmethod
     def _should_restart(restart: RestartType, kind: ExitKind) -> bool:

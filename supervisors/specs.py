@@ -39,6 +39,7 @@ def supervisor_flags(
         strategy=strategy,
         intensity=s.root_intensity if root else s.child_intensity,
         period_s=s.root_period_s if root else s.child_period_s,
+        burst_s=s.restart_burst_s,
         backoff=backoff_policy(settings),
         ping_interval_s=s.ping_interval_s,
         ping_timeout_s=s.ping_timeout_s,

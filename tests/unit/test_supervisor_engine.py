@@ -343,6 +343,47 @@ def test_intensity_counts_restarts_of_all_children_together() -> None:
     assert isinstance(engine.on_exit("c", exit_()), Escalate)
 
 
+def test_children_that_die_together_count_once_toward_the_intensity() -> None:
+    # a lost node: its 4 children exit within the burst window, twice (their first restarts
+    # are tried before Ray has declared the node dead, and fail together)
+    clock = FakeClock()
+    flags = SupervisorFlags(intensity=2, period_s=10.0, burst_s=1.0, backoff=None)
+    engine = SupervisorEngine(flags, ids("a", "b", "c", "d"), clock=clock)
+    for cid in engine.start_order():
+        engine.mark_started(cid)
+    for _ in range(2):
+        for cid in ("a", "b", "c", "d"):
+            assert isinstance(engine.on_exit(cid, exit_()), Restart), cid
+            clock.advance(0.1)
+        clock.advance(3.0)
+    assert engine.restarts_in_window() == 2
+    # a third burst within the period is more than the intensity
+    assert isinstance(engine.on_exit("a", exit_()), Escalate)
+
+
+def test_a_child_crash_looping_inside_a_burst_window_counts_every_time() -> None:
+    clock = FakeClock()
+    flags = SupervisorFlags(intensity=2, period_s=10.0, burst_s=1.0, backoff=None)
+    engine = SupervisorEngine(flags, ids("a", "b"), clock=clock)
+    engine.mark_started("a")
+    assert isinstance(engine.on_exit("a", exit_()), Restart)
+    clock.advance(0.1)
+    assert isinstance(engine.on_exit("b", exit_()), Restart)  # with a's burst: not counted
+    clock.advance(0.1)
+    assert isinstance(engine.on_exit("a", exit_()), Restart)  # a again: counted
+    clock.advance(0.1)
+    assert isinstance(engine.on_exit("a", exit_()), Escalate)
+
+
+def test_a_burst_ends_after_its_window() -> None:
+    clock = FakeClock()
+    flags = SupervisorFlags(intensity=1, period_s=10.0, burst_s=1.0, backoff=None)
+    engine = SupervisorEngine(flags, ids("a", "b"), clock=clock)
+    assert isinstance(engine.on_exit("a", exit_()), Restart)
+    clock.advance(1.5)
+    assert isinstance(engine.on_exit("b", exit_()), Escalate)
+
+
 def test_a_one_for_all_restart_counts_once_however_many_children_restart() -> None:
     engine = make(Strategy.ONE_FOR_ALL, ids("a", "b", "c", "d"), intensity=1)
     assert isinstance(engine.on_exit("a", exit_()), Restart)
