@@ -142,7 +142,7 @@ def _reporter(status: Any) -> Callable[[str], None]:
 
 
 def _up_detached(settings: Settings, address: str | None, port: int | None, host: str | None) -> None:
-    from serve_app.platform import read_info
+    from serve_app.platform import read_info, tree_start_budget_s
 
     log_dir = settings.state_path / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -164,7 +164,9 @@ def _up_detached(settings: Settings, address: str | None, port: int | None, host
             start_new_session=True,
             env={**os.environ, "COLUMNS": "120"},
         )
-    deadline = time.monotonic() + settings.supervision.start_timeout_s * 3
+    # as long as the foreground `up` would wait for the tree, and one more start timeout
+    # for Ray and the gateway (a loaded machine takes minutes, not a fixed few)
+    deadline = time.monotonic() + tree_start_budget_s(settings) + settings.supervision.start_timeout_s
     with console.status("starting PyGent Factory in the background..."):
         while time.monotonic() < deadline:
             info = read_info(settings)

@@ -164,15 +164,20 @@ def start_tree(settings: Settings, progress: Progress = lambda _: None) -> Any:
             namespace,
         )
     )
-    # the root is ready once every child is, each in turn within its own start budget
-    flags = root_flags(settings)
-    budget = flags.start_timeout_s + sum(start_budget_s(c, flags.start_timeout_s) for c in children)
     try:
-        ray.get(root.supervision_ready.remote(), timeout=budget)
+        ray.get(root.supervision_ready.remote(), timeout=tree_start_budget_s(settings, children))
     except Exception:
         ray.kill(root, no_restart=True)
         raise
     return root
+
+
+def tree_start_budget_s(settings: Settings, children: list[ChildSpec] | None = None) -> float:
+    """How long the whole tree may take to start: the root is ready once every child is, each
+    in turn within its own start budget (supervisors.specs.start_budget_s)."""
+    flags = root_flags(settings)
+    children = root_children(settings) if children is None else children
+    return flags.start_timeout_s + sum(start_budget_s(c, flags.start_timeout_s) for c in children)
 
 
 def alive_node_resources() -> list[dict[str, float]]:

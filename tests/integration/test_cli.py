@@ -77,7 +77,7 @@ def test_up_status_kill_down_and_the_store_survives_a_restart(cli_env: dict[str,
     state_dir = cli_env["PYGENT_STATE_DIR"]
     url = f"http://127.0.0.1:{cli_env['PYGENT_SERVE_PORT']}/"
 
-    up = pygent(cli_env, "up", "--detach")
+    up = pygent(cli_env, "up", "--detach", timeout=900)  # a loaded machine starts slowly
     assert url in up.stdout
     assert httpx.get(url + "api/v1/health", timeout=30).json()["status"] == "ok"
 
@@ -152,7 +152,7 @@ def test_up_status_kill_down_and_the_store_survives_a_restart(cli_env: dict[str,
         httpx.get(url + "api/v1/health", timeout=5)
 
     # Restart on the same state directory: the store still has what it recorded.
-    pygent(cli_env, "up", "--detach")
+    pygent(cli_env, "up", "--detach", timeout=900)
     after = recorded()
     assert [e["at"] for e in after][: len(before)] == [e["at"] for e in before]
     pygent(cli_env, "down")
