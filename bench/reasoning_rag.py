@@ -32,6 +32,11 @@ choices against it, and its complexity label against the question's.
 an in-process semantic retriever over the same pages): a development path.
 
     python -m bench.reasoning_rag [--n 30] [--pages 300] [--modes direct,rag_only,...] [--model NAME]
+
+Questions are asked in a seeded shuffled order, so a run cut short has asked a random sample
+of every complexity. Each answered question's rows are kept as they come (ROWS_FILE);
+`--from-rows FILE` reports them, `--resume FILE` goes on with the questions they lack (the
+index is ingested again).
 """
 
 from __future__ import annotations
@@ -90,6 +95,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tot-samples", type=int, default=1, help="ToT value samples per state (configured: 3)")
     parser.add_argument("--session-timeout-s", type=float, default=1800.0)
     parser.add_argument("--from-rows", default=None, help=f"report the rows a run kept ({ROWS_FILE.name})")
+    parser.add_argument(
+        "--resume",
+        default=None,
+        help=f"go on with a run cut short: the questions its kept rows ({ROWS_FILE.name}) answered are not asked again",
+    )
     args = parser.parse_args(argv)
     unknown = set(args.modes.split(",")) - set(MODES)
     if unknown:
@@ -101,6 +111,26 @@ def pick_questions(questions: list[Question], n: int | None, seed: int) -> list[
     if n is None or n >= len(questions):
         return questions
     return sorted(random.Random(seed).sample(questions, n), key=lambda q: q.id)
+
+
+def run_order(questions: Sequence[Question], seed: int) -> list[Question]:
+    """The order the questions are asked in: shuffled (seeded), so that a run cut short has
+    asked a random sample of every complexity, not the first ids (grouped by complexity)."""
+    order = list(questions)
+    random.Random(seed + 1).shuffle(order)
+    return order
+
+
+def load_rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def answered_by_every_mode(rows: Sequence[dict[str, Any]], modes: Sequence[str]) -> set[str]:
+    """The questions that kept rows hold an answer of every mode for."""
+    seen: dict[str, set[str]] = {}
+    for row in rows:
+        seen.setdefault(row["id"], set()).add(row["mode"])
+    return {qid for qid, got in seen.items() if set(modes) <= got}
 
 
 def sources(passages: Sequence[Any]) -> set[str]:
@@ -235,17 +265,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{tot['n_evaluate_sample']} value sample(s), {tot['max_tokens']} tokens a call"
     )
     if args.from_rows:  # report a run whose rows were kept (ROWS_FILE) without running it again
-        lines = Path(args.from_rows).read_text().splitlines()
-        saved = [json.loads(line) for line in lines if line.strip()]
+        saved = load_rows(Path(args.from_rows))
         kept = [q for q in questions if q.id in {r["id"] for r in saved}]
         kept_run = {"model": model, "rows": saved, "tot": tot, "from_rows": args.from_rows}
         return report(args, kept, modes, kept_run, watch)
+    # a resumed run keeps the whole questions its rows answered, and asks only the others
+    kept_rows = load_rows(Path(args.resume)) if args.resume else []
+    done = answered_by_every_mode(kept_rows, modes)
+    kept_rows = [r for r in kept_rows if r["id"] in done and r["mode"] in modes]
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    ROWS_FILE.write_text("")
+    ROWS_FILE.write_text("".join(json.dumps(r) + "\n" for r in kept_rows))
     documents = [(page, (corpus / page).read_text(errors="replace")) for page in pages]
     results: dict[str, Any] = {"model": model, "questions": [q.id for q in questions], "pages": pages, "tot": tot}
-    rows: list[dict[str, Any]] = []
-    answered: list[Question] = []
+    if args.resume:
+        results["resumed"] = {"from": args.resume, "questions": len(done)}
+        console.print(f"resuming: {len(done)} questions already answered by every mode ({args.resume})")
+    rows: list[dict[str, Any]] = list(kept_rows)
+    answered: list[Question] = [q for q in questions if q.id in done]
+    todo = [q for q in run_order(questions, args.seed) if q.id not in done]
     try:
         backend: Backend
         if args.backend == "engine":
@@ -262,8 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             cpu = CpuMonitor()
             try:
                 with progress_bar() as bar:
-                    task = bar.add_task("questions x modes", total=len(questions) * len(modes))
-                    for number, question in enumerate(questions):
+                    task = bar.add_task("questions x modes", total=len(todo) * len(modes))
+                    for number, question in enumerate(todo):
                         order = modes[number % len(modes) :] + modes[: number % len(modes)]
                         runs = []
                         for mode in order:
@@ -273,8 +310,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         rows.extend(runs)
                         answered.append(question)
                         # kept as it goes: a run of hours survives a crash of its own ending
-                        with ROWS_FILE.open("a") as saved:
-                            saved.writelines(json.dumps(r) + "\n" for r in runs)
+                        with ROWS_FILE.open("a") as rows_file:
+                            rows_file.writelines(json.dumps(r) + "\n" for r in runs)
             except KeyboardInterrupt:  # a long run cut short still reports its whole questions
                 console.print(f"[yellow]interrupted: reporting the {len(answered)} questions every mode answered[/]")
                 results["interrupted"] = True

@@ -1,0 +1,33 @@
+"""bench/reasoning_rag.py's bookkeeping for long runs: the order questions are asked in, and
+what a resumed run keeps from the rows of one cut short."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from bench.python_docs_qa import COMPLEXITIES, load_questions
+from bench.reasoning_rag import MODES, answered_by_every_mode, load_rows, pick_questions, run_order
+
+QUESTIONS = Path(__file__).resolve().parents[2] / "bench" / "data" / "python_docs_qa.jsonl"
+
+
+def test_questions_are_asked_in_a_seeded_shuffle_that_mixes_every_complexity() -> None:
+    picked = pick_questions(load_questions(QUESTIONS), 100, 0)
+    order = run_order(picked, 0)
+    assert sorted(q.id for q in order) == sorted(q.id for q in picked)
+    assert [q.id for q in order] == [q.id for q in run_order(picked, 0)]
+    assert [q.id for q in order] != [q.id for q in picked]
+    # a run cut short after a quarter has met every complexity
+    assert set(Counter(q.complexity for q in order[:25])) == set(COMPLEXITIES)
+
+
+def test_a_resumed_run_keeps_only_questions_every_mode_answered(tmp_path: Path) -> None:
+    rows = [{"id": "q1", "mode": m} for m in MODES] + [{"id": "q2", "mode": m} for m in MODES[:2]]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows) + "\n")
+    kept = load_rows(path)
+    assert kept == rows
+    assert answered_by_every_mode(kept, MODES) == {"q1"}
+    assert answered_by_every_mode(kept, MODES[:2]) == {"q1", "q2"}
