@@ -38,6 +38,7 @@ class RayConfig(_Section):
     include_dashboard: bool = True
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = Field(8265, ge=1, le=65535)
+    dashboard_start_timeout_s: int = Field(180, ge=1)
     object_store_memory_mb: int = Field(512, ge=64)
     # Arguments and results up to this size travel inside the call instead of through
     # the object store (Ray's max_direct_call_object_size; its default is 100 KiB). A

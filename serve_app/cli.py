@@ -58,6 +58,8 @@ def up(
 ) -> None:
     """Start Ray (or join --address), the supervision tree and the HTTP gateway."""
     settings = _settings(port, host)
+    # read by Ray when it is imported (below, or in the detached child, which inherits it)
+    os.environ.setdefault("RAY_DASHBOARD_STARTUP_TIMEOUT_S", str(settings.ray.dashboard_start_timeout_s))
     if detach:
         _up_detached(settings, address, port, host)
         return
