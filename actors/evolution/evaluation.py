@@ -9,7 +9,8 @@ minibatch mean score reaches the threshold.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+import contextlib
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from protocols.evolution import Cascade, Evaluation, Genome, Split
@@ -80,6 +81,16 @@ class Evaluations:
         # generation, so a generation stops at the budget instead of finishing past it
         self.limit: int | None = None
         self._reserved = 0  # metric calls under way, counted against the limit
+
+    @contextlib.contextmanager
+    def limited(self, limit: int | None) -> Iterator[None]:
+        """Hold `computed` to `limit` within the block (a generation's share of the budget);
+        after it, no limit (the test split, reported after the run, has no budget)."""
+        self.limit = limit
+        try:
+            yield
+        finally:
+            self.limit = None
 
     def examples(self, split: Split) -> list[str]:
         return list(self.evaluator.examples(split))

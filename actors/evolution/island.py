@@ -86,13 +86,10 @@ class Island:
 
     async def step(self, limit: int | None = None) -> IslandProgress:
         """One generation; `limit`: the most metric calls this island may have made by its end."""
-        self.evaluations.limit = limit
-        try:
+        with self.evaluations.limited(limit):
             if not self.pending:
                 await self.vary()
             await self.evaluate()
-        finally:
-            self.evaluations.limit = None
         self.survive()
         return self.progress()
 

@@ -132,8 +132,7 @@ class PopulationActor(SupervisedActor):
         async with self._lock:
             island = self._island
             while island.generation < target:
-                island.evaluations.limit = limit
-                try:
+                with island.evaluations.limited(limit):
                     if not island.pending:
                         await self._preload(island.members)  # reflection reads their train evaluations
                         await island.vary()
@@ -141,8 +140,6 @@ class PopulationActor(SupervisedActor):
                     await self._preload(island.pending)
                     self._children = {c.key for c in island.pending}
                     await island.evaluate()
-                finally:
-                    island.evaluations.limit = None  # the test split, after the run, has no budget
                 children = list(island.pending)
                 island.survive()
                 await sql.put_members(self._db, self.run_id, [*children, *island.members])
