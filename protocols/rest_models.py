@@ -13,6 +13,22 @@ NDJSON = "application/x-ndjson"
 SSE = "text/event-stream"
 
 
+def sse_event_schema(data: str) -> dict[str, Any]:
+    """The schema of one server-sent event as a client parses it (OpenAPI 3.0/3.1 put the
+    per-event schema of `text/event-stream` under `schema`): `data` is the payload text, here
+    one JSON document (or the closing `[DONE]`)."""
+    return {
+        "type": "object",
+        "required": ["data"],
+        "properties": {
+            "data": {"type": "string", "description": data},
+            "event": {"type": "string"},
+            "id": {"type": "string"},
+            "retry": {"type": "integer"},
+        },
+    }
+
+
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -135,6 +151,6 @@ def streaming(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
     return {
         200: {
             "description": f"one {model.__name__} (stream false), else NDJSON lines or SSE events of it",
-            "content": {NDJSON: {"schema": schema}, SSE: {"schema": {"type": "string"}}},
+            "content": {NDJSON: {"schema": schema}, SSE: {"schema": sse_event_schema(f"one {model.__name__} as JSON")}},
         }
     }

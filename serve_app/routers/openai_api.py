@@ -37,7 +37,7 @@ from protocols.openai_api import (
     OpenAIModel,
     OpenAIModelList,
 )
-from protocols.rest_models import SSE
+from protocols.rest_models import SSE, sse_event_schema
 from serve_app.compat.targets import TARGETS, Answer, Conversation, Target, TargetKind
 from serve_app.compat.tool_calls import invalid
 from serve_app.compat.translate import SSE_DONE, AnswerShape, Delta, Finish, Piece, sse
@@ -56,7 +56,7 @@ _CONVERSATION_ID = re.compile(CONVERSATION_ID_PATTERN)
 STREAMED: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "one chat.completion (stream false), else server-sent chat.completion.chunk events",
-        "content": {SSE: {"schema": {"type": "string", "description": "data: <chat.completion.chunk JSON>"}}},
+        "content": {SSE: {"schema": sse_event_schema("one chat.completion.chunk as JSON, then [DONE]")}},
     }
 }
 

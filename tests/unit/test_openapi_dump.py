@@ -31,3 +31,28 @@ def test_the_text_is_stable_and_sorted(tmp_path: Path) -> None:
 def test_the_committed_copy_is_current() -> None:
     committed = Path(__file__).resolve().parents[2] / "ui" / "openapi.json"
     assert committed.read_text(encoding="utf-8") == openapi_text(openapi_document()), "run `make ui-types`"
+
+
+def test_every_event_stream_describes_one_parsed_event() -> None:
+    """OpenAPI 3.0/3.1 `text/event-stream` schemas are per event (what schemathesis and
+    OpenAPI 3.2's itemSchema check): an object with the event's `data` text, not the raw body."""
+    import jsonschema
+
+    document = openapi_document()
+    streams = [
+        (path, response["content"]["text/event-stream"]["schema"])
+        for path, operations in document["paths"].items()
+        for operation in operations.values()
+        for response in operation.get("responses", {}).values()
+        if "text/event-stream" in response.get("content", {})
+    ]
+    assert any(path == "/v1/chat/completions" for path, _ in streams)
+    chunk = '{"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[]}'
+    for path, schema in streams:
+        jsonschema.validate({"data": chunk, "event": "message"}, schema)
+        jsonschema.validate({"data": "[DONE]", "event": "message", "id": "7"}, schema)
+        try:
+            jsonschema.validate({"event": "message"}, schema)
+        except jsonschema.ValidationError:
+            continue
+        raise AssertionError(f"{path}: an event without data passed")

@@ -6204,7 +6204,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ChatAnswer"];
                     "application/x-ndjson": components["schemas"]["ChatAnswer"];
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        /** @description one ChatAnswer as JSON */
+                        data: string;
+                        event?: string;
+                        id?: string;
+                        retry?: number;
+                    };
                 };
             };
             /** @description Ollama's error shape: {"error": "<message>"} */
@@ -6237,7 +6243,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Progress"];
                     "application/x-ndjson": components["schemas"]["Progress"];
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        /** @description one Progress as JSON */
+                        data: string;
+                        event?: string;
+                        id?: string;
+                        retry?: number;
+                    };
                 };
             };
             /** @description Ollama's error shape: {"error": "<message>"} */
@@ -6365,7 +6377,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["GenerateAnswer"];
                     "application/x-ndjson": components["schemas"]["GenerateAnswer"];
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        /** @description one GenerateAnswer as JSON */
+                        data: string;
+                        event?: string;
+                        id?: string;
+                        retry?: number;
+                    };
                 };
             };
             /** @description Ollama's error shape: {"error": "<message>"} */
@@ -6425,7 +6443,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Progress"];
                     "application/x-ndjson": components["schemas"]["Progress"];
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        /** @description one Progress as JSON */
+                        data: string;
+                        event?: string;
+                        id?: string;
+                        retry?: number;
+                    };
                 };
             };
             /** @description Ollama's error shape: {"error": "<message>"} */
@@ -8952,7 +8976,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ChatAnswer"];
                     "application/x-ndjson": components["schemas"]["ChatAnswer"];
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        /** @description one ChatAnswer as JSON */
+                        data: string;
+                        event?: string;
+                        id?: string;
+                        retry?: number;
+                    };
                 };
             };
             /** @description code, message, field */
@@ -9022,7 +9052,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["GenerateAnswer"];
                     "application/x-ndjson": components["schemas"]["GenerateAnswer"];
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        /** @description one GenerateAnswer as JSON */
+                        data: string;
+                        event?: string;
+                        id?: string;
+                        retry?: number;
+                    };
                 };
             };
             /** @description code, message, field */
@@ -9115,7 +9151,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Progress"];
                     "application/x-ndjson": components["schemas"]["Progress"];
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        /** @description one Progress as JSON */
+                        data: string;
+                        event?: string;
+                        id?: string;
+                        retry?: number;
+                    };
                 };
             };
             /** @description code, message, field */
@@ -9150,7 +9192,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Progress"];
                     "application/x-ndjson": components["schemas"]["Progress"];
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        /** @description one Progress as JSON */
+                        data: string;
+                        event?: string;
+                        id?: string;
+                        retry?: number;
+                    };
                 };
             };
             /** @description code, message, field */
@@ -10453,7 +10501,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OpenAIChatCompletion"];
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        /** @description one chat.completion.chunk as JSON, then [DONE] */
+                        data: string;
+                        event?: string;
+                        id?: string;
+                        retry?: number;
+                    };
                 };
             };
             /** @description OpenAI's error shape */
