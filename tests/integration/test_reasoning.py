@@ -58,6 +58,12 @@ def solver(platform: str, session_ollama: Any) -> str:
     return SOLVER
 
 
+# Every legal step kept (a 4-number state has at most 36): the scripted model lists them in a
+# random order, and a cut of 8 left some runs with no reachable state in the beam, unsolved
+# by chance rather than by the resume under test.
+RESUME_TOT = {**SMALL_TOT, "beam_width": 3, "max_depth": 4, "max_steps": 30, "max_proposals": 40}
+
+
 def start(platform: str, **body: Any) -> dict[str, Any]:
     response = authed.post(api(platform, "/reasoning/start"), json=body, timeout=TIMEOUT)
     assert response.status_code == 202, response.text
@@ -271,7 +277,7 @@ def test_stop_over_rest_cancels_the_model_calls(platform: str, solver: str, sess
 
 
 def test_a_killed_session_resumes_from_its_stored_nodes(platform: str, client: Any, solver: str) -> None:
-    tot = {**SMALL_TOT, "beam_width": 3, "max_depth": 4, "max_steps": 30, "max_proposals": 8}
+    tot = RESUME_TOT
     started = start(platform, query="4 4 6 8", mode="tot_only", task="game24", tot=tot, model=solver)
     session_id = started["session_id"]
     address = f"reasoning/{session_id}"
@@ -287,9 +293,9 @@ def test_a_killed_session_resumes_from_its_stored_nodes(platform: str, client: A
     assert client.kill(address)
     view = result(platform, session_id)
     outcome = assert_finished(view)
-    # the same kind of result: the checker's verdict on a finished path (solved in every quiet
-    # run; one CI run at load average 45 ended unsolved: see the issue 14 note)
-    assert outcome["solved"] in (True, False) and outcome["best_path"], outcome["stop_reason"]
+    # the same kind of result: a checked solution (every reachable step is proposed and valued
+    # by an exact solver, so only a broken resume can end unsolved)
+    assert outcome["solved"] is True and outcome["best_path"], outcome["stop_reason"]
     after = {n["id"]: n for n in outcome["nodes"]}
     # no stored node was lost or made again: the same ids, and the same children under any
     # node expanded before the kill
@@ -391,7 +397,7 @@ def test_the_reasoning_agent_answers_through_the_pipeline(platform: str) -> None
 def test_sessions_resume_when_the_whole_pool_restarts(platform: str, client: Any, solver: str) -> None:
     """A crash of the sessions' pool takes every session actor with it; rest_for_one restarts
     the manager after the pool, and the manager starts the running sessions again."""
-    tot = {**SMALL_TOT, "beam_width": 3, "max_depth": 4, "max_steps": 30, "max_proposals": 8}
+    tot = RESUME_TOT
     started = start(platform, query="2 3 4 6", mode="tot_only", task="game24", tot=tot, model=solver)
     session_id = started["session_id"]
     deadline = time.monotonic() + TIMEOUT

@@ -13,6 +13,7 @@ from protocols.errors import ActorTimeout, ActorUnavailable
 from protocols.supervision import BackoffPolicy, ChildSpec, Strategy, SupervisorFlags
 from supervisors import refs
 from supervisors.refs import ActorRef, lookup
+from supervisors.runtime import RayRuntime
 from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS, remote_class
 
 pytestmark = pytest.mark.integration
@@ -108,6 +109,33 @@ def test_a_missing_actor_and_a_slow_one_each_raise_one_typed_error(client: Any) 
             assert slow.value.status == 504 and isinstance(slow.value, TimeoutError)
 
         asyncio.run(scenario())
+    finally:
+        _stop(sup)
+
+
+def test_a_stream_whose_actor_died_before_it_sent_goes_to_the_successor(client: Any) -> None:
+    """The first try finds the corpse; the retry waits out the restart (0.5 s backoff here)
+    instead of giving up on a name that is empty or still held by the dead incarnation."""
+    name, sup = _supervised_counter(client, backoff_s=0.5)
+    try:
+
+        async def scenario() -> tuple[int, list[dict[str, Any]]]:
+            runtime = RayRuntime(client.namespace)
+            ref = ActorRef(name, client.namespace, wait_s=15.0)
+            first = await ref.call("pid", timeout_s=10)
+            dead = await ref.resolve()
+            ray.kill(dead, no_restart=True)
+            for _ in range(200):  # until the corpse answers no more; its handle stays cached
+                try:
+                    await asyncio.wait_for(dead.ping.remote(), 2)
+                except Exception:
+                    break
+                await asyncio.sleep(0.05)
+            return first, [value async for value in runtime.stream(name, "count_to", 3)]
+
+        first, values = asyncio.run(scenario())
+        assert [v["i"] for v in values] == [0, 1, 2]
+        assert {v["pid"] for v in values} != {first}
     finally:
         _stop(sup)
 

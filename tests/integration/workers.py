@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 from actors.base import SupervisedActor, tool
@@ -62,3 +63,8 @@ class Counter(SupervisedActor):
 
     async def pid(self) -> int:
         return os.getpid()
+
+    async def count_to(self, n: int) -> AsyncIterator[dict[str, Any]]:
+        """A stream: n values, each with this incarnation's pid."""
+        for i in range(n):
+            yield {"i": i, "pid": os.getpid()}
