@@ -171,6 +171,7 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
     if replicas is not None:
         os.environ["PYGENT_SERVE_REPLICAS"] = str(replicas)
     import ray
+    from ray._common.utils import get_ray_address_file
     from ray.cluster_utils import Cluster
 
     from configs.settings import get_settings, load_settings
@@ -185,6 +186,9 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
     report: dict[str, Any] = {"timings": {}}
     t0 = time.monotonic()
     temp_dir = Path("/tmp") / f"pgmn{os.getpid()}"  # short: Unix socket paths are limited
+    # Cluster.add_node records the head's address in Ray's default temp dir (/tmp/ray), which
+    # nothing has made yet on a fresh machine.
+    Path(get_ray_address_file(None)).parent.mkdir(parents=True, exist_ok=True)
     cluster = Cluster()
     started = False
     try:
