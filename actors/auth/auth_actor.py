@@ -1,6 +1,7 @@
 """`auth/main`: the identity engine on PostgreSQL, as an actor. Thin: every method is the
-engine's. At each start it writes a fresh local admin key for the platform's own CLI
-(<state_dir>/<auth.local_key_file>, mode 0600); the previous one stops working.
+engine's. At each start it makes sure the platform's own CLI has a local admin key
+(<state_dir>/<auth.local_key_file>, mode 0600): the one on disk while it is still valid (a
+restart logs nobody out), else a new one, and the previous ones stop working.
 
 The gateway asks it for the signing secret once (it verifies access tokens itself), and to
 check API keys (it caches each answer for `auth.key_cache_s`).
@@ -17,7 +18,7 @@ from typing import Any
 from actors.auth import ownership
 from actors.auth.identity import IdentityEngine, Session
 from actors.auth.pg_store import PgIdentityStore
-from actors.auth.secret import local_key_path, signing_secret, write_private
+from actors.auth.secret import local_key_path, read_local_key, signing_secret, write_private
 from actors.store.database import Database
 from actors.store.pool import open_store_pool
 from configs.settings import get_settings
@@ -43,7 +44,10 @@ class AuthService(SupervisedActor):
         log.info("auth: pool open after %.1f s", time.monotonic() - started)
         self._secret = await signing_secret(s, self.db)
         self.engine = await asyncio.to_thread(IdentityEngine, PgIdentityStore(self.db), self._secret, s.auth)
-        write_private(local_key_path(s), await self.engine.new_local_key() + "\n")
+        current = read_local_key(s)
+        key = await self.engine.local_key(current)
+        if key != current:
+            write_private(local_key_path(s), key + "\n")
         log.info("auth: started in %.1f s", time.monotonic() - started)
         if await self.engine.needs_setup():
             log.warning("no user exists yet: create the first admin with `pygent users create-admin`")

@@ -332,6 +332,20 @@ class IdentityEngine:
         await self.store.delete_local_keys()
         return (await self.create_api_key(None, "local-cli", [Scope.ADMIN], actor=LOCAL_PRINCIPAL)).key
 
+    async def local_key(self, current: str | None) -> str:
+        """The local admin key to use from now on: `current` (the one on disk) while it still
+        verifies as the platform's own key, else a new one. A restart of `auth/main` (a crash,
+        a chaos kill) must not log out every CLI and client that read the file before it."""
+        if current:
+            try:
+                principal = await self.verify_api_key(current)
+            except AuthError:
+                pass
+            else:
+                if principal.user_id == LOCAL_PRINCIPAL:
+                    return current
+        return await self.new_local_key()
+
     async def list_api_keys(self, user_id: str | None) -> list[ApiKeyView]:
         return [k.view() for k in await self.store.list_keys(user_id)]
 

@@ -332,3 +332,21 @@ def test_failed_logins_back_off_per_account_and_per_ip(platform: str, people: di
     else:
         pytest.fail("no 429 from the per-IP login limit")
     print(f"\nper-IP login limit reached after {attempts} more attempts")
+
+
+def test_a_restart_of_auth_keeps_the_local_admin_key(platform: str, client: Any) -> None:
+    """A crash of auth/main (here a kill) must not log out the CLI and every client that read
+    the local key: the restarted service keeps the key on disk while it is valid."""
+    from actors.auth.secret import read_local_key
+    from configs.settings import load_settings
+
+    before = read_local_key(load_settings())
+    assert before
+    node = client.tree().find("auth/main")
+    assert client.kill("auth/main")
+    client.wait_until_running("auth/main", min_restarts=node.restarts + 1, timeout_s=120)
+    assert read_local_key(load_settings()) == before
+    time.sleep(load_settings().auth.key_cache_s + 1)  # past the gateway's cached answer
+    answer = httpx.get(api(platform, "/auth/me"), headers={"Authorization": f"Bearer {before}"}, timeout=60)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["role"] == "admin"

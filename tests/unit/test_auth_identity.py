@@ -224,6 +224,25 @@ async def test_the_local_key_is_admin_and_replaced_at_each_start(engine: Identit
     assert (await engine.verify_api_key(second)).user_id == "local"
 
 
+@pytest.mark.asyncio
+async def test_a_restart_keeps_a_valid_local_key_and_replaces_any_other(engine: IdentityEngine) -> None:
+    """auth/main restarted by its supervisor logs no client out; a bad file gets a new key."""
+    first = await engine.local_key(None)
+    assert await engine.local_key(first) == first
+    assert (await engine.verify_api_key(first)).user_id == "local"
+    for bad in ("garbage", first[:-2] + "xx"):
+        replaced = await engine.local_key(bad)
+        assert replaced != first and (await engine.verify_api_key(replaced)).role is Role.ADMIN
+        with pytest.raises(AuthError):
+            await engine.verify_api_key(first)
+        first = replaced
+    # a user's own key in the file is not the platform's: replaced, and the user's key stays
+    owner = await engine.create_user("keeper", "a-long-password-1", Role.USER)
+    users_key = (await engine.create_api_key(owner.id, "mine", [Scope.READ], actor=owner.id)).key
+    assert await engine.local_key(users_key) != users_key
+    assert (await engine.verify_api_key(users_key)).username == "keeper"
+
+
 def test_the_stored_secret_starts_from_an_earlier_file_else_a_fresh_one(tmp_path: Path) -> None:
     settings = load_settings(state_dir=str(tmp_path))
     fresh = candidate_secret(settings)
