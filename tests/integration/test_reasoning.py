@@ -277,8 +277,7 @@ def test_stop_over_rest_cancels_the_model_calls(platform: str, solver: str, sess
 
 
 def test_a_killed_session_resumes_from_its_stored_nodes(platform: str, client: Any, solver: str) -> None:
-    tot = RESUME_TOT
-    started = start(platform, query="4 4 6 8", mode="tot_only", task="game24", tot=tot, model=solver)
+    started = start(platform, query="4 4 6 8", mode="tot_only", task="game24", tot=RESUME_TOT, model=solver)
     session_id = started["session_id"]
     address = f"reasoning/{session_id}"
     # wait until the search made children (a model call answered), then kill its actor
@@ -397,8 +396,7 @@ def test_the_reasoning_agent_answers_through_the_pipeline(platform: str) -> None
 def test_sessions_resume_when_the_whole_pool_restarts(platform: str, client: Any, solver: str) -> None:
     """A crash of the sessions' pool takes every session actor with it; rest_for_one restarts
     the manager after the pool, and the manager starts the running sessions again."""
-    tot = RESUME_TOT
-    started = start(platform, query="2 3 4 6", mode="tot_only", task="game24", tot=tot, model=solver)
+    started = start(platform, query="2 3 4 6", mode="tot_only", task="game24", tot=RESUME_TOT, model=solver)
     session_id = started["session_id"]
     deadline = time.monotonic() + TIMEOUT
     while len(tree(platform, session_id)["nodes"]) < 2 and time.monotonic() < deadline:

@@ -51,8 +51,4 @@ def test_every_event_stream_describes_one_parsed_event() -> None:
     for path, schema in streams:
         jsonschema.validate({"data": chunk, "event": "message"}, schema)
         jsonschema.validate({"data": "[DONE]", "event": "message", "id": "7"}, schema)
-        try:
-            jsonschema.validate({"event": "message"}, schema)
-        except jsonschema.ValidationError:
-            continue
-        raise AssertionError(f"{path}: an event without data passed")
+        assert not jsonschema.Draft202012Validator(schema).is_valid({"event": "message"}), f"{path}: no data"
