@@ -168,8 +168,13 @@ READ_ONLY = frozenset(
 )
 
 
-async def ask(ref: ActorRef, method: str, *args: Any, timeout_s: float, wait_s: float = 0.0) -> Any:
+async def ask(
+    ref: ActorRef, method: str, *args: Any, timeout_s: float, wait_s: float = 0.0, idempotent: bool | None = None
+) -> Any:
     """`method(*args)` on the actor behind `ref`; failures are the reference's typed errors
-    (ActorUnavailable 503, ActorTimeout 504) or the actor's own, mapped in serve_app/errors.py."""
-    idempotent = method in READ_ONLY
+    (ActorUnavailable 503, ActorTimeout 504) or the actor's own, mapped in serve_app/errors.py.
+    `idempotent` (default: the method is in READ_ONLY) sends the call again to the successor
+    of an actor that died during it."""
+    if idempotent is None:
+        idempotent = method in READ_ONLY
     return await ref.call(method, *args, timeout_s=timeout_s, wait_s=wait_s, idempotent=idempotent)

@@ -45,7 +45,7 @@ from serve_app.compat.tool_calls import ToolPlan, invalid, parse_decision
 from serve_app.compat.translate import Delta, Finish, Piece, finish_of, last_user_text, model_request
 from serve_app.deps import actor_ref
 from serve_app.routers.agents import ask as registry_ask
-from serve_app.routers.agents import turn_events
+from serve_app.routers.agents import prepare_turn, turn_events
 from serve_app.routers.models import as_model_error, resolve
 
 log = logging.getLogger(__name__)
@@ -249,9 +249,9 @@ class AgentTarget(Target):
         if body.response_format is not None and body.response_format.type != "text":
             raise invalid("response_format", f"{self.name} answers text; response_format is for models")
         message = last_user_text(body)
-        registry = actor_ref(settings, AGENT_REGISTRY)
-        plan = await registry_ask(
-            registry, "prepare_chat", message, conversation.id, self.agent_id, True, conversation.field, timeout_s=120.0
+        field_name = conversation.field
+        plan = await prepare_turn(
+            settings, message, conversation.id, self.agent_id, create_missing=True, conversation_field=field_name
         )
         # a turn whose agent dies is delivered again to its successor (turn_events)
         runs: dict[Any, Any] = {}

@@ -56,11 +56,18 @@ OwnedAgent = Annotated[None, Depends(_owned_agent)]
 CALL_TIMEOUT_S = 60.0
 
 
-async def ask(ref: ActorRef, method: str, *args: Any, timeout_s: float = CALL_TIMEOUT_S, wait_s: float = 0) -> Any:
+async def ask(
+    ref: ActorRef,
+    method: str,
+    *args: Any,
+    timeout_s: float = CALL_TIMEOUT_S,
+    wait_s: float = 0,
+    idempotent: bool | None = None,
+) -> Any:
     """A call to the registry or an agent. The registry refuses a request it cannot parse
     with a ValueError: a 422 here (the other failures are mapped in serve_app/errors.py)."""
     try:
-        return await actor_ask(ref, method, *args, timeout_s=timeout_s, wait_s=wait_s)
+        return await actor_ask(ref, method, *args, timeout_s=timeout_s, wait_s=wait_s, idempotent=idempotent)
     except ValueError as exc:
         if isinstance(exc, PlatformError):
             raise
@@ -70,6 +77,31 @@ async def ask(ref: ActorRef, method: str, *args: Any, timeout_s: float = CALL_TI
 
 def agent_ref(settings: Settings, agent_id: str) -> ActorRef:
     return actor_ref(settings, agent_address(agent_id))
+
+
+async def prepare_turn(
+    settings: Settings,
+    message: str,
+    conversation_id: str | None,
+    agent_id: str | None,
+    *,
+    create_missing: bool = False,
+    conversation_field: str = "body.conversation_id",
+) -> dict[str, Any]:
+    """Which agent answers, in which conversation (the registry's `prepare_chat`). A new
+    conversation's id is chosen here, so the call is idempotent: a registry that dies during
+    it is asked again and its successor finds the conversation the first call created
+    instead of making a second one. A registry that is restarting is waited for (bounded,
+    chat.redeliver_wait_s), not refused: nothing was sent to an agent yet."""
+    if conversation_id is None:
+        conversation_id, create_missing = uuid.uuid4().hex[:16], True
+    registry = actor_ref(settings, AGENT_REGISTRY)
+    wait_s = settings.chat.redeliver_wait_s
+    args = (message, conversation_id, agent_id, create_missing, conversation_field)
+    plan: dict[str, Any] = await ask(
+        registry, "prepare_chat", *args, timeout_s=120.0 + wait_s, wait_s=wait_s, idempotent=True
+    )
+    return plan
 
 
 async def turn_events(
@@ -103,7 +135,12 @@ async def turn_events(
         finished = False
         try:
             async for item in stream:
-                yield await item
+                event = await item
+                if event.get("event") == "error":
+                    # the agent stores an error answer itself, unless the database was away
+                    # at that moment: then the registry does (it writes only where none is)
+                    await _close_turn(settings, plan, message_id, f"{reference.address}: {event.get('message')}")
+                yield event
             finished = True
             return
         except RayActorError as exc:
@@ -218,7 +255,6 @@ async def execute(
 @router.post("/agents/{agent_id}/message", response_model=AgentChatAnswer, response_model_exclude_unset=True)
 async def message(
     settings: SettingsDep,
-    registry: Registry,
     body: MessageBody,
     owned: OwnedAgent,
     principal: CurrentPrincipal,
@@ -228,9 +264,7 @@ async def message(
     if body.conversation_id is not None:
         await check_owner(settings, principal, "conversation", body.conversation_id, "body.conversation_id")
     chat = ChatMessageRequest(message=body.message, conversation_id=body.conversation_id, agent_id=agent_id)
-    # a registry that is restarting is waited for (bounded), not refused: nothing was sent yet
-    wait_s = settings.chat.redeliver_wait_s
-    plan = await ask(registry, "prepare_chat", chat.message, chat.conversation_id, agent_id, wait_s=wait_s)
+    plan = await prepare_turn(settings, chat.message, chat.conversation_id, agent_id)
     # claimed before the turn runs: what the turn starts (a reasoning session, a workflow) is the user's
     await claim(settings, principal, "conversation", plan["conversation_id"])
     return await collect_chat(settings, plan, chat.message)

@@ -12,7 +12,6 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from configs.settings import Settings
-from protocols.addresses import AGENT_REGISTRY
 from protocols.agents import ChatMessageRequest, Conversation, RouteDecision
 from protocols.auth import Principal
 from protocols.events import WsServerMessage
@@ -24,10 +23,10 @@ from protocols.rest_agents import (
     ConversationList,
 )
 from protocols.ws import WsChat
-from serve_app.deps import CurrentPrincipal, Registry, SettingsDep, actor_ref
+from serve_app.deps import CurrentPrincipal, Registry, SettingsDep
 from serve_app.errors import as_platform_error, short_message
 from serve_app.ownership import check_owner, claim, visible
-from serve_app.routers.agents import ask, collect_chat, turn_events
+from serve_app.routers.agents import ask, collect_chat, prepare_turn, turn_events
 from supervisors.refs import await_ref
 
 router = APIRouter(tags=["chat"])
@@ -37,22 +36,11 @@ EXPORT_MEDIA = {"text/markdown": _TEXT, "application/json": {"schema": {"type": 
 
 
 @router.post("/chat/message", response_model=AgentChatAnswer, response_model_exclude_unset=True)
-async def chat_message(
-    settings: SettingsDep, registry: Registry, body: ChatMessageRequest, principal: CurrentPrincipal
-) -> dict[str, Any]:
+async def chat_message(settings: SettingsDep, body: ChatMessageRequest, principal: CurrentPrincipal) -> dict[str, Any]:
     """Route the message to an agent (agent_id overrides the router), answer, store both. A new
     conversation is yours; another user's conversation or agent is a 404."""
     await _check_chat(settings, principal, body)
-    # a registry that is restarting is waited for (bounded), not refused: nothing was sent yet
-    plan = await ask(
-        registry,
-        "prepare_chat",
-        body.message,
-        body.conversation_id,
-        body.agent_id,
-        timeout_s=120.0,
-        wait_s=settings.chat.redeliver_wait_s,
-    )
+    plan = await prepare_turn(settings, body.message, body.conversation_id, body.agent_id)
     # claimed before the turn runs: what the turn starts (a reasoning session, a workflow) is the user's
     await claim(settings, principal, "conversation", plan["conversation_id"])
     return await collect_chat(settings, plan, body.message)
@@ -147,17 +135,7 @@ async def ws_agent_chat(
         body = ChatMessageRequest.model_validate(message.message or {})
         if principal is not None:
             await _check_chat(settings, principal, body)
-        registry = actor_ref(settings, AGENT_REGISTRY)
-        # a registry that is restarting is waited for (bounded), not refused: nothing was sent yet
-        plan = await ask(
-            registry,
-            "prepare_chat",
-            body.message,
-            body.conversation_id,
-            body.agent_id,
-            timeout_s=120.0,
-            wait_s=settings.chat.redeliver_wait_s,
-        )
+        plan = await prepare_turn(settings, body.message, body.conversation_id, body.agent_id)
         if principal is not None:
             await claim(settings, principal, "conversation", plan["conversation_id"])
         ids = {"conversation_id": plan["conversation_id"], "agent_id": plan["agent_id"]}

@@ -178,3 +178,25 @@ def test_conversations_crud_history_and_export(platform: str) -> None:
 def test_bad_chat_messages_name_the_field(platform: str, body: dict[str, Any], status: int, field: str) -> None:
     response = authed.post(api(platform, "/chat/message"), json=body, timeout=60)
     assert response.status_code == status and response.json()["field"] == field
+
+
+def test_preparing_a_turn_twice_under_the_gateways_id_makes_one_conversation(platform: str, client: Any) -> None:
+    """The gateway chooses a new conversation's id (serve_app/routers/agents.py
+    prepare_turn), so a registry that dies during `prepare_chat` can be asked again: the
+    second call finds the conversation the first one created instead of making another."""
+    import uuid
+
+    import ray
+
+    agent = create_agent(platform, type="general")
+    registry = client.actor("registry/agents")
+    chosen = uuid.uuid4().hex[:16]
+    first = ray.get(registry.prepare_chat.remote("Hello there.", chosen, agent["id"], True), timeout=60)
+    second = ray.get(registry.prepare_chat.remote("Hello there.", chosen, agent["id"], True), timeout=60)
+    assert first == second and first["conversation_id"] == chosen
+    listed = authed.get(api(platform, "/chat/conversations"), params={"limit": 1000}, timeout=60).json()
+    assert [c["id"] for c in listed["conversations"]].count(chosen) == 1
+    # and a message with no conversation id gets a conversation under an id the gateway chose
+    answered = send(platform, "Hello again.", agent_id=agent["id"])
+    assert answered.status_code == 200, answered.text
+    assert len(history(platform, answered.json()["conversation_id"])) == 2
