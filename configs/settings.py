@@ -140,8 +140,8 @@ class PlacementConfig(_Section):
 
 
 class SupervisionConfig(_Section):
-    root_intensity: int = Field(3, ge=0)
-    root_period_s: float = Field(5.0, gt=0)
+    root_intensity: int = Field(10, ge=0)
+    root_period_s: float = Field(10.0, gt=0)
     child_intensity: int = Field(5, ge=0)
     child_period_s: float = Field(10.0, gt=0)
     restart_burst_s: float = Field(1.0, ge=0)
@@ -344,10 +344,17 @@ class AgentsConfig(_Section):
     # Tokens an answer may have (num_predict).
     max_answer_tokens: int = Field(256, ge=1, le=32768)
     temperature: float = Field(0.7, ge=0, le=5)
+    # A model that dies during an answer (its router or worker restarting) is asked again this
+    # many times; the answer starts over and the caller gets a `redelivered` event.
+    model_retries: int = Field(2, ge=0, le=10)
     # A reasoning agent's turn waits this long for its session, then stops it and answers with what it has.
     reasoning_timeout_s: float = Field(300.0, gt=0)
-    # Restart the agents recorded in the database when the platform starts.
+    # Restart the agents recorded in the database when the platform starts, and keep them
+    # running: the registry starts any recorded agent the pool does not run this often.
     restore_on_start: bool = True
+    reconcile_interval_s: float = Field(2.0, gt=0)
+    # Agents started at once when many must start again (after a restart of their pool).
+    restore_concurrency: int = Field(4, ge=1, le=64)
 
 
 class ChatConfig(_Section):

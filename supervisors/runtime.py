@@ -137,9 +137,9 @@ class RayRuntime:
         target = self.ref(address)
         yielded = False
         for attempt in range(2):
-            # A retry waits for the successor (its supervisor may still be starting it) and
-            # pings what it finds: Ray can hand out the dead incarnation's handle for a while.
-            handle = await (target.resolve(0.0) if attempt == 0 else target.resolve_live())
+            # An actor that is restarting is waited for (the configured restart wait). A retry
+            # also pings what it finds: Ray can hand out the dead incarnation's handle for a while.
+            handle = await (target.resolve() if attempt == 0 else target.resolve_live())
             finished = False
             generator = None
             try:

@@ -36,6 +36,14 @@ from supervisors.runtime import RayRuntime
 log = logging.getLogger(__name__)
 
 
+# The first sweep of a new incarnation waits out the callers' redelivery wait and this much
+# more (a caller's event loop may be slow to notice the death); message ages are read on the
+# database's clock, so the cut-off is this much older than this incarnation's start.
+PREDECESSOR_MARGIN_S = 5.0
+CLOCK_MARGIN_S = 1.0
+SWEEP_RETRY_S = 2.0
+
+
 class AgentGone(RuntimeError):
     """The agent's row is missing or deleted: it must not run."""
 
@@ -100,23 +108,40 @@ class Agent(SupervisedActor):
         self._sweeper = asyncio.create_task(self._close_dangling_turns())
 
     async def _close_dangling_turns(self) -> None:
-        """A user message left with no answer (its turn was cut by a crash and no caller
-        delivered it again within the wait) gets an `error` answer saying so: every stored
-        message ends with an answer. Every `grace` (the callers had their chance by then),
-        for as long as this agent lives: the turn may have been cut in another actor (the
-        registry, the bus) while this one kept running, or the database may have been down
-        at the last sweep."""
+        """A user message left with no answer gets an `error` answer saying so: every stored
+        message ends with an answer.
+
+        First the turns a predecessor left (this incarnation started after they were cut):
+        their callers wait up to `chat.redeliver_wait_s` to deliver them here again, so once
+        that wait is over, any that is still unanswered and not running here is closed. Then,
+        every `grace` for as long as this agent lives, any turn older than `grace` (the
+        callers had their chance by then): a turn may have been cut in another actor (the
+        registry, the bus) while this one kept running, or the database was down."""
         chat = self.settings.chat
+        started = time.monotonic()
+        await asyncio.sleep(chat.redeliver_wait_s + PREDECESSOR_MARGIN_S)
+        while not await self._sweep(time.monotonic() - started + CLOCK_MARGIN_S):
+            await asyncio.sleep(SWEEP_RETRY_S)  # the database is away: soon again
         grace = chat.redeliver_wait_s + chat.timeout_s
         while True:
             await asyncio.sleep(grace)
-            try:
-                await self._close_turns_older_than(grace)
-            except Exception:
-                log.exception("%s: dangling turns were not closed; trying again in %g s", self.address, grace)
+            await self._sweep(grace)
+
+    async def _sweep(self, older_than_s: float) -> bool:
+        """Close the turns older than `older_than_s` that are unanswered and do not run here.
+        False when the database did not answer (logged)."""
+        try:
+            await self._close_turns_older_than(older_than_s)
+        except Exception:
+            log.exception("%s: dangling turns were not closed; trying again", self.address)
+            return False
+        return True
 
     async def _close_turns_older_than(self, grace_s: float) -> None:
+        running = self.turns.state.answering if self.turns is not None else set()
         for message in await q.dangling_messages(self.database, self.agent_id, grace_s):
+            if message.id in running:
+                continue
             reason = "interrupted: a crash cut the turn before it answered, and the message was not delivered again"
             await q.add_message(
                 self.database,

@@ -24,8 +24,10 @@ from actors.agents.tool_loop import ToolLoop
 from configs.settings import AgentsConfig
 from protocols.addresses import AUTH, MEMORY, REASONING_MANAGER, WORKFLOWS
 from protocols.agents import AgentStatus, AgentType, ExecuteResult, MessageStatus, StoredMessage, ToolStep
+from protocols.errors import ActorUnavailable
 from protocols.events import TOPIC_AGENTS
 from protocols.jsonrpc import ErrorCode
+from protocols.models import ModelError, ModelErrorCode
 from supervisors.runtime import Runtime
 
 
@@ -70,6 +72,7 @@ class TurnState:
     last_error: str | None = None
     tasks_done: int = 0
     stops: dict[str, asyncio.Event] = field(default_factory=dict)  # run id -> its stop signal
+    answering: set[str] = field(default_factory=set)  # ids of the user messages whose turns run here
 
 
 def with_notes(text: str, notes: list[str]) -> str:
@@ -136,6 +139,7 @@ class ChatTurns:
             user = await self.store.add_message(conversation_id, "user", message, None, message_id=message_id)
             user_id = user.id
             user_stored = True
+            self.state.answering.add(user.id)
             yield {"event": "stored", "message_id": user.id}
             if message_id is not None:
                 answered = await self.store.answer_to(user.id)
@@ -166,12 +170,16 @@ class ChatTurns:
             if self.profile.type.workflow == "research-analysis":
                 stream = self._research_stream(message, await self.turn_owner(conversation_id))
             elif mode is None:
-                stream = self._model_stream(self.request(messages))
+                stream = self._model_answer(self.request(messages))
             else:
                 stream = self._reasoning_stream(message, mode, await self.turn_owner(conversation_id))
             eval_count = prompt_eval_count = None
             try:
                 async for chunk in stream:
+                    if "restarted" in chunk:  # the model died mid-answer and is asked again
+                        parts.clear()
+                        yield {"event": "redelivered", "message_id": user.id, "reason": chunk["restarted"]}
+                        continue
                     if chunk.get("done"):
                         eval_count = chunk.get("eval_count")
                         prompt_eval_count = chunk.get("prompt_eval_count")
@@ -222,6 +230,8 @@ class ChatTurns:
             yield {"event": "error", "code": "agent_error", "message": detail}
         finally:
             self.state.stops.pop(run_id, None)
+            if user_id is not None:
+                self.state.answering.discard(user_id)
 
     # ---- a task with the agent's tools --------------------------------------------------
 
@@ -493,7 +503,37 @@ class ChatTurns:
         yield {"message": {"role": "assistant", "content": report["markdown"]}, "done": False}
         yield {"done": True, "eval_count": 0, "workflow_id": workflow_id}
 
+    async def _model_answer(self, request: dict[str, Any]) -> AsyncGenerator[dict[str, Any]]:
+        """The model's chunks; a model (router or worker) that dies during the answer is asked
+        again, up to `model_retries` times. Where chunks were already given, a
+        `{"restarted": reason}` item comes first: what was said is void, the answer starts
+        over (a sampled answer is not resumed mid-sentence)."""
+        for attempt in range(self.config.model_retries + 1):
+            stream = self._model_stream(request)
+            said = False
+            try:
+                async for chunk in stream:
+                    said = said or bool(chunk.get("message", {}).get("content"))
+                    yield chunk
+                return
+            except (ActorUnavailable, ModelError) as exc:
+                if not _model_died(exc) or attempt == self.config.model_retries:
+                    raise
+                if said:
+                    yield {"restarted": f"{exc.message}; the model was asked again"}
+            finally:
+                await stream.aclose()
+
     def _model_stream(self, request: dict[str, Any]) -> Any:
         """The model's chunks (an async generator: close it to stop the model)."""
         address = self.model_address(self.row["model"])
         return self.runtime.stream(address, "chat_stream", request, self.row["type"])
+
+
+def _model_died(exc: ActorUnavailable | ModelError) -> bool:
+    """A model failure that asking again can cure: its actor or worker died during the
+    answer (it is being restarted). A model that was not back within the restart wait, or
+    refused the request, is not asked again."""
+    if isinstance(exc, ActorUnavailable):
+        return exc.died_during_call
+    return exc.code == ModelErrorCode.WORKER_CRASHED

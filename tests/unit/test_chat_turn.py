@@ -14,8 +14,10 @@ from actors.agents.chat_turn import ChatTurns, Profile
 from configs.settings import AgentsConfig
 from protocols.addresses import AUTH, MEMORY, REASONING_MANAGER, WORKFLOWS
 from protocols.agents import AgentType, MessageStatus, StoredMessage
+from protocols.errors import ActorUnavailable
 from protocols.events import TOPIC_AGENTS
 from protocols.jsonrpc import ErrorCode, make_error, make_result
+from protocols.models import ModelError, ModelErrorCode
 from supervisors.runtime import InMemoryRuntime
 
 MODEL = "model/tiny"
@@ -187,6 +189,74 @@ async def test_a_model_failure_stores_an_error_row_and_answers_an_error_event() 
     )
     assert statuses(runtime) == ["processing", "error"]
     assert runtime.events_on(TOPIC_AGENTS)[-1].data["error"] == chat.state.last_error
+
+
+class DyingModel(Model):
+    """Dies (as a crashed actor or worker does) after `dies_after` words of its first `deaths` answers."""
+
+    def __init__(self, *answers: str, dies_after: int, deaths: int, error: Exception) -> None:
+        super().__init__(*answers)
+        self.dies_after, self.deaths, self.error = dies_after, deaths, error
+
+    async def chat_stream(self, request: dict[str, Any], agent_type: str) -> AsyncIterator[dict[str, Any]]:
+        dying = self.deaths > 0
+        self.deaths -= 1
+        said = 0
+        async for chunk in super().chat_stream(request, agent_type):
+            if dying and said == self.dies_after:
+                raise self.error
+            said += 1
+            yield chunk
+
+
+MODEL_DIED = ActorUnavailable(MODEL, f"{MODEL} died during 'chat_stream'", died_during_call=True)
+WORKER_DIED = ModelError(ModelErrorCode.WORKER_CRASHED, "llm/tiny.0 died during this request", None, 503)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("error", [MODEL_DIED, WORKER_DIED], ids=["router", "worker"])
+async def test_a_model_that_dies_mid_answer_is_asked_again_and_the_answer_starts_over(error: Exception) -> None:
+    runtime = InMemoryRuntime()
+    model = DyingModel("cut short here", "the whole answer", dies_after=2, deaths=1, error=error)
+    runtime.register(MODEL, model)
+    chat, rows = turns(runtime)
+    events = await run(chat, "hi")
+    assert [e["event"] for e in events] == [
+        "stored",
+        "delta",
+        "delta",
+        "redelivered",
+        "delta",
+        "delta",
+        "delta",
+        "final",
+    ]
+    assert "asked again" in events[3]["reason"] and events[3]["message_id"] == events[0]["message_id"]
+    assert events[-1]["content"] == "the whole answer" and events[-1]["status"] == "complete"
+    assert [(m.role, m.content) for m in rows.rows] == [("user", "hi"), ("assistant", "the whole answer")]
+    assert len(model.requests) == 2
+
+
+@pytest.mark.asyncio
+async def test_a_model_that_keeps_dying_ends_the_turn_with_an_error_after_the_retries() -> None:
+    runtime = InMemoryRuntime()
+    runtime.register(MODEL, DyingModel("a b c", "a b c", "a b c", dies_after=1, deaths=9, error=MODEL_DIED))
+    chat, rows = turns(runtime, model_retries=1)
+    events = await run(chat, "hi")
+    assert [e["event"] for e in events] == ["stored", "delta", "redelivered", "delta", "error"]
+    assert rows.rows[-1].status == MessageStatus.ERROR and rows.rows[-1].content == "a"
+
+
+@pytest.mark.asyncio
+async def test_a_refused_model_request_is_not_asked_again() -> None:
+    runtime = InMemoryRuntime()
+    refused = ModelError(ModelErrorCode.INVALID_REQUEST, "bad options", None, 400)
+    model = DyingModel("a b c", "a b c", dies_after=1, deaths=1, error=refused)
+    runtime.register(MODEL, model)
+    chat, _ = turns(runtime)
+    events = await run(chat, "hi")
+    assert events[-1]["event"] == "error" and "bad options" in events[-1]["message"]
+    assert len(model.requests) == 1
 
 
 @pytest.mark.asyncio

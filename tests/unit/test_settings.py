@@ -49,7 +49,7 @@ def test_defaults_come_from_default_yaml() -> None:
     assert settings.state_dir == ".pygent"
     assert settings.database.url is None
     assert settings.ray.address is None
-    assert settings.supervision.root_intensity == 3
+    assert settings.supervision.root_intensity == 10
     assert settings.supervision.ping_interval_s == 2.0
     assert settings.logging.level == "INFO"
 
