@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
 from typing import Any
 
 from actors.agents import bus_calls
@@ -68,6 +69,9 @@ class AgentRegistry(SupervisedActor):
         self.factory: AgentFactory | None = None
         self._restore: asyncio.Task[None] | None = None
         self._create_lock = asyncio.Lock()
+        # One agent's row and actor change under its lock: a create, a delete and the
+        # background restore of the same agent never interleave.
+        self._agent_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def on_start(self) -> None:
         s = self.settings
@@ -80,7 +84,7 @@ class AgentRegistry(SupervisedActor):
         self.db = await open_store_pool(s, self.namespace, max_size=4)
         if s.agents.restore_on_start:
             # In the background: a start of many agents must not hold up the tree's start.
-            self._restore = asyncio.create_task(self._restore_agents())
+            self._restore = asyncio.create_task(self._keep_agents_running())
 
     async def on_stop(self) -> None:
         if self._restore is not None:
@@ -89,20 +93,39 @@ class AgentRegistry(SupervisedActor):
         if db is not None:
             await db.close()
 
-    async def _restore_agents(self) -> None:
-        try:
-            rows = await q.list_agents(self._db)
-            missing = not_running(rows, await self._pool_states())
-        except Exception:
-            log.exception("%s: the recorded agents could not be listed; none started again", self.address)
-            return
-        for agent_id in missing:
+    async def _keep_agents_running(self) -> None:
+        """Start every recorded agent the pool does not run: at the start, then again every
+        `agents.reconcile_interval_s` for as long as the registry lives. A start that failed
+        (the database or the pool was down at that moment, or the pool gave up on an agent
+        that kept crashing) is tried again instead of leaving the agent down until the next
+        restart of the registry."""
+        interval = self.settings.agents.reconcile_interval_s
+        while True:
             try:
-                # Asked again just before: an agent created meanwhile is started by create_agent.
-                if not await self._pool.call("has_child", agent_address(agent_id), timeout_s=10.0, idempotent=True):
-                    await self._start_agent(agent_id)
+                await self._restore_agents()
             except Exception as exc:
-                log.error("%s: agent %s did not start again: %s", self.address, agent_id, exc)
+                log.warning("%s: the recorded agents were not checked (%s); again in %g s", self.address, exc, interval)
+            await asyncio.sleep(interval)
+
+    async def _restore_agents(self) -> list[str]:
+        """Start the recorded agents the pool does not run, a few at once. Returns their ids."""
+        missing = not_running(await q.list_agents(self._db), await self._pool_states())
+        gate = asyncio.Semaphore(self.settings.agents.restore_concurrency)
+
+        async def start(agent_id: str) -> None:
+            async with gate, self._agent_locks[agent_id]:
+                try:
+                    # asked again under the lock: the agent may have been deleted, or started, meanwhile
+                    if await q.get_agent(self._db, agent_id) is None:
+                        return
+                    address = agent_address(agent_id)
+                    if not await self._pool.call("has_child", address, timeout_s=10.0, idempotent=True):
+                        await self._start_agent(agent_id)
+                except Exception as exc:
+                    log.warning("%s: agent %s did not start again (%s); tried again later", self.address, agent_id, exc)
+
+        await asyncio.gather(*(start(agent_id) for agent_id in missing))
+        return missing
 
     # ---- the pool ----------------------------------------------------------------------
 
@@ -149,14 +172,15 @@ class AgentRegistry(SupervisedActor):
         if create.recipe_id is not None:
             create, recipe = await self._from_recipe(create)
         spec = await self.factory.build(create, agent_id)
-        row = await q.insert_agent(
-            self._db, agent_id, spec.name, spec.type, spec.model, spec.tools, spec.reasoning_mode, recipe
-        )
-        try:
-            await self._start_agent(agent_id)
-        except Exception as exc:
-            await q.delete_agent(self._db, agent_id)
-            raise AgentSpecError(None, f"agent {agent_id} did not start: {exc}", 503, "unavailable") from None
+        async with self._agent_locks[agent_id]:
+            row = await q.insert_agent(
+                self._db, agent_id, spec.name, spec.type, spec.model, spec.tools, spec.reasoning_mode, recipe
+            )
+            try:
+                await self._start_agent(agent_id)
+            except Exception as exc:
+                await q.delete_agent(self._db, agent_id)
+                raise AgentSpecError(None, f"agent {agent_id} did not start: {exc}", 503, "unavailable") from None
         created = with_state(row, await self._pool_states())
         self.publish(TOPIC_AGENTS, "agent_created", created)
         return created
@@ -196,9 +220,11 @@ class AgentRegistry(SupervisedActor):
     async def delete_agent(self, agent_id: str) -> dict[str, Any]:
         row = await self.get_agent(agent_id)
         address = agent_address(agent_id)
-        if await self._pool.call("has_child", address, timeout_s=10.0, idempotent=True):
-            await self._pool.call("terminate_child", address, timeout_s=self._pool_timeout_s)
-        await q.delete_agent(self._db, agent_id)
+        async with self._agent_locks[agent_id]:
+            if await self._pool.call("has_child", address, timeout_s=10.0, idempotent=True):
+                await self._pool.call("terminate_child", address, timeout_s=self._pool_timeout_s)
+            await q.delete_agent(self._db, agent_id)
+        self._agent_locks.pop(agent_id, None)
         self.publish(TOPIC_AGENTS, "agent_deleted", {"id": agent_id, "type": row["type"], "name": row["name"]})
         return {**row, "deleted": True}
 

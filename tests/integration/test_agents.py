@@ -246,3 +246,22 @@ def test_agents_come_back_when_their_supervisor_restarts(platform: str, client: 
         api(platform, f"/agents/{agent['id']}/message"), json={"message": "Hello again."}, timeout=TIMEOUT
     )
     assert answer.status_code == 200 and answer.json()["response"].strip()
+
+
+def test_a_recorded_agent_its_pool_does_not_run_is_started_again_by_the_registry(platform: str, client: Any) -> None:
+    """The registry keeps the recorded agents running, not only at its start: an agent its
+    pool dropped (a start that failed while the database was down, or a pool that gave up
+    on it) is started again within a few reconcile intervals, with no restart of anything."""
+    import ray
+
+    agent = create_agent(platform, type="general")
+    pool = client.actor("supervisor/agent-pool")
+    registry_before = client.tree().find("registry/agents")
+    assert registry_before is not None
+    ray.get(pool.terminate_child.remote(agent["address"]), timeout=60)
+    assert ray.get(pool.has_child.remote(agent["address"]), timeout=30) is False
+    client.wait_until_running(agent["address"], timeout_s=60)
+    registry_after = client.tree().find("registry/agents")
+    assert registry_after is not None and registry_after.restarts == registry_before.restarts
+    answer = authed.post(api(platform, f"/agents/{agent['id']}/message"), json={"message": "Hi."}, timeout=TIMEOUT)
+    assert answer.status_code == 200 and answer.json()["response"].strip()
