@@ -39,7 +39,7 @@ from protocols.supervision import (
 from supervisors.actor import SupervisedActor, tool
 from supervisors.engine import Escalate, Ignore, Restart, SupervisorEngine, SupervisorError
 from supervisors.events import EventSink, sink_for
-from supervisors.refs import await_ref, incarnation_name, publish_alias
+from supervisors.refs import await_ref, incarnation_name, publish_alias, unwrap
 from supervisors.sendable import with_sendable_errors
 from supervisors.specs import start_budget_s
 
@@ -750,9 +750,12 @@ def _first_line(text: str) -> str:
 
 
 def _describe_error(exc: BaseException) -> str:
+    """One line on why a start failed: the child's own error, not Ray's wrapper around it
+    (whose first line names only the method and the process)."""
     if isinstance(exc, TimeoutError):
         return "timed out"
-    return f"{type(exc).__name__}: {_first_line(str(exc))}"
+    cause = unwrap(exc)
+    return f"{type(cause).__name__}: {_first_line(str(cause))}"
 
 
 __all__ = ["RestartType", "Supervisor", "remote_class"]
