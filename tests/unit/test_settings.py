@@ -129,7 +129,7 @@ def test_config_file_overrides_only_its_keys(monkeypatch: pytest.MonkeyPatch, tm
     assert settings.serve.port == 9001
     assert settings.serve.host == "127.0.0.1"  # deep-merged, not replaced
     assert settings.supervision.root_intensity == 7
-    assert settings.supervision.root_period_s == 5.0
+    assert settings.supervision.root_period_s == 10.0
     assert settings.database.pool_max_size == 8
 
 
