@@ -149,6 +149,8 @@ class Killer:
     seed: int = 0
     kills: list[tuple[float, str]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    # picked, but no incarnation of it was there to kill (it was restarting)
+    misses: list[tuple[float, str]] = field(default_factory=list)
     # actors still not running a while after the last kill (set by run_chaos)
     unsettled: list[str] = field(default_factory=list)
 
@@ -178,7 +180,11 @@ class Killer:
                 choices = [t for t in self.targets() if t not in NEVER]
                 if choices:
                     target = self._rng.choice(choices)
-                    self.kill(target)
+                    try:
+                        self.kill(target)
+                    except KeyError:  # nothing answers to it now: restarting
+                        self.misses.append((time.time(), target))
+                        continue
                     self.kills.append((time.time(), target))
             except Exception as exc:  # a target that vanished meanwhile: try the next one
                 self.failures.append(f"{type(exc).__name__}: {exc}")
@@ -238,9 +244,35 @@ def run_chaos(
     return audit(outcomes, read_back(url, agent_ids)), outcomes, killer
 
 
-def tree_targets(client: Any) -> Callable[[], list[str]]:
+def restart_causes(client: Any, limit: int = 5000, top: int = 15) -> list[tuple[str, int]]:
+    """Why the supervisors restarted things during the run, most common first, as
+    `child action (reason): first words of the detail` (the store's record of supervision
+    events): where a run falls short, this says which restarts did it."""
+    import ray
+
+    try:
+        store = client.actor("store/main")
+        events = ray.get(store.supervision_events.remote(None, limit), timeout=60)
+    except Exception as exc:  # the record is a diagnosis, not the measurement
+        return [(f"the supervision record was not read: {type(exc).__name__}: {exc}", 0)]
+    causes = Counter(f"{e['child']} {e['action']} ({e['reason']}): {e['detail'][:90]}" for e in events)
+    return causes.most_common(top)
+
+
+def tree_targets(client: Any, pick: str = "any") -> Callable[[], list[str]]:
+    """The addresses a kill picks from. `any` (issue 13's "a random actor of the tree"): every
+    address the tree has had, whatever its state now, so each actor has the same chance per
+    kill; one that is restarting at that moment is not there to kill (a miss). `running`:
+    only the actors running now, which concentrates the kills on the few that are up while
+    a subtree restarts (the runs of 2026-12-04/05 used this)."""
+    seen: dict[str, None] = {}
+
     def targets() -> list[str]:
-        return [node.address for node in client.tree().walk() if node.state.value == "running"]
+        nodes = list(client.tree().walk())
+        if pick == "running":
+            return [node.address for node in nodes if node.state.value == "running"]
+        seen.update((node.address, None) for node in nodes)
+        return list(seen)
 
     return targets
 
@@ -255,6 +287,12 @@ def main() -> int:
     parser.add_argument("--tokens", type=int, default=24, help="answer tokens (agents.max_answer_tokens)")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--pick",
+        choices=("any", "running"),
+        default="any",
+        help="any: a random actor of the whole tree (a restarting one is a miss); running: only those up now",
+    )
     args = parser.parse_args()
 
     from rich.table import Table
@@ -304,7 +342,7 @@ def main() -> int:
             n=args.n,
             concurrency=args.concurrency,
             kill_every_s=args.kill_every,
-            targets=tree_targets(client),
+            targets=tree_targets(client, args.pick),
             db_pids=lambda: database_pids(state_dir),
             db_every=args.db_every,
             seed=args.seed,
@@ -315,9 +353,11 @@ def main() -> int:
             "p50_s": _p50([o.seconds for o in outcomes if o.ok]),
             "kills": killer.kills,
             "kill_failures": killer.failures[:20],
+            "misses": len(killer.misses),
             "unsettled_after": killer.unsettled,
             # why requests failed: the most common (code, first words of the message)
             "failures": Counter(f"{o.code}: {o.detail[:100]}" for o in outcomes if not o.ok).most_common(12),
+            "restart_causes": restart_causes(client),
         }
     finally:
         stop_platform(settings, owns_cluster=True)
@@ -343,7 +383,10 @@ def main() -> int:
     console.print(table)
     chaos = results["chaos"]
     of_database = sum(1 for _, t in chaos["kills"] if t == "database")
-    console.print(f"kills: {len(chaos['kills'])} ({of_database} of the database)")
+    console.print(
+        f"kills: {len(chaos['kills'])} ({of_database} of the database); "
+        f"{chaos['misses']} picks found nothing to kill (restarting); pick: {args.pick}"
+    )
     if chaos["unsettled_after"]:
         console.print(f"[red]not running 120 s after the last kill: {chaos['unsettled_after']}[/red]")
     goal = chaos["answered_share"] >= 0.99 and chaos["lost"] == chaos["duplicated"] == chaos["dangling"] == 0
@@ -352,6 +395,9 @@ def main() -> int:
         console.print(f"  {count} x {failure}")
     for example in chaos["examples"][:10]:
         console.print(f"  {example}")
+    console.print("most common restarts (supervision record):")
+    for cause, count in chaos["restart_causes"]:
+        console.print(f"  {count} x {cause}")
     results["goal_met"] = goal
     write_results("chaos", results)
     return 0

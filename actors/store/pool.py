@@ -34,7 +34,7 @@ async def open_store_pool(settings: Settings, namespace: str, max_size: int = 4)
     timeout_s = settings.supervision.start_timeout_s
     deadline = time.monotonic() + timeout_s
     # up to timeout_s to find it, then up to timeout_s for its answer
-    dsn = await ActorRef(STORE, namespace).call("dsn", timeout_s=2 * timeout_s, wait_s=timeout_s)
+    dsn = await ActorRef(STORE, namespace).call("dsn", timeout_s=2 * timeout_s, wait_s=timeout_s, idempotent=True)
     while True:
         db = Database(
             dsn,

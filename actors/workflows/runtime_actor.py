@@ -193,7 +193,9 @@ class WorkflowRuntime(SupervisedActor):
         self.runtime = RayRuntime(current_namespace())
         self.reasoning_config = load_reasoning_config(s.resolve_path(s.reasoning.config_file))
         self.db = await open_store_pool(s, current_namespace(), max_size=4)
-        dsn = await self.ref(STORE).call("dsn", timeout_s=2 * s.supervision.start_timeout_s)
+        dsn = await self.ref(STORE).call(
+            "dsn", timeout_s=2 * s.supervision.start_timeout_s, wait_s=s.supervision.start_timeout_s, idempotent=True
+        )
         gates = s.workflows.breakpoints_dir
         self.breakpoints = Breakpoints(s.state_path / gates if gates else None)
         durable.install(
