@@ -367,8 +367,10 @@ class ChatConfig(_Section):
     # Seconds a chat answer may take end to end.
     timeout_s: float = Field(180.0, gt=0)
     # A message for an agent that is restarting waits this long for it; a turn cut by the
-    # agent's death is delivered again (once) to the restarted agent within this wait.
-    redeliver_wait_s: float = Field(15.0, ge=0)
+    # agent's death is delivered again (once) to the restarted agent within this wait. An
+    # agent's own restart takes ~1 s, but after a kill of its pool or of `supervisor/agents`
+    # every agent starts again behind the pool and the registry: 15-30 s on 2 loaded cores.
+    redeliver_wait_s: float = Field(30.0, ge=0)
 
 
 class CompatConfig(_Section):

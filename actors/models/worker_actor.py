@@ -112,8 +112,11 @@ class ModelWorker(SupervisedActor):
     # ---- generation ----------------------------------------------------------------
 
     async def chat_stream(self, request: dict[str, Any], task_kind: str | None = None) -> AsyncIterator[dict[str, Any]]:
-        """Yield ChatChunk dicts as tokens are produced; the last one has done=True."""
+        """Yield ChatChunk dicts as tokens are produced; the last one has done=True. A request
+        that arrives while the model loads (the router finds a restarted worker by its name
+        before its start is through) waits for the load, bounded by the start gate."""
         req = ChatRequest.model_validate(request)
+        await self.started()
         engine = self._engine()
         self.in_flight += 1
         try:
