@@ -25,7 +25,7 @@ from actors.reasoning.config import load_reasoning_config
 from actors.store.database import Database
 from actors.store.pool import open_store_pool
 from configs.settings import get_settings
-from protocols.addresses import KNOWLEDGE, OLLAMA, STORE
+from protocols.addresses import KNOWLEDGE, OLLAMA
 from protocols.reasoning import ReasoningConfig, ReasoningMode
 from protocols.rest_workflows import (
     RESEARCH_ANALYSIS,
@@ -193,9 +193,7 @@ class WorkflowRuntime(SupervisedActor):
         self.runtime = RayRuntime(current_namespace())
         self.reasoning_config = load_reasoning_config(s.resolve_path(s.reasoning.config_file))
         self.db = await open_store_pool(s, current_namespace(), max_size=4)
-        dsn = await self.ref(STORE).call(
-            "dsn", timeout_s=2 * s.supervision.start_timeout_s, wait_s=s.supervision.start_timeout_s, idempotent=True
-        )
+        dsn = self.db.dsn  # the store's DSN, as open_store_pool asked for it
         gates = s.workflows.breakpoints_dir
         self.breakpoints = Breakpoints(s.state_path / gates if gates else None)
         durable.install(
