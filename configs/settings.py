@@ -154,6 +154,7 @@ class SupervisionConfig(_Section):
     ping_timeout_s: float = Field(5.0, gt=0)
     shutdown_timeout_s: float = Field(5.0, gt=0)
     start_timeout_s: float = Field(60.0, gt=0)
+    start_attempts: int = Field(2, ge=1, le=10)
     # Where supervisors send their reports (live events, the restart record): addresses.
     events_publish_to: str | None = "bus/main"
     events_record_to: str | None = "store/main"
@@ -353,6 +354,9 @@ class AgentsConfig(_Section):
     # running: the registry starts any recorded agent the pool does not run this often.
     restore_on_start: bool = True
     reconcile_interval_s: float = Field(2.0, gt=0)
+    # An agent whose start failed is tried again after reconcile_interval_s, then after
+    # twice the previous wait each time, up to this (each try costs a new worker process).
+    reconcile_max_backoff_s: float = Field(60.0, gt=0)
     # Agents started at once when many must start again (after a restart of their pool).
     restore_concurrency: int = Field(4, ge=1, le=64)
 

@@ -113,6 +113,10 @@ class SupervisorFlags(BaseModel):
     ping_interval_s: float = Field(2.0, gt=0)
     ping_timeout_s: float = Field(5.0, gt=0)
     start_timeout_s: float = Field(60.0, gt=0)
+    # Tries of each child's start when this supervisor starts. A child whose start failed
+    # at once (not by timing out) is tried again before the supervisor fails its own start.
+    # 1 (OTP): the first failure fails the supervisor.
+    start_attempts: int = Field(1, ge=1)
     # simple_one_for_one: the template for children added at run time (id, args, kwargs
     # are given per child).
     child_template: ChildSpec | None = None

@@ -44,6 +44,7 @@ def supervisor_flags(
         ping_interval_s=s.ping_interval_s,
         ping_timeout_s=s.ping_timeout_s,
         start_timeout_s=s.start_timeout_s,
+        start_attempts=s.start_attempts,
         child_template=template,
     )
 

@@ -155,12 +155,27 @@ class Supervisor(SupervisedActor):
         async with self._lock:
             for child_id in self.engine.start_order():
                 try:
-                    await self._start_child(child_id)
+                    await self._start_child_with_retries(child_id)
                 except ChildStartError as exc:
                     for done in reversed(started):
                         await self._stop_child(done)
                     raise RuntimeError(f"{self.address}: child {child_id} failed to start: {exc}") from exc
                 started.append(child_id)
+
+    async def _start_child_with_retries(self, child_id: str) -> None:
+        """A child's start at this supervisor's start: one that failed at once (its actor
+        died, a dependency died during its start) is tried again, up to `start_attempts`
+        tries, so one unlucky child does not fail (and restart) all its siblings. A start
+        that timed out is not tried again: it already had its whole budget."""
+        for attempt in range(1, self.flags.start_attempts + 1):
+            try:
+                await self._start_child(child_id)
+                return
+            except ChildStartError as exc:
+                if attempt == self.flags.start_attempts or isinstance(exc.__cause__, TimeoutError):
+                    raise
+                log.warning("%s: %s failed to start (%s); trying again", self.address, child_id, exc)
+                await asyncio.sleep(self.engine.backoff_delay(attempt))
 
     async def initial_children(self, specs: list[ChildSpec]) -> list[ChildSpec]:
         """The children this start begins with, given those of the spec (a subclass may add

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -21,6 +22,7 @@ from actors.agents import bus_calls
 from actors.agents.export import MEDIA_TYPES, export_conversation
 from actors.agents.factory import AgentFactory, AgentSpecError, not_found
 from actors.agents.routing import ChatRouter
+from actors.agents.start_retries import StartRetries
 from actors.agents.types import load_agent_types
 from actors.evolution import sql as evolution_sql
 from actors.models.catalog import model_problem
@@ -72,6 +74,8 @@ class AgentRegistry(SupervisedActor):
         # One agent's row and actor change under its lock: a create, a delete and the
         # background restore of the same agent never interleave.
         self._agent_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        a = self.settings.agents
+        self._start_retries = StartRetries(a.reconcile_interval_s, a.reconcile_max_backoff_s)
 
     async def on_start(self) -> None:
         s = self.settings
@@ -108,21 +112,30 @@ class AgentRegistry(SupervisedActor):
             await asyncio.sleep(interval)
 
     async def _restore_agents(self) -> list[str]:
-        """Start the recorded agents the pool does not run, a few at once. Returns their ids."""
-        missing = not_running(await q.list_agents(self._db), await self._pool_states())
+        """Start the recorded agents the pool does not run (those whose backoff after a failed
+        start is over), a few at once. Returns their ids."""
+        now = time.monotonic()
+        missing = [
+            agent_id
+            for agent_id in not_running(await q.list_agents(self._db), await self._pool_states())
+            if self._start_retries.due(agent_id, now)
+        ]
         gate = asyncio.Semaphore(self.settings.agents.restore_concurrency)
 
         async def start(agent_id: str) -> None:
             async with gate, self._agent_locks[agent_id]:
                 try:
                     # asked again under the lock: the agent may have been deleted, or started, meanwhile
-                    if await q.get_agent(self._db, agent_id) is None:
-                        return
-                    address = agent_address(agent_id)
-                    if not await self._pool.call("has_child", address, timeout_s=10.0, idempotent=True):
-                        await self._start_agent(agent_id)
+                    if await q.get_agent(self._db, agent_id) is not None:
+                        address = agent_address(agent_id)
+                        if not await self._pool.call("has_child", address, timeout_s=10.0, idempotent=True):
+                            await self._start_agent(agent_id)
+                    self._start_retries.started(agent_id)
                 except Exception as exc:
-                    log.warning("%s: agent %s did not start again (%s); tried again later", self.address, agent_id, exc)
+                    delay = self._start_retries.failed(agent_id, time.monotonic())
+                    log.warning(
+                        "%s: agent %s did not start again (%s); tried again in %g s", self.address, agent_id, exc, delay
+                    )
 
         await asyncio.gather(*(start(agent_id) for agent_id in missing))
         return missing
@@ -225,6 +238,7 @@ class AgentRegistry(SupervisedActor):
                 await self._pool.call("terminate_child", address, timeout_s=self._pool_timeout_s)
             await q.delete_agent(self._db, agent_id)
         self._agent_locks.pop(agent_id, None)
+        self._start_retries.started(agent_id)  # gone: nothing to retry
         self.publish(TOPIC_AGENTS, "agent_deleted", {"id": agent_id, "type": row["type"], "name": row["name"]})
         return {**row, "deleted": True}
 

@@ -20,16 +20,24 @@ class _NeedsKeyword(Exception):
 class Counter(SupervisedActor):
     """Counts calls; knows its own incarnation (pid) so tests can tell restarts apart."""
 
-    def __init__(self, address: str, fail_start: bool = False, start_delay_s: float = 0.0) -> None:
+    def __init__(
+        self, address: str, fail_start: bool = False, start_delay_s: float = 0.0, fail_once_marker: str | None = None
+    ) -> None:
         super().__init__(address)
         self.count = 0
         self.fail_start = fail_start
         self.start_delay_s = start_delay_s
+        self.fail_once_marker = fail_once_marker
 
     async def on_start(self) -> None:
         await asyncio.sleep(self.start_delay_s)  # a slow start (a model loading)
         if self.fail_start:
             raise RuntimeError("configured to fail at start")
+        if self.fail_once_marker is not None and not os.path.exists(self.fail_once_marker):
+            # the first start fails (a dependency that died during it); the next one works
+            with open(self.fail_once_marker, "w") as marker:
+                marker.write("failed once")
+            raise RuntimeError("failed once, as configured")
 
     @tool(description="Add one and return the count and this incarnation's pid.")
     async def increment(self) -> dict[str, Any]:
