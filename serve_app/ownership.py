@@ -55,7 +55,9 @@ async def check_access(
     """404 unless this principal may see the object; 403 if it may see but not change it."""
     if principal.is_admin:
         return
-    exists, owner = await ask(_auth(settings), "lookup", kind, object_id, timeout_s=TIMEOUT_S)
+    exists, owner = await ask(
+        _auth(settings), "lookup", kind, object_id, timeout_s=TIMEOUT_S, wait_s=TIMEOUT_S, idempotent=True
+    )
     allowed = may(principal, kind, exists, owner, write)
     if allowed is None:
         raise PlatformError("not_found", f"no {kind.replace('_', ' ')} {object_id!r}", field, 404)
@@ -70,7 +72,18 @@ async def check_owner(settings: Settings, principal: Principal, kind: str, objec
 
 async def claim(settings: Settings, principal: Principal, kind: str, object_id: str) -> None:
     """Make the principal the owner of a new object (first claim wins)."""
-    await ask(_auth(settings), "claim", kind, object_id, principal.user_id, timeout_s=TIMEOUT_S)
+    # Idempotent (first claim wins; the same claim again changes nothing), so an auth/main
+    # that dies during it, or is restarting, does not leave the new object without an owner.
+    await ask(
+        _auth(settings),
+        "claim",
+        kind,
+        object_id,
+        principal.user_id,
+        timeout_s=TIMEOUT_S,
+        wait_s=TIMEOUT_S,
+        idempotent=True,
+    )
 
 
 async def visible(
