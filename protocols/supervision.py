@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -60,6 +61,19 @@ class BackoffPolicy(BaseModel):
     multiplier: float = Field(2.0, ge=1)
     jitter: float = Field(0.2, ge=0, le=1)  # +/- this fraction, at random
     reset_after_s: float = Field(10.0, ge=0)  # a child that ran this long starts over at 0
+
+    def delay(self, consecutive: int, uniform: Callable[[float, float], float] | None = None) -> float:
+        """Seconds to wait before try number `consecutive + 1` after `consecutive` failures
+        in a row. `uniform(a, b)` draws the jitter (e.g. `random.Random().uniform`); without
+        it, or with `jitter` 0, the delay is exact."""
+        if consecutive == 0:
+            base = min(self.max_s, self.initial_s)
+        else:
+            base = min(self.max_s, self.base_s * self.multiplier ** (consecutive - 1))
+        if base == 0.0 or self.jitter == 0.0 or uniform is None:
+            return base
+        spread = base * self.jitter
+        return max(0.0, min(self.max_s, base + uniform(-spread, spread)))
 
 
 class ChildSpec(BaseModel):

@@ -206,14 +206,7 @@ class SupervisorEngine:
         policy: BackoffPolicy | None = self.flags.backoff
         if policy is None:
             return 0.0
-        if consecutive_restarts == 0:
-            base = min(policy.max_s, policy.initial_s)
-        else:
-            base = min(policy.max_s, policy.base_s * policy.multiplier ** (consecutive_restarts - 1))
-        if base == 0.0 or policy.jitter == 0.0:
-            return base
-        spread = base * policy.jitter
-        return max(0.0, min(policy.max_s, base + self._rng.uniform(-spread, spread)))
+        return policy.delay(consecutive_restarts, self._rng.uniform)
 
     def restarts_in_window(self) -> int:
         now = self._clock()

@@ -480,6 +480,12 @@ def test_backoff_delay_sequence_is_initial_then_base_times_multiplier_capped() -
     assert delays == pytest.approx([0.05, 0.1, 0.2, 0.4, 0.8, 1.0, 1.0, 1.0])
 
 
+def test_the_policy_alone_gives_the_same_delays_and_no_jitter_without_a_draw() -> None:
+    assert [NO_JITTER.delay(n) for n in range(8)] == pytest.approx([0.05, 0.1, 0.2, 0.4, 0.8, 1.0, 1.0, 1.0])
+    assert JITTERY.delay(1) == 1.0  # no `uniform` given: the nominal delay
+    assert JITTERY.delay(1, lambda a, b: b) == pytest.approx(1.2)
+
+
 def test_consecutive_restarts_of_one_child_back_off_exponentially() -> None:
     clock = FakeClock()
     engine = make(children=ids("a"), backoff=NO_JITTER, clock=clock)
