@@ -164,6 +164,7 @@ READ_ONLY = frozenset(
         "audit_entries",
         "owner_of",
         "owned_ids",
+        "lookup",
     }
 )
 

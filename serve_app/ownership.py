@@ -23,6 +23,8 @@ from protocols.errors import PlatformError
 from serve_app.deps import actor_ref, ask
 
 TIMEOUT_S = 10.0
+# How long a lookup or claim waits for a restarting auth/main (before its own TIMEOUT_S).
+RESTART_WAIT_S = 10.0
 # Kinds whose objects without an owner are shared (read by all, written by admins).
 SHARED_WHEN_UNOWNED = frozenset({"index", "document"})
 
@@ -56,7 +58,7 @@ async def check_access(
     if principal.is_admin:
         return
     exists, owner = await ask(
-        _auth(settings), "lookup", kind, object_id, timeout_s=TIMEOUT_S, wait_s=TIMEOUT_S, idempotent=True
+        _auth(settings), "lookup", kind, object_id, timeout_s=TIMEOUT_S + RESTART_WAIT_S, wait_s=RESTART_WAIT_S
     )
     allowed = may(principal, kind, exists, owner, write)
     if allowed is None:
@@ -80,8 +82,8 @@ async def claim(settings: Settings, principal: Principal, kind: str, object_id: 
         kind,
         object_id,
         principal.user_id,
-        timeout_s=TIMEOUT_S,
-        wait_s=TIMEOUT_S,
+        timeout_s=TIMEOUT_S + RESTART_WAIT_S,
+        wait_s=RESTART_WAIT_S,
         idempotent=True,
     )
 
@@ -147,7 +149,15 @@ class EventAudience:
         cached = self._owners.get((kind, object_id))
         if cached is not None and (cached[1] is not None or cached[2] > now):
             return cached[0], cached[1]
-        exists, owner = await ask(_auth(self.settings), "lookup", kind, object_id, timeout_s=TIMEOUT_S)
+        # Waits out a restarting auth/main: this socket's events are held back meanwhile, not lost.
+        exists, owner = await ask(
+            _auth(self.settings),
+            "lookup",
+            kind,
+            object_id,
+            timeout_s=TIMEOUT_S + RESTART_WAIT_S,
+            wait_s=RESTART_WAIT_S,
+        )
         if len(self._owners) >= self.size:
             self._owners.clear()
         self._owners[(kind, object_id)] = (exists, owner, now + self.unknown_ttl_s)
