@@ -348,6 +348,8 @@ class AgentsConfig(_Section):
     # A model that dies during an answer (its router or worker restarting) is asked again this
     # many times; the answer starts over and the caller gets a `redelivered` event.
     model_retries: int = Field(2, ge=0, le=10)
+    # How long a turn waits for its model (router) when it is restarting.
+    model_wait_s: float = Field(30.0, ge=0)
     # A reasoning agent's turn waits this long for its session, then stops it and answers with what it has.
     reasoning_timeout_s: float = Field(300.0, gt=0)
     # Restart the agents recorded in the database when the platform starts, and keep them

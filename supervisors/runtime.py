@@ -57,9 +57,12 @@ class Runtime(Protocol):
         """One JSON-RPC message to `address` through the bus: its answer (errors included)."""
         ...
 
-    def stream(self, address: str, method: str, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+    def stream(
+        self, address: str, method: str, *args: Any, wait_s: float | None = None, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         """The values of a streaming method (an async generator on the actor), in order.
-        Closing the iterator early stops the stream at the actor."""
+        Closing the iterator early stops the stream at the actor. A target that is restarting
+        is waited for up to `wait_s` (default: the configured restart wait)."""
         ...
 
 
@@ -131,7 +134,9 @@ class RayRuntime:
         answer: dict[str, Any] | None = await one_hop(self.namespace).request(address, message, timeout_s)
         return answer
 
-    async def stream(self, address: str, method: str, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+    async def stream(
+        self, address: str, method: str, *args: Any, wait_s: float | None = None, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         import ray
 
         target = self.ref(address)
@@ -139,7 +144,7 @@ class RayRuntime:
         for attempt in range(2):
             # An actor that is restarting is waited for (the configured restart wait). A retry
             # also pings what it finds: Ray can hand out the dead incarnation's handle for a while.
-            handle = await (target.resolve() if attempt == 0 else target.resolve_live())
+            handle = await (target.resolve(wait_s) if attempt == 0 else target.resolve_live(wait_s))
             finished = False
             generator = None
             try:
@@ -290,8 +295,10 @@ class InMemoryRuntime:
             return make_error(request_id_of(message), ErrorCode.TARGET_CRASHED, f"{address} died")
         return answer
 
-    async def stream(self, address: str, method: str, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
-        incarnation = await self._resolve(address, 0.0)
+    async def stream(
+        self, address: str, method: str, *args: Any, wait_s: float | None = None, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        incarnation = await self._resolve(address, 0.0 if wait_s is None else wait_s)
         generator = getattr(incarnation.obj, method)(*args, **kwargs)
         try:
             async for value in generator:

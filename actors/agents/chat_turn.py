@@ -527,7 +527,9 @@ class ChatTurns:
     def _model_stream(self, request: dict[str, Any]) -> Any:
         """The model's chunks (an async generator: close it to stop the model)."""
         address = self.model_address(self.row["model"])
-        return self.runtime.stream(address, "chat_stream", request, self.row["type"])
+        # A restarting model is waited for as long as callers wait for a restarting agent:
+        # under kills the models' supervisor can take longer than the usual reference wait.
+        return self.runtime.stream(address, "chat_stream", request, self.row["type"], wait_s=self.config.model_wait_s)
 
 
 def _model_died(exc: ActorUnavailable | ModelError) -> bool:

@@ -262,10 +262,25 @@ async def test_a_refused_model_request_is_not_asked_again() -> None:
 @pytest.mark.asyncio
 async def test_no_model_is_an_error_row_too() -> None:
     runtime = InMemoryRuntime()
-    chat, rows = turns(runtime)
+    chat, rows = turns(runtime, model_wait_s=0.2)  # waited for (it may be restarting), then an error
     events = await run(chat, "hi")
     assert events[-1]["event"] == "error" and "model/tiny" in events[-1]["message"]
     assert rows.rows[-1].status == MessageStatus.ERROR
+
+
+@pytest.mark.asyncio
+async def test_a_model_that_is_restarting_is_waited_for() -> None:
+    runtime = InMemoryRuntime()
+    chat, rows = turns(runtime, model_wait_s=5.0)
+
+    async def model_back_soon() -> None:
+        await asyncio.sleep(0.3)
+        runtime.register(MODEL, Model("back"))
+
+    back = asyncio.create_task(model_back_soon())
+    events = await run(chat, "hi")
+    await back
+    assert events[-1]["event"] == "final" and rows.rows[-1].status == MessageStatus.COMPLETE
 
 
 @pytest.mark.asyncio
