@@ -61,6 +61,9 @@ class MCPServerHandle(SupervisedActor):
         self.prompts: list[dict[str, Any]] = []
         self._validators: dict[str, Any] = {}
         self._ready = asyncio.Event()
+        # Set when this incarnation failed or stopped: it will never be ready, so callers
+        # waiting for it are answered at once (the supervisor starts a new incarnation).
+        self._ended = asyncio.Event()
         self._stop = asyncio.Event()
         self._session_task: asyncio.Task[None] | None = None
         self._rpc_methods.update(
@@ -346,15 +349,20 @@ class MCPServerHandle(SupervisedActor):
 
     async def _wait_ready(self) -> Client:
         if self.client is None or not self._ready.is_set():
+            waits = [asyncio.ensure_future(self._ready.wait()), asyncio.ensure_future(self._ended.wait())]
             try:
-                await asyncio.wait_for(self._ready.wait(), self.settings.ready_wait_s)
-            except TimeoutError:
+                await asyncio.wait(waits, timeout=self.settings.ready_wait_s, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for wait in waits:
+                    wait.cancel()
+            if self.client is None or not self._ready.is_set():
+                status = self.machine.status.value
+                why = "" if self._ended.is_set() else f" and was not ready within {self.settings.ready_wait_s:g} s"
                 raise RpcError(
                     ErrorCode.TARGET_UNAVAILABLE,
-                    f"{self.address} is {self.machine.status.value} and was not ready within "
-                    f"{self.settings.ready_wait_s:g} s" + (f": {self.machine.error}" if self.machine.error else ""),
-                    {"address": self.address, "status": self.machine.status.value, "retryable": True},
-                ) from None
+                    f"{self.address} is {status}{why}" + (f": {self.machine.error}" if self.machine.error else ""),
+                    {"address": self.address, "status": status, "retryable": True},
+                )
         assert self.client is not None
         return self.client
 
@@ -387,6 +395,8 @@ class MCPServerHandle(SupervisedActor):
             changed = self.machine.set(status, error)
         except ValueError:
             return  # e.g. a late ping result after the handle failed
+        if self.machine.status in (ServerStatus.FAILED, ServerStatus.STOPPED):
+            self._ended.set()
         if changed:
             self._publish_status()
 

@@ -115,7 +115,10 @@ def test_a_command_that_fails_at_start_exits_as_start_failed() -> None:
             assert status["status"] == "failed" and status["error"].startswith("could not start")
             with pytest.raises(RpcError) as err:
                 await handle.call_tool("anything", {})
-            assert err.value.code == ErrorCode.TARGET_UNAVAILABLE
+            # answered at once with the reason: a failed incarnation is never ready, so the
+            # call does not wait out mcp.ready_wait_s (60 s here) first
+            assert err.value.code == ErrorCode.TARGET_UNAVAILABLE and "not ready within" not in err.value.message
+            assert err.value.data["status"] == "failed" and "could not start" in err.value.message
 
     asyncio.run(scenario())
 
