@@ -22,6 +22,7 @@ model, exact cosine search: semantic only, whatever mode is asked). No Ray, no P
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import tempfile
@@ -76,6 +77,18 @@ class Backend(Protocol):
 
 class BenchError(RuntimeError):
     """A run that cannot go on (the platform refused a request, a session never finished)."""
+
+
+RATE_LIMIT_PATIENCE_S = 300.0  # how long a client waits out 429s before it reports one
+
+
+def retry_after_s(response: httpx.Response) -> float:
+    """How long a 429 asks to wait: its JSON `retry_after_s`, else the Retry-After header, else 1 s."""
+    with contextlib.suppress(ValueError, TypeError, AttributeError):
+        return max(0.1, float(response.json()["retry_after_s"]))
+    with contextlib.suppress(ValueError, TypeError):
+        return max(0.1, float(response.headers.get("retry-after", "")))
+    return 1.0
 
 
 # ---- platform ------------------------------------------------------------------------------
@@ -157,9 +170,19 @@ class PlatformBackend:
             raise BenchError(f"{what}: HTTP {response.status_code} {response.text[:500]}")
         return response.json()
 
+    def _send(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
+        """A request's JSON; a 429 is waited out as its `retry_after_s` says (as a client should),
+        for at most RATE_LIMIT_PATIENCE_S in all."""
+        give_up = time.monotonic() + RATE_LIMIT_PATIENCE_S
+        while True:
+            response = self.http.request(method, path, **kwargs)
+            if response.status_code != 429 or time.monotonic() >= give_up:
+                return self._json(response, what)
+            time.sleep(retry_after_s(response))
+
     def reason(self, body: dict[str, Any]) -> Outcome:
         started = time.perf_counter()
-        summary = self._json(self.http.post("reasoning/start", json=body), "POST /reasoning/start")
+        summary = self._send("POST", "reasoning/start", "POST /reasoning/start", json=body)
         session_id = summary["session_id"]
         deadline = time.monotonic() + self.session_timeout_s
         while True:
@@ -168,12 +191,22 @@ class PlatformBackend:
                 self.http.post("reasoning/stop", json={"session_id": session_id})
                 raise BenchError(f"session {session_id} did not finish within {self.session_timeout_s} s")
             wait = min(60.0, left)
-            view = self._json(
-                self.http.get(f"reasoning/results/{session_id}", params={"wait_s": wait}, timeout=wait + 60),
+            view = self._send(
+                "GET",
+                f"reasoning/results/{session_id}",
                 "GET /reasoning/results",
+                params={"wait_s": wait},
+                timeout=wait + 60,
             )
             result = view.get("result")
             if result is not None and SessionStatus(result["status"]) in FINISHED:
+                break
+            session = view["session"]
+            if result is None and SessionStatus(session["status"]) in FINISHED:
+                # a session that failed before it had a result (its row holds the error): an
+                # answer of this mode that failed, not a reason to ask again at once forever
+                result = {"mode": session["resolved_mode"] or session["mode"], "status": session["status"]}
+                result["error"] = session.get("error") or f"the session ended {session['status']} without a result"
                 break
         wall = time.perf_counter() - started
         outcome = Outcome(ReasoningResult.model_validate(result), wall, session_id)

@@ -125,12 +125,22 @@ def load_rows(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def bench_failed(row: dict[str, Any]) -> bool:
+    """A row the benchmark's own client failed to get (a refused request, a session it lost
+    track of): no answer of the mode, so a resumed run asks that question again. A session
+    that failed on the platform is an answer (a wrong one) and is kept."""
+    return bool(row.get("bench_error")) or " HTTP 429 " in str(row.get("error") or "")
+
+
 def answered_by_every_mode(rows: Sequence[dict[str, Any]], modes: Sequence[str]) -> set[str]:
     """The questions that kept rows hold an answer of every mode for."""
     seen: dict[str, set[str]] = {}
+    failed: set[str] = set()
     for row in rows:
         seen.setdefault(row["id"], set()).add(row["mode"])
-    return {qid for qid, got in seen.items() if set(modes) <= got}
+        if bench_failed(row):
+            failed.add(row["id"])
+    return {qid for qid, got in seen.items() if set(modes) <= got and qid not in failed}
 
 
 def sources(passages: Sequence[Any]) -> set[str]:
@@ -142,7 +152,15 @@ def ask(backend: Backend, question: Question, mode: str, model: str, index: str,
     try:
         outcome: Outcome = backend.reason(body)
     except BenchError as error:
-        return {"id": question.id, "mode": mode, "error": str(error), "correct": False, "wall_s": None}
+        return {
+            "id": question.id,
+            "complexity": question.complexity,
+            "mode": mode,
+            "error": str(error),
+            "bench_error": True,
+            "correct": False,
+            "wall_s": None,
+        }
     result = outcome.result
     gold = set(question.pages)
     given = sources(result.passages)
@@ -266,7 +284,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.from_rows:  # report a run whose rows were kept (ROWS_FILE) without running it again
         saved = load_rows(Path(args.from_rows))
-        kept = [q for q in questions if q.id in {r["id"] for r in saved}]
+        whole = answered_by_every_mode(saved, modes)  # a question the client failed on is left out
+        saved = [r for r in saved if r["id"] in whole and r["mode"] in modes]
+        kept = [q for q in questions if q.id in whole]
         kept_run = {"model": model, "rows": saved, "tot": tot, "from_rows": args.from_rows}
         return report(args, kept, modes, kept_run, watch)
     # a resumed run keeps the whole questions its rows answered, and asks only the others
