@@ -51,15 +51,22 @@ def may(principal: Principal, kind: str, exists: bool, owner: str | None, write:
     return None
 
 
+async def lookup(settings: Settings, kind: str, object_id: str) -> tuple[bool, str | None]:
+    """Whether the object is known to auth/main, and its owner (a read: sent again to the
+    successor of an auth/main that dies during it, and a restarting one is waited for)."""
+    exists, owner = await ask(
+        _auth(settings), "lookup", kind, object_id, timeout_s=TIMEOUT_S + RESTART_WAIT_S, wait_s=RESTART_WAIT_S
+    )
+    return exists, owner
+
+
 async def check_access(
     settings: Settings, principal: Principal, kind: str, object_id: str, field: str, *, write: bool = False
 ) -> None:
     """404 unless this principal may see the object; 403 if it may see but not change it."""
     if principal.is_admin:
         return
-    exists, owner = await ask(
-        _auth(settings), "lookup", kind, object_id, timeout_s=TIMEOUT_S + RESTART_WAIT_S, wait_s=RESTART_WAIT_S
-    )
+    exists, owner = await lookup(settings, kind, object_id)
     allowed = may(principal, kind, exists, owner, write)
     if allowed is None:
         raise PlatformError("not_found", f"no {kind.replace('_', ' ')} {object_id!r}", field, 404)
@@ -150,14 +157,7 @@ class EventAudience:
         if cached is not None and (cached[1] is not None or cached[2] > now):
             return cached[0], cached[1]
         # Waits out a restarting auth/main: this socket's events are held back meanwhile, not lost.
-        exists, owner = await ask(
-            _auth(self.settings),
-            "lookup",
-            kind,
-            object_id,
-            timeout_s=TIMEOUT_S + RESTART_WAIT_S,
-            wait_s=RESTART_WAIT_S,
-        )
+        exists, owner = await lookup(self.settings, kind, object_id)
         if len(self._owners) >= self.size:
             self._owners.clear()
         self._owners[(kind, object_id)] = (exists, owner, now + self.unknown_ttl_s)
