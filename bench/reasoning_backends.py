@@ -72,6 +72,8 @@ class Backend(Protocol):
 
     def ingest(self, index: str, documents: Sequence[tuple[str, str]]) -> dict[str, Any]: ...
 
+    def calibrate(self, model: str, calibration: dict[str, Any]) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -214,6 +216,10 @@ class PlatformBackend:
         if tree.status_code == 200:
             outcome.retrieved = [Passage.model_validate(p) for p in (tree.json().get("passages") or {}).values()]
         return outcome
+
+    def calibrate(self, model: str, calibration: dict[str, Any]) -> None:
+        """ADAPTIVE's calibration for `model`, stored on the platform (POST /reasoning/modes)."""
+        self._send("POST", "reasoning/modes", "POST /reasoning/modes", json={"calibrations": {model: calibration}})
 
     def chat(self, model: str, prompt: str, temperature: float, max_tokens: int) -> Reply:
         body = {
@@ -409,10 +415,18 @@ class EngineBackend:
         )
         embedder = _Embedder(self.index) if self.index is not None else None
         model = self.model(body.get("model"))
-        pipeline = ReasoningPipeline(model, self.config, retriever=self.index, embedder=embedder)
+        pipeline = ReasoningPipeline(
+            model, self.config, retriever=self.index, embedder=embedder, model_name=body.get("model")
+        )
         started = time.perf_counter()
         result = asyncio.run(pipeline.run(request))
         return Outcome(result, time.perf_counter() - started)
+
+    def calibrate(self, model: str, calibration: dict[str, Any]) -> None:
+        """ADAPTIVE's calibration for `model` in this process's config."""
+        from protocols.reasoning import RouterCalibration
+
+        self.config.classifier.calibrations[model] = RouterCalibration.model_validate(calibration)
 
     def chat(self, model: str, prompt: str, temperature: float, max_tokens: int) -> Reply:
         started = time.perf_counter()

@@ -7,7 +7,7 @@ the WebSocket stream and the tests share these shapes.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -141,10 +141,35 @@ class S3Config(RagConfig):
     max_kept: int = Field(8, ge=1, le=100)  # passages handed to the generator at most
 
 
+MAX_CALIBRATION_EXAMPLES = 5000
+
+
+class RouterCalibration(BaseModel):
+    """One model's labelled queries, labelled by that model's own outcomes (Adaptive-RAG: the
+    simplest mode that answered right): what a strong model answers without retrieval, a small
+    one may not. Its sessions are routed by their k nearest labelled queries."""
+
+    examples: dict[Complexity, list[Annotated[str, Field(min_length=1, max_length=2000)]]]
+    k: int = Field(7, ge=1, le=100)
+    embedding_weight: float = Field(1.0, ge=0, le=1)  # share of the neighbours' vote (the rest: rules)
+    source: str = Field("", max_length=500)  # where the labels came from (a bench run, a date)
+
+    @model_validator(mode="after")
+    def _some_examples(self) -> RouterCalibration:
+        total = sum(len(queries) for queries in self.examples.values())
+        if total == 0:
+            raise ValueError("examples: at least one labelled query")
+        if total > MAX_CALIBRATION_EXAMPLES:
+            raise ValueError(f"examples: at most {MAX_CALIBRATION_EXAMPLES} labelled queries in all")
+        return self
+
+
 class ClassifierConfig(BaseModel):
-    """Rules plus an embedding nearest-centroid over labelled example queries."""
+    """Rules plus an embedding nearest-centroid over labelled example queries; a model with a
+    calibration is routed by the nearest neighbours among its own labelled queries instead."""
 
     examples: dict[Complexity, list[str]] = Field(default_factory=dict)
+    calibrations: dict[str, RouterCalibration] = Field(default_factory=dict)  # model name -> its calibration
     research_cues: list[str] = Field(default_factory=list)
     complex_cues: list[str] = Field(default_factory=list)
     reasoning_cues: list[str] = Field(default_factory=list)  # a COMPLEX query of kind "reasoning" goes to ToT
@@ -189,7 +214,7 @@ class RoutingDecision(BaseModel):
     complexity: Complexity
     mode: ReasoningMode
     task_kind: str
-    method: str  # "rules" or "rules+centroid"
+    method: str  # "rules", "rules+centroid" or "rules+knn" (a model's calibration)
     scores: dict[str, float] = Field(default_factory=dict)  # per complexity label
     features: dict[str, Any] = Field(default_factory=dict)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -26,6 +27,7 @@ from protocols.reasoning import (
     RagConfig,
     ReasoningMode,
     ReasoningResult,
+    RouterCalibration,
     RoutingDecision,
     S3Config,
     SessionMetrics,
@@ -146,7 +148,7 @@ class ReasoningDefaults(BaseModel):
     rag: RagConfig
     s3: S3Config
     modes: dict[str, str] = Field(default_factory=dict)  # mode -> what it does (read-only)
-    classifier: ClassifierConfig | None = None  # read-only here (configs/reasoning.yaml)
+    classifier: ClassifierConfig | None = None  # configs/reasoning.yaml; its calibrations also by POST
 
 
 class ReasoningDefaultsUpdate(BaseModel):
@@ -156,3 +158,6 @@ class ReasoningDefaultsUpdate(BaseModel):
     tot: TreeOfThoughtsConfig | None = None
     rag: RagConfig | None = None
     s3: S3Config | None = None
+    # ADAPTIVE's per-model calibrations: model name -> its labelled queries (null removes it);
+    # the models not named keep theirs
+    calibrations: dict[Annotated[str, Field(min_length=1, max_length=200)], RouterCalibration | None] | None = None

@@ -99,7 +99,9 @@ class RecipeEvaluator:
     def _pipeline(self, recipe: Recipe) -> ReasoningPipeline:
         config = self.base.model_copy(update={"direct_max_tokens": recipe.max_tokens})
         retriever = self.retriever_for(recipe.retrieval.index) if self.retriever_for is not None else None
-        return ReasoningPipeline(self.model_for(recipe.model, recipe.system_prompt), config, retriever=retriever)
+        return ReasoningPipeline(
+            self.model_for(recipe.model, recipe.system_prompt), config, retriever=retriever, model_name=recipe.model
+        )
 
     async def _one(self, recipe: Recipe, key: str, split: Split, example_id: str) -> Evaluation:
         example = self._examples[split][example_id]

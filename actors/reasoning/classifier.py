@@ -1,8 +1,11 @@
 """The ADAPTIVE router's complexity classifier (after Adaptive-RAG, Jeong et al. 2024).
 
 Rules over surface features score the four labels; with an embedder, a nearest-centroid over
-the labelled example queries of configs/reasoning.yaml is blended in. The decision carries
-its features and scores so it can be stored with the session's outcome.
+the labelled example queries of configs/reasoning.yaml is blended in. A model with a
+calibration (queries labelled by its own outcomes, calibration.py) is routed by a
+similarity-weighted vote of the k nearest of those queries instead: that vote follows how
+often each label occurred, which a centroid per label does not. The decision carries its
+features and scores so it can be stored with the session's outcome.
 """
 
 from __future__ import annotations
@@ -12,7 +15,14 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from protocols.reasoning import ClassifierConfig, Complexity, ReasoningMode, RoutingDecision, TaskKind
+from protocols.reasoning import (
+    ClassifierConfig,
+    Complexity,
+    ReasoningMode,
+    RouterCalibration,
+    RoutingDecision,
+    TaskKind,
+)
 
 from .ports import Embedder
 
@@ -94,6 +104,7 @@ class ComplexityClassifier:
         self.embedder = embedder
         self.temperature = temperature
         self._centroids: dict[Complexity, list[float]] | None = None
+        self._labelled: dict[str, list[tuple[Complexity, list[float]]]] = {}  # model -> its examples, embedded
 
     async def _load_centroids(self) -> dict[Complexity, list[float]]:
         if self._centroids is None:
@@ -119,13 +130,50 @@ class ComplexityClassifier:
         weights = {label: math.exp((cos - top) / self.temperature) for label, cos in cosines.items()}
         return _normalise({label: weights.get(label, 0.0) for label in Complexity})
 
-    async def classify(self, query: str, task: TaskKind = TaskKind.OPEN) -> RoutingDecision:
+    async def _embedded_examples(
+        self, model: str, calibration: RouterCalibration
+    ) -> list[tuple[Complexity, list[float]]]:
+        if model not in self._labelled:
+            assert self.embedder is not None
+            pairs = [(label, query) for label, queries in calibration.examples.items() for query in queries]
+            vectors = await self.embedder.embed([query for _, query in pairs])
+            self._labelled[model] = [(label, _unit(v)) for (label, _), v in zip(pairs, vectors, strict=True)]
+        return self._labelled[model]
+
+    async def neighbour_scores(self, query: str, model: str | None) -> tuple[dict[Complexity, float], int] | None:
+        """The k nearest of the model's labelled queries vote, each with its cosine (a negative
+        one counts 0): normalised votes and k. None without an embedder or a calibration."""
+        calibration = self.config.calibrations.get(model) if model else None
+        if self.embedder is None or calibration is None or model is None:
+            return None
+        labelled = await self._embedded_examples(model, calibration)
+        vector = _unit((await self.embedder.embed([query]))[0])
+        ranked = sorted(
+            ((sum(a * b for a, b in zip(vector, v, strict=True)), label) for label, v in labelled),
+            key=lambda pair: pair[0],
+            reverse=True,
+        )
+        votes = dict.fromkeys(Complexity, 0.0)
+        for cosine, label in ranked[: calibration.k]:
+            votes[label] += max(cosine, 0.0)
+        return _normalise(votes), calibration.k
+
+    async def classify(self, query: str, task: TaskKind = TaskKind.OPEN, model: str | None = None) -> RoutingDecision:
+        """`model`: the model the session runs on; its calibration, where it has one, routes
+        open questions (a Game of 24 puzzle is always the rules' to place)."""
         features = extract_features(query, self.config)
         if task is TaskKind.GAME24:
             features["game24"] = True
         rules = rule_scores(features, self.config)
-        centroid = await self.centroid_scores(query)
-        if centroid is None:
+        neighbours = None if features["game24"] else await self.neighbour_scores(query, model)
+        centroid = None if neighbours is not None else await self.centroid_scores(query)
+        if neighbours is not None:
+            votes, k = neighbours
+            w = self.config.calibrations[str(model)].embedding_weight
+            scores, method = {c: (1 - w) * rules[c] + w * votes[c] for c in Complexity}, "rules+knn"
+            features["knn_scores"] = {c.value: round(v, 4) for c, v in votes.items()}
+            features["calibration"] = {"model": model, "k": k}
+        elif centroid is None:
             scores, method = rules, "rules"
         else:
             w = self.config.embedding_weight

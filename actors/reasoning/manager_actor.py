@@ -80,9 +80,12 @@ MODE_DESCRIPTIONS = {
 
 
 def merge_defaults(base: ReasoningConfig, overrides: dict[str, Any]) -> ReasoningConfig:
-    """configs/reasoning.yaml with the stored POST /reasoning/modes overrides on top."""
+    """configs/reasoning.yaml with the stored POST /reasoning/modes overrides on top. Stored
+    calibrations go into the classifier's, model by model (a stored null removes one)."""
     data = base.model_dump(mode="json")
-    data.update({k: v for k, v in overrides.items() if v is not None})
+    data.update({k: v for k, v in overrides.items() if v is not None and k != "calibrations"})
+    calibrations = {**data["classifier"]["calibrations"], **(overrides.get("calibrations") or {})}
+    data["classifier"]["calibrations"] = {model: c for model, c in calibrations.items() if c is not None}
     return ReasoningConfig.model_validate(data)
 
 
@@ -120,11 +123,14 @@ class ReasoningManager(SupervisedActor):
         self.base_config = load_reasoning_config(s.resolve_path(s.reasoning.config_file))
         self.db = await open_store_pool(s, current_namespace(), max_size=4)
         self.config = merge_defaults(self.base_config, await sql.default_overrides(self.db))
-        self.classifier = ComplexityClassifier(
-            self.config.classifier, RuntimeEmbedder(self.runtime, embedder_address(s.embeddings.name))
-        )
+        self.classifier = self._classifier()
         if s.reasoning.restore_on_start:
             self._restore = asyncio.create_task(self._restore_sessions())
+
+    def _classifier(self) -> ComplexityClassifier:
+        assert self.runtime is not None
+        embedder = RuntimeEmbedder(self.runtime, embedder_address(self.settings.embeddings.name))
+        return ComplexityClassifier(self.config.classifier, embedder)
 
     async def on_stop(self) -> None:
         if self._restore is not None:
@@ -164,11 +170,13 @@ class ReasoningManager(SupervisedActor):
 
     # ---- starting ------------------------------------------------------------------------
 
-    async def _model(self, body: StartReasoningBody) -> str:
+    async def _model(self, requested: str | None, field: str = "model") -> str:
+        """The model a session runs on (`requested` or the configured one); 422 naming `field`
+        when it cannot run."""
         s = self.settings
-        model = body.model or s.reasoning.model or s.models.default_model
+        model = requested or s.reasoning.model or s.models.default_model
         if model is None:
-            raise ReasoningError("validation_error", "no model given and none configured", "model", 422)
+            raise ReasoningError("validation_error", "no model given and none configured", field, 422)
 
         async def ollama_models() -> list[dict[str, Any]]:
             listed: list[dict[str, Any]] = await self.ref(OLLAMA).call("list_models", timeout_s=15, wait_s=0)
@@ -176,7 +184,7 @@ class ReasoningManager(SupervisedActor):
 
         problem = await model_problem(s, model, ollama_models)
         if problem is not None:
-            raise ReasoningError("validation_error", f"model '{model}': {problem}", "model", 422)
+            raise ReasoningError("validation_error", f"model '{model}': {problem}", field, 422)
         return model
 
     async def _index(self, body: StartReasoningBody, mode: ReasoningMode) -> str:
@@ -187,12 +195,12 @@ class ReasoningManager(SupervisedActor):
                 raise ReasoningError("not_found", f"knowledge index '{index}' does not exist", "index", 404)
         return index
 
-    async def _prepare(self, session_id: str, request: ReasoningRequest) -> None:
+    async def _prepare(self, session_id: str, request: ReasoningRequest, model: str) -> None:
         """Before the actor starts: ADAPTIVE's decision, and a tree's root (the first update)."""
         mode, kind = request.mode, request.task
         if mode is ReasoningMode.ADAPTIVE:
             assert self.classifier is not None
-            decision = await self.classifier.classify(request.query, request.task)
+            decision = await self.classifier.classify(request.query, request.task, model)
             await sql.set_routing(self._db, session_id, decision)
             routed = {"session_id": session_id, **decision.model_dump(mode="json")}
             self.publish(session_topic(session_id), "reasoning_routed", routed)
@@ -222,7 +230,7 @@ class ReasoningManager(SupervisedActor):
                 task_for(request.task).initial_state(request.query)
             except ValueError as exc:
                 raise ReasoningError("validation_error", str(exc), "query", 422) from None
-        model = await self._model(start)
+        model = await self._model(start.model)
         index = await self._index(start, request.mode)
         running = len(await sql.running_session_ids(self._db))
         if running >= self.settings.reasoning.max_running:
@@ -243,7 +251,7 @@ class ReasoningManager(SupervisedActor):
             {"session_id": session_id, "query": request.query, "mode": request.mode.value, "task": request.task.value},
         )
         try:
-            await self._prepare(session_id, request)
+            await self._prepare(session_id, request, model)
             await self._start_actor(session_id)
         except Exception as exc:
             message = getattr(exc, "message", None) or str(exc)
@@ -405,11 +413,22 @@ class ReasoningManager(SupervisedActor):
 
     @after_start
     async def set_defaults(self, update: dict[str, Any]) -> dict[str, Any]:
-        change = ReasoningDefaultsUpdate.model_validate(update).model_dump(mode="json", exclude_none=True)
-        overrides = {**await sql.default_overrides(self._db), **change}
+        body = ReasoningDefaultsUpdate.model_validate(update)
+        change = body.model_dump(mode="json", exclude_none=True, exclude={"calibrations"})
+        stored = await sql.default_overrides(self._db)
+        overrides = {**stored, **change}
+        if body.calibrations is not None:
+            for model, calibration in body.calibrations.items():
+                if calibration is not None:
+                    await self._model(model, field=f"calibrations.{model}")
+            overrides["calibrations"] = {
+                **(stored.get("calibrations") or {}),
+                **{m: c.model_dump(mode="json") if c else None for m, c in body.calibrations.items()},
+            }
         config = merge_defaults(self.base_config, overrides)
         await sql.set_default_overrides(self._db, overrides)
         self.config = config
+        self.classifier = self._classifier()  # new calibrations: their examples are embedded again
         self.publish(TOPIC_REASONING, "reasoning_defaults", {"default_mode": config.default_mode.value})
         return self._defaults().model_dump(mode="json")
 

@@ -52,14 +52,16 @@ class ReasoningPipeline:
         retriever: Retriever | None = None,
         embedder: Embedder | None = None,
         classifier: ComplexityClassifier | None = None,
+        model_name: str | None = None,
     ) -> None:
         self.model = model
+        self.model_name = model_name  # picks ADAPTIVE's calibration for this model, where there is one
         self.config = config
         self.retriever = retriever
         self.classifier = classifier or ComplexityClassifier(config.classifier, embedder)
 
     async def route(self, request: ReasoningRequest) -> RoutingDecision:
-        decision = await self.classifier.classify(request.query, request.task)
+        decision = await self.classifier.classify(request.query, request.task, self.model_name)
         if decision.mode in _NEEDS_RETRIEVER and self.retriever is None:
             # no knowledge service: the nearest mode that needs none
             tot = decision.mode is ReasoningMode.TOT_ENHANCED_RAG

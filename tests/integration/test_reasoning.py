@@ -359,6 +359,37 @@ def test_modes_are_configured_and_stored(platform: str) -> None:
     assert refused.status_code == 422 and refused.json()["field"] == "body.s3.max_turns"
 
 
+def test_a_models_calibration_routes_its_adaptive_sessions(platform: str, docs_index: str, settings: Any) -> None:
+    model = settings.models.default_model
+    # this model's outcomes said: capitals need retrieval (a rule alone calls them simple)
+    calibration = {
+        "examples": {
+            "moderate": ["What is the capital of Spain?", "What is the capital of Germany?"],
+            "complex": ["Compare the trade-offs of asyncio tasks and threads"],
+        },
+        "k": 2,
+        "source": "test",
+    }
+    changed = authed.post(api(platform, "/reasoning/modes"), json={"calibrations": {model: calibration}}, timeout=60)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["classifier"]["calibrations"][model]["source"] == "test"
+    try:
+        session = start(platform, query="What is the capital of Italy?", mode="adaptive", index=docs_index)
+        view = result(platform, session["session_id"])
+        assert_finished(view)
+        assert view["result"]["routing"]["method"] == "rules+knn"
+        assert view["session"]["resolved_mode"] == "rag_only"
+    finally:
+        removed = authed.post(api(platform, "/reasoning/modes"), json={"calibrations": {model: None}}, timeout=60)
+        assert removed.status_code == 200 and model not in removed.json()["classifier"]["calibrations"]
+    unknown = authed.post(
+        api(platform, "/reasoning/modes"), json={"calibrations": {"no-such-model": calibration}}, timeout=60
+    )
+    assert unknown.status_code == 422 and unknown.json()["field"] == "calibrations.no-such-model", unknown.text
+    empty = authed.post(api(platform, "/reasoning/modes"), json={"calibrations": {model: {"examples": {}}}}, timeout=60)
+    assert empty.status_code == 422 and "calibrations" in empty.json()["field"], empty.text
+
+
 def test_mcp_clients_run_reasoning_sessions(platform: str) -> None:
     async def scenario() -> tuple[Any, Any, Any]:
         async with authed.mcp_client(platform + "mcp") as mcp_client:

@@ -2917,9 +2917,14 @@ export interface components {
         };
         /**
          * ClassifierConfig
-         * @description Rules plus an embedding nearest-centroid over labelled example queries.
+         * @description Rules plus an embedding nearest-centroid over labelled example queries; a model with a
+         *     calibration is routed by the nearest neighbours among its own labelled queries instead.
          */
         ClassifierConfig: {
+            /** Calibrations */
+            calibrations?: {
+                [key: string]: components["schemas"]["RouterCalibration"];
+            };
             /** Complex Cues */
             complex_cues?: string[];
             /** Complex Modes */
@@ -4726,6 +4731,10 @@ export interface components {
          * @description POST /reasoning/modes: only the fields given change (stored, so they outlive restarts).
          */
         ReasoningDefaultsUpdate: {
+            /** Calibrations */
+            calibrations?: {
+                [key: string]: components["schemas"]["RouterCalibration"] | null;
+            } | null;
             default_mode?: components["schemas"]["ReasoningMode"] | null;
             rag?: components["schemas"]["RagConfig"] | null;
             s3?: components["schemas"]["S3Config"] | null;
@@ -5121,6 +5130,33 @@ export interface components {
             scores?: {
                 [key: string]: number;
             };
+        };
+        /**
+         * RouterCalibration
+         * @description One model's labelled queries, labelled by that model's own outcomes (Adaptive-RAG: the
+         *     simplest mode that answered right): what a strong model answers without retrieval, a small
+         *     one may not. Its sessions are routed by their k nearest labelled queries.
+         */
+        RouterCalibration: {
+            /**
+             * Embedding Weight
+             * @default 1
+             */
+            embedding_weight: number;
+            /** Examples */
+            examples: {
+                [key: string]: string[];
+            };
+            /**
+             * K
+             * @default 7
+             */
+            k: number;
+            /**
+             * Source
+             * @default
+             */
+            source: string;
         };
         /**
          * RoutingDecision
