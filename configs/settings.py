@@ -361,6 +361,9 @@ class AgentsConfig(_Section):
     reconcile_max_backoff_s: float = Field(60.0, gt=0)
     # Agents started at once when many must start again (after a restart of their pool).
     restore_concurrency: int = Field(4, ge=1, le=64)
+    # Agents outlive a crash of their pool (detached actors the pool's next incarnation adopts)
+    # instead of dying with it (OTP's rule): their turns in flight go on.
+    outlive_pool: bool = True
 
 
 class ChatConfig(_Section):

@@ -94,6 +94,11 @@ class ChildSpec(BaseModel):
     # Workers only: keep a warm standby (an incarnation that has run its constructor) and
     # promote it when this child dies, so a restart skips Ray's process start.
     standby: bool = False
+    # Workers only: the child outlives a crash of its supervisor (a detached Ray actor) and the
+    # supervisor's next incarnation adopts it when asked to start it, instead of starting it
+    # afresh: a killed pool of agents costs no agent its answer in flight. Unlike OTP, where
+    # children die with their supervisor; an orderly stop still stops them.
+    outlives_supervisor: bool = False
     # Supervisors only: the flags and children of the child supervisor.
     supervisor: SupervisorFlags | None = None
     children: tuple[ChildSpec, ...] = ()

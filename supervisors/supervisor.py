@@ -303,12 +303,20 @@ class Supervisor(SupervisedActor):
             kwargs = dict(spec.kwargs)
             cls = remote_class(spec.actor)
         uses_standby = spec.standby and spec.kind is ChildKind.WORKER
+        outlives = spec.outlives_supervisor and spec.kind is ChildKind.WORKER and not uses_standby
         standby = self._standbys.pop(child_id, None) if uses_standby else None
+        orphan = await self._orphan(spec.id) if outlives else None
         if standby is not None:
             handle, name = standby
             ready: Any = handle.supervision_promote
+        elif orphan is not None:  # it outlived our predecessor: adopted as it runs
+            handle, name = orphan, spec.id
+            ready = handle.supervision_ready  # answers at once: its on_start ran long ago
+            log.info("%s: adopted %s, which outlived this supervisor's predecessor", self.address, spec.id)
         else:
             name = incarnation_name(spec.id) if uses_standby else spec.id
+            if outlives:
+                options = {**options, "lifetime": "detached"}
             handle = await self._create_named(cls, {**options, "name": name}, args, kwargs)
             ready = handle.supervision_ready
         self._starting[child_id] = handle
@@ -378,6 +386,23 @@ class Supervisor(SupervisedActor):
         if standby is not None:
             with contextlib.suppress(Exception):
                 ray.kill(standby[0], no_restart=True)
+
+    async def _orphan(self, name: str) -> ActorHandle | None:
+        """A live actor already under `name` (a child that outlived this supervisor's
+        predecessor), or None. One that does not answer its ping in time is killed: a
+        fresh incarnation takes the name."""
+        try:
+            handle = ray.get_actor(name, namespace=self.namespace)
+        except ValueError:
+            return None
+        try:
+            await asyncio.wait_for(await_ref(handle.ping.remote()), self.flags.ping_timeout_s)
+        except Exception as exc:
+            log.warning("%s: %s outlived its supervisor but does not answer (%s)", self.address, name, exc)
+            with contextlib.suppress(Exception):
+                ray.kill(handle, no_restart=True)
+            return None
+        return handle
 
     async def _create_named(
         self, cls: Any, options: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]

@@ -4,8 +4,9 @@ the registry that decides which agents run.
 The pool is a plain simple_one_for_one supervisor: each agent `agent/<id>` is a child
 from the template, restarted on its own. The registry (a worker) keeps the agents in
 PostgreSQL and asks the pool to start and stop them. rest_for_one: a restart of the pool
-(all agents gone) restarts the registry too, which starts the recorded agents again; a
-crash of the registry leaves the running agents alone.
+restarts the registry too, which asks for the recorded agents again; the agents outlived
+the pool's crash (detached actors, `agents.outlive_pool`) and its new incarnation adopts
+them, so no agent's turn is lost to it. A crash of the registry leaves the agents alone.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ STRATEGY = Strategy.REST_FOR_ONE
 
 
 def agent_template(settings: Settings) -> ChildSpec:
-    """The pool starts each agent from this, with its id as the argument."""
-    return worker("agent/template", AGENT_ACTOR, settings)
+    """The pool starts each agent from this, with its id as the argument. An agent outlives
+    a crash of the pool (or of `supervisor/agents` above it): the pool's next incarnation
+    adopts it when the registry asks for it again, so its turn in flight goes on."""
+    return worker("agent/template", AGENT_ACTOR, settings, outlives_supervisor=settings.agents.outlive_pool)
 
 
 def child_specs(settings: Settings) -> list[ChildSpec]:

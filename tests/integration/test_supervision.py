@@ -436,3 +436,29 @@ def test_platform_tree_names_every_component(client: Any) -> None:
         assert expected in addresses
     assert all(n.state.value == "running" for n in tree.walk())
     assert client.health().status == "ok"
+
+
+def test_a_child_that_outlives_its_supervisor_is_adopted_by_the_next_one(client: Any) -> None:
+    """`outlives_supervisor` (the agents' pool): a crash of the supervisor leaves the child
+    running, and the supervisor's next incarnation adopts it instead of starting another; it
+    is watched again (a kill restarts it), and an orderly stop still stops it."""
+    child = ChildSpec(
+        id=f"counter/o-{uuid.uuid4().hex[:8]}", actor=COUNTER, shutdown_timeout_s=2.0, outlives_supervisor=True
+    )
+    _, first = spawn(client, _flags(Strategy.ONE_FOR_ONE), [child])
+    pid = pid_of(client, child.id)
+    ray.kill(first, no_restart=True)  # the supervisor crashes
+    time.sleep(1.0)
+    assert pid_of(client, child.id) == pid  # the child did not die with it
+    _, successor = spawn(client, _flags(Strategy.ONE_FOR_ONE), [child])
+    assert pid_of(client, child.id) == pid  # adopted, not started again
+    assert status_of(successor, child.id)["restarts"] == 0
+    ray.kill(client.actor(child.id), no_restart=True)  # watched by its new supervisor
+    wait_restarts(successor, child.id, 1)
+    assert pid_of(client, child.id) != pid
+    stop(successor)  # an orderly stop stops it too
+    with pytest.raises(KeyError):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            client.actor(child.id)
+            time.sleep(0.2)
