@@ -244,6 +244,9 @@ class KnowledgeConfig(_Section):
     shard_timeout_s: float = Field(5.0, gt=0)
     # How long ingest and search wait for an embedder that is (re)loading its model.
     embedder_wait_s: float = Field(120.0, ge=0)
+    # How long the gateway waits for one document's ingest (parse, embed, store): a large page
+    # behind others on a loaded 2-core machine takes minutes, and a 504 would hide work done.
+    ingest_timeout_s: float = Field(600.0, gt=0)
     # FAISS snapshots under <state_dir>/index, checked against PostgreSQL before use.
     snapshots: bool = True
     snapshot_every: int = Field(1000, ge=1)  # changes between snapshots

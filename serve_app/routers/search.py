@@ -37,10 +37,10 @@ TIMEOUT_S = 120.0
 EXCLUDE_UNSET: dict[str, Any] = {"response_model_exclude_unset": True}
 
 
-async def ask(service: ActorRef, method: str, *args: Any) -> Any:
+async def ask(service: ActorRef, method: str, *args: Any, timeout_s: float = TIMEOUT_S) -> Any:
     """`method(*args)` on the knowledge or memory service; its KnowledgeError (field named)
     and the service's absence (503) are answered by serve_app/errors.py."""
-    return await actor_ask(service, method, *args, timeout_s=TIMEOUT_S, wait_s=0)
+    return await actor_ask(service, method, *args, timeout_s=timeout_s, wait_s=0)
 
 
 def _creation(body: IndexCreate) -> dict[str, Any]:
@@ -85,6 +85,7 @@ async def add_document(
         body.format,
         body.filename,
         body.content_base64,
+        timeout_s=settings.knowledge.ingest_timeout_s,
     )
 
 
