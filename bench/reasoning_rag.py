@@ -357,6 +357,24 @@ def tot_budget(settings: Any, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def pct(value: float | None) -> str:
+    return "-" if value is None or value != value else f"{value:.0%}"
+
+
+def best_fixed(summaries: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """The most accurate fixed mode (the faster on a tie) and its summary."""
+    fixed = {m: s for m, s in summaries.items() if m in FIXED}
+    return max(fixed.items(), key=lambda kv: (kv[1]["accuracy"], -kv[1]["latency_mean_s"]))
+
+
+def goal(best: dict[str, Any], adaptive: dict[str, Any]) -> tuple[float, float, bool]:
+    """Accuracy points behind the best fixed mode, share of its mean latency, and whether
+    that meets the goal (GOAL_POINTS, GOAL_LATENCY)."""
+    points = (best["accuracy"] - adaptive["accuracy"]) * 100
+    share = adaptive["latency_mean_s"] / best["latency_mean_s"] if best["latency_mean_s"] else float("nan")
+    return points, share, points <= GOAL_POINTS and share <= GOAL_LATENCY
+
+
 def report(
     args: argparse.Namespace, questions: list[Question], modes: list[str], results: dict[str, Any], watch: Stopwatch
 ) -> int:
@@ -368,9 +386,6 @@ def report(
     columns += ["err"]
     for column in columns:
         table.add_column(column, justify="left" if column == "mode" else "right")
-
-    def pct(value: float | None) -> str:
-        return "-" if value is None or value != value else f"{value:.0%}"
 
     for mode, s in summaries.items():
         table.add_row(
@@ -394,10 +409,8 @@ def report(
     fixed = {m: s for m, s in summaries.items() if m in FIXED}
     if "adaptive" in summaries and fixed:
         adaptive = summaries["adaptive"]
-        best_mode, best = max(fixed.items(), key=lambda kv: (kv[1]["accuracy"], -kv[1]["latency_mean_s"]))
-        points = (best["accuracy"] - adaptive["accuracy"]) * 100
-        share = adaptive["latency_mean_s"] / best["latency_mean_s"] if best["latency_mean_s"] else float("nan")
-        met = points <= GOAL_POINTS and share <= GOAL_LATENCY
+        best_mode, best = best_fixed(summaries)
+        points, share, met = goal(best, adaptive)
         for mode, s in fixed.items():
             console.print(
                 f"adaptive vs {mode}: accuracy {s['accuracy'] * 100 - adaptive['accuracy'] * 100:+.1f} points "

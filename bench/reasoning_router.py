@@ -48,12 +48,13 @@ from bench.python_docs_qa import (
 from bench.reasoning_backends import Backend, BenchError, EngineBackend, PlatformBackend, opened
 from bench.reasoning_rag import (
     FIXED,
-    GOAL_LATENCY,
-    GOAL_POINTS,
     MODES,
     answered_by_every_mode,
     ask,
+    best_fixed,
+    goal,
     load_rows,
+    pct,
     tot_budget,
 )
 from bench.reasoning_rag import parse_args as rag_defaults
@@ -180,9 +181,6 @@ def report(args: argparse.Namespace, test: list[Question], results: dict[str, An
     for column in ("mode", "acc", *COMPLEXITIES, "mean s", "p50 s", "err"):
         table.add_column(column, justify="left" if column == "mode" else "right")
 
-    def pct(value: float | None) -> str:
-        return "-" if value is None or value != value else f"{value:.0%}"
-
     for mode, s in summaries.items():
         table.add_row(
             mode,
@@ -195,14 +193,11 @@ def report(args: argparse.Namespace, test: list[Question], results: dict[str, An
     console.print(table)
     routes = Counter(r.get("resolved_mode") for r in rows if r["mode"] == CALIBRATED)
     console.print(f"calibrated adaptive ran: {dict(routes)}")
-    fixed = {m: summaries[m] for m in FIXED}
-    best_mode, best = max(fixed.items(), key=lambda kv: (kv[1]["accuracy"], -kv[1]["latency_mean_s"]))
+    best_mode, best = best_fixed(summaries)
     verdicts: dict[str, Any] = {"best_fixed": best_mode}
     for mode in ("adaptive", CALIBRATED):
         s = summaries[mode]
-        points = (best["accuracy"] - s["accuracy"]) * 100
-        share = s["latency_mean_s"] / best["latency_mean_s"] if best["latency_mean_s"] else float("nan")
-        met = points <= GOAL_POINTS and share <= GOAL_LATENCY
+        points, share, met = goal(best, s)
         verdicts[mode] = {"points_behind": points, "latency_share": share, "goal_met": met}
         console.print(
             f"{mode} vs the best fixed mode ({best_mode}, {best['accuracy']:.0%}): {points:+.1f} points behind, "
