@@ -39,7 +39,7 @@ from protocols.supervision import (
 from supervisors.actor import SupervisedActor, tool
 from supervisors.engine import Escalate, Ignore, Restart, SupervisorEngine, SupervisorError
 from supervisors.events import EventSink, sink_for
-from supervisors.refs import await_ref, incarnation_name, publish_alias, unwrap
+from supervisors.refs import await_ref, incarnation_name, kill, kill_soon, publish_alias, unwrap
 from supervisors.sendable import with_sendable_errors
 from supervisors.specs import start_budget_s
 
@@ -323,7 +323,7 @@ class Supervisor(SupervisedActor):
         try:
             info = await asyncio.wait_for(await_ref(ready.remote()), start_budget_s(spec, self.flags.start_timeout_s))
         except (TimeoutError, Exception) as exc:
-            ray.kill(handle, no_restart=True)
+            await kill(handle)
             superseded = generation is not None and self._generation.get(child_id, 0) != generation
             if standby is not None and not superseded:  # the standby died waiting: a fresh incarnation instead
                 log.warning("%s: standby of %s failed (%s)", self.address, child_id, _describe_error(exc))
@@ -370,7 +370,7 @@ class Supervisor(SupervisedActor):
                 log.warning("%s: no standby for %s (%s)", self.address, child_id, _describe_error(exc))
                 return
             if self._shutting_down or not self.engine.has_child(child_id):
-                ray.kill(handle, no_restart=True)
+                await kill(handle)
                 return
             self._standbys[child_id] = (handle, name)
 
@@ -384,8 +384,7 @@ class Supervisor(SupervisedActor):
             task.cancel()
         standby = self._standbys.pop(child_id, None)
         if standby is not None:
-            with contextlib.suppress(Exception):
-                ray.kill(standby[0], no_restart=True)
+            kill_soon(standby[0])
 
     async def _orphan(self, name: str) -> ActorHandle | None:
         """A live actor already under `name` (a child that outlived this supervisor's
@@ -399,8 +398,7 @@ class Supervisor(SupervisedActor):
             await asyncio.wait_for(await_ref(handle.ping.remote()), self.flags.ping_timeout_s)
         except Exception as exc:
             log.warning("%s: %s outlived its supervisor but does not answer (%s)", self.address, name, exc)
-            with contextlib.suppress(Exception):
-                ray.kill(handle, no_restart=True)
+            await kill(handle)
             return None
         return handle
 
@@ -428,8 +426,7 @@ class Supervisor(SupervisedActor):
             watcher.cancel()
         starting = self._starting.pop(child_id, None)
         if starting is not None:  # a lone restart under way: its start fails, and it gives up
-            with contextlib.suppress(Exception):
-                ray.kill(starting, no_restart=True)
+            await kill(starting)
         if handle is None:
             if starting is not None:
                 self.engine.mark_state(child_id, ChildState.STOPPED)
@@ -442,7 +439,7 @@ class Supervisor(SupervisedActor):
             )
         except Exception as exc:  # timeout or already dead: kill regardless
             log.info("%s: %s did not stop cleanly (%s); killing", self.address, child_id, _describe_error(exc))
-        ray.kill(handle, no_restart=True)
+        await kill(handle)
         self.engine.mark_state(child_id, ChildState.STOPPED)
         self._publish_lifecycle("child_stopped", child_id)
 
@@ -467,11 +464,11 @@ class Supervisor(SupervisedActor):
             reason = _exit_reason(exit_task)
             # Finish it off if it asked to stop; for a dead one this also drops Ray's
             # local cache of its name, which could otherwise keep the name "taken".
-            ray.kill(handle, no_restart=True)
+            await kill(handle)
         else:
             exit_task.cancel()
             reason = ExitReason(kind=ExitKind.HANG, detail=hang.result())
-            ray.kill(handle, no_restart=True)
+            await kill(handle)
         if self._shutting_down or self._generation.get(child_id) != generation:
             return  # we stopped it ourselves
         # A separate task: the restart must not be cancelled along with this watcher.
@@ -584,7 +581,7 @@ class Supervisor(SupervisedActor):
         current = self.engine.has_child(child_id) and self._generation.get(child_id, 0) == planned
         if self._shutting_down or not current:
             if launched is not None:
-                ray.kill(launched.handle, no_restart=True)
+                await kill(launched.handle)
             return
         if failure is not None:
             pending.append((child_id, ExitReason(kind=ExitKind.START_FAILED, detail=str(failure))))

@@ -5,7 +5,6 @@ No `from __future__ import annotations`: FastAPI reads these annotations at run 
 
 from typing import Any
 
-import ray
 from fastapi import APIRouter, Query
 
 from protocols.addresses import ROOT, Address, InvalidAddress
@@ -15,7 +14,7 @@ from protocols.supervision import ChildStatus
 from serve_app.deps import Monitor, Root, SettingsDep, Store, actor_ref, ask
 from serve_app.errors import ApiError
 from serve_app.routers.health import tree_of
-from supervisors.refs import ActorRef
+from supervisors.refs import ActorRef, kill
 
 router = APIRouter(tags=["system"])
 CALL_TIMEOUT_S = 10.0
@@ -78,5 +77,5 @@ async def system_kill(settings: SettingsDep, body: KillRequest) -> KillResponse:
     if body.how == "exit":
         actor.chaos_exit.remote(1)
     else:
-        ray.kill(actor, no_restart=True)
+        await kill(actor)
     return KillResponse(address=address, killed=True, how=body.how)

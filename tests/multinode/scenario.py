@@ -329,6 +329,14 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
             if final[a].get("started_at") is not None
         ]
         report["running_again_s"] = dict(sorted(running_again, key=lambda item: item[1]))
+        # what the supervisors did about the loss, in order: why a recovery took its time
+        events = httpx.get(info.url + "api/v1/system/events", params={"limit": 1000}, headers=headers, timeout=30)
+        report["events_after_loss"] = [
+            f"{e['at'] - kill_wall:.1f}s {e['supervisor']}: {e['action']} {e['child']} ({e['reason']}) "
+            + e["detail"][:80]
+            for e in (events.json().get("events", []) if events.status_code == 200 else [])
+            if e.get("at", 0) >= kill_wall
+        ]
         return report
     finally:
         t_stop = time.monotonic()

@@ -15,7 +15,9 @@ from tests.multinode.run import run_scenario
 from tests.multinode.scenario import ON_WORKER
 
 # The goal is 30 s to the first chat after the loss; on this 2-core machine, loaded,
-# with three raylets, it measured 22-39 s (bench/node_loss.py), so the test bounds it at 60 s.
+# with three raylets, it measured 22-46 s (bench/node_loss.py, this scenario), so the test
+# bounds it at 60 s. (A CI run measured 72 s while supervisors stalled in `ray.kill` of the
+# lost node's actors and were restarted as hung; kills now run off the event loop.)
 RECOVERY_BOUND_S = 60.0
 # The module's scenario runs inside the first test's setup: give it its own bound (run_scenario's
 # 480 s) rather than pytest-timeout's 300 s per test.
@@ -74,8 +76,10 @@ def test_lost_children_are_replaced_on_the_joined_node(report: dict[str, Any]) -
 
 def test_node_loss_during_chat_traffic_is_survived(report: dict[str, Any]) -> None:
     loss = report["node_loss"]
-    assert loss["all_children_running_s"] is not None, loss
-    assert loss["first_chat_ok_s"] is not None and loss["first_chat_ok_s"] < RECOVERY_BOUND_S, loss
+    # on a failure, where the time went: each child running again, and what the supervisors did
+    why = {k: report.get(k) for k in ("running_again_s", "events_after_loss")}
+    assert loss["all_children_running_s"] is not None, (loss, why)
+    assert loss["first_chat_ok_s"] is not None and loss["first_chat_ok_s"] < RECOVERY_BOUND_S, (loss, why)
     assert loss["health_ok_s"] is not None, loss
     assert loss["failed_plain_text"] == 0, loss["failed_samples"]
 
