@@ -170,7 +170,9 @@ def forget(address: str, namespace: str, handle: Any = None, error: BaseExceptio
         if handle is None or cached is handle:
             _handles.pop((namespace, address), None)
     if handle is not None and isinstance(error, ActorDiedError):
-        kill_soon(handle)
+        # At once, not on a killer thread: the look-up that follows must not get the dead
+        # one back. Ray has declared it dead, so the GCS answers without calling its node.
+        _kill_now(handle)
 
 
 class ActorRef:

@@ -337,6 +337,8 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
             for e in (events.json().get("events", []) if events.status_code == 200 else [])
             if e.get("at", 0) >= kill_wall
         ]
+        # restarts placed on the lost node before Ray declared it dead, which died there again
+        report["node_loss"]["starts_failed"] = sum(1 for e in report["events_after_loss"] if "(start_failed)" in e)
         return report
     finally:
         t_stop = time.monotonic()
