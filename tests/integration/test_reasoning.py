@@ -100,7 +100,9 @@ def docs_index(platform: str) -> str:
 
 def assert_finished(view: dict[str, Any], status: str = "completed") -> dict[str, Any]:
     session, outcome = view["session"], view["result"]
-    assert session["status"] == status, view
+    # why it ended so first: pytest cuts the view's repr short
+    why = {k: (outcome or {}).get(k) for k in ("stop_reason", "error")} | {"session_error": session.get("error")}
+    assert session["status"] == status, (why, view)
     assert outcome is not None and outcome["status"] == status
     assert session["finished_at"] is not None
     assert 0.0 <= session["confidence"] <= 1.0
