@@ -331,14 +331,15 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
         report["running_again_s"] = dict(sorted(running_again, key=lambda item: item[1]))
         # what the supervisors did about the loss, in order: why a recovery took its time
         events = httpx.get(info.url + "api/v1/system/events", params={"limit": 1000}, headers=headers, timeout=30)
+        recorded = events.json().get("events", []) if events.status_code == 200 else []
+        after_loss = [e for e in recorded if e.get("at", 0) >= kill_wall]
         report["events_after_loss"] = [
             f"{e['at'] - kill_wall:.1f}s {e['supervisor']}: {e['action']} {e['child']} ({e['reason']}) "
             + e["detail"][:80]
-            for e in (events.json().get("events", []) if events.status_code == 200 else [])
-            if e.get("at", 0) >= kill_wall
+            for e in after_loss
         ]
         # restarts placed on the lost node before Ray declared it dead, which died there again
-        report["node_loss"]["starts_failed"] = sum(1 for e in report["events_after_loss"] if "(start_failed)" in e)
+        report["node_loss"]["starts_failed"] = sum(1 for e in after_loss if e["reason"] == "start_failed")
         return report
     finally:
         t_stop = time.monotonic()
