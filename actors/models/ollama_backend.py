@@ -46,6 +46,11 @@ _STATUS_TIMEOUT_S = 5.0
 # when the model does not exist: pull from the registry, create from a base.
 _NOT_FOUND_HINTS = ("not found", "file does not exist")
 
+# What a kept-alive connection the server (or a proxy) closed while idle looks like
+# when a request is sent on it: nothing was read, so sending it again on a fresh
+# connection is safe. Connect errors and timeouts are not here: the host is down.
+_STALE_CONNECTION = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+
 
 class OllamaBackend:
     """One Ollama server: models, chat/generate streams, pull/create/delete, embeddings."""
@@ -83,7 +88,7 @@ class OllamaBackend:
 
     async def list_models(self) -> list[ModelInfo]:
         """The models Ollama has locally (GET /api/tags)."""
-        listing = await self._call(self._client.list(), None)
+        listing = await self._call(lambda: self._client.list(), None)
         models: list[ModelInfo] = []
         for entry in listing.models:
             if not entry.model:
@@ -103,19 +108,19 @@ class OllamaBackend:
 
     async def info(self, name: str) -> dict[str, Any]:
         """Ollama's /api/show for one model (modelfile, parameters, template, details, model_info)."""
-        shown = await self._call(self._client.show(name), name)
+        shown = await self._call(lambda: self._client.show(name), name)
         body = shown.model_dump(mode="json", by_alias=True, exclude_none=True)
         body["name"] = name
         return body
 
     async def running(self) -> list[dict[str, Any]]:
         """The models Ollama holds in memory now (GET /api/ps)."""
-        ps = await self._call(self._client.ps(), None)
+        ps = await self._call(lambda: self._client.ps(), None)
         return [m.model_dump(mode="json", exclude_none=True) for m in ps.models]
 
     async def delete(self, name: str) -> None:
         """Remove a model from Ollama's disk."""
-        await self._call(self._client.delete(name), name)
+        await self._call(lambda: self._client.delete(name), name, retry_stale=False)
 
     # ---- generation -----------------------------------------------------------------
 
@@ -186,7 +191,7 @@ class OllamaBackend:
         """The vectors and the tokens Ollama read for them (None when it does not say)."""
         if not texts:
             return [], 0
-        result = await self._call(self._client.embed(model=model, input=list(texts), truncate=truncate), model)
+        result = await self._call(lambda: self._client.embed(model=model, input=list(texts), truncate=truncate), model)
         return [[float(x) for x in vector] for vector in result.embeddings], result.prompt_eval_count
 
     # ---- model management -------------------------------------------------------------
@@ -233,9 +238,15 @@ class OllamaBackend:
 
     # ---- plumbing ------------------------------------------------------------------
 
-    async def _call(self, call: Awaitable[_T], model: str | None) -> _T:
+    async def _call(self, call: Callable[[], Awaitable[_T]], model: str | None, *, retry_stale: bool = True) -> _T:
+        """Await one request; `retry_stale`: send it once more when its kept-alive connection was dead."""
         try:
-            return await call
+            try:
+                return await call()
+            except _STALE_CONNECTION:
+                if not retry_stale:
+                    raise
+                return await call()
         except Exception as exc:
             raise self._error(exc, model) from exc
 
@@ -246,21 +257,31 @@ class OllamaBackend:
         only closing that generator closes the response. Leaving it to the garbage
         collector would keep Ollama generating for nobody, so callers wrap this
         generator in `aclosing` too: closing an outer generator does not close the
-        ones it iterates."""
+        ones it iterates. A stream that fails on a stale connection before its first
+        part is started once more (nothing was generated for anyone yet)."""
         stream: AsyncIterator[_T] | None = None
+        attempts = 2
         try:
-            stream = await start()
-            async for part in stream:
-                yield part
+            while True:
+                attempts -= 1
+                started = False
+                try:
+                    stream = await start()
+                    async for part in stream:
+                        started = True
+                        yield part
+                    return
+                except _STALE_CONNECTION:
+                    if started or attempts == 0:
+                        raise
+                    await _close(stream)
+                    stream = None
         except ModelError:
             raise
         except Exception as exc:
             raise self._error(exc, model) from exc
         finally:
-            if stream is not None:
-                aclose = getattr(stream, "aclose", None)
-                if aclose is not None:
-                    await aclose()
+            await _close(stream)
 
     def _error(self, exc: BaseException, model: str | None) -> ModelError:
         """The ModelError for whatever the client or the network raised."""
@@ -342,6 +363,13 @@ def _counts(part: ollama.ChatResponse | ollama.GenerateResponse) -> dict[str, An
         "eval_count": part.eval_count,
         "eval_duration": part.eval_duration,
     }
+
+
+async def _close(stream: AsyncIterator[Any] | None) -> None:
+    """Close a client stream (an async generator) so its HTTP response is released."""
+    aclose = getattr(stream, "aclose", None)
+    if aclose is not None:
+        await aclose()
 
 
 def _describe(exc: BaseException) -> str:

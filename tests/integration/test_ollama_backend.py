@@ -416,6 +416,74 @@ async def test_unreachable_host_fails_fast() -> None:
         assert time.monotonic() - started < 2.0
 
 
+class DroppingProxy:
+    """A TCP proxy to `target` that closes its first `drop` connections once their request
+    arrived, answering nothing: what a kept-alive connection the server closed while idle
+    looks like to a client that just sent a request on it."""
+
+    def __init__(self, target_port: int, drop: int) -> None:
+        self.target_port = target_port
+        self.drop = drop
+        self.dropped = 0
+        self.server: asyncio.Server | None = None
+        self.url = ""
+
+    async def __aenter__(self) -> DroppingProxy:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.url = f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        first = await reader.read(65536)
+        if self.dropped < self.drop:
+            self.dropped += 1
+            writer.close()
+            return
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        up_writer.write(first)
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(ConnectionError):
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+@pytest.mark.asyncio
+async def test_a_request_on_a_dead_kept_alive_connection_is_sent_again(fake: FakeOllama) -> None:
+    """CI saw a reasoning step fail with `unreachable: ReadError` when the model worker reused a
+    connection the server had just closed for idleness: nothing was read, so send it again."""
+    calls = (
+        lambda b: b.list_models(),
+        lambda b: collect(b.chat(chat_request("one two three"))),
+        lambda b: collect(b.generate(GenerateRequest(model=CHAT_MODEL, prompt="four five"))),
+        lambda b: b.embed(EMBED_MODEL, ["six"]),
+    )
+    for call in calls:
+        async with DroppingProxy(fake.port, drop=1) as proxy, backend_for(proxy.url) as backend:
+            assert await call(backend)
+            assert proxy.dropped == 1
+    # Sent again once only: a server that drops every request is unreachable.
+    async with DroppingProxy(fake.port, drop=10) as proxy, backend_for(proxy.url) as backend:
+        for call in calls:
+            with pytest.raises(ModelError) as caught:
+                await call(backend)
+            assert caught.value.code == ModelErrorCode.BACKEND_UNAVAILABLE
+        assert proxy.dropped == 2 * len(calls)
+    # Delete is not sent twice: the first may have been carried out.
+    async with DroppingProxy(fake.port, drop=1) as proxy, backend_for(proxy.url) as backend:
+        with pytest.raises(ModelError):
+            await backend.delete(CHAT_MODEL)
+        assert proxy.dropped == 1 and fake.has_model(CHAT_MODEL)
+
+
 @pytest.mark.asyncio
 async def test_a_stalled_stream_times_out(fake: FakeOllama) -> None:
     fake.token_delay_s = 2.0  # Ollama stuck between two tokens

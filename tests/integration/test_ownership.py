@@ -153,8 +153,13 @@ def test_the_websocket_delivers_a_users_events_only_to_them(platform: str, owned
         session_id = None
         deadline = time.monotonic() + 300
         seen_mine: list[str] = []
+        received: list[str] = []  # what came, for the failure message
         while time.monotonic() < deadline:
-            message = json.loads(mine.recv(timeout=300))
+            try:
+                message = json.loads(mine.recv(timeout=max(1.0, deadline - time.monotonic())))
+            except TimeoutError:
+                pytest.fail(f"no reasoning_complete within 300 s; received: {received}")
+            received.append(f"{message.get('type')}:{message.get('topic')}")
             if message["type"] == "reasoning_started":
                 session_id = message["data"]["session_id"]
             if message.get("topic", "").startswith("reasoning"):
