@@ -50,6 +50,7 @@ from protocols.jsonrpc import (
 from protocols.supervision import ExitKind
 from protocols.text import check_storable
 from supervisors.refs import ActorRef, configure
+from supervisors.stall import StallReport
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver.tools.base import Tool as McpTool
@@ -102,6 +103,25 @@ def _configure_refs() -> None:
 def _warm_process() -> None:
     _configure_refs()
     preload()
+
+
+_stall_report: StallReport | None = None
+
+
+def _report_stalls() -> None:
+    """Arm this process's stall report (one per process: faulthandler has one timer)."""
+    global _stall_report
+    if _stall_report is not None:
+        return
+    try:
+        from configs.settings import get_settings
+
+        threshold_s = get_settings().supervision.stall_report_s
+    except Exception:  # settings that do not load: no report, the actor still runs
+        return
+    if threshold_s > 0:
+        _stall_report = StallReport(threshold_s)
+        _stall_report.start()
 
 
 def _inside_ray_actor() -> bool:
@@ -166,6 +186,8 @@ class SupervisedActor:
         async with self._start_lock:
             if not self._started:
                 _configure_refs()
+                if self._gated:  # a Ray actor's process, not a test's
+                    _report_stalls()
                 await self.on_start()
                 self._started = True
                 self._started_flag().set()
