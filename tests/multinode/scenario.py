@@ -351,9 +351,27 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
                 ray.shutdown()
             if cluster.head_node is not None:
                 cluster.shutdown()
+            report["stall_reports"] = stall_reports(temp_dir)
             shutil.rmtree(temp_dir, ignore_errors=True)
             report["timings"]["stop_s"] = round(time.monotonic() - t_stop, 1)
             report["timings"]["total_s"] = round(time.monotonic() - t0, 1)
+
+
+def stall_reports(temp_dir: Path, limit: int = 12, lines: int = 60) -> list[str]:
+    """The stall reports actors wrote to their worker logs (supervisors/stall.py: every
+    thread's stack when an event loop did not turn in time), newest session, labelled with
+    the actor class Ray names in the log: where a child restarted as hung was sitting."""
+    reports: list[str] = []
+    for log in sorted(temp_dir.glob("session_2*/logs/worker-*.err")):
+        text = log.read_text(errors="replace")
+        if "Timeout (" not in text:
+            continue
+        actor = next((line.split(":actor_name:", 1)[1] for line in text.splitlines() if ":actor_name:" in line), "?")
+        for block in text.split("Timeout (")[1:]:
+            reports.append(f"{actor} ({log.name}): Timeout (" + "\n".join(block.splitlines()[:lines]))
+            if len(reports) >= limit:
+                return reports
+    return reports
 
 
 def add_node(cluster: Any, attempts: int = 3, **node_args: Any) -> Any:

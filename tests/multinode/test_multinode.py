@@ -77,7 +77,7 @@ def test_lost_children_are_replaced_on_the_joined_node(report: dict[str, Any]) -
 def test_node_loss_during_chat_traffic_is_survived(report: dict[str, Any]) -> None:
     loss = report["node_loss"]
     # on a failure, where the time went: each child running again, and what the supervisors did
-    why = {k: report.get(k) for k in ("running_again_s", "events_after_loss")}
+    why = {k: report.get(k) for k in ("running_again_s", "events_after_loss", "stall_reports")}
     assert loss["all_children_running_s"] is not None, (loss, why)
     assert loss["first_chat_ok_s"] is not None and loss["first_chat_ok_s"] < RECOVERY_BOUND_S, (loss, why)
     assert loss["health_ok_s"] is not None, loss
