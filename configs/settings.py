@@ -153,8 +153,9 @@ class SupervisionConfig(_Section):
     ping_interval_s: float = Field(2.0, gt=0)
     ping_timeout_s: float = Field(5.0, gt=0)
     # An actor whose event loop does not turn for this long writes every thread's stack to
-    # its log (supervisors/stall.py): where a child restarted as hung was sitting. 0: off.
-    stall_report_s: float = Field(4.0, ge=0)
+    # its log (supervisors/stall.py): where a child restarted as hung was sitting. 0: off,
+    # the default: re-arming the timer joins a thread with the GIL held, in every actor.
+    stall_report_s: float = Field(0.0, ge=0)
     shutdown_timeout_s: float = Field(5.0, gt=0)
     start_timeout_s: float = Field(60.0, gt=0)
     start_attempts: int = Field(2, ge=1, le=10)
