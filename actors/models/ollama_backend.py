@@ -260,10 +260,8 @@ class OllamaBackend:
         ones it iterates. A stream that fails on a stale connection before its first
         part is started once more (nothing was generated for anyone yet)."""
         stream: AsyncIterator[_T] | None = None
-        attempts = 2
         try:
-            while True:
-                attempts -= 1
+            for attempt in (1, 2):
                 started = False
                 try:
                     stream = await start()
@@ -272,7 +270,7 @@ class OllamaBackend:
                         yield part
                     return
                 except _STALE_CONNECTION:
-                    if started or attempts == 0:
+                    if started or attempt == 2:
                         raise
                     await _close(stream)
                     stream = None
