@@ -32,6 +32,7 @@ past `--budget` by up to one generation's evaluations (the table shows the calls
 
     python -m bench.evolution_recipes [--task python_docs_qa] [--budget 300] [--model NAME]
     python -m bench.evolution_recipes --task python_docs_qa_quick --budget 20 --pages 20   # a smoke run
+    python -m bench.evolution_recipes --no-gepa   /   --no-ours   # the two halves in separate sittings
 Results: bench/results/evolution_recipes.json.
 """
 
@@ -95,6 +96,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--population", type=int, default=4, help="per island (a full val pass costs val-size calls)")
     parser.add_argument("--islands", type=int, default=1)
     parser.add_argument("--no-gepa", action="store_true", help="ours only")
+    parser.add_argument(
+        "--no-ours", action="store_true", help="GEPA and the seed only (the two halves fit separate sittings)"
+    )
     parser.add_argument(
         "--start-timeout-s",
         type=float,
@@ -378,7 +382,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             cpu = CpuMonitor()
             scoring = PlatformScoring(backend.settings, args.task, model)
             try:
-                results["ours"] = run_ours(backend, start_body(args, seed, model), args.budget)
+                if not args.no_ours:
+                    results["ours"] = run_ours(backend, start_body(args, seed, model), args.budget)
                 if not args.no_gepa:
                     results["gepa"] = gepa_or_why(scoring, seed, args, text)
                 with progress_bar() as bar:
@@ -412,7 +417,7 @@ def gepa_or_why(
 
 
 def report(args: argparse.Namespace, results: dict[str, Any], watch: Stopwatch) -> int:
-    ours = results["ours"]
+    ours = results.get("ours")
     gepa_result = results.get("gepa", {})
     rows = comparison_rows(results)
     table = Table(title=f"{args.task}, budget {args.budget} metric calls, {results['model']}; test split")
@@ -429,11 +434,12 @@ def report(args: argparse.Namespace, results: dict[str, Any], watch: Stopwatch) 
             fmt(row["test"].get("tokens"), "{:.0f}"),
         )
     console.print(table)
-    history = ", ".join(f"g{h['generation']} {h['hypervolume']:.3f}" for h in ours["history"])
-    console.print(
-        f"ours: {ours['metric_calls']} metric calls of {args.budget} ({ours['stop_reason']}), "
-        f"{ours['generations']} generations, {ours['wall_s']:.0f} s; hypervolume (val) by generation: {history}"
-    )
+    if ours is not None:
+        history = ", ".join(f"g{h['generation']} {h['hypervolume']:.3f}" for h in ours["history"])
+        console.print(
+            f"ours: {ours['metric_calls']} metric calls of {args.budget} ({ours['stop_reason']}), "
+            f"{ours['generations']} generations, {ours['wall_s']:.0f} s; hypervolume (val) by generation: {history}"
+        )
     if "error" in gepa_result:
         console.print(f"GEPA: did not run: {gepa_result['error']}")
     elif gepa_result:
@@ -461,7 +467,7 @@ def comparison_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
             "test": results.get("seed_test", {}).get("objectives", {}),
         }
     ]
-    front = results["ours"]["front"]
+    front = results["ours"]["front"] if "ours" in results else []
     picked = pick_by_val([{"objectives": r["val"], "key": r["key"]} for r in front])
     for number, member in enumerate(front):
         mark = " (ours: best val)" if picked and member["key"] == picked["key"] else ""

@@ -159,6 +159,18 @@ def test_ours_is_the_front_member_best_on_val_never_on_test() -> None:
     assert rows[-1]["prompt_chars"] == len(GOOD) and rows[-1]["mode"] == "rag_only"
 
 
+def test_a_gepa_only_sitting_compares_the_seed_and_gepa() -> None:
+    """`--no-ours`: no run of ours in the results, so its rows are left out, not an error."""
+    report = {
+        "seed_recipe": seed().model_dump(mode="json"),
+        "seed_test": {"objectives": {"quality": 0.5, "latency_p50": 1.0, "tokens": 50.0}},
+        "gepa": {"best_prompt": GOOD, "best_val_quality": 1.0, "val_quality": [0.25, 1.0], "test": {"objectives": {}}},
+    }
+    rows = comparison_rows(report)
+    assert [r["recipe"] for r in rows] == ["seed", "GEPA best (by val)"]
+    assert rows[0]["val_quality"] == 0.25
+
+
 def test_the_start_body_lets_the_budget_stop_the_run_and_seeds_the_recipe() -> None:
     args = argparse.Namespace(task="python_docs_qa_quick", budget=20, population=4, islands=1, seed=3, index="idx")
     args.run_timeout_s = 100.0
