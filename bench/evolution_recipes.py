@@ -95,8 +95,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed-prompt", default=SEED_PROMPT)
     parser.add_argument("--population", type=int, default=4, help="per island (a full val pass costs val-size calls)")
     parser.add_argument("--islands", type=int, default=1)
-    parser.add_argument("--no-gepa", action="store_true", help="ours only")
-    parser.add_argument(
+    halves = parser.add_mutually_exclusive_group()  # both off would ingest and compare nothing
+    halves.add_argument("--no-gepa", action="store_true", help="ours only")
+    halves.add_argument(
         "--no-ours", action="store_true", help="GEPA and the seed only (the two halves fit separate sittings)"
     )
     parser.add_argument(

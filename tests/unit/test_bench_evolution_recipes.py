@@ -12,6 +12,7 @@ from bench.evolution_recipes import (
     comparison_rows,
     front_rows,
     objectives_of,
+    parse_args,
     pick_by_val,
     seed_recipe,
     start_body,
@@ -169,6 +170,12 @@ def test_a_gepa_only_sitting_compares_the_seed_and_gepa() -> None:
     rows = comparison_rows(report)
     assert [r["recipe"] for r in rows] == ["seed", "GEPA best (by val)"]
     assert rows[0]["val_quality"] == 0.25
+
+
+def test_the_two_halves_cannot_both_be_left_out() -> None:
+    assert parse_args(["--no-ours"]).no_ours and parse_args(["--no-gepa"]).no_gepa
+    with pytest.raises(SystemExit):
+        parse_args(["--no-ours", "--no-gepa"])
 
 
 def test_the_start_body_lets_the_budget_stop_the_run_and_seeds_the_recipe() -> None:
