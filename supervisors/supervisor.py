@@ -70,6 +70,17 @@ def remote_class(import_path: str) -> Any:
     return cls
 
 
+async def remote_class_off_loop(import_path: str) -> Any:
+    """`remote_class`, with a first import on a thread. A child's module can take seconds to
+    import on a loaded node (psycopg, faiss, torch), and a supervisor's loop must keep
+    answering pings and watching its other children meanwhile (a restart after a node loss
+    imports several at once)."""
+    cls = _remote_classes.get(import_path)
+    if cls is not None:
+        return cls
+    return await asyncio.to_thread(remote_class, import_path)
+
+
 class ChildStartError(Exception):
     pass
 
@@ -297,11 +308,11 @@ class Supervisor(SupervisedActor):
                 self.namespace,
             )
             kwargs: dict[str, Any] = {}
-            cls = remote_class(spec.actor or "supervisors.supervisor:Supervisor")
+            cls = await remote_class_off_loop(spec.actor or "supervisors.supervisor:Supervisor")
         else:
             args = (spec.id, *spec.args)
             kwargs = dict(spec.kwargs)
-            cls = remote_class(spec.actor)
+            cls = await remote_class_off_loop(spec.actor)
         uses_standby = spec.standby and spec.kind is ChildKind.WORKER
         outlives = spec.outlives_supervisor and spec.kind is ChildKind.WORKER and not uses_standby
         standby = self._standbys.pop(child_id, None) if uses_standby else None
