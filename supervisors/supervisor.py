@@ -458,27 +458,26 @@ class Supervisor(SupervisedActor):
 
     async def _watch(self, child_id: str, generation: int, handle: ActorHandle) -> None:
         exit_task = asyncio.ensure_future(await_ref(handle.supervision_wait_exit.remote()))
-        hang = asyncio.ensure_future(self._ping_until_hung(handle))
+        hung: str | None = None
         try:
-            done, _ = await asyncio.wait({exit_task, hang}, return_when=asyncio.FIRST_COMPLETED)
-            if exit_task not in done:
-                # A process that died is silent too, and on a loaded machine Ray can take
-                # longer than the ping timeout to report the death. Give the exit watch one
-                # more ping timeout to say so before calling it a hang.
-                await asyncio.wait({exit_task}, timeout=self.flags.ping_timeout_s)
+            while hung is None and not exit_task.done():
+                silent = asyncio.ensure_future(self._ping_until_silent(handle))
+                done, _ = await asyncio.wait({exit_task, silent}, return_when=asyncio.FIRST_COMPLETED)
+                if exit_task in done:
+                    silent.cancel()
+                    break
+                hung = await self._confirm_hang(handle, exit_task)
         except asyncio.CancelledError:
             exit_task.cancel()
-            hang.cancel()
             raise
         if exit_task.done():
-            hang.cancel()
             reason = _exit_reason(exit_task)
             # Finish it off if it asked to stop; for a dead one this also drops Ray's
             # local cache of its name, which could otherwise keep the name "taken".
             await kill(handle)
         else:
             exit_task.cancel()
-            reason = ExitReason(kind=ExitKind.HANG, detail=hang.result())
+            reason = ExitReason(kind=ExitKind.HANG, detail=hung or "")
             await kill(handle)
         if self._shutting_down or self._generation.get(child_id) != generation:
             return  # we stopped it ourselves
@@ -487,16 +486,39 @@ class Supervisor(SupervisedActor):
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _ping_until_hung(self, handle: ActorHandle) -> str:
-        """Returns (a description) when the child fails to answer ping in time."""
-        while True:
+    async def _ping_until_silent(self, handle: ActorHandle) -> None:
+        """Returns when the child fails to answer a ping in time."""
+        while await self._answers_ping(handle):
             await asyncio.sleep(self.flags.ping_interval_s)
-            try:
-                await asyncio.wait_for(await_ref(handle.ping.remote()), self.flags.ping_timeout_s)
-            except TimeoutError:
-                return f"no answer to ping within {self.flags.ping_timeout_s:g} s"
-            except RayActorError:
-                await asyncio.sleep(3600)  # dead, not hung: the exit watch reports it
+
+    async def _answers_ping(self, handle: ActorHandle) -> bool:
+        """Whether the child answers one ping within the ping timeout. A dead child waits
+        here for good: its exit watch reports it."""
+        try:
+            await asyncio.wait_for(await_ref(handle.ping.remote()), self.flags.ping_timeout_s)
+            return True
+        except TimeoutError:
+            return False
+        except RayActorError:
+            await asyncio.sleep(3600)  # dead, not hung: the exit watch reports it
+            return False
+
+    async def _confirm_hang(self, handle: ActorHandle, exit_task: asyncio.Future[Any]) -> str | None:
+        """A child that missed a ping is hung only if it misses a second one too, and Ray
+        reports no death meanwhile: a process that died is silent as well (on a loaded
+        machine Ray can take longer than the ping timeout to say so), and a ping can go
+        unanswered because this supervisor's own process stalled (after a node loss, Ray
+        has stopped delivering a process's calls for seconds while its children were
+        fine), not the child. None: it answered, and watching goes on."""
+        second = asyncio.ensure_future(self._answers_ping(handle))
+        done, _ = await asyncio.wait({exit_task, second}, return_when=asyncio.FIRST_COMPLETED)
+        if exit_task in done:
+            second.cancel()
+            return None
+        if second.result():
+            log.info("%s: a child missed a ping, then answered one: not hung", self.address)
+            return None
+        return f"no answer to two pings within {self.flags.ping_timeout_s:g} s each"
 
     async def _on_child_exit(self, child_id: str, reason: ExitReason) -> None:
         """Apply the engine's decision; a restart that fails to start is another exit.

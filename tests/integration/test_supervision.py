@@ -232,6 +232,25 @@ def test_a_hung_child_counts_as_dead(client: Any) -> None:
         stop(sup)
 
 
+def test_a_child_that_misses_one_ping_but_answers_the_next_is_not_restarted(client: Any) -> None:
+    # Its loop blocked for longer than a ping's interval and timeout (so one ping is surely
+    # missed) and shorter than two timeouts: the second ping is answered. One missed ping
+    # used to restart it; a supervisor whose own process stalls misses answers the same way.
+    name = f"counter/m-{uid()}"
+    flags = _flags(Strategy.ONE_FOR_ONE).model_copy(update={"ping_interval_s": 0.5, "ping_timeout_s": 3.0})
+    _, sup = spawn(client, flags, [_counter(name)])
+    try:
+        client.actor(name).hang.remote(4.0)
+        deadline = time.monotonic() + 9.0  # a hang is declared by 7 s at the latest (one missed ping + 3 s)
+        while time.monotonic() < deadline:
+            assert status_of(sup, name)["restarts"] == 0, status_of(sup, name)
+            time.sleep(0.2)
+        assert status_of(sup, name)["state"] == "running"
+        assert client.call_tool(name, "echo", {"text": "still me"}) == "still me"
+    finally:
+        stop(sup)
+
+
 def test_an_exception_that_cannot_cross_to_the_caller_arrives_named(client: Any) -> None:
     name = f"counter/u-{uid()}"
     _, sup = spawn(client, _flags(Strategy.ONE_FOR_ONE), [_counter(name)])
