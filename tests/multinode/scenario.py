@@ -252,7 +252,13 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
         cluster.remove_node(doomed, allow_graceful=False)  # SIGKILL: the raylet and its workers
         report["timings"]["kill_took_s"] = round(time.monotonic() - kill_t, 2)
 
-        first_chat_ok = all_running = health_ok = None
+        first_chat_ok = all_running = health_ok = first_chat_sent = None
+        # what a chat takes when nothing is wrong: the first answer after the loss includes one
+        chats_before = sorted(
+            r["elapsed_s"]
+            for r in traffic.records
+            if r["t"] < kill_t and r["path"].endswith("chat/message") and r["status"] == 200
+        )
         health_seen: list[dict[str, Any]] = []
         deadline = kill_t + watch_s
         while time.monotonic() < deadline and None in (first_chat_ok, all_running, health_ok):
@@ -261,6 +267,7 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
                 ok = [r for r in traffic.since(kill_t) if r["path"].endswith("chat/message") and r["status"] == 200]
                 if ok:
                     first_chat_ok = ok[0]["t"] + ok[0]["elapsed_s"] - kill_t
+                    first_chat_sent = ok[0]["t"] - kill_t
             if all_running is None:
                 try:
                     # running in the tree and an alive actor on a surviving node: a supervisor
@@ -297,6 +304,8 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
         report["node_loss"] = {
             "all_children_running_s": _round(all_running),
             "first_chat_ok_s": _round(first_chat_ok),
+            "first_chat_sent_s": _round(first_chat_sent),
+            "chat_before_p50_s": _round(chats_before[len(chats_before) // 2]) if chats_before else None,
             "health_ok_s": _round(health_ok),
             "requests": len(during),
             "failed": len(failed),
@@ -340,6 +349,8 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
         ]
         # restarts placed on the lost node before Ray declared it dead, which died there again
         report["node_loss"]["starts_failed"] = sum(1 for e in after_loss if e["reason"] == "start_failed")
+        # actors on surviving nodes restarted because they stopped answering pings
+        report["node_loss"]["hang_restarts"] = sum(1 for e in after_loss if e["reason"] == "hang")
         return report
     finally:
         t_stop = time.monotonic()
