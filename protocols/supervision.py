@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
@@ -164,6 +165,9 @@ class SupervisionEvent(BaseModel):
     delay_s: float = 0.0  # backoff waited before the restart
     siblings: list[str] = Field(default_factory=list)  # also restarted (one_for_all, rest_for_one)
     at: float = Field(default_factory=time.time)
+    # Made once, where the event happens: a batch sent again after a timed-out write (the
+    # store wrote it, the answer did not arrive) is stored once.
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=1, max_length=64)
 
 
 class ChildStatus(BaseModel):

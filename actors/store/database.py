@@ -39,11 +39,12 @@ MAX_EVENTS_LIMIT = 10_000
 
 _INSERT_EVENT = """
 INSERT INTO supervision_events
-    (supervisor, child, action, reason, detail, restarts, delay_s, siblings, at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+    (supervisor, child, action, reason, detail, restarts, delay_s, siblings, at, event_id)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (event_id) DO NOTHING
 """
 _SELECT_EVENTS = """
-SELECT supervisor, child, action, reason, detail, restarts, delay_s, siblings, at
+SELECT id, supervisor, child, action, reason, detail, restarts, delay_s, siblings, at, event_id
 FROM supervision_events
 """
 
@@ -294,7 +295,8 @@ class Database:
     # ---- supervision events ---------------------------------------------------------
 
     async def record_supervision_events(self, events: Sequence[SupervisionEvent]) -> int:
-        """Insert a batch in one transaction: all rows or none. Returns the count."""
+        """Insert a batch in one transaction: all rows or none. Events already stored (the
+        same ids: a batch sent again) are skipped. Returns how many were new."""
         # Convert everything before touching the database, so bad values fail early.
         rows = [_event_row(event) for event in events]
         if not rows:
@@ -305,7 +307,7 @@ class Database:
             conn.cursor() as cur,
         ):
             await cur.executemany(_INSERT_EVENT, rows)
-        return len(rows)
+            return max(cur.rowcount, 0)
 
     async def supervision_events(self, child: str | None = None, limit: int = 100) -> list[SupervisionEvent]:
         """The latest `limit` events (of one child, or all), oldest first."""
@@ -336,6 +338,7 @@ def _event_row(event: SupervisionEvent) -> tuple[Any, ...]:
         event.delay_s,
         Jsonb(list(event.siblings)),
         datetime.fromtimestamp(event.at, tz=UTC),
+        event.id,
     )
 
 
@@ -350,4 +353,5 @@ def _row_event(row: dict[str, Any]) -> SupervisionEvent:
         delay_s=row["delay_s"],
         siblings=list(row["siblings"]),
         at=row["at"].timestamp(),
+        id=row["event_id"] or f"row-{row['id']}",  # rows from before event ids
     )

@@ -238,6 +238,20 @@ async def test_record_and_read_supervision_events(db: Database) -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_batch_sent_again_is_stored_once(db: Database) -> None:
+    # A supervisor whose write timed out on its side (the store wrote it) sends the batch
+    # again: the event ids make the second write a no-op, the new event in it still lands.
+    child = f"agent/{uuid.uuid4().hex[:8]}"
+    batch = [_event(child, at=time.time() - 2), _event(child, at=time.time() - 1, action="escalate")]
+    assert await db.record_supervision_events(batch) == 2
+    later = _event(child, action="stop")
+    assert await db.record_supervision_events([*batch, later]) == 1
+    stored = await db.supervision_events(child)
+    assert [e.action for e in stored] == ["restart", "escalate", "stop"]
+    assert [e.id for e in stored] == [batch[0].id, batch[1].id, later.id]
+
+
+@pytest.mark.asyncio
 @pytest.mark.parametrize(
     "bad",
     [
