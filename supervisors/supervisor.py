@@ -401,8 +401,8 @@ class Supervisor(SupervisedActor):
         """A live actor already under `name` (a child that outlived this supervisor's
         predecessor), or None. One that does not answer its ping in time is killed: a
         fresh incarnation takes the name."""
-        try:
-            handle = ray.get_actor(name, namespace=self.namespace)
+        try:  # a GCS lookup (and maybe the class's import): off the loop
+            handle = await asyncio.to_thread(ray.get_actor, name, namespace=self.namespace)
         except ValueError:
             return None
         try:
@@ -417,11 +417,17 @@ class Supervisor(SupervisedActor):
         self, cls: Any, options: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> ActorHandle:
         """Create the actor under its name. The old holder's name is freed as soon as
-        Ray marks it dead, which can trail the kill by a few milliseconds."""
+        Ray marks it dead, which can trail the kill by a few milliseconds.
+
+        On a thread: Ray registers a named actor with the GCS before `.remote()` returns
+        (to refuse a taken name), a wait that can grow right after a node loss, when the
+        GCS is busy with the node's dead actors and the restarts of all of them; on the
+        loop it would hold up the supervisor's answers to its own pings meanwhile."""
         deadline = time.monotonic() + 10.0
         while True:
             try:
-                return cls.options(**options).remote(*args, **kwargs)
+                created: ActorHandle = await asyncio.to_thread(lambda: cls.options(**options).remote(*args, **kwargs))
+                return created
             except ValueError as exc:
                 if "already" not in str(exc) or time.monotonic() > deadline:
                     raise ChildStartError(str(exc)) from exc
