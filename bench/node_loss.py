@@ -71,8 +71,8 @@ def main() -> None:
             str(run["replicas"]),
             fmt(loss["all_children_running_s"]),
             fmt(loss["first_chat_ok_s"]),
-            fmt(loss.get("first_chat_sent_s")),
-            fmt(loss.get("chat_before_p50_s")),
+            fmt(loss["first_chat_sent_s"]),
+            fmt(loss["chat_before_p50_s"]),
             fmt(loss["health_ok_s"]),
             str(loss["requests"]),
             str(loss["failed"]),
@@ -80,8 +80,8 @@ def main() -> None:
             str(loss["failed_plain_text"]),
             str(loss["failed_no_answer"]),
             ", ".join(loss["failed_codes"]),
-            str(loss.get("starts_failed", "-")),
-            str(loss.get("hang_restarts", "-")),
+            str(loss["starts_failed"]),
+            str(loss["hang_restarts"]),
         )
     console.print(table)
     path = write_results("node_loss", {"machine": machine_info(), "args": vars(args), "runs": runs})

@@ -468,11 +468,12 @@ class Supervisor(SupervisedActor):
         try:
             while hung is None and not exit_task.done():
                 silent = asyncio.ensure_future(self._ping_until_silent(handle))
-                done, _ = await asyncio.wait({exit_task, silent}, return_when=asyncio.FIRST_COMPLETED)
-                if exit_task in done:
-                    silent.cancel()
-                    break
-                hung = await self._confirm_hang(handle, exit_task)
+                try:
+                    await asyncio.wait({exit_task, silent}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    silent.cancel()  # also when this watcher is cancelled: no pinging on
+                if not exit_task.done():
+                    hung = await self._confirm_hang(handle, exit_task)
         except asyncio.CancelledError:
             exit_task.cancel()
             raise
@@ -517,9 +518,11 @@ class Supervisor(SupervisedActor):
         has stopped delivering a process's calls for seconds while its children were
         fine), not the child. None: it answered, and watching goes on."""
         second = asyncio.ensure_future(self._answers_ping(handle))
-        done, _ = await asyncio.wait({exit_task, second}, return_when=asyncio.FIRST_COMPLETED)
-        if exit_task in done:
-            second.cancel()
+        try:
+            await asyncio.wait({exit_task, second}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            second.cancel()  # a no-op once it is done
+        if exit_task.done():
             return None
         if second.result():
             log.info("%s: a child missed a ping, then answered one: not hung", self.address)

@@ -119,6 +119,10 @@ class Traffic(threading.Thread):
         with self.lock:
             return [r for r in self.records if r["t"] >= t]
 
+    def before(self, t: float) -> list[dict[str, Any]]:
+        with self.lock:
+            return [r for r in self.records if r["t"] < t]
+
 
 def tree_states(client: Any) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
@@ -255,9 +259,7 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
         first_chat_ok = all_running = health_ok = first_chat_sent = None
         # what a chat takes when nothing is wrong: the first answer after the loss includes one
         chats_before = sorted(
-            r["elapsed_s"]
-            for r in traffic.records
-            if r["t"] < kill_t and r["path"].endswith("chat/message") and r["status"] == 200
+            r["elapsed_s"] for r in traffic.before(kill_t) if r["path"].endswith("chat/message") and r["status"] == 200
         )
         health_seen: list[dict[str, Any]] = []
         deadline = kill_t + watch_s
