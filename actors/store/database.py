@@ -44,7 +44,7 @@ VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (event_id) DO NOTHING
 """
 _SELECT_EVENTS = """
-SELECT id, supervisor, child, action, reason, detail, restarts, delay_s, siblings, at, event_id
+SELECT supervisor, child, action, reason, detail, restarts, delay_s, siblings, at, event_id
 FROM supervision_events
 """
 
@@ -353,5 +353,5 @@ def _row_event(row: dict[str, Any]) -> SupervisionEvent:
         delay_s=row["delay_s"],
         siblings=list(row["siblings"]),
         at=row["at"].timestamp(),
-        id=row["event_id"] or f"row-{row['id']}",  # rows from before event ids
+        id=row["event_id"],
     )
