@@ -159,6 +159,7 @@ class SupervisionConfig(_Section):
     shutdown_timeout_s: float = Field(5.0, gt=0)
     start_timeout_s: float = Field(60.0, gt=0)
     start_attempts: int = Field(2, ge=1, le=10)
+    node_probe_timeout_s: float = Field(1.0, ge=0, le=30)
     # Where supervisors send their reports (live events, the restart record): addresses.
     events_publish_to: str | None = "bus/main"
     events_record_to: str | None = "store/main"

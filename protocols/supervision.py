@@ -137,6 +137,10 @@ class SupervisorFlags(BaseModel):
     # at once (not by timing out) is tried again before the supervisor fails its own start.
     # 1 (OTP): the first failure fails the supervisor.
     start_attempts: int = Field(1, ge=1)
+    # After a child crashed on another node, how long a connection to that node's raylet
+    # may take before the node counts as lost and restarts are kept off it
+    # (supervisors/lost_nodes.py). 0: no check.
+    node_probe_timeout_s: float = Field(1.0, ge=0)
     # simple_one_for_one: the template for children added at run time (id, args, kwargs
     # are given per child).
     child_template: ChildSpec | None = None

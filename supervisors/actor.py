@@ -200,7 +200,7 @@ class SupervisedActor:
         `supervision_ready` would (settings, the MCP SDK's imports), so its promotion costs
         only `on_start`."""
         await asyncio.get_running_loop().run_in_executor(None, _warm_process)
-        return {"address": self.address, "pid": os.getpid()}
+        return self._whereabouts()  # its node: a standby lost with its node is not promoted
 
     async def supervision_promote(self) -> dict[str, Any]:
         """A warm standby takes over its address: from now on it is the current

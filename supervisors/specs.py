@@ -45,6 +45,7 @@ def supervisor_flags(
         ping_timeout_s=s.ping_timeout_s,
         start_timeout_s=s.start_timeout_s,
         start_attempts=s.start_attempts,
+        node_probe_timeout_s=s.node_probe_timeout_s,
         child_template=template,
     )
 

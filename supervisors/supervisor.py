@@ -39,6 +39,7 @@ from protocols.supervision import (
 from supervisors.actor import SupervisedActor, tool
 from supervisors.engine import Escalate, Ignore, Restart, SupervisorEngine, SupervisorError
 from supervisors.events import EventSink, sink_for
+from supervisors.lost_nodes import exclude_nodes, lost_node_ids, raylet_unreachable, report_lost
 from supervisors.refs import await_ref, incarnation_name, kill, kill_soon, publish_alias, unwrap
 from supervisors.sendable import with_sendable_errors
 from supervisors.specs import start_budget_s
@@ -135,9 +136,11 @@ class Supervisor(SupervisedActor):
         self._outbox: deque[SupervisionEvent] = deque(maxlen=10_000)
         self._flusher: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
-        # Warm standbys: child id -> (handle, Ray name) of a constructed, unstarted incarnation.
-        self._standbys: dict[str, tuple[ActorHandle, str]] = {}
+        # Warm standbys: child id -> (handle, Ray name, node id) of a constructed, unstarted incarnation.
+        self._standbys: dict[str, tuple[ActorHandle, str, str | None]] = {}
         self._standby_tasks: dict[str, asyncio.Task[None]] = {}
+        # Children created ahead of their start (`_prelaunch`): child id -> handle.
+        self._prelaunched: dict[str, ActorHandle] = {}
         self.events: EventSink = sink_for(self._sink_spec(), self.namespace)
 
     def _sink_spec(self) -> EventSinkSpec | None:
@@ -164,10 +167,13 @@ class Supervisor(SupervisedActor):
         self._flusher = asyncio.create_task(self._flush_events_forever())
         started: list[str] = []
         async with self._lock:
-            for child_id in self.engine.start_order():
+            order = self.engine.start_order()
+            await self._prelaunch(order)
+            for child_id in order:
                 try:
                     await self._start_child_with_retries(child_id)
                 except ChildStartError as exc:
+                    self._drop_prelaunched()
                     for done in reversed(started):
                         await self._stop_child(done)
                     raise RuntimeError(f"{self.address}: child {child_id} failed to start: {exc}") from exc
@@ -296,29 +302,18 @@ class Supervisor(SupervisedActor):
         record = self.engine.child(child_id)
         spec = record.spec
         self.engine.mark_state(child_id, ChildState.STARTING)
-        options = {**DEFAULT_ACTOR_OPTIONS, **spec.ray_options, "name": spec.id, "namespace": self.namespace}
-        if spec.kind is ChildKind.SUPERVISOR:
-            flags = spec.supervisor or SupervisorFlags()
-            if flags.event_sink is None and self.flags.event_sink is not None:
-                flags = flags.model_copy(update={"event_sink": self.flags.event_sink})
-            args: tuple[Any, ...] = (
-                spec.id,
-                flags.model_dump(mode="json"),
-                [c.model_dump(mode="json") for c in spec.children],
-                self.namespace,
-            )
-            kwargs: dict[str, Any] = {}
-            cls = await remote_class_off_loop(spec.actor or "supervisors.supervisor:Supervisor")
-        else:
-            args = (spec.id, *spec.args)
-            kwargs = dict(spec.kwargs)
-            cls = await remote_class_off_loop(spec.actor)
+        cls, options, args, kwargs = await self._creation(spec)
         uses_standby = spec.standby and spec.kind is ChildKind.WORKER
         outlives = spec.outlives_supervisor and spec.kind is ChildKind.WORKER and not uses_standby
+        lost = await self._lost_nodes()
+        options = exclude_nodes(options, lost)
         standby = self._standbys.pop(child_id, None) if uses_standby else None
+        if standby is not None and standby[2] in lost:  # it went down with its node
+            kill_soon(standby[0])
+            standby = None
         orphan = await self._orphan(spec.id) if outlives else None
         if standby is not None:
-            handle, name = standby
+            handle, name, _node = standby
             ready: Any = handle.supervision_promote
         elif orphan is not None:  # it outlived our predecessor: adopted as it runs
             handle, name = orphan, spec.id
@@ -328,7 +323,8 @@ class Supervisor(SupervisedActor):
             name = incarnation_name(spec.id) if uses_standby else spec.id
             if outlives:
                 options = {**options, "lifetime": "detached"}
-            handle = await self._create_named(cls, {**options, "name": name}, args, kwargs)
+            made = self._prelaunched.pop(child_id, None)
+            handle = made or await self._create_named(cls, {**options, "name": name}, args, kwargs)
             ready = handle.supervision_ready
         self._starting[child_id] = handle
         try:
@@ -346,6 +342,53 @@ class Supervisor(SupervisedActor):
             if self._starting.get(child_id) is handle:
                 del self._starting[child_id]
         return _Launched(handle, name, info, uses_standby, cls, options, args, kwargs)
+
+    async def _creation(self, spec: ChildSpec) -> tuple[Any, dict[str, Any], tuple[Any, ...], dict[str, Any]]:
+        """How a fresh incarnation of `spec` is created: its actor class, Ray options (under
+        the child's own name), and constructor arguments."""
+        options = {**DEFAULT_ACTOR_OPTIONS, **spec.ray_options, "name": spec.id, "namespace": self.namespace}
+        if spec.kind is ChildKind.SUPERVISOR:
+            flags = spec.supervisor or SupervisorFlags()
+            if flags.event_sink is None and self.flags.event_sink is not None:
+                flags = flags.model_copy(update={"event_sink": self.flags.event_sink})
+            args: tuple[Any, ...] = (
+                spec.id,
+                flags.model_dump(mode="json"),
+                [c.model_dump(mode="json") for c in spec.children],
+                self.namespace,
+            )
+            return await remote_class_off_loop(spec.actor or "supervisors.supervisor:Supervisor"), options, args, {}
+        return await remote_class_off_loop(spec.actor), options, (spec.id, *spec.args), dict(spec.kwargs)
+
+    async def _prelaunch(self, child_ids: list[str]) -> None:
+        """Create the processes of children about to start in order, all at once, before the
+        first of them starts. A process takes seconds to start on a loaded node (Python, Ray,
+        the actor's imports), and a subtree that starts its children one after another would
+        otherwise pay that once per child: a restarted `supervisor/agents` waited for its
+        pool's process, then its registry's. Their starts (`on_start`, through
+        `supervision_ready`) still run one at a time, in order, in `_launch`; until then each
+        waits, constructed, as any child does between its creation and its start. Only the
+        plain case: a standby is promoted and an orphan adopted instead, and a child that
+        outlives its supervisor is created when its turn comes (it may be adopted then)."""
+        for child_id in child_ids:
+            if child_id in self._prelaunched or not self.engine.has_child(child_id):
+                continue
+            spec = self.engine.child(child_id).spec
+            if spec.kind is ChildKind.WORKER and (spec.standby or spec.outlives_supervisor):
+                continue
+            try:
+                cls, options, args, kwargs = await self._creation(spec)
+                options = exclude_nodes(options, await self._lost_nodes())
+                self._prelaunched[child_id] = await self._create_named(cls, options, args, kwargs)
+            except Exception as exc:  # its turn creates it afresh and reports the failure
+                log.warning("%s: could not create %s ahead (%s)", self.address, child_id, _describe_error(exc))
+                return
+
+    def _drop_prelaunched(self) -> None:
+        """Kill the processes created ahead whose start did not come (a sibling failed)."""
+        while self._prelaunched:
+            _child_id, handle = self._prelaunched.popitem()
+            kill_soon(handle)
 
     def _adopt(self, child_id: str, launched: _Launched) -> None:
         """A ready incarnation becomes the running child: its address, watch and standby."""
@@ -376,14 +419,14 @@ class Supervisor(SupervisedActor):
             try:
                 handle = await self._create_named(cls, {**options, "name": name}, args, kwargs)
                 # Its answer means the constructor has run; the set-up all actors share is done too.
-                await asyncio.wait_for(await_ref(handle.supervision_warm.remote()), self.flags.start_timeout_s)
+                warm = await asyncio.wait_for(await_ref(handle.supervision_warm.remote()), self.flags.start_timeout_s)
             except Exception as exc:  # no standby this time: the next restart creates afresh
                 log.warning("%s: no standby for %s (%s)", self.address, child_id, _describe_error(exc))
                 return
             if self._shutting_down or not self.engine.has_child(child_id):
                 await kill(handle)
                 return
-            self._standbys[child_id] = (handle, name)
+            self._standbys[child_id] = (handle, name, warm.get("node_id"))
 
         task = asyncio.create_task(construct())
         self._standby_tasks[child_id] = task
@@ -488,10 +531,36 @@ class Supervisor(SupervisedActor):
             await kill(handle)
         if self._shutting_down or self._generation.get(child_id) != generation:
             return  # we stopped it ourselves
+        if reason.kind is ExitKind.CRASH:
+            await self._check_node_of(child_id)
         # A separate task: the restart must not be cancelled along with this watcher.
         task = asyncio.create_task(self._on_child_exit(child_id, reason))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    async def _check_node_of(self, child_id: str) -> None:
+        """After a crash on another node: is that node lost? If so, say so cluster-wide, so
+        that no supervisor restarts a child there before Ray declares it dead
+        (supervisors/lost_nodes.py). A probe of its raylet's port, on a thread."""
+        node_id = self._whereabouts_of.get(child_id, {}).get("node_id")
+        timeout_s = self.flags.node_probe_timeout_s
+        if not node_id or timeout_s <= 0 or node_id == self._whereabouts().get("node_id"):
+            return
+        try:
+            if await asyncio.to_thread(raylet_unreachable, node_id, timeout_s):
+                await asyncio.to_thread(report_lost, node_id)
+        except Exception as exc:  # no verdict: the restart goes wherever Ray places it
+            log.warning("%s: could not check node %s (%s)", self.address, node_id, _describe_error(exc))
+
+    async def _lost_nodes(self) -> list[str]:
+        """The nodes found lost (by any supervisor) that Ray may not have declared dead yet."""
+        if self.flags.node_probe_timeout_s <= 0:
+            return []
+        try:
+            return await asyncio.to_thread(lost_node_ids)
+        except Exception as exc:
+            log.warning("%s: could not read the lost nodes (%s)", self.address, _describe_error(exc))
+            return []
 
     async def _ping_until_silent(self, handle: ActorHandle) -> None:
         """Returns when the child fails to answer a ping in time."""
@@ -637,14 +706,17 @@ class Supervisor(SupervisedActor):
         """Start children in order (lock held); skip any that were removed, stopped or
         restarted since `planned` (their generations) was taken; the first that fails to
         start is an exit."""
-        for cid in child_ids:
-            if not self.engine.has_child(cid) or self._generation.get(cid, 0) != planned[cid]:
-                continue
-            try:
-                await self._start_child(cid)
-            except ChildStartError as exc:
-                pending.append((cid, ExitReason(kind=ExitKind.START_FAILED, detail=str(exc))))
-                break
+        current = [c for c in child_ids if self.engine.has_child(c) and self._generation.get(c, 0) == planned[c]]
+        await self._prelaunch(current)
+        try:
+            for cid in current:
+                try:
+                    await self._start_child(cid)
+                except ChildStartError as exc:
+                    pending.append((cid, ExitReason(kind=ExitKind.START_FAILED, detail=str(exc))))
+                    break
+        finally:
+            self._drop_prelaunched()
 
     async def _escalate(self, decision: Escalate) -> None:
         """Stop every child in reverse order, then die so the parent's strategy applies."""

@@ -28,9 +28,12 @@ class Counter(SupervisedActor):
         self.fail_start = fail_start
         self.start_delay_s = start_delay_s
         self.fail_once_marker = fail_once_marker
+        self.times: dict[str, float] = {"constructed": time.time()}
 
     async def on_start(self) -> None:
+        self.times["start_began"] = time.time()
         await asyncio.sleep(self.start_delay_s)  # a slow start (a model loading)
+        self.times["start_ended"] = time.time()
         if self.fail_start:
             raise RuntimeError("configured to fail at start")
         if self.fail_once_marker is not None and not os.path.exists(self.fail_once_marker):
@@ -71,6 +74,10 @@ class Counter(SupervisedActor):
 
     async def pid(self) -> int:
         return os.getpid()
+
+    async def lifetime(self) -> dict[str, float]:
+        """When this incarnation was constructed, and when its start began and ended."""
+        return self.times
 
     async def count_to(self, n: int) -> AsyncIterator[dict[str, Any]]:
         """A stream: n values, each with this incarnation's pid."""

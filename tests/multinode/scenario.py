@@ -340,6 +340,14 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
             if final[a].get("started_at") is not None
         ]
         report["running_again_s"] = dict(sorted(running_again, key=lambda item: item[1]))
+        # every actor of the tree started after the kill, restarted or started afresh by a
+        # restarted supervisor (a subtree's children), in seconds after the kill
+        started_after = [
+            (a, round(s["started_at"] - kill_wall, 2))
+            for a, s in final.items()
+            if s.get("started_at") is not None and s["started_at"] > kill_wall
+        ]
+        report["started_after_kill_s"] = dict(sorted(started_after, key=lambda item: item[1]))
         # what the supervisors did about the loss, in order: why a recovery took its time
         events = httpx.get(info.url + "api/v1/system/events", params={"limit": 1000}, headers=headers, timeout=30)
         recorded = events.json().get("events", []) if events.status_code == 200 else []

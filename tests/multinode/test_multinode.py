@@ -84,6 +84,12 @@ def test_node_loss_during_chat_traffic_is_survived(report: dict[str, Any]) -> No
     assert loss["failed_plain_text"] == 0, loss["failed_samples"]
 
 
+def test_no_restart_is_placed_on_the_lost_node(report: dict[str, Any]) -> None:
+    # Its raylet refuses connections at once, so the lost children's supervisors keep their
+    # restarts off it instead of waiting for Ray's verdict (supervisors/lost_nodes.py).
+    assert report["node_loss"]["starts_failed"] == 0, report["events_after_loss"]
+
+
 def test_no_crash_loop_after_the_loss(report: dict[str, Any]) -> None:
     """Each lost child is started again once or twice (its supervisor lost too), never in a loop."""
     assert all(count <= 2 for count in report["restarts_for_loss"].values()), report["restarts_for_loss"]
