@@ -327,14 +327,12 @@ class ActorRef:
         except Exception as exc:
             self.forget(found, exc)
             return False
-        try:
-            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
 
         def answered(done: Any) -> None:
             # Ray's callback thread: no Ray call may run here (it would wait on this very
-            # thread), so the follow-up runs on the sender's event loop, or a thread.
+            # thread), and not on the sender's event loop either: the follow-up asks the GCS
+            # for the successor, which takes seconds while the GCS handles a lost node's
+            # actors. A thread of its own (a failed tell is rare).
             try:
                 error = done.exception()
             except BaseException:  # cancelled
@@ -342,10 +340,7 @@ class ActorRef:
             if not isinstance(error, RayActorError):
                 return
             follow_up = functools.partial(self._after_failed_tell, error, found, method, args, kwargs)
-            if loop is not None and not loop.is_closed():
-                loop.call_soon_threadsafe(follow_up)
-            else:
-                threading.Thread(target=follow_up, daemon=True).start()
+            threading.Thread(target=follow_up, daemon=True, name=f"tell-again-{self.address}").start()
 
         sent.future().add_done_callback(answered)
         return True

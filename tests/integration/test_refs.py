@@ -211,3 +211,38 @@ def test_a_warm_standby_takes_over_the_address_and_a_new_one_is_made(client: Any
         _stop(sup)
     with pytest.raises(ValueError):
         ray.get_actor(standby_name, namespace=client.namespace)  # killed with its supervisor
+
+
+def test_a_tell_to_a_handle_cached_before_a_restart_goes_once_to_the_successor(client: Any) -> None:
+    """A fire-and-forget send to a dead incarnation's handle: when Ray says it died, the
+    handle is dropped and the message sent once to the successor (from a thread of its
+    own, off the sender's event loop)."""
+    name, sup = _supervised_counter(client)
+    try:
+
+        async def scenario() -> dict[str, Any]:
+            ref = ActorRef(name, client.namespace, wait_s=15.0)
+            await ref.call("increment", timeout_s=10)
+            stale = ref.cached()
+            ray.kill(stale, no_restart=True)
+            successor = None
+            for _ in range(200):  # until the supervisor has a successor up
+                await asyncio.sleep(0.05)
+                successor = lookup(name, client.namespace)
+                if successor is not None and successor._actor_id != stale._actor_id:
+                    break
+            assert successor is not None
+            await asyncio.wait_for(successor.ping.remote(), 10)
+            refs._handles[(client.namespace, name)] = stale  # as if cached before the restart
+            assert ref.tell("increment")  # sent to the corpse; its failure sends it again
+            for _ in range(200):
+                await asyncio.sleep(0.05)
+                if ref.cached() is not stale:
+                    break
+            await asyncio.sleep(1.0)  # room for a (wrong) second delivery
+            return await ref.call("increment", timeout_s=15)
+
+        after = asyncio.run(scenario())
+        assert after["count"] == 2, after  # the told increment arrived once, then this one
+    finally:
+        _stop(sup)
