@@ -370,6 +370,7 @@ class Supervisor(SupervisedActor):
         waits, constructed, as any child does between its creation and its start. Only the
         plain case: a standby is promoted and an orphan adopted instead, and a child that
         outlives its supervisor is created when its turn comes (it may be adopted then)."""
+        lost = await self._lost_nodes()  # one GCS read for the lot
         for child_id in child_ids:
             if child_id in self._prelaunched or not self.engine.has_child(child_id):
                 continue
@@ -378,7 +379,7 @@ class Supervisor(SupervisedActor):
                 continue
             try:
                 cls, options, args, kwargs = await self._creation(spec)
-                options = exclude_nodes(options, await self._lost_nodes())
+                options = exclude_nodes(options, lost)
                 self._prelaunched[child_id] = await self._create_named(cls, options, args, kwargs)
             except Exception as exc:  # its turn creates it afresh and reports the failure
                 log.warning("%s: could not create %s ahead (%s)", self.address, child_id, _describe_error(exc))
