@@ -160,6 +160,8 @@ class SupervisionConfig(_Section):
     start_timeout_s: float = Field(60.0, gt=0)
     start_attempts: int = Field(2, ge=1, le=10)
     node_probe_timeout_s: float = Field(1.0, ge=0, le=30)
+    # A warm standby is built once its supervisor has started no child for this long.
+    standby_delay_s: float = Field(5.0, ge=0, le=300)
     # Where supervisors send their reports (live events, the restart record): addresses.
     events_publish_to: str | None = "bus/main"
     events_record_to: str | None = "store/main"

@@ -141,6 +141,10 @@ class SupervisorFlags(BaseModel):
     # may take before the node counts as lost and restarts are kept off it
     # (supervisors/lost_nodes.py). 0: no check.
     node_probe_timeout_s: float = Field(1.0, ge=0)
+    # A child's next warm standby is built once this supervisor has started no child for
+    # this many seconds (and starts none): not during a burst of restarts, whose CPU it
+    # would share. 0: at once, as the child is running.
+    standby_delay_s: float = Field(0.0, ge=0)
     # simple_one_for_one: the template for children added at run time (id, args, kwargs
     # are given per child).
     child_template: ChildSpec | None = None

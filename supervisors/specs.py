@@ -46,6 +46,7 @@ def supervisor_flags(
         start_timeout_s=s.start_timeout_s,
         start_attempts=s.start_attempts,
         node_probe_timeout_s=s.node_probe_timeout_s,
+        standby_delay_s=s.standby_delay_s,
         child_template=template,
     )
 

@@ -141,6 +141,8 @@ class Supervisor(SupervisedActor):
         self._standby_tasks: dict[str, asyncio.Task[None]] = {}
         # Children created ahead of their start (`_prelaunch`): child id -> handle.
         self._prelaunched: dict[str, ActorHandle] = {}
+        # When a child's start last began or ended (monotonic): standbys wait for calm.
+        self._last_start_at = time.monotonic()
         self.events: EventSink = sink_for(self._sink_spec(), self.namespace)
 
     def _sink_spec(self) -> EventSinkSpec | None:
@@ -302,6 +304,7 @@ class Supervisor(SupervisedActor):
         record = self.engine.child(child_id)
         spec = record.spec
         self.engine.mark_state(child_id, ChildState.STARTING)
+        self._last_start_at = time.monotonic()
         cls, options, args, kwargs = await self._creation(spec)
         uses_standby = spec.standby and spec.kind is ChildKind.WORKER
         outlives = spec.outlives_supervisor and spec.kind is ChildKind.WORKER and not uses_standby
@@ -394,6 +397,7 @@ class Supervisor(SupervisedActor):
     def _adopt(self, child_id: str, launched: _Launched) -> None:
         """A ready incarnation becomes the running child: its address, watch and standby."""
         spec = self.engine.child(child_id).spec
+        self._last_start_at = time.monotonic()
         if launched.uses_standby:
             publish_alias(spec.id, self.namespace, launched.name)
             self._prepare_standby(child_id, launched.cls, launched.options, launched.args, launched.kwargs)
@@ -416,6 +420,9 @@ class Supervisor(SupervisedActor):
             return
 
         async def construct() -> None:
+            await self._until_calm()
+            if self._shutting_down or not self.engine.has_child(child_id):
+                return
             name = incarnation_name(child_id)
             try:
                 handle = await self._create_named(cls, {**options, "name": name}, args, kwargs)
@@ -431,6 +438,18 @@ class Supervisor(SupervisedActor):
 
         task = asyncio.create_task(construct())
         self._standby_tasks[child_id] = task
+
+    async def _until_calm(self) -> None:
+        """Until this supervisor has started no child for `standby_delay_s` and starts none
+        now. A standby is for the next failure; built during a burst of restarts (a node
+        lost, the platform starting) its process would take CPU from the children that
+        are down now."""
+        delay_s = self.flags.standby_delay_s
+        while delay_s > 0:
+            quiet_for = time.monotonic() - self._last_start_at
+            if quiet_for >= delay_s and not self._starting:
+                return
+            await asyncio.sleep(max(delay_s - quiet_for, 0.2))
 
     def _drop_standby(self, child_id: str) -> None:
         """Kill `child_id`'s standby (the child is gone for good, or the tree shuts down)."""

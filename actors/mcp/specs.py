@@ -52,6 +52,7 @@ def servers_flags(settings: Settings) -> SupervisorFlags:
         strategy=Strategy.ONE_FOR_ONE,
         intensity=m.restart_intensity,
         period_s=m.restart_period_s,
+        burst_s=s.restart_burst_s,  # the handles lost with one node are one failure
         backoff=BackoffPolicy(
             initial_s=m.backoff_initial_s,
             base_s=m.backoff_base_s,
@@ -63,6 +64,8 @@ def servers_flags(settings: Settings) -> SupervisorFlags:
         ping_interval_s=s.ping_interval_s,
         ping_timeout_s=s.ping_timeout_s,
         start_timeout_s=s.start_timeout_s,
+        node_probe_timeout_s=s.node_probe_timeout_s,
+        standby_delay_s=s.standby_delay_s,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from typing import Any
 
@@ -21,7 +22,9 @@ pytestmark = pytest.mark.integration
 COUNTER = "tests.integration.workers:Counter"
 
 
-def _supervised_counter(client: Any, backoff_s: float = 0.0, standby: bool = False) -> tuple[str, Any]:
+def _supervised_counter(
+    client: Any, backoff_s: float = 0.0, standby: bool = False, standby_delay_s: float = 0.0
+) -> tuple[str, Any]:
     """A counter under a supervisor of the test's own; returns (counter address, supervisor)."""
     tag = uuid.uuid4().hex[:8]
     name, sup_address = f"counter/ref-{tag}", f"supervisor/ref-{tag}"
@@ -32,6 +35,7 @@ def _supervised_counter(client: Any, backoff_s: float = 0.0, standby: bool = Fal
         backoff=BackoffPolicy(initial_s=backoff_s, base_s=backoff_s, max_s=max(backoff_s, 0.5), jitter=0.0),
         ping_interval_s=0.5,
         ping_timeout_s=1.5,
+        standby_delay_s=standby_delay_s,
     )
     child = ChildSpec(id=name, actor=COUNTER, shutdown_timeout_s=2.0, standby=standby)
     sup = (
@@ -211,6 +215,26 @@ def test_a_warm_standby_takes_over_the_address_and_a_new_one_is_made(client: Any
         _stop(sup)
     with pytest.raises(ValueError):
         ray.get_actor(standby_name, namespace=client.namespace)  # killed with its supervisor
+
+
+def test_a_standby_is_built_only_once_its_supervisor_is_calm(client: Any) -> None:
+    """With `standby_delay_s`, the next standby waits until the supervisor has started no
+    child for that long (a node loss restarts many at once; a standby's process would
+    share their CPU), then is built as usual."""
+    name, sup = _supervised_counter(client, standby=True, standby_delay_s=6.0)
+    try:
+        # The counter started just before its supervisor answered ready: for the next few
+        # seconds the supervisor is not yet calm, and no standby is built.
+        ready_at = time.monotonic()
+        while time.monotonic() - ready_at < 2.0:
+            assert ray.get(sup.standby_of.remote(name), timeout=10) is None
+            time.sleep(0.2)
+        deadline = time.monotonic() + 40.0
+        while ray.get(sup.standby_of.remote(name), timeout=10) is None:
+            assert time.monotonic() < deadline, f"no standby for {name} within 40 s"
+            time.sleep(0.2)
+    finally:
+        _stop(sup)
 
 
 def test_a_tell_to_a_handle_cached_before_a_restart_goes_once_to_the_successor(client: Any) -> None:

@@ -43,3 +43,13 @@ def test_standbys_turn_off_from_the_environment(monkeypatch: pytest.MonkeyPatch)
     settings = load_settings()
     assert settings.supervision.standbys == []
     assert not any(spec.standby for spec in _flatten(root_children(settings)))
+
+
+def test_the_standby_delay_reaches_every_supervisor_of_the_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from serve_app.tree import root_flags
+
+    monkeypatch.setenv("PYGENT_SUPERVISION_STANDBY_DELAY_S", "7.5")
+    settings = load_settings()
+    assert root_flags(settings).standby_delay_s == 7.5
+    supervisors = [spec for spec in _flatten(root_children(settings)) if spec.supervisor is not None]
+    assert supervisors and all(spec.supervisor.standby_delay_s == 7.5 for spec in supervisors)
