@@ -175,11 +175,15 @@ class Supervisor(SupervisedActor):
                 try:
                     await self._start_child_with_retries(child_id)
                 except ChildStartError as exc:
-                    self._drop_prelaunched()
+                    self._drop_prelaunched(order)
                     for done in reversed(started):
                         await self._stop_child(done)
                     raise RuntimeError(f"{self.address}: child {child_id} failed to start: {exc}") from exc
                 started.append(child_id)
+        if self.flags.strategy is Strategy.SIMPLE_ONE_FOR_ONE and self.flags.child_template is not None:
+            task = asyncio.create_task(self._prelaunch_expected())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
     async def _start_child_with_retries(self, child_id: str) -> None:
         """A child's start at this supervisor's start: one that failed at once (its actor
@@ -196,6 +200,14 @@ class Supervisor(SupervisedActor):
                 log.warning("%s: %s failed to start (%s); trying again", self.address, child_id, exc)
                 await asyncio.sleep(self.engine.backoff_delay(attempt))
 
+    async def expected_children(self) -> list[tuple[str, list[Any]]]:
+        """simple_one_for_one: the children (id, args) this supervisor expects to be asked to
+        start soon, e.g. those recorded in the database that another actor starts again
+        after a restart. Their processes are created in the background as this supervisor
+        has started, so `start_child` finds them constructed (a subclass says which; none
+        by default). Raising means none."""
+        return []
+
     async def initial_children(self, specs: list[ChildSpec]) -> list[ChildSpec]:
         """The children this start begins with, given those of the spec (a subclass may add
         some kept elsewhere, e.g. in the database). Raising fails the start."""
@@ -209,6 +221,7 @@ class Supervisor(SupervisedActor):
             for child_id in self.engine.stop_order():
                 await self._stop_child(child_id)
                 self._drop_standby(child_id)
+            self._drop_prelaunched(list(self._prelaunched))
         await self._flush_events_once()
         if self._flusher is not None:
             self._flusher.cancel()
@@ -314,7 +327,8 @@ class Supervisor(SupervisedActor):
         if standby is not None and standby[2] in lost:  # it went down with its node
             kill_soon(standby[0])
             standby = None
-        orphan = await self._orphan(spec.id) if outlives else None
+        made = self._prelaunched.pop(child_id, None)
+        orphan = await self._orphan(spec.id) if outlives and made is None else None
         if standby is not None:
             handle, name, _node = standby
             ready: Any = handle.supervision_promote
@@ -326,7 +340,6 @@ class Supervisor(SupervisedActor):
             name = incarnation_name(spec.id) if uses_standby else spec.id
             if outlives:
                 options = {**options, "lifetime": "detached"}
-            made = self._prelaunched.pop(child_id, None)
             handle = made or await self._create_named(cls, {**options, "name": name}, args, kwargs)
             ready = handle.supervision_ready
         self._starting[child_id] = handle
@@ -388,11 +401,55 @@ class Supervisor(SupervisedActor):
                 log.warning("%s: could not create %s ahead (%s)", self.address, child_id, _describe_error(exc))
                 return
 
-    def _drop_prelaunched(self) -> None:
-        """Kill the processes created ahead whose start did not come (a sibling failed)."""
-        while self._prelaunched:
-            _child_id, handle = self._prelaunched.popitem()
-            kill_soon(handle)
+    def _drop_prelaunched(self, child_ids: list[str]) -> None:
+        """Kill those of these children's processes created ahead whose start did not come
+        (a sibling failed, or nobody asked for them)."""
+        for child_id in child_ids:
+            handle = self._prelaunched.pop(child_id, None)
+            if handle is not None:
+                kill_soon(handle)
+
+    async def _prelaunch_expected(self) -> None:
+        """Create the processes of `expected_children` (simple_one_for_one), one at a time
+        under the lock, so a `start_child` meanwhile either finds its child constructed or
+        creates it itself; never both. After a node loss this overlaps the agents'
+        process starts with their registry's, which asks for them once it runs. One that
+        outlives this supervisor and is still alive is left to be adopted. Those not
+        asked for within the start timeout are killed."""
+        template = self.flags.child_template
+        try:
+            expected = await self.expected_children()
+        except Exception as exc:
+            log.warning("%s: no children created ahead (%s)", self.address, _describe_error(exc))
+            return
+        if template is None or not expected:
+            return
+        lost = await self._lost_nodes()
+        made: list[str] = []
+        for child_id, args in expected:
+            async with self._require_lock():
+                if self._shutting_down:
+                    break
+                if self.engine.has_child(child_id) or child_id in self._prelaunched:
+                    continue
+                spec = template.model_copy(update={"id": child_id, "args": tuple(args), "kwargs": {}})
+                outlives = spec.outlives_supervisor and spec.kind is ChildKind.WORKER
+                try:
+                    if outlives and await asyncio.to_thread(_named_actor_exists, child_id, self.namespace):
+                        continue  # it outlived our predecessor: its start adopts it
+                    cls, options, a, kw = await self._creation(spec)
+                    options = exclude_nodes(options, lost)
+                    if outlives:
+                        options = {**options, "lifetime": "detached"}
+                    self._prelaunched[child_id] = await self._create_named(cls, options, a, kw)
+                    made.append(child_id)
+                except Exception as exc:  # its start creates it afresh
+                    log.warning("%s: could not create %s ahead (%s)", self.address, child_id, _describe_error(exc))
+        if made:
+            log.info("%s: created %d expected children ahead", self.address, len(made))
+            await asyncio.sleep(self.flags.start_timeout_s)
+            async with self._require_lock():
+                self._drop_prelaunched(made)
 
     def _adopt(self, child_id: str, launched: _Launched) -> None:
         """A ready incarnation becomes the running child: its address, watch and standby."""
@@ -736,7 +793,7 @@ class Supervisor(SupervisedActor):
                     pending.append((cid, ExitReason(kind=ExitKind.START_FAILED, detail=str(exc))))
                     break
         finally:
-            self._drop_prelaunched()
+            self._drop_prelaunched(current)
 
     async def _escalate(self, decision: Escalate) -> None:
         """Stop every child in reverse order, then die so the parent's strategy applies."""
@@ -898,6 +955,15 @@ class Supervisor(SupervisedActor):
         if self._lock is None:
             self._lock = asyncio.Lock()
         return self._lock
+
+
+def _named_actor_exists(name: str, namespace: str) -> bool:
+    """Whether a live actor holds `name` (a GCS lookup: call it on a thread)."""
+    try:
+        ray.get_actor(name, namespace=namespace)
+    except ValueError:
+        return False
+    return True
 
 
 def _exit_reason(exit_task: asyncio.Future[Any]) -> ExitReason:

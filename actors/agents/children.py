@@ -1,8 +1,9 @@
 """Child specs of `supervisor/agents` (rest_for_one): the pool that runs the agents, then
 the registry that decides which agents run.
 
-The pool is a plain simple_one_for_one supervisor: each agent `agent/<id>` is a child
-from the template, restarted on its own. The registry (a worker) keeps the agents in
+The pool is a simple_one_for_one supervisor: each agent `agent/<id>` is a child from the
+template, restarted on its own; after a restart it creates the recorded agents' processes
+ahead of the registry's requests (actors/agents/pool_actor.py). The registry (a worker) keeps the agents in
 PostgreSQL and asks the pool to start and stop them. rest_for_one: a restart of the pool
 restarts the registry too, which asks for the recorded agents again; the agents outlived
 the pool's crash (detached actors, `agents.outlive_pool`) and its new incarnation adopts
@@ -17,6 +18,7 @@ from protocols.supervision import ChildSpec, Strategy
 from supervisors.specs import component_supervisor, worker
 
 AGENT_ACTOR = "actors.agents.agent_actor:Agent"
+POOL_ACTOR = "actors.agents.pool_actor:AgentPool"
 REGISTRY_ACTOR = "actors.agents.registry_actor:AgentRegistry"
 
 # The strategy of the agents' component supervisor (see above).
@@ -33,7 +35,11 @@ def agent_template(settings: Settings) -> ChildSpec:
 def child_specs(settings: Settings) -> list[ChildSpec]:
     return [
         component_supervisor(
-            AGENT_POOL_SUPERVISOR, Strategy.SIMPLE_ONE_FOR_ONE, settings, template=agent_template(settings)
+            AGENT_POOL_SUPERVISOR,
+            Strategy.SIMPLE_ONE_FOR_ONE,
+            settings,
+            template=agent_template(settings),
+            actor=POOL_ACTOR,
         ),
         worker(AGENT_REGISTRY, REGISTRY_ACTOR, settings),
     ]

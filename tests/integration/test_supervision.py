@@ -314,6 +314,55 @@ def test_children_are_created_together_and_started_in_order(client: Any, strateg
         stop(sup)
 
 
+def test_expected_children_are_created_ahead_and_those_not_asked_for_are_killed(client: Any) -> None:
+    # As the agent pool after a restart: the children it expects (the recorded agents) are
+    # constructed in the background, detached like the agents; `start_child` then starts
+    # the constructed one instead of creating another. One nobody asks for is killed
+    # after the start timeout.
+    asked, unasked = f"counter/ahead-{uid()}", f"counter/ahead-{uid()}"
+    template = ChildSpec(
+        id="counter/template", actor=COUNTER, shutdown_timeout_s=2.0, outlives_supervisor=True
+    ).model_dump(mode="json")
+    flags = _flags(Strategy.SIMPLE_ONE_FOR_ONE, child_template=template, start_timeout_s=15.0)
+    address = f"supervisor/t-{uuid.uuid4().hex[:8]}"
+    sup = (
+        remote_class("tests.integration.workers:ExpectingSupervisor")
+        .options(**DEFAULT_ACTOR_OPTIONS, name=address, namespace=client.namespace)
+        .remote(address, flags.model_dump(mode="json"), [], client.namespace, expected=[asked, unasked])
+    )
+    try:
+        ray.get(sup.supervision_ready.remote(), timeout=60)
+        deadline = time.monotonic() + 30.0
+        while not all(_exists(client, name) for name in (asked, unasked)):
+            assert time.monotonic() < deadline, "the expected children were not created ahead"
+            time.sleep(0.1)
+        created = ray.get_actor(asked, namespace=client.namespace)._actor_id
+        asked_at = time.time()
+        ray.get(sup.start_child.remote(asked, []), timeout=60)
+        assert ray.get_actor(asked, namespace=client.namespace)._actor_id == created  # that one, started
+        lifetime = ray.get(client.actor(asked).lifetime.remote(), timeout=30)
+        assert lifetime["constructed"] < asked_at <= lifetime["start_began"]
+        assert client.call_tool(asked, "increment")["count"] == 1
+        deadline = time.monotonic() + 45.0
+        while _exists(client, unasked):  # not asked for within the start timeout
+            assert time.monotonic() < deadline, f"{unasked} was left running"
+            time.sleep(0.2)
+        assert _exists(client, asked) and status_of(sup, asked)["state"] == "running"
+    finally:
+        stop(sup)
+        for name in (asked, unasked):
+            if _exists(client, name):
+                ray.kill(ray.get_actor(name, namespace=client.namespace))
+
+
+def _exists(client: Any, name: str) -> bool:
+    try:
+        ray.get_actor(name, namespace=client.namespace)
+    except ValueError:
+        return False
+    return True
+
+
 @pytest.mark.parametrize("strategy", [Strategy.ONE_FOR_ONE, Strategy.SIMPLE_ONE_FOR_ONE])
 def test_children_lost_together_are_restarted_together(client: Any, strategy: Strategy) -> None:
     # Three children, each 4 s to start, killed at once (as a node's children are). One

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from actors.base import SupervisedActor, tool
+from supervisors.supervisor import Supervisor
 
 
 class _NeedsKeyword(Exception):
@@ -83,3 +84,22 @@ class Counter(SupervisedActor):
         """A stream: n values, each with this incarnation's pid."""
         for i in range(n):
             yield {"i": i, "pid": os.getpid()}
+
+
+class ExpectingSupervisor(Supervisor):
+    """A simple_one_for_one supervisor that expects these children (as the agent pool
+    expects the recorded agents): their processes are created ahead of `start_child`."""
+
+    def __init__(
+        self,
+        address: str,
+        flags: dict[str, Any],
+        children: list[dict[str, Any]],
+        namespace: str | None = None,
+        expected: list[str] | None = None,
+    ) -> None:
+        super().__init__(address, flags, children, namespace)
+        self.expected = list(expected or [])
+
+    async def expected_children(self) -> list[tuple[str, list[Any]]]:
+        return [(child_id, []) for child_id in self.expected]

@@ -128,13 +128,14 @@ def test_reasoning_sessions_are_transient_children_of_a_plain_pool(settings) -> 
     assert manager.actor == "actors.reasoning.manager_actor:ReasoningManager"
 
 
-def test_agents_registry_is_a_sibling_of_a_plain_pool(settings) -> None:  # type: ignore[no-untyped-def]
+def test_agents_registry_is_a_sibling_of_the_pool(settings) -> None:  # type: ignore[no-untyped-def]
     agents = next(c for c in root_children(settings) if c.id == AGENTS_SUPERVISOR)
     assert agents.supervisor is not None and agents.supervisor.strategy is Strategy.REST_FOR_ONE
     assert agents.actor == "supervisors.supervisor:Supervisor"
     pool, registry = agents.children
     # the pool comes first: a restart of it restarts the registry, which starts the agents again
-    assert pool.actor == "supervisors.supervisor:Supervisor" and pool.kind is ChildKind.SUPERVISOR
+    # a Supervisor that only says which agents it expects (created ahead after a restart)
+    assert pool.actor == "actors.agents.pool_actor:AgentPool" and pool.kind is ChildKind.SUPERVISOR
     assert pool.supervisor is not None and pool.supervisor.strategy is Strategy.SIMPLE_ONE_FOR_ONE
     assert pool.supervisor.child_template is not None
     assert pool.supervisor.child_template.actor == "actors.agents.agent_actor:Agent"
@@ -144,7 +145,11 @@ def test_agents_registry_is_a_sibling_of_a_plain_pool(settings) -> None:  # type
 def test_every_supervisor_in_the_tree_is_generic_or_only_composes_children(settings) -> None:  # type: ignore[no-untyped-def]
     specs = _walk(root_children(settings))
     supervisors = {s.actor for s in specs.values() if s.kind is ChildKind.SUPERVISOR}
-    assert supervisors == {"supervisors.supervisor:Supervisor", "actors.mcp.supervisor:MCPSupervisor"}
+    assert supervisors == {
+        "supervisors.supervisor:Supervisor",
+        "actors.mcp.supervisor:MCPSupervisor",
+        "actors.agents.pool_actor:AgentPool",
+    }
     assert specs[MCP_MANAGER].actor == "actors.mcp.manager_actor:MCPManager"
 
 
@@ -163,4 +168,6 @@ def test_subclasses_of_supervisor_do_not_reach_into_its_internals() -> None:
                 if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "self"
             }
             assert not touched & {"engine", "_handles", "_history", "_record"}, (path, node.name, touched)
-    assert subclasses == 1  # MCPSupervisor, which only composes its initial children (initial_children)
+    # MCPSupervisor, which only composes its initial children (initial_children), and
+    # AgentPool, which only names the children it expects (expected_children)
+    assert subclasses == 2
