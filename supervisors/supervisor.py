@@ -441,7 +441,9 @@ class Supervisor(SupervisedActor):
                     options = exclude_nodes(options, lost)
                     if outlives:
                         options = {**options, "lifetime": "detached"}
-                    self._prelaunched[child_id] = await self._create_named(cls, options, a, kw)
+                    handle = await self._create_named(cls, options, a, kw)
+                    handle.supervision_warm.remote()  # its process-wide set-up, before it is asked for
+                    self._prelaunched[child_id] = handle
                     made.append(child_id)
                 except Exception as exc:  # its start creates it afresh
                     log.warning("%s: could not create %s ahead (%s)", self.address, child_id, _describe_error(exc))
