@@ -24,8 +24,10 @@ from tests.integration import authed
 
 pytestmark = pytest.mark.integration
 
-NOTICED_WITHIN_S = 5.0  # health shows the database down or recovering
-RECOVERED_WITHIN_S = 30.0  # /chat/conversations answers 200 again
+# Bounds that say "by itself, soon", not speed (bench/ measures that): generous, since a
+# loaded CI machine (a second platform beside this one) answers one health call in seconds.
+NOTICED_WITHIN_S = 20.0  # health shows the database down or recovering, or the Store restarted
+RECOVERED_WITHIN_S = 60.0  # /chat/conversations answers 200 again
 POLL_S = 0.05
 
 
@@ -77,7 +79,10 @@ def test_a_killed_database_server_is_restarted_and_everything_recovers(
         body = authed.get(_api(platform, "/health"), timeout=health_timeout_s + 5).json()
         slowest = max(slowest, time.monotonic() - started)
         database, store = body["components"].get("database", {}), body["components"][STORE]
-        return body["status"] != "ok" and (database.get("status") != "ok" or store["state"] != "running")
+        if body["status"] != "ok" and (database.get("status") != "ok" or store["state"] != "running"):
+            return True
+        # or it recovered between two (slow) health answers: the Store's restart shows it
+        return _store_restarts(client) > restarts
 
     noticed_s = _wait_for("health shows the database down or recovering", health_not_ok, NOTICED_WITHIN_S)
     started = time.monotonic()
