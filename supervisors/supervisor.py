@@ -248,10 +248,7 @@ class Supervisor(SupervisedActor):
         simple_one_for_one: from the template, with this id and args. Others: from `spec`.
         """
         if self.flags.strategy is Strategy.SIMPLE_ONE_FOR_ONE:
-            template = self.flags.child_template
-            if template is None:
-                raise SupervisorError(f"{self.address} has no child template")
-            child_spec = template.model_copy(update={"id": child_id, "args": tuple(args or ()), "kwargs": kwargs or {}})
+            child_spec = self._from_template(child_id, args, kwargs)
         else:
             if spec is None:
                 raise SupervisorError(f"{self.address} needs a full child spec")
@@ -265,6 +262,15 @@ class Supervisor(SupervisedActor):
                 self.engine.remove_child(child_id)
                 raise SupervisorError(f"child {child_id} failed to start: {exc}") from exc
         return self._status_of(child_id).model_dump(mode="json")
+
+    def _from_template(
+        self, child_id: str, args: list[Any] | None = None, kwargs: dict[str, Any] | None = None
+    ) -> ChildSpec:
+        """simple_one_for_one: the spec of a child made from the template."""
+        template = self.flags.child_template
+        if template is None:
+            raise SupervisorError(f"{self.address} has no child template")
+        return template.model_copy(update={"id": child_id, "args": tuple(args or ()), "kwargs": kwargs or {}})
 
     async def terminate_child(self, child_id: str) -> dict[str, Any]:
         """Stop a child in order and forget it (OTP terminate_child + delete_child)."""
@@ -394,12 +400,20 @@ class Supervisor(SupervisedActor):
             if spec.kind is ChildKind.WORKER and (spec.standby or spec.outlives_supervisor):
                 continue
             try:
-                cls, options, args, kwargs = await self._creation(spec)
-                options = exclude_nodes(options, lost)
-                self._prelaunched[child_id] = await self._create_named(cls, options, args, kwargs)
+                self._prelaunched[child_id] = await self._create_ahead(spec, lost)
             except Exception as exc:  # its turn creates it afresh and reports the failure
                 log.warning("%s: could not create %s ahead (%s)", self.address, child_id, _describe_error(exc))
                 return
+
+    async def _create_ahead(self, spec: ChildSpec, lost: list[str]) -> ActorHandle:
+        """Create `spec`'s process now, off the lost nodes, for `_launch` to start later (it
+        pops it from `_prelaunched`). A worker that outlives its supervisor is detached, as
+        `_launch` would make it."""
+        cls, options, args, kwargs = await self._creation(spec)
+        options = exclude_nodes(options, lost)
+        if spec.outlives_supervisor and spec.kind is ChildKind.WORKER:
+            options = {**options, "lifetime": "detached"}
+        return await self._create_named(cls, options, args, kwargs)
 
     def _drop_prelaunched(self, child_ids: list[str]) -> None:
         """Kill those of these children's processes created ahead whose start did not come
@@ -416,14 +430,14 @@ class Supervisor(SupervisedActor):
         process starts with their registry's, which asks for them once it runs. One that
         outlives this supervisor and is still alive is left to be adopted. Those not
         asked for within the start timeout are killed."""
-        template = self.flags.child_template
         try:
             expected = await self.expected_children()
         except Exception as exc:
             log.warning("%s: no children created ahead (%s)", self.address, _describe_error(exc))
             return
-        if template is None or not expected:
-            return
+        template = self.flags.child_template
+        if not expected or template is None or (template.standby and template.kind is ChildKind.WORKER):
+            return  # a standby child's incarnations have names of their own: `_launch` makes them
         lost = await self._lost_nodes()
         made: list[str] = []
         for child_id, args in expected:
@@ -432,16 +446,12 @@ class Supervisor(SupervisedActor):
                     break
                 if self.engine.has_child(child_id) or child_id in self._prelaunched:
                     continue
-                spec = template.model_copy(update={"id": child_id, "args": tuple(args), "kwargs": {}})
-                outlives = spec.outlives_supervisor and spec.kind is ChildKind.WORKER
+                spec = self._from_template(child_id, args)
                 try:
-                    if outlives and await asyncio.to_thread(_named_actor_exists, child_id, self.namespace):
+                    outlives = spec.outlives_supervisor and spec.kind is ChildKind.WORKER
+                    if outlives and await self._named(child_id) is not None:
                         continue  # it outlived our predecessor: its start adopts it
-                    cls, options, a, kw = await self._creation(spec)
-                    options = exclude_nodes(options, lost)
-                    if outlives:
-                        options = {**options, "lifetime": "detached"}
-                    handle = await self._create_named(cls, options, a, kw)
+                    handle = await self._create_ahead(spec, lost)
                     handle.supervision_warm.remote()  # its process-wide set-up, before it is asked for
                     self._prelaunched[child_id] = handle
                     made.append(child_id)
@@ -519,13 +529,20 @@ class Supervisor(SupervisedActor):
         if standby is not None:
             kill_soon(standby[0])
 
+    async def _named(self, name: str) -> ActorHandle | None:
+        """The live actor under `name` in this namespace, or None. A GCS lookup (and maybe
+        the class's import): off the loop."""
+        try:
+            return await asyncio.to_thread(ray.get_actor, name, namespace=self.namespace)
+        except ValueError:
+            return None
+
     async def _orphan(self, name: str) -> ActorHandle | None:
         """A live actor already under `name` (a child that outlived this supervisor's
         predecessor), or None. One that does not answer its ping in time is killed: a
         fresh incarnation takes the name."""
-        try:  # a GCS lookup (and maybe the class's import): off the loop
-            handle = await asyncio.to_thread(ray.get_actor, name, namespace=self.namespace)
-        except ValueError:
+        handle = await self._named(name)
+        if handle is None:
             return None
         try:
             await asyncio.wait_for(await_ref(handle.ping.remote()), self.flags.ping_timeout_s)
@@ -957,15 +974,6 @@ class Supervisor(SupervisedActor):
         if self._lock is None:
             self._lock = asyncio.Lock()
         return self._lock
-
-
-def _named_actor_exists(name: str, namespace: str) -> bool:
-    """Whether a live actor holds `name` (a GCS lookup: call it on a thread)."""
-    try:
-        ray.get_actor(name, namespace=namespace)
-    except ValueError:
-        return False
-    return True
 
 
 def _exit_reason(exit_task: asyncio.Future[Any]) -> ExitReason:
