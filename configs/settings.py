@@ -162,6 +162,13 @@ class SupervisionConfig(_Section):
     node_probe_timeout_s: float = Field(1.0, ge=0, le=30)
     # A warm standby is built once its supervisor has started no child for this long.
     standby_delay_s: float = Field(5.0, ge=0, le=300)
+    # Children restarted node_loss_defer_s after the others when their node is lost
+    # (shell-style address patterns): the restarts compete for the surviving cores, and
+    # those users wait on come back first.
+    node_loss_deferred: list[str] = Field(
+        default_factory=lambda: ["monitor/*", "index/*", "supervisor/mcp-servers", "mcp/*"]
+    )
+    node_loss_defer_s: float = Field(8.0, ge=0, le=300)
     # Where supervisors send their reports (live events, the restart record): addresses.
     events_publish_to: str | None = "bus/main"
     events_record_to: str | None = "store/main"

@@ -95,6 +95,10 @@ class ChildSpec(BaseModel):
     # Workers only: keep a warm standby (an incarnation that has run its constructor) and
     # promote it when this child dies, so a restart skips Ray's process start.
     standby: bool = False
+    # After a crash of this child with its whole node (a node loss), wait this long before
+    # restarting it: on a small cluster the lost children's restarts compete for the same
+    # cores, and those users wait on (agents, models, memory) come back first.
+    node_loss_delay_s: float = Field(0.0, ge=0, le=300)
     # Workers only: the child outlives a crash of its supervisor (a detached Ray actor) and the
     # supervisor's next incarnation adopts it when asked to start it, instead of starting it
     # afresh: a killed pool of agents costs no agent its answer in flight. Unlike OTP, where

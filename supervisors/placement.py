@@ -6,7 +6,7 @@ Plain functions over ChildSpecs and node descriptions, so they are tested withou
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from configs.settings import PlacementRule
@@ -19,18 +19,28 @@ def rule_for(address: str, rules: Iterable[PlacementRule]) -> PlacementRule | No
 
 
 def place(spec: ChildSpec, rules: list[PlacementRule]) -> ChildSpec:
-    """`spec` and its whole subtree (children and simple_one_for_one templates) with each
-    matched child's resources merged into its Ray options."""
-    update: dict[str, Any] = {}
-    rule = rule_for(spec.id, rules)
-    if rule is not None:
-        options = dict(spec.ray_options)
+    """`spec` and its whole subtree with each matched child's resources merged into its Ray
+    options."""
+
+    def resources(one: ChildSpec) -> dict[str, Any]:
+        rule = rule_for(one.id, rules)
+        if rule is None:
+            return {}
+        options = dict(one.ray_options)
         options["resources"] = {**options.get("resources", {}), **rule.resources}
-        update["ray_options"] = options
+        return {"ray_options": options}
+
+    return update_subtree(spec, resources)
+
+
+def update_subtree(spec: ChildSpec, fields: Callable[[ChildSpec], dict[str, Any]]) -> ChildSpec:
+    """`spec` and its whole subtree (children and simple_one_for_one templates), each spec
+    with the fields `fields(spec)` gives it changed."""
+    update = fields(spec)
     if spec.children:
-        update["children"] = tuple(place(child, rules) for child in spec.children)
+        update["children"] = tuple(update_subtree(child, fields) for child in spec.children)
     if spec.supervisor is not None and spec.supervisor.child_template is not None:
-        template = place(spec.supervisor.child_template, rules)
+        template = update_subtree(spec.supervisor.child_template, fields)
         update["supervisor"] = spec.supervisor.model_copy(update={"child_template": template})
     return spec.model_copy(update=update) if update else spec
 

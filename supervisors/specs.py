@@ -5,6 +5,7 @@ feature's `child_specs(settings)` build their specs with them."""
 from __future__ import annotations
 
 import fnmatch
+from typing import Any
 
 from configs.settings import Settings
 from protocols.supervision import (
@@ -15,6 +16,7 @@ from protocols.supervision import (
     Strategy,
     SupervisorFlags,
 )
+from supervisors.placement import update_subtree
 
 SUPERVISOR_ACTOR = "supervisors.supervisor:Supervisor"
 
@@ -68,6 +70,18 @@ def start_budget_s(spec: ChildSpec, start_timeout_s: float) -> float:
 def wants_standby(address: str, settings: Settings) -> bool:
     """Whether `supervision.standbys` (shell-style patterns) names `address`."""
     return any(fnmatch.fnmatchcase(address, pattern) for pattern in settings.supervision.standbys)
+
+
+def node_loss_order(spec: ChildSpec, settings: Settings) -> ChildSpec:
+    """`spec` and its subtree with `node_loss_delay_s` set on the children that
+    `supervision.node_loss_deferred` (shell-style address patterns) names."""
+    s = settings.supervision
+
+    def delay(one: ChildSpec) -> dict[str, Any]:
+        deferred = any(fnmatch.fnmatchcase(one.id, pattern) for pattern in s.node_loss_deferred)
+        return {"node_loss_delay_s": s.node_loss_defer_s} if deferred else {}
+
+    return update_subtree(spec, delay)
 
 
 def worker(address: str, actor: str, settings: Settings, **extra: object) -> ChildSpec:

@@ -16,7 +16,7 @@ import logging
 import os
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import ray
@@ -627,26 +627,27 @@ class Supervisor(SupervisedActor):
             await kill(handle)
         if self._shutting_down or self._generation.get(child_id) != generation:
             return  # we stopped it ourselves
-        if reason.kind is ExitKind.CRASH:
-            await self._check_node_of(child_id)
+        node_lost = reason.kind is ExitKind.CRASH and await self._check_node_of(child_id)
         # A separate task: the restart must not be cancelled along with this watcher.
-        task = asyncio.create_task(self._on_child_exit(child_id, reason))
+        task = asyncio.create_task(self._on_child_exit(child_id, reason, node_lost=node_lost))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _check_node_of(self, child_id: str) -> None:
+    async def _check_node_of(self, child_id: str) -> bool:
         """After a crash on another node: is that node lost? If so, say so cluster-wide, so
         that no supervisor restarts a child there before Ray declares it dead
-        (supervisors/lost_nodes.py). A probe of its raylet's port, on a thread."""
+        (supervisors/lost_nodes.py), and return True. A probe of its raylet's port, on a thread."""
         node_id = self._whereabouts_of.get(child_id, {}).get("node_id")
         timeout_s = self.flags.node_probe_timeout_s
         if not node_id or timeout_s <= 0 or node_id == self._whereabouts().get("node_id"):
-            return
+            return False
         try:
             if await asyncio.to_thread(raylet_unreachable, node_id, timeout_s):
                 await asyncio.to_thread(report_lost, node_id)
+                return True
         except Exception as exc:  # no verdict: the restart goes wherever Ray places it
             log.warning("%s: could not check node %s (%s)", self.address, node_id, _describe_error(exc))
+        return False
 
     async def _lost_nodes(self) -> list[str]:
         """The nodes found lost (by any supervisor) that Ray may not have declared dead yet."""
@@ -694,8 +695,10 @@ class Supervisor(SupervisedActor):
             return None
         return f"no answer to two pings within {self.flags.ping_timeout_s:g} s each"
 
-    async def _on_child_exit(self, child_id: str, reason: ExitReason) -> None:
+    async def _on_child_exit(self, child_id: str, reason: ExitReason, *, node_lost: bool = False) -> None:
         """Apply the engine's decision; a restart that fails to start is another exit.
+        `node_lost`: the child died with its node; a child whose spec says so
+        (`node_loss_delay_s`) is restarted that much later, after the others lost with it.
 
         The lock is held throughout except during a backoff delay and while a child that is
         restarted alone (one_for_one, simple_one_for_one) starts: while one child waits or
@@ -708,11 +711,12 @@ class Supervisor(SupervisedActor):
             self._handles.pop(child_id, None)
             self._watchers.pop(child_id, None)
             pending: list[tuple[str, ExitReason]] = [(child_id, reason)]
+            defer_s = self.engine.child(child_id).spec.node_loss_delay_s if node_lost else 0.0
             while pending:
                 failed, why = pending.pop(0)
                 if not self.engine.has_child(failed):
                     continue
-                restart = await self._decide(failed, why)
+                restart = await self._decide(failed, why, defer_s if failed == child_id else 0.0)
                 if restart is None:
                     continue
                 # Whoever stops or restarts one of these during the delay bumps its generation.
@@ -730,9 +734,12 @@ class Supervisor(SupervisedActor):
                 else:
                     await self._start_all(restart.start, planned, pending)
 
-    async def _decide(self, failed: str, why: ExitReason) -> Restart | None:
-        """Record and carry out the engine's decision, up to the restart itself (lock held)."""
+    async def _decide(self, failed: str, why: ExitReason, defer_s: float = 0.0) -> Restart | None:
+        """Record and carry out the engine's decision, up to the restart itself (lock held);
+        the restart waits at least `defer_s`."""
         decision = self.engine.on_exit(failed, why)
+        if isinstance(decision, Restart) and defer_s > decision.delay_s:
+            decision = replace(decision, delay_s=defer_s)
         self.on_child_exit(failed, why)
         if isinstance(decision, Ignore):
             action = "remove" if decision.remove else "stop"

@@ -16,7 +16,8 @@ from actors.mcp.config import ServerConfig, load_servers_file
 from configs.settings import Settings
 from protocols.addresses import MCP_MANAGER, MCP_SERVERS_SUPERVISOR
 from protocols.supervision import BackoffPolicy, ChildKind, ChildSpec, RestartType, Strategy, SupervisorFlags
-from supervisors.specs import worker
+from supervisors.placement import place
+from supervisors.specs import node_loss_order, worker
 
 HANDLE_ACTOR = "actors.mcp.handle_actor:MCPServerHandle"
 SUPERVISOR_ACTOR = "actors.mcp.supervisor:MCPSupervisor"
@@ -36,7 +37,9 @@ def catalogue_path(settings: Settings) -> Path:
 
 
 def handle_spec(config: ServerConfig, settings: Settings) -> ChildSpec:
-    return ChildSpec(
+    """A server's handle, placed and ordered for a node loss as the tree's children are: a
+    server added at run time is never seen by the tree's pass (serve_app/tree.py)."""
+    spec = ChildSpec(
         id=config.address,
         actor=HANDLE_ACTOR,
         args=(config.model_dump(mode="json"),),
@@ -44,6 +47,7 @@ def handle_spec(config: ServerConfig, settings: Settings) -> ChildSpec:
         kind=ChildKind.WORKER,
         shutdown_timeout_s=settings.supervision.shutdown_timeout_s,
     )
+    return node_loss_order(place(spec, settings.placement.rules), settings)
 
 
 def servers_flags(settings: Settings) -> SupervisorFlags:

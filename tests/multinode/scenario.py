@@ -151,6 +151,20 @@ def actor_nodes() -> dict[str, str]:
     return {address_of(a["Name"]): a["Address"]["NodeID"] for a in alive}
 
 
+def alive_after(wall: float, node_names: dict[str, str]) -> dict[str, str]:
+    """Every actor process that came alive after `wall` (Ray's record, so standbys, agents
+    created ahead and Serve replicas too): name or class -> "seconds after, node"."""
+    from ray._private import state
+
+    names = {v: k for k, v in node_names.items()}
+    alive = [
+        (a["StartTime"] / 1000 - wall, a["Name"] or a["ActorClassName"], names.get(a["Address"]["NodeID"], "?"))
+        for a in state.actors().values()
+        if a["StartTime"] and a["StartTime"] / 1000 > wall
+    ]
+    return {f"{name} ({i})": f"{t:.2f} s, {node}" for i, (t, name, node) in enumerate(sorted(alive))}
+
+
 def admin_headers(url: str, settings: Any) -> dict[str, str]:
     from serve_app.client import connect
 
@@ -348,6 +362,7 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
             if s.get("started_at") is not None and s["started_at"] > kill_wall
         ]
         report["started_after_kill_s"] = dict(sorted(started_after, key=lambda item: item[1]))
+        report["alive_after_kill_s"] = alive_after(kill_wall, ids)
         # what the supervisors did about the loss, in order: why a recovery took its time
         events = httpx.get(info.url + "api/v1/system/events", params={"limit": 1000}, headers=headers, timeout=30)
         recorded = events.json().get("events", []) if events.status_code == 200 else []
@@ -357,6 +372,8 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
             + e["detail"][:80]
             for e in after_loss
         ]
+        # how long each restart waited: the backoff, or the node-loss order (supervision.node_loss_*)
+        report["restart_delays_after_loss"] = {e["child"]: e["delay_s"] for e in after_loss if e["action"] == "restart"}
         # restarts placed on the lost node before Ray declared it dead, which died there again
         report["node_loss"]["starts_failed"] = sum(1 for e in after_loss if e["reason"] == "start_failed")
         # actors on surviving nodes restarted because they stopped answering pings

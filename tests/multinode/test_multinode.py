@@ -95,3 +95,16 @@ def test_no_restart_is_placed_on_the_lost_node(report: dict[str, Any]) -> None:
 def test_no_crash_loop_after_the_loss(report: dict[str, Any]) -> None:
     """Each lost child is started again once or twice (its supervisor lost too), never in a loop."""
     assert all(count <= 2 for count in report["restarts_for_loss"].values()), report["restarts_for_loss"]
+
+
+def test_the_background_children_are_restarted_after_the_chat_path(report: dict[str, Any]) -> None:
+    """supervision.node_loss_deferred: the monitor, index shards and MCP servers lost with the
+    node wait node_loss_defer_s, so the agents, models and memory get the cores first."""
+    from configs.settings import load_settings
+
+    supervision = load_settings().supervision
+    delays = report["restart_delays_after_loss"]
+    deferred = {a: d for a, d in delays.items() if any(matches(a, p) for p in supervision.node_loss_deferred)}
+    assert "monitor/main" in deferred, delays
+    assert all(d == supervision.node_loss_defer_s for d in deferred.values()), delays
+    assert all(d < supervision.node_loss_defer_s for a, d in delays.items() if a not in deferred), delays

@@ -53,3 +53,33 @@ def test_the_standby_delay_reaches_every_supervisor_of_the_tree(monkeypatch: pyt
     assert root_flags(settings).standby_delay_s == 7.5
     supervisors = [spec for spec in _flatten(root_children(settings)) if spec.supervisor is not None]
     assert supervisors and all(spec.supervisor.standby_delay_s == 7.5 for spec in supervisors)
+
+
+def test_after_a_node_loss_the_background_children_restart_later() -> None:
+    settings = load_settings()
+    delays = {spec.id: spec.node_loss_delay_s for spec in _flatten(root_children(settings))}
+    deferred = {a for a, d in delays.items() if d > 0}
+    assert {"monitor/main", "supervisor/mcp-servers"} <= deferred
+    assert any(a.startswith("index/") for a in deferred) and any(a.startswith("mcp/") for a in deferred)
+    # the chat path comes back first: agents, models and their workers, memory, its embedder
+    for address, delay in delays.items():
+        if address.startswith(("supervisor/agent", "registry/", "model/", "llm/", "embedder/", "memory/")):
+            assert delay == 0.0, address
+    assert all(d == settings.supervision.node_loss_defer_s for d in delays.values() if d > 0)
+
+
+def test_a_server_added_at_run_time_gets_the_same_order_and_placement(monkeypatch: pytest.MonkeyPatch) -> None:
+    from actors.mcp.config import ServerConfig
+    from actors.mcp.specs import handle_spec
+
+    monkeypatch.setenv("PYGENT_PLACEMENT_RULES", '[{"match": "mcp/*", "resources": {"worker": 1}}]')
+    settings = load_settings()
+    spec = handle_spec(ServerConfig(id="added", command="python", args=["-m", "x"]), settings)
+    assert spec.node_loss_delay_s == settings.supervision.node_loss_defer_s
+    assert spec.ray_options["resources"] == {"worker": 1}
+
+
+def test_the_node_loss_order_turns_off_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYGENT_SUPERVISION_NODE_LOSS_DEFERRED", "[]")
+    settings = load_settings()
+    assert not any(spec.node_loss_delay_s for spec in _flatten(root_children(settings)))
