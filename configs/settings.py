@@ -166,7 +166,7 @@ class SupervisionConfig(_Section):
     # (shell-style address patterns): the restarts compete for the surviving cores, and
     # those users wait on come back first.
     node_loss_deferred: list[str] = Field(
-        default_factory=lambda: ["monitor/*", "index/*", "supervisor/mcp-servers", "mcp/*"]
+        default_factory=lambda: ["monitor/*", "knowledge/*", "index/*", "supervisor/mcp-servers", "mcp/*"]
     )
     node_loss_defer_s: float = Field(8.0, ge=0, le=300)
     # Where supervisors send their reports (live events, the restart record): addresses.

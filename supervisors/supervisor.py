@@ -711,7 +711,7 @@ class Supervisor(SupervisedActor):
             self._handles.pop(child_id, None)
             self._watchers.pop(child_id, None)
             pending: list[tuple[str, ExitReason]] = [(child_id, reason)]
-            defer_s = self.engine.child(child_id).spec.node_loss_delay_s if node_lost else 0.0
+            defer_s = self._node_loss_delay(child_id) if node_lost else 0.0
             while pending:
                 failed, why = pending.pop(0)
                 if not self.engine.has_child(failed):
@@ -733,6 +733,15 @@ class Supervisor(SupervisedActor):
                     await self._restart_alone(failed, planned[failed], pending, lock)
                 else:
                     await self._start_all(restart.start, planned, pending)
+
+    def _node_loss_delay(self, child_id: str) -> float:
+        """How long the restart of a child lost with its node waits: its spec's
+        `node_loss_delay_s`, unless a standby on another node takes over (no process to start)."""
+        standby = self._standbys.get(child_id)
+        lost_node = self._whereabouts_of.get(child_id, {}).get("node_id")
+        if standby is not None and standby[2] is not None and standby[2] != lost_node:
+            return 0.0
+        return self.engine.child(child_id).spec.node_loss_delay_s
 
     async def _decide(self, failed: str, why: ExitReason, defer_s: float = 0.0) -> Restart | None:
         """Record and carry out the engine's decision, up to the restart itself (lock held);

@@ -59,7 +59,7 @@ def test_after_a_node_loss_the_background_children_restart_later() -> None:
     settings = load_settings()
     delays = {spec.id: spec.node_loss_delay_s for spec in _flatten(root_children(settings))}
     deferred = {a for a, d in delays.items() if d > 0}
-    assert {"monitor/main", "supervisor/mcp-servers"} <= deferred
+    assert {"monitor/main", "knowledge/main", "supervisor/mcp-servers"} <= deferred
     assert any(a.startswith("index/") for a in deferred) and any(a.startswith("mcp/") for a in deferred)
     # the chat path comes back first: agents, models and their workers, memory, its embedder
     for address, delay in delays.items():
