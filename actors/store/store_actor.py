@@ -24,12 +24,14 @@ from actors.base import SupervisedActor, tool
 from actors.store import mcp_servers, model_stats
 from actors.store.database import MAX_EVENTS_LIMIT, Database, Mode
 from actors.store.embedded import EmbeddedPostgres
+from actors.store.pool import publish_dsn
 from actors.store.server_watch import ServerWatch
 from configs.settings import get_settings
 from protocols.model_stats import ModelEntry, RatingRequest
 from protocols.models import CallRecord
 from protocols.rest import DatabaseHealth
 from protocols.supervision import ExitKind, SupervisionEvent
+from supervisors.refs import current_namespace
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,10 @@ class Store(SupervisedActor):
         self._db = db
         if self._embedded is not None:
             self._server_watch = asyncio.create_task(self._watch_server(self._embedded.postmaster_pid))
+        try:  # a shortcut for the other actors' pools (actors/store/pool.py): optional
+            await asyncio.to_thread(publish_dsn, current_namespace(), self._dsn)
+        except Exception as exc:
+            log.warning("%s: the DSN was not published (%s)", self.address, exc)
         log.info("%s: %s database ready", self.address, self._mode)
 
     async def on_stop(self) -> None:

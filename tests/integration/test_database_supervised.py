@@ -130,3 +130,22 @@ def test_a_killed_database_server_is_restarted_and_everything_recovers(
         )
 
     _wait_for("the Store's restart is recorded with its reason", restart_recorded, 15.0)
+
+
+def test_the_store_publishes_its_dsn_and_a_stale_one_is_not_used(platform: str, client: Any, settings: Any) -> None:
+    """After the restart above too: the pools of the other actors read the Store's DSN from
+    Ray's key-value store (no first call to the Store, slow after a node loss); one that no
+    longer answers (a server moved) is passed over for the Store's own answer."""
+    import asyncio
+
+    from actors.store.pool import _store_dsn, publish_dsn, published_dsn
+
+    namespace = settings.ray.namespace
+    dsn = ray.get(client.actor(STORE).dsn.remote(), timeout=30)
+    assert published_dsn(namespace) == dsn
+    stale = dsn.replace("port=", "port=1") if "port=" in dsn else "postgresql://nobody@127.0.0.1:1/none"
+    publish_dsn(namespace, stale)
+    try:
+        assert asyncio.run(_store_dsn(namespace, timeout_s=30)) == dsn
+    finally:
+        publish_dsn(namespace, dsn)
