@@ -716,7 +716,8 @@ class Supervisor(SupervisedActor):
                 failed, why = pending.pop(0)
                 if not self.engine.has_child(failed):
                     continue
-                restart = await self._decide(failed, why, defer_s if failed == child_id else 0.0)
+                restart = await self._decide(failed, why, defer_s)
+                defer_s = 0.0  # only the restart for the loss waits; a failed start backs off as usual
                 if restart is None:
                     continue
                 # Whoever stops or restarts one of these during the delay bumps its generation.

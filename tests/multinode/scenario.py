@@ -372,8 +372,12 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
             + e["detail"][:80]
             for e in after_loss
         ]
-        # how long each restart waited: the backoff, or the node-loss order (supervision.node_loss_*)
-        report["restart_delays_after_loss"] = {e["child"]: e["delay_s"] for e in after_loss if e["action"] == "restart"}
+        # how long each child's first restart after the loss waited: the backoff, or the
+        # node-loss order (supervision.node_loss_*)
+        report["restart_delays_after_loss"] = {}
+        for e in after_loss:
+            if e["action"] == "restart":
+                report["restart_delays_after_loss"].setdefault(e["child"], e["delay_s"])
         # restarts placed on the lost node before Ray declared it dead, which died there again
         report["node_loss"]["starts_failed"] = sum(1 for e in after_loss if e["reason"] == "start_failed")
         # actors on surviving nodes restarted because they stopped answering pings
