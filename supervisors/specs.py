@@ -67,9 +67,14 @@ def start_budget_s(spec: ChildSpec, start_timeout_s: float) -> float:
     return own + sum(start_budget_s(child, own) for child in spec.children)
 
 
+def named_by(address: str, patterns: list[str]) -> bool:
+    """Whether one of these shell-style patterns matches `address`."""
+    return any(fnmatch.fnmatchcase(address, pattern) for pattern in patterns)
+
+
 def wants_standby(address: str, settings: Settings) -> bool:
     """Whether `supervision.standbys` (shell-style patterns) names `address`."""
-    return any(fnmatch.fnmatchcase(address, pattern) for pattern in settings.supervision.standbys)
+    return named_by(address, settings.supervision.standbys)
 
 
 def node_loss_order(spec: ChildSpec, settings: Settings) -> ChildSpec:
@@ -78,8 +83,7 @@ def node_loss_order(spec: ChildSpec, settings: Settings) -> ChildSpec:
     s = settings.supervision
 
     def delay(one: ChildSpec) -> dict[str, Any]:
-        deferred = any(fnmatch.fnmatchcase(one.id, pattern) for pattern in s.node_loss_deferred)
-        return {"node_loss_delay_s": s.node_loss_defer_s} if deferred else {}
+        return {"node_loss_delay_s": s.node_loss_defer_s} if named_by(one.id, s.node_loss_deferred) else {}
 
     return update_subtree(spec, delay)
 
