@@ -16,15 +16,6 @@ from tests.conftest import free_port, wait_http
 from tests.integration import authed
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """schemathesis runs last: it fills the shared platform with generated data (conversations,
-    documents in the default index, model entries) that other tests' lists and searches
-    must not see."""
-    generated = [item for item in items if item.path.name == "test_api_schemathesis.py"]
-    if generated:
-        items[:] = [item for item in items if item.path.name != "test_api_schemathesis.py"] + generated
-
-
 @pytest.fixture(scope="session")
 def session_ollama() -> Iterator[Any]:
     """Ollama cannot run here: this fake of its HTTP API stands in, driven by the real client."""

@@ -11,21 +11,18 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psutil
 import pytest
 
 from tests.conftest import free_port
+from tests.own_platform import PYGENT, describe, processes_of, tear_down
 
-pytestmark = pytest.mark.integration
-
-PYGENT = [sys.executable, "-m", "serve_app.cli"]
+pytestmark = [pytest.mark.integration, pytest.mark.own_platform]
 
 
 @pytest.fixture
@@ -44,7 +41,7 @@ def cli_env() -> Iterator[dict[str, str]]:
         }
     )
     yield env
-    subprocess.run([*PYGENT, "down"], env=env, capture_output=True, timeout=180)
+    tear_down(env, state)
     shutil.rmtree(state, ignore_errors=True)
 
 
@@ -59,18 +56,6 @@ def local_admin(state_dir: str) -> dict[str, str]:
     key_file = Path(state_dir) / "auth" / "local-admin.key"
     assert key_file.stat().st_mode & 0o777 == 0o600
     return {"Authorization": f"Bearer {key_file.read_text().strip()}"}
-
-
-def processes_of(state_dir: str) -> list[str]:
-    found = []
-    for proc in psutil.process_iter(["pid", "cmdline"]):
-        try:
-            cmdline = " ".join(proc.info["cmdline"] or [])
-        except (psutil.Error, TypeError):
-            continue
-        if state_dir in cmdline and "pytest" not in cmdline:
-            found.append(f"{proc.pid}: {cmdline[:160]}")
-    return found
 
 
 # Two `up`s of a whole platform: 65-73 s each on a quiet 2-core machine, twice that beside the
@@ -149,7 +134,7 @@ def test_up_status_kill_down_and_the_store_survives_a_restart(cli_env: dict[str,
     assert before and before[-1]["action"] == "restart"
 
     pygent(cli_env, "down")
-    leftovers = processes_of(state_dir)
+    leftovers = describe(processes_of(state_dir))
     assert leftovers == [], f"processes left behind by `pygent down`: {leftovers}"
     with pytest.raises(httpx.HTTPError):
         httpx.get(url + "api/v1/health", timeout=5)
@@ -159,4 +144,4 @@ def test_up_status_kill_down_and_the_store_survives_a_restart(cli_env: dict[str,
     after = recorded()
     assert [e["at"] for e in after][: len(before)] == [e["at"] for e in before]
     pygent(cli_env, "down")
-    assert processes_of(state_dir) == []
+    assert describe(processes_of(state_dir)) == []

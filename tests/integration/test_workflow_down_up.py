@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -22,10 +21,10 @@ import httpx
 import pytest
 
 from tests.conftest import free_port
+from tests.own_platform import PYGENT, tear_down
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.own_platform]
 
-PYGENT = [sys.executable, "-m", "serve_app.cli"]
 MODEL = "workflow-down-up:latest"
 INDEX = "down-up"
 POINT = "before:reason"
@@ -68,7 +67,7 @@ def platform_env() -> Iterator[dict[str, str]]:
         }
     )
     yield env
-    subprocess.run([*PYGENT, "down"], env=env, capture_output=True, timeout=180)
+    tear_down(env, state)
     fake.stop()
     shutil.rmtree(state, ignore_errors=True)
 

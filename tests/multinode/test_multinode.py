@@ -23,7 +23,7 @@ from tests.multinode.scenario import ON_WORKER
 WATCH_S = 150.0
 # The module's scenario runs inside the first test's setup: give it its own bound (run_scenario's
 # 540 s) rather than pytest-timeout's 300 s per test.
-pytestmark = pytest.mark.timeout(600)
+pytestmark = [pytest.mark.timeout(600), pytest.mark.own_platform]
 
 
 @pytest.fixture(scope="module")
