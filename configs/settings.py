@@ -135,8 +135,13 @@ class PlacementRule(_Section):
 
 class PlacementConfig(_Section):
     # First matching rule wins; a child no rule matches runs wherever Ray puts it.
-    # Empty (the default): one node's behaviour, nothing pinned.
     rules: list[PlacementRule] = Field(default_factory=list)
+    # The control plane (shell-style address patterns): on the head node unless a rule says
+    # otherwise. Losing the head loses the cluster anyway (no GCS fault tolerance), so a
+    # worker-node loss then never costs a supervisor, and the chat path restarts only the
+    # agent instead of three processes in a row. [] lets Ray place them.
+    # (supervisors/placement.py::rules_in_force adds the store when its database is embedded.)
+    control_plane: list[str] = Field(default_factory=lambda: ["supervisor/*", "registry/*", "manager/*"])
 
 
 class SupervisionConfig(_Section):

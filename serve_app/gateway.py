@@ -52,7 +52,7 @@ from serve_app.routers import (
 )
 from serve_app.security import Guard, SecurityHeaders
 from supervisors import refs
-from supervisors.placement import rule_for
+from supervisors.placement import rule_for, rules_in_force
 
 API = "/api/v1"
 
@@ -110,7 +110,7 @@ def build_app(settings: Settings, placement: GatewayPlacement | None = None) -> 
     options: dict[str, Any] = {}
     if placement is not None:
         options.update(num_replicas=placement.replicas, max_replicas_per_node=placement.max_per_node)
-    rule = rule_for(GATEWAY_ADDRESS, settings.placement.rules)
+    rule = rule_for(GATEWAY_ADDRESS, rules_in_force(settings))
     if rule is not None:
         options["ray_actor_options"] = {"num_cpus": 0, "resources": dict(rule.resources)}
     deployment: Any = Gateway.options(**options) if options else Gateway  # type: ignore[attr-defined]

@@ -26,7 +26,14 @@ from serve_app.ray_auth import auth_mode
 from serve_app.ray_auth import prepare as prepare_ray_auth
 from serve_app.replicas import gateway_placement
 from serve_app.tree import SUPERVISOR_ACTOR, root_children, root_flags
-from supervisors.placement import describe_unplaceable, nodes_that_may_host, place, rule_for, unplaceable
+from supervisors.placement import (
+    describe_unplaceable,
+    nodes_that_may_host,
+    place,
+    rule_for,
+    rules_in_force,
+    unplaceable,
+)
 from supervisors.refs import lookup
 from supervisors.specs import start_budget_s
 from supervisors.supervisor import DEFAULT_ACTOR_OPTIONS, remote_class
@@ -187,14 +194,14 @@ def alive_node_resources() -> list[dict[str, float]]:
 def check_placement(settings: Settings, children: list[Any]) -> None:
     """Refuse to start when a placement rule asks for resources no alive node offers
     (Ray would otherwise leave that child pending forever)."""
-    root = [place(ChildSpec(id=ROOT, actor=SUPERVISOR_ACTOR), settings.placement.rules)]
+    root = [place(ChildSpec(id=ROOT, actor=SUPERVISOR_ACTOR), rules_in_force(settings))]
     missing = unplaceable([*root, *children], alive_node_resources())
     if missing:
         raise PlatformError(describe_unplaceable(missing))
 
 
 def root_options(settings: Settings) -> dict[str, Any]:
-    rule = rule_for(ROOT, settings.placement.rules)
+    rule = rule_for(ROOT, rules_in_force(settings))
     return {**DEFAULT_ACTOR_OPTIONS, **({"resources": dict(rule.resources)} if rule else {})}
 
 
@@ -203,7 +210,7 @@ def start_serve(settings: Settings, progress: Progress = lambda _: None) -> str:
 
     from serve_app.gateway import GATEWAY_ADDRESS, build_app
 
-    host_nodes = nodes_that_may_host(GATEWAY_ADDRESS, settings.placement.rules, alive_node_resources())
+    host_nodes = nodes_that_may_host(GATEWAY_ADDRESS, rules_in_force(settings), alive_node_resources())
     placement = gateway_placement(settings.serve.replicas, host_nodes)
     progress(
         f"starting the gateway on {settings.serve.host}:{settings.serve.port}"

@@ -30,7 +30,7 @@ from protocols.addresses import (
     WORKFLOWS_SUPERVISOR,
 )
 from protocols.supervision import ChildSpec, Strategy, SupervisorFlags
-from supervisors.placement import place
+from supervisors.placement import place, rules_in_force
 from supervisors.specs import SUPERVISOR_ACTOR, component_supervisor, node_loss_order, supervisor_flags, worker
 
 __all__ = ["COMPONENTS", "SUPERVISOR_ACTOR", "root_children", "root_flags"]
@@ -67,7 +67,7 @@ def root_children(settings: Settings) -> list[ChildSpec]:
     for address, strategy, child_specs in COMPONENTS:
         children.append(component_supervisor(address, strategy, settings, child_specs(settings)))
     children.append(worker(MONITOR, "actors.monitor_actor:Monitor", settings))
-    return [node_loss_order(place(child, settings.placement.rules), settings) for child in children]
+    return [node_loss_order(place(child, rules_in_force(settings)), settings) for child in children]
 
 
 def root_flags(settings: Settings) -> SupervisorFlags:

@@ -1,5 +1,6 @@
 """Placement from configuration: which Ray resources each child of the tree asks for
-(`placement.rules` in configs/), and whether the cluster's alive nodes can host them.
+(`placement.rules`, then `placement.control_plane` on the head, in configs/), and whether
+the cluster's alive nodes can host them.
 
 Plain functions over ChildSpecs and node descriptions, so they are tested without Ray."""
 
@@ -9,8 +10,20 @@ import fnmatch
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from configs.settings import PlacementRule
+from configs.settings import PlacementRule, Settings
+from protocols.addresses import STORE
 from protocols.supervision import ChildSpec
+
+HEAD_NODE_RESOURCE = "node:__internal_head__"  # Ray's own resource of the head node
+
+
+def rules_in_force(settings: Settings) -> list[PlacementRule]:
+    """`placement.rules`, then the head node for the control plane's patterns and, when the
+    database is the embedded one, for the store: its data directory is on one node's disk,
+    and a store restarted on another node would start an empty database there."""
+    on_head = [*settings.placement.control_plane, *([] if settings.database.url else [STORE])]
+    head = {HEAD_NODE_RESOURCE: 0.001}
+    return [*settings.placement.rules, *(PlacementRule(match=pattern, resources=head) for pattern in on_head)]
 
 
 def rule_for(address: str, rules: Iterable[PlacementRule]) -> PlacementRule | None:
@@ -81,7 +94,7 @@ def unplaceable(specs: Iterable[ChildSpec], nodes: Iterable[Mapping[str, float]]
 def describe_unplaceable(missing: Mapping[str, Mapping[str, float]]) -> str:
     lines = [f"{address} needs {dict(resources)}" for address, resources in missing.items()]
     return (
-        "no alive Ray node can host these components (placement.rules in configs/): "
+        "no alive Ray node can host these components (placement.rules or placement.control_plane in configs/): "
         + "; ".join(lines)
         + " - start a node offering the resource (`ray start --resources '{\"llm\": 1}'`) or change the rule"
     )

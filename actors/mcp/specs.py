@@ -16,7 +16,7 @@ from actors.mcp.config import ServerConfig, load_servers_file
 from configs.settings import Settings
 from protocols.addresses import MCP_MANAGER, MCP_SERVERS_SUPERVISOR
 from protocols.supervision import BackoffPolicy, ChildKind, ChildSpec, RestartType, Strategy, SupervisorFlags
-from supervisors.placement import place
+from supervisors.placement import place, rules_in_force
 from supervisors.specs import node_loss_order, worker
 
 HANDLE_ACTOR = "actors.mcp.handle_actor:MCPServerHandle"
@@ -47,7 +47,7 @@ def handle_spec(config: ServerConfig, settings: Settings) -> ChildSpec:
         kind=ChildKind.WORKER,
         shutdown_timeout_s=settings.supervision.shutdown_timeout_s,
     )
-    return node_loss_order(place(spec, settings.placement.rules), settings)
+    return node_loss_order(place(spec, rules_in_force(settings)), settings)
 
 
 def servers_flags(settings: Settings) -> SupervisorFlags:

@@ -17,7 +17,12 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 
 def run_scenario(
-    state_dir: Path, port: int, watch_s: float, timeout_s: float, replicas: int | None = None
+    state_dir: Path,
+    port: int,
+    watch_s: float,
+    timeout_s: float,
+    replicas: int | None = None,
+    chat_path_on_worker: bool = False,
 ) -> dict[str, Any]:
     command = [
         sys.executable,
@@ -32,6 +37,8 @@ def run_scenario(
     ]
     if replicas is not None:
         command += ["--replicas", str(replicas)]
+    if chat_path_on_worker:
+        command.append("--chat-path-on-worker")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYGENT_")}
     env["PYTHONPATH"] = str(PROJECT)
     log = state_dir.parent / "scenario.log"

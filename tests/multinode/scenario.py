@@ -24,30 +24,40 @@ from typing import Any
 
 import httpx
 
-# Components on the worker node that will be lost (what the issue saw spread there),
-# the model workers on the node offering `llm`, everything else on the head.
+# Components on the worker node that will be lost: the workers the issue saw spread there
+# and, of the supervisors, the MCP servers' (a subtree that loses its supervisor too). The
+# model workers run on the node offering `llm`. The other supervisors, the registry and the
+# managers are on the head by default (placement.control_plane), the rest by these rules.
 ON_WORKER = (
     "embedder/*",
     "knowledge/*",
     "memory/*",
     "index/*",
-    "supervisor/agents",
-    "supervisor/agent-pool",
     "agent/*",
-    "registry/*",
     "supervisor/mcp-servers",
     "mcp/*",
     "monitor/*",
 )
-RULES: list[dict[str, Any]] = [
-    *({"match": m, "resources": {"worker": 0.001}} for m in ON_WORKER),
-    {"match": "llm/*", "resources": {"llm": 0.001}},
-    {"match": "*", "resources": {"head": 0.001}},  # the gateway's replica too
-]
+# --chat-path-on-worker: the agents' supervisors and registry on the lost node too, as the
+# issue saw them before the control plane was pinned (rules come before placement.control_plane).
+CHAT_PATH = ("supervisor/agents", "supervisor/agent-pool", "registry/*")
+ON_HEAD = ("store/*", "bus/*", "auth/*", "model/*", "reasoning/*", "population/*", "evolution/*", "workflows/*")
+
+
+def placement_rules(chat_path_on_worker: bool = False) -> list[dict[str, Any]]:
+    on_worker = ON_WORKER + (CHAT_PATH if chat_path_on_worker else ())
+    return [
+        *({"match": m, "resources": {"worker": 0.001}} for m in on_worker),
+        {"match": "llm/*", "resources": {"llm": 0.001}},
+        *({"match": m, "resources": {"head": 0.001}} for m in ON_HEAD),
+        {"match": "gateway", "resources": {"head": 0.001}},  # the Serve replicas
+    ]
+
+
 NODE_MEMORY = 80 * 1024 * 1024  # object store per node: the tree passes small messages
 
 
-def configure(state_dir: Path, port: int) -> None:
+def configure(state_dir: Path, port: int, chat_path_on_worker: bool = False) -> None:
     os.environ.update(
         {
             "PYGENT_STATE_DIR": str(state_dir),
@@ -64,7 +74,7 @@ def configure(state_dir: Path, port: int) -> None:
             "PYGENT_MONITOR_METRICS_INTERVAL_S": "1.0",
             "PYGENT_AGENTS_MAX_ANSWER_TOKENS": "8",
             "PYGENT_AUTH_RATE_LIMIT": "100000/minute",
-            "PYGENT_PLACEMENT_RULES": json.dumps(RULES),
+            "PYGENT_PLACEMENT_RULES": json.dumps(placement_rules(chat_path_on_worker)),
             "RAY_AUTH_MODE": "disabled",  # as serve_app.platform.init_ray sets it for a local cluster
         }
     )
@@ -184,8 +194,10 @@ def admin_headers(url: str, settings: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {created.json()['key']}"}
 
 
-def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dict[str, Any]:
-    configure(state_dir, port)
+def run(
+    state_dir: Path, port: int, watch_s: float, replicas: int | None, chat_path_on_worker: bool = False
+) -> dict[str, Any]:
+    configure(state_dir, port, chat_path_on_worker)
     if replicas is not None:
         os.environ["PYGENT_SERVE_REPLICAS"] = str(replicas)
     import ray
@@ -201,7 +213,7 @@ def run(state_dir: Path, port: int, watch_s: float, replicas: int | None) -> dic
 
     get_settings.cache_clear()
     settings = load_settings()
-    report: dict[str, Any] = {"timings": {}}
+    report: dict[str, Any] = {"timings": {}, "chat_path_on_worker": chat_path_on_worker}
     t0 = time.monotonic()
     temp_dir = Path("/tmp") / f"pgmn{os.getpid()}"  # short: Unix socket paths are limited
     # Cluster.add_node records the head's address in Ray's default temp dir (/tmp/ray), which
@@ -439,8 +451,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--watch-s", type=float, default=90.0, help="seconds to watch for recovery after the kill")
     parser.add_argument("--replicas", type=int, default=None, help="gateway replicas (when the setting exists)")
+    parser.add_argument(
+        "--chat-path-on-worker",
+        action="store_true",
+        help="the agents' supervisors and registry on the lost node too (the control plane not pinned)",
+    )
     args = parser.parse_args()
-    report = run(args.state_dir, args.port, args.watch_s, args.replicas)
+    report = run(args.state_dir, args.port, args.watch_s, args.replicas, args.chat_path_on_worker)
     sys.stdout.flush()
     print("\nREPORT " + json.dumps(report, default=str), flush=True)
 

@@ -47,6 +47,9 @@ def test_components_run_where_configured(report: dict[str, Any]) -> None:
     placed = report["placement"]
     for address in ("store/main", "bus/main", "supervisor/root", "model/smollm2:135m"):
         assert placed[address] == "head", address
+    # no rule names them: the control plane's default place (placement.control_plane)
+    for address in ("supervisor/agents", "supervisor/agent-pool", "registry/agents", "manager/mcp"):
+        assert placed[address] == "head", address
     assert [a for a in placed if a.startswith("llm/")] and all(
         node == "llm" for a, node in placed.items() if a.startswith("llm/")
     )

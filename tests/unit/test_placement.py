@@ -8,21 +8,55 @@ from pydantic import ValidationError
 from configs.settings import PlacementRule, load_settings
 from protocols.addresses import MODELS_SUPERVISOR, STORE
 from serve_app.tree import root_children
-from supervisors.placement import describe_unplaceable, unplaceable, walk
+from supervisors.placement import HEAD_NODE_RESOURCE, describe_unplaceable, unplaceable, walk
 
 HEAD = {"CPU": 2.0, "node:__internal_head__": 1.0, "node:127.0.0.1": 1.0}
 LLM_NODE = {"CPU": 2.0, "llm": 1.0, "node:127.0.0.1": 1.0}
 
 
-def specs_by_id(settings_rules: list[dict[str, object]]) -> dict[str, object]:
-    settings = load_settings(placement={"rules": settings_rules})
+def specs_by_id(settings_rules: list[dict[str, object]], control_plane: list[str] | None = None) -> dict[str, object]:
+    placement: dict[str, object] = {"rules": settings_rules}
+    if control_plane is not None:
+        placement["control_plane"] = control_plane
+    settings = load_settings(placement=placement)
     return {spec.id: spec for spec in walk(root_children(settings))}
 
 
-def test_default_config_pins_nothing() -> None:
+def resources_of(spec: object) -> dict[str, float] | None:
+    return spec.ray_options.get("resources")  # type: ignore[attr-defined,no-any-return]
+
+
+def test_default_config_pins_the_control_plane_and_the_embedded_database_to_the_head() -> None:
     specs = specs_by_id([])
-    assert specs, "the tree has children"
-    assert all("resources" not in spec.ray_options for spec in specs.values())  # type: ignore[attr-defined]
+    control = {"supervisor/agents", "supervisor/agent-pool", "registry/agents", "manager/mcp", MODELS_SUPERVISOR}
+    assert control <= specs.keys()
+    on_head = {a for a, s in specs.items() if a.startswith(("supervisor/", "registry/", "manager/"))} | {STORE}
+    assert control <= on_head
+    for address, spec in specs.items():
+        expected = {HEAD_NODE_RESOURCE: 0.001} if address in on_head else None
+        assert resources_of(spec) == expected, address
+    # on one node, the head hosts them all
+    assert unplaceable(root_children(load_settings()), [HEAD]) == {}
+
+
+def test_an_external_database_leaves_the_store_free() -> None:
+    settings = load_settings(database={"url": "postgresql://u:p@db.example/pygent"}, placement={"control_plane": []})
+    assert all(resources_of(spec) is None for spec in walk(root_children(settings)))
+
+
+def test_an_empty_control_plane_pins_only_the_embedded_database() -> None:
+    specs = specs_by_id([], control_plane=[])
+    assert resources_of(specs[STORE]) == {HEAD_NODE_RESOURCE: 0.001}
+    assert all(resources_of(spec) is None for address, spec in specs.items() if address != STORE)
+
+
+def test_rules_come_before_the_control_plane() -> None:
+    specs = specs_by_id([{"match": "supervisor/mcp-servers", "resources": {"worker": 0.001}}])
+    assert resources_of(specs["supervisor/mcp-servers"]) == {"worker": 0.001}
+    assert resources_of(specs["supervisor/agents"]) == {HEAD_NODE_RESOURCE: 0.001}
+    # a node without the head's resource cannot host the control plane: start refused
+    missing = unplaceable(root_children(load_settings()), [LLM_NODE])
+    assert "supervisor/agents" in missing and "agent/template" not in missing
 
 
 def test_first_matching_rule_gives_resources_deep_in_the_tree() -> None:
@@ -33,10 +67,10 @@ def test_first_matching_rule_gives_resources_deep_in_the_tree() -> None:
             {"match": "*", "resources": {"llm": 0.001}},
         ]
     )
-    assert specs[STORE].ray_options["resources"] == {"node:__internal_head__": 0.001}  # type: ignore[attr-defined]
-    assert specs[MODELS_SUPERVISOR].ray_options["resources"] == {"node:__internal_head__": 0.001}  # type: ignore[attr-defined]
+    assert resources_of(specs[STORE]) == {"node:__internal_head__": 0.001}
+    assert resources_of(specs[MODELS_SUPERVISOR]) == {"node:__internal_head__": 0.001}
     workers = [s for a, s in specs.items() if not a.startswith("supervisor/") and a != STORE]
-    assert workers and all(s.ray_options["resources"] == {"llm": 0.001} for s in workers)  # type: ignore[attr-defined]
+    assert workers and all(resources_of(s) == {"llm": 0.001} for s in workers)
 
 
 def test_existing_ray_options_are_kept() -> None:
@@ -47,7 +81,8 @@ def test_existing_ray_options_are_kept() -> None:
 
 
 def test_unplaceable_names_the_component_and_resource() -> None:
-    settings = load_settings(placement={"rules": [{"match": "model/*", "resources": {"llm": 0.001}}]})
+    rules = [{"match": "model/*", "resources": {"llm": 0.001}}]
+    settings = load_settings(placement={"rules": rules, "control_plane": []})
     children = root_children(settings)
     assert unplaceable(children, [HEAD, LLM_NODE]) == {}
     missing = unplaceable(children, [HEAD])
@@ -58,7 +93,7 @@ def test_unplaceable_names_the_component_and_resource() -> None:
 
 
 def test_a_node_too_small_does_not_fit() -> None:
-    settings = load_settings(placement={"rules": [{"match": STORE, "resources": {"llm": 2.0}}]})
+    settings = load_settings(placement={"rules": [{"match": STORE, "resources": {"llm": 2.0}}], "control_plane": []})
     assert unplaceable(root_children(settings), [LLM_NODE]) == {STORE: {"llm": 2.0}}
 
 
