@@ -56,6 +56,7 @@ def test_components_run_where_configured(report: dict[str, Any]) -> None:
     on_worker = [a for a in placed if any(matches(a, p) for p in ON_WORKER)]
     for address in ("embedder/all-minilm-l6-v2", "knowledge/main", "memory/main", "supervisor/mcp-servers"):
         assert address in on_worker, address
+    assert [a for a in on_worker if a.startswith("agent/")], "the first chat's agent runs on the worker node"
     assert all(placed[a] == "worker" for a in on_worker), {a: placed[a] for a in on_worker}
     others = [a for a in placed if a not in on_worker and not a.startswith("llm/")]
     assert all(placed[a] == "head" for a in others), {a: placed[a] for a in others}
@@ -74,7 +75,7 @@ def test_a_joining_node_is_listed_with_its_resources(report: dict[str, Any]) -> 
 def test_lost_children_are_replaced_on_the_joined_node(report: dict[str, Any]) -> None:
     after = report["placement_after_loss"]
     moved = [a for a in after if any(matches(a, p) for p in ON_WORKER)]
-    assert "embedder/all-minilm-l6-v2" in moved
+    assert "embedder/all-minilm-l6-v2" in moved and [a for a in moved if a.startswith("agent/")]
     assert all(after[a] == "joined" for a in moved), {a: after[a] for a in moved}
     assert all(state == "running" for state in report["tree_after_loss"].values()), report["tree_after_loss"]
 
