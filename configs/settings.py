@@ -364,6 +364,8 @@ class AgentsConfig(_Section):
     context_chars: int = Field(4000, ge=200)
     # Long-term memories recalled from memory/main per message.
     memory_k: int = Field(3, ge=0, le=50)
+    # How long a turn waits for them before it answers without (a note says so).
+    recall_timeout_s: float = Field(5.0, gt=0)
     # Tokens an answer may have (num_predict).
     max_answer_tokens: int = Field(256, ge=1, le=32768)
     temperature: float = Field(0.7, ge=0, le=5)

@@ -295,7 +295,14 @@ class ChatTurns:
         if not self.config.memory_k:
             return [], []
         arguments = {"query": query, "agent_id": self.profile.agent_id, "k": self.config.memory_k}
-        response = await self.bus_request(MEMORY, bus_calls.tools_call("recall", arguments))
+        # Memories only add context: a memory service that is restarting (its node lost, its
+        # embedder loading) must not hold the answer for the whole tool timeout.
+        wait_s = min(self.config.recall_timeout_s, self.config.tool_timeout_s)
+        try:
+            request = bus_calls.tools_call("recall", arguments)
+            response = await asyncio.wait_for(self.bus_request(MEMORY, request), wait_s)
+        except TimeoutError:
+            return [], [f"Long-term memory did not answer within {wait_s:g} s: answered without it."]
         step = bus_calls.as_step(f"{MEMORY}/recall", MEMORY, {}, response)
         if step.unavailable:
             return [], [f"Long-term memory is not available: {step.result}."]

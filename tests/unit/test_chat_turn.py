@@ -351,6 +351,27 @@ async def test_memories_are_recalled_into_the_prompt_and_the_message_remembered(
     assert memory.remembered == [{"agent_id": "a1", "content": "hi", "conversation_id": "c1", "kind": "message"}]
 
 
+class SilentMemory:
+    """A memory service that takes its time (restarting, its embedder loading)."""
+
+    async def handle_rpc(self, message: dict[str, Any]) -> dict[str, Any]:
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+
+@pytest.mark.asyncio
+async def test_memory_that_does_not_answer_in_time_is_a_note_and_the_turn_answers() -> None:
+    runtime = InMemoryRuntime()
+    model = Model("ok")
+    runtime.register(MODEL, model)
+    runtime.register(MEMORY, SilentMemory())
+    chat, _ = turns(runtime, memory_k=2, recall_timeout_s=0.05)
+    final = (await asyncio.wait_for(run(chat, "hi"), 10))[-1]
+    assert final["event"] == "final" and final["content"].startswith("ok")
+    assert final["notes"] and final["notes"][0].startswith("Long-term memory did not answer within 0.05 s")
+    assert model.requests, "the model was asked without memories"
+
+
 @pytest.mark.asyncio
 async def test_memory_that_is_not_there_is_a_note() -> None:
     runtime = InMemoryRuntime()
