@@ -17,9 +17,8 @@ from tests.multinode.scenario import ON_WORKER
 # How long recovery takes is measured by bench/node_loss.py (the README's figures; the goal
 # is 30 s to the first chat), not asserted here: speed is never a test's pass mark. This
 # module asserts that the loss is survived within the scenario's watch window (WATCH_S): a
-# quiet 2-core machine recovers in 25-40 s; a full `make test` run, with the integration
-# suite's platform running beside this one, measured 70 s (2026-12-07: the platform itself
-# took 193 s to start there, against 70-86 s on a quiet machine).
+# quiet 2-core machine recovers in 25-40 s. The module runs before the suite's shared platform
+# starts (marker own_platform); beside it, recovery once took 70 s and the platform's start 193 s.
 WATCH_S = 150.0
 # The module's scenario runs inside the first test's setup: give it its own bound (run_scenario's
 # 540 s) rather than pytest-timeout's 300 s per test.
