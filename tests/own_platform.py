@@ -1,7 +1,8 @@
 """Helpers for the tests that start a platform of their own (`pygent up` in a subprocess,
-its own Ray cluster, database and state directory): tests/integration/test_cli.py and
-test_workflow_down_up.py. They carry the `own_platform` marker, which runs them first
-(tests/conftest.py), on a machine the suite's shared platform does not load yet."""
+its own Ray cluster, database and state directory): tests/integration/test_cli.py,
+test_workflow_down_up.py and tests/multinode's scenario. They carry the `own_platform`
+marker, which runs them first (tests/conftest.py), on a machine the suite's shared platform
+does not load yet."""
 
 from __future__ import annotations
 
@@ -36,17 +37,25 @@ def describe(processes: list[psutil.Process]) -> list[str]:
     return described
 
 
-def tear_down(env: dict[str, str], state_dir: Path) -> None:
-    """`pygent down`, then whatever it left is killed: a platform left running (an `up` that
-    timed out, a `down` that failed) would load the machine for every later test."""
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        subprocess.run([*PYGENT, "down"], env=env, capture_output=True, timeout=180)
-    for proc in processes_of(str(state_dir)):
-        with contextlib.suppress(psutil.Error):
-            proc.kill()
+def stop_leftover_database(state_dir: Path, timeout_s: float | None = None) -> None:
+    """Stop an embedded PostgreSQL (and its watchdog) left running in `state_dir`
+    (`timeout_s`: stop_orphan's, default database.stop_timeout_s)."""
     pgdata = state_dir / "pgdata"
     if pgdata.exists():
         from actors.store.embedded import stop_orphan
 
-        with contextlib.suppress(Exception):
-            stop_orphan(pgdata, timeout_s=30)
+        stop_orphan(pgdata, timeout_s)
+
+
+def tear_down(env: dict[str, str], state_dir: Path) -> None:
+    """`pygent down`, then whatever it left is stopped: a platform left running (an `up` that
+    timed out, a `down` that failed) would load the machine for every later test. The
+    database first, in order (a SIGKILLed postmaster leaves its children and shared memory),
+    then every other process that names the state directory."""
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        subprocess.run([*PYGENT, "down"], env=env, capture_output=True, timeout=180)
+    with contextlib.suppress(Exception):
+        stop_leftover_database(state_dir, timeout_s=30)
+    for proc in processes_of(str(state_dir)):
+        with contextlib.suppress(psutil.Error):
+            proc.kill()

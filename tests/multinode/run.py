@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tests.own_platform import stop_leftover_database
+
 PROJECT = Path(__file__).resolve().parents[2]
 
 
@@ -57,17 +59,9 @@ def run_scenario(
             # start, on a timeout everything) is in its process group.
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-            _stop_leftover_database(state_dir)
+            stop_leftover_database(state_dir)
     text = log.read_text()
     reports = [line for line in text.splitlines() if line.startswith("REPORT ")]
     if process.returncode != 0 or not reports:
         raise AssertionError(f"the multi-node scenario failed (exit {process.returncode}):\n{text[-6000:]}")
     return dict(json.loads(reports[-1].removeprefix("REPORT ")))
-
-
-def _stop_leftover_database(state_dir: Path) -> None:
-    pgdata = state_dir / "pgdata"
-    if pgdata.exists():
-        from actors.store.embedded import stop_orphan
-
-        stop_orphan(pgdata)
