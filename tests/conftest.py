@@ -29,7 +29,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The order of a `make test` run, fastest and quietest first:
 
     1. tests that start a platform or cluster of their own (marker `own_platform`:
-       tests/multinode, `pygent up` in test_cli.py and test_workflow_down_up.py). Beside the
+       tests/multinode, `pygent up` in test_cli.py). Beside the
        shared platform a `pygent up` took 2-4 times as long on a 2-core machine (586 s
        against about 200 s for test_cli.py) and timed out in one CI run;
     2. the unit tests (no platform);

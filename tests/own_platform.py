@@ -1,6 +1,6 @@
 """Helpers for the tests that start a platform of their own (`pygent up` in a subprocess,
-its own Ray cluster, database and state directory): tests/integration/test_cli.py,
-test_workflow_down_up.py and tests/multinode's scenario. They carry the `own_platform`
+its own Ray cluster, database and state directory): tests/integration/test_cli.py and
+tests/multinode's scenario. They carry the `own_platform`
 marker, which runs them first (tests/conftest.py), on a machine the suite's shared platform
 does not load yet."""
 

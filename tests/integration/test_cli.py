@@ -1,7 +1,13 @@
 """`pygent up --detach`, `status`, `kill`, `down` as a user runs them, in their own cluster.
 
-Also: the store survives a platform restart (what was recorded before is still there),
-and `pygent down` leaves no process behind.
+Across one `pygent down` + `pygent up` on the same state directory:
+- the store keeps what it recorded before;
+- a research analysis held between two steps (a workflow breakpoint) is resumed by the new
+  `workflows/main` from its last recorded step and completes with one report;
+- `pygent down` leaves no process behind.
+
+One platform serves all of it: each `up` costs 65-90 s on a quiet 2-core machine. The
+workflow's model is the fake Ollama (each answer at once): what is tested is durability.
 """
 
 from __future__ import annotations
@@ -13,8 +19,10 @@ import stat
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -24,9 +32,33 @@ from tests.own_platform import PYGENT, describe, processes_of, tear_down
 
 pytestmark = [pytest.mark.integration, pytest.mark.own_platform]
 
+MODEL = "workflow-down-up:latest"
+INDEX = "down-up"
+POINT = "before:reason"
+LIMITS = {
+    "max_sub_questions": 2,
+    "search_k": 2,
+    "max_facts": 2,
+    "concurrency": 2,
+    "plan_max_tokens": 48,
+    "answer_max_tokens": 32,
+    "summary_max_tokens": 40,
+    "reasoning_turns": 0,
+}
+
+
+def reply(prompt: str) -> str:
+    if "Break the research question" in prompt:
+        return "1. What does a supervisor restart?\n2. How does the bus deliver events?\n"
+    return "It restarts the children that crash [1]."
+
 
 @pytest.fixture
 def cli_env() -> Iterator[dict[str, str]]:
+    from tests.fakes.ollama_server import FakeOllama
+
+    fake = FakeOllama(models=[MODEL], token_delay_s=0.0).start()
+    fake.responders[MODEL] = reply
     state = Path(tempfile.mkdtemp(prefix="pgc-", dir="/tmp"))
     # as a user runs it: Ray's token authentication on (the suite's own cluster runs without)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYGENT_", "RAY_AUTH_"))}
@@ -37,11 +69,14 @@ def cli_env() -> Iterator[dict[str, str]]:
             "PYGENT_RAY_DASHBOARD_PORT": str(free_port()),
             "PYGENT_RAY_NAMESPACE": "pygent-cli",
             "PYGENT_RAY_OBJECT_STORE_MEMORY_MB": "150",
+            "PYGENT_OLLAMA_HOST": fake.url,
+            "PYGENT_WORKFLOWS_BREAKPOINTS_DIR": "breakpoints",
             "COLUMNS": "200",
         }
     )
     yield env
     tear_down(env, state)
+    fake.stop()
     shutil.rmtree(state, ignore_errors=True)
 
 
@@ -58,10 +93,10 @@ def local_admin(state_dir: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key_file.read_text().strip()}"}
 
 
-# Two `up`s of a whole platform: 65-73 s each on a quiet 2-core machine, twice that beside the
+# Two `up`s of a whole platform: 65-90 s each on a quiet 2-core machine, twice that beside the
 # suite's own cluster (CI ran out of the default 300 s). Each `up` is bounded at 900 s itself.
 @pytest.mark.timeout(1200)
-def test_up_status_kill_down_and_the_store_survives_a_restart(cli_env: dict[str, str]) -> None:
+def test_up_status_kill_down_up_keeps_the_store_and_resumes_a_workflow(cli_env: dict[str, str]) -> None:
     state_dir = cli_env["PYGENT_STATE_DIR"]
     url = f"http://127.0.0.1:{cli_env['PYGENT_SERVE_PORT']}/"
 
@@ -133,15 +168,81 @@ def test_up_status_kill_down_and_the_store_survives_a_restart(cli_env: dict[str,
     before = recorded()
     assert before and before[-1]["action"] == "restart"
 
+    gates = Path(state_dir) / "breakpoints"
+    workflow_id, steps_before = start_a_held_workflow(url + "api/v1", local_admin(state_dir), gates)
+
     pygent(cli_env, "down")
     leftovers = describe(processes_of(state_dir))
     assert leftovers == [], f"processes left behind by `pygent down`: {leftovers}"
     with pytest.raises(httpx.HTTPError):
         httpx.get(url + "api/v1/health", timeout=5)
+    (gates / workflow_id).unlink()  # the workflow's hold ends; it resumes on the next `up`
 
     # Restart on the same state directory: the store still has what it recorded.
     pygent(cli_env, "up", "--detach", timeout=900)
     after = recorded()
     assert [e["at"] for e in after][: len(before)] == [e["at"] for e in before]
+    assert_resumed_and_completed(url + "api/v1", local_admin(state_dir), workflow_id, steps_before)
     pygent(cli_env, "down")
     assert describe(processes_of(state_dir)) == []
+
+
+def start_a_held_workflow(api: str, headers: dict[str, str], gates: Path) -> tuple[str, dict[str, Any]]:
+    """A research analysis held before its reason steps (a breakpoint file in `gates`): its
+    id and the completion times of the steps recorded before the hold."""
+    made = httpx.post(f"{api}/search/indexes", json={"name": INDEX, "shards": 1}, headers=headers, timeout=120)
+    assert made.status_code in (200, 201), made.text
+    for name, text in (
+        ("supervision.md", "# Supervision\n\nA supervisor restarts its children when they crash."),
+        ("bus.md", "# The bus\n\nThe bus publishes events on topics, in order, to every subscriber."),
+    ):
+        doc = {"index": INDEX, "content": text, "format": "markdown", "metadata": {"source": name}}
+        added = httpx.post(f"{api}/search/documents", json=doc, headers=headers, timeout=120)
+        assert added.status_code in (200, 201), added.text
+    workflow_id = f"down-up-{uuid.uuid4().hex[:6]}"
+    gates.mkdir(exist_ok=True)
+    (gates / workflow_id).write_text(POINT)
+    body = {
+        "question": "How does a supervisor restart children, and how does the bus deliver events?",
+        "index": INDEX,
+        "model": MODEL,
+        "mode": "rag_only",
+        "limits": LIMITS,
+        "workflow_id": workflow_id,
+    }
+    started = httpx.post(f"{api}/workflows/research-analysis", json=body, headers=headers, timeout=120)
+    assert started.status_code == 202, started.text
+    held = gates / f"{workflow_id}.held"
+    deadline = time.monotonic() + 180
+    while not (held.exists() and held.read_text().strip() == POINT):
+        assert time.monotonic() < deadline, f"{workflow_id} never reached {POINT}"
+        time.sleep(0.1)
+    status = httpx.get(f"{api}/workflows/research-analysis/{workflow_id}/status", headers=headers, timeout=60).json()
+    completed = [s for s in status["steps"] if s["status"] == "completed"]
+    assert {s["name"] for s in completed} == {"plan", "gather", "read"}
+    return workflow_id, {s["step_id"]: s["completed_at"] for s in completed}
+
+
+def assert_resumed_and_completed(
+    api: str, headers: dict[str, str], workflow_id: str, steps_before: dict[str, Any]
+) -> None:
+    """The workflow resumed from its last recorded step (those before keep their record) and
+    completed with one report."""
+    answer = httpx.get(
+        f"{api}/workflows/research-analysis/{workflow_id}/result", params={"wait_s": 180}, headers=headers, timeout=240
+    )
+    assert answer.status_code == 200, answer.text
+    view: dict[str, Any] = answer.json()
+    assert view["workflow"]["status"] == "completed", view["workflow"]
+    report = view["report"]
+    assert report is not None and report["markdown"].startswith("# Research report:")
+    assert len(report["sub_questions"]) == 2 and report["citations"]
+    after = httpx.get(f"{api}/workflows/research-analysis/{workflow_id}/status", headers=headers, timeout=60).json()
+    names = [s["name"] for s in sorted(after["steps"], key=lambda s: s["step_id"])]
+    assert names == ["plan", "gather", "gather", "read", "read", "reason", "reason", "synthesise", "store"]
+    for step in after["steps"]:  # recorded before the down: not run again
+        if step["step_id"] in steps_before:
+            assert step["completed_at"] == steps_before[step["step_id"]], step
+    logs = httpx.get(f"{api}/workflows/{workflow_id}/logs", headers=headers, timeout=60).json()["lines"]
+    assert any("resumed by workflows/main" in line["message"] for line in logs)
+    assert sum(1 for line in logs if line["step"] == "store") == 1  # the report stored once
