@@ -56,6 +56,7 @@ def main() -> None:
         "children running (s)",
         "first chat ok (s)",
         "its request sent (s)",
+        "chat in flight at the kill",
         "chat p50 before (s)",
         "health ok (s)",
         "requests",
@@ -76,6 +77,7 @@ def main() -> None:
             fmt(loss["all_children_running_s"]),
             fmt(loss["first_chat_ok_s"]),
             fmt(loss["first_chat_sent_s"]),
+            in_flight(loss.get("chat_in_flight")),
             fmt(loss["chat_before_p50_s"]),
             fmt(loss["health_ok_s"]),
             str(loss["requests"]),
@@ -90,6 +92,13 @@ def main() -> None:
     console.print(table)
     path = write_results("node_loss", {"machine": machine_info(), "args": vars(args), "runs": runs})
     console.print(f"results: {path}")
+
+
+def in_flight(chat: dict[str, Any] | None) -> str:
+    """How the chat waiting at the kill ended: its status (or error) and when, after the kill."""
+    if chat is None:
+        return "-"
+    return f"{chat['status'] or chat['error']} at {chat['ended_s']:.1f}"
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import time
 from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -29,6 +31,11 @@ from protocols.events import TOPIC_AGENTS
 from protocols.jsonrpc import ErrorCode
 from protocols.models import ModelError, ModelErrorCode
 from supervisors.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+# A turn slower than this logs where its time went (a restart's first turn, a loaded model).
+SLOW_TURN_S = 5.0
 
 
 class ChatStore(Protocol):
@@ -128,6 +135,8 @@ class ChatTurns:
         agent died mid-turn): the user message is stored once under that id, and a turn
         already answered yields its stored answer instead of a second one."""
         stop = self.state.stops.setdefault(run_id, asyncio.Event())
+        began = time.monotonic()
+        marks: dict[str, float] = {}  # phase -> seconds into the turn, for the slow-turn log
         parts: list[str] = []
         notes: list[str] = []
         steps: list[ToolStep] = []
@@ -157,7 +166,9 @@ class ChatTurns:
                     await self.set_status(AgentStatus.COMPLETED)
                     yield self._final(answer, [reason], [], None)
                     return
+            marks["stored"] = time.monotonic() - began
             messages, notes = await self.prompt(conversation_id, message, exclude=user.id)
+            marks["context"] = time.monotonic() - began
             if self.row.get("tools"):
                 await self.store.mark_message(user.id, {"tools_started": True, "tools": list(self.row["tools"])})
                 gathered = await self.tool_loop(messages, final_answer=False)
@@ -186,6 +197,7 @@ class ChatTurns:
                         break
                     delta = chunk.get("message", {}).get("content", "")
                     if delta:
+                        marks.setdefault("first_token", time.monotonic() - began)
                         parts.append(delta)
                         yield {"event": "delta", "delta": delta}
                     if stop.is_set():
@@ -200,6 +212,10 @@ class ChatTurns:
             self.state.tasks_done += 1
             await self.set_status(AgentStatus.COMPLETED)
             self.remember(conversation_id, message)
+            took = time.monotonic() - began
+            if took > SLOW_TURN_S:
+                phases = ", ".join(f"{k} {v:.1f}" for k, v in marks.items())
+                log.info("slow turn %s: %.1f s (seconds into it: %s)", user.id, took, phases)
             yield {
                 "event": "final",
                 "message_id": answer.id,

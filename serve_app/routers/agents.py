@@ -9,6 +9,7 @@ No `from __future__ import annotations`: FastAPI reads these annotations at run 
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import AsyncGenerator
 from typing import Annotated, Any
@@ -121,6 +122,7 @@ async def turn_events(
     message_id = uuid.uuid4().hex[:16]
     wait_s = settings.chat.redeliver_wait_s
     reference = agent_ref(settings, plan["agent_id"])
+    began = time.monotonic()
     for attempt in range(2):
         try:
             agent = await reference.resolve_live(wait_s)
@@ -128,6 +130,13 @@ async def turn_events(
             if attempt == 1:
                 await _close_turn(settings, plan, message_id, f"{reference.address} did not come back: {exc.message}")
             raise
+        if attempt == 1:  # where a redelivered turn's time goes (node loss: see the README)
+            log.info(
+                "%s: turn %s redelivered, successor found %.1f s into the turn",
+                reference.address,
+                message_id,
+                time.monotonic() - began,
+            )
         run_id = uuid.uuid4().hex
         if runs is not None:
             runs[key] = (agent, run_id)
@@ -136,6 +145,13 @@ async def turn_events(
         try:
             async for item in stream:
                 event = await item
+                if attempt == 1 and event.get("event") in ("final", "error"):
+                    log.info(
+                        "%s: redelivered turn %s answered %.1f s into the turn",
+                        reference.address,
+                        message_id,
+                        time.monotonic() - began,
+                    )
                 if event.get("event") == "error":
                     # the agent stores an error answer itself, unless the database was away
                     # at that moment: then the registry does (it writes only where none is)
@@ -146,6 +162,12 @@ async def turn_events(
         except RayActorError as exc:
             finished = True  # the actor is gone: nothing to cancel
             reference.forget(agent, exc)
+            log.info(
+                "%s: died during turn %s, seen %.1f s into the turn",
+                reference.address,
+                message_id,
+                time.monotonic() - began,
+            )
             if attempt == 1:
                 reason = f"{reference.address} died twice during this message"
                 await _close_turn(settings, plan, message_id, reason)

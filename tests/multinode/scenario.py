@@ -349,6 +349,20 @@ def run(
             "failed_codes": sorted({f"{r.get('status')} {r.get('code')}" for r in failed}),
             "failed_samples": failed[:5],
             "health_seen": health_seen[:: max(1, len(health_seen) // 20)],
+            # the chat sent before the kill and still waiting at it: its agent dies under it
+            "chat_in_flight": next(
+                (
+                    {
+                        "sent_s": round(r["t"] - kill_t, 2),
+                        "ended_s": round(r["t"] + r["elapsed_s"] - kill_t, 2),
+                        "status": r.get("status"),
+                        "error": r.get("error") or r.get("code"),
+                    }
+                    for r in traffic.before(kill_t)
+                    if r["path"].endswith("chat/message") and r["t"] + r["elapsed_s"] > kill_t
+                ),
+                None,
+            ),
         }
         after = actor_nodes()
         report["placement_after_loss"] = {
