@@ -15,6 +15,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import threading
@@ -90,6 +91,7 @@ class Traffic(threading.Thread):
         self.records: list[dict[str, Any]] = []
         self.stop_at = time.monotonic() + 3600
         self.lock = threading.Lock()
+        self.chatting = threading.Event()  # set while a chat request waits for its answer
 
     def run(self) -> None:
         with httpx.Client(headers=self.headers, timeout=self.timeout) as http:
@@ -105,7 +107,10 @@ class Traffic(threading.Thread):
     def record(self, http: httpx.Client, method: str, path: str, body: Any) -> None:
         started = time.monotonic()
         entry: dict[str, Any] = {"t": started, "path": path}
+        chat = path.endswith("chat/message")
         try:
+            if chat:
+                self.chatting.set()
             answer = http.request(method, self.url + path, json=body)
             entry["status"] = answer.status_code
             entry["content_type"] = answer.headers.get("content-type", "")
@@ -121,6 +126,8 @@ class Traffic(threading.Thread):
         except httpx.HTTPError as exc:
             entry["status"] = None
             entry["error"] = type(exc).__name__
+        finally:
+            self.chatting.clear()
         entry["elapsed_s"] = round(time.monotonic() - started, 3)
         with self.lock:
             self.records.append(entry)
@@ -284,6 +291,10 @@ def run(
         traffic = Traffic(info.url, headers)
         traffic.start()
         time.sleep(3)  # steady traffic before the loss
+        # the kill lands during a chat, the worst case: that turn's agent dies under it, and
+        # the turn is delivered again to its successor (or its client gives up)
+        traffic.chatting.wait(timeout=30)
+        time.sleep(0.1)
         kill_t, kill_wall = time.monotonic(), time.time()
         cluster.remove_node(doomed, allow_graceful=False)  # SIGKILL: the raylet and its workers
         report["timings"]["kill_took_s"] = round(time.monotonic() - kill_t, 2)
@@ -426,6 +437,7 @@ def run(
             if cluster.head_node is not None:
                 cluster.shutdown()
             report["stall_reports"] = stall_reports(temp_dir)
+            report["turn_log"] = turn_log(temp_dir)
             if not os.environ.get("KEEP_TMP"):  # KEEP_TMP=1: keep Ray's logs there to read
                 shutil.rmtree(temp_dir, ignore_errors=True)
             report["timings"]["stop_s"] = round(time.monotonic() - t_stop, 1)
@@ -447,6 +459,20 @@ def stall_reports(temp_dir: Path, limit: int = 12, lines: int = 60) -> list[str]
             if len(reports) >= limit:
                 return reports
     return reports
+
+
+# What the gateway and the agents log about a turn's time (serve_app/routers/agents.py,
+# actors/agents/chat_turn.py): a redelivery's steps, a slow turn's phases.
+TURN_LOG = re.compile(r"(died during turn|redelivered|slow turn)")
+
+
+def turn_log(temp_dir: Path, limit: int = 40) -> list[str]:
+    """Those lines from every log of the cluster's sessions (each line carries its time)."""
+    found: list[str] = []
+    for log in sorted(temp_dir.glob("session_2*/logs/**/*")):
+        if log.is_file() and log.suffix in (".err", ".out", ".log"):
+            found += [line[:300] for line in log.read_text(errors="replace").splitlines() if TURN_LOG.search(line)]
+    return found[:limit]
 
 
 def add_node(cluster: Any, attempts: int = 3, **node_args: Any) -> Any:
