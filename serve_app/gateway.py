@@ -52,6 +52,7 @@ from serve_app.routers import (
 )
 from serve_app.security import Guard, SecurityHeaders
 from supervisors import refs
+from supervisors.logs import configure_process_logging
 from supervisors.placement import rule_for, rules_in_force
 
 API = "/api/v1"
@@ -98,6 +99,7 @@ GATEWAY_ADDRESS = "gateway"  # what placement.rules match for the Serve replicas
 class Gateway:
     def __init__(self, settings: dict[str, Any], replicas: int = 1) -> None:
         self.settings = Settings.model_validate(settings)
+        configure_process_logging(self.settings.logging.level)
         refs.configure(restart_wait_s=self.settings.supervision.ref_restart_wait_s)
         relay = TopicRelay(BUS, self.settings.ray.namespace, self.settings.bus.subscriber_queue_size)
         # for SettingsDep and /ws; `replicas`: how many share the rate limits (serve_app/security.py)

@@ -49,6 +49,7 @@ from protocols.jsonrpc import (
 )
 from protocols.supervision import ExitKind
 from protocols.text import check_storable
+from supervisors.logs import configure_process_logging
 from supervisors.refs import ActorRef, configure
 from supervisors.stall import StallReport
 
@@ -106,21 +107,25 @@ def _warm_process() -> None:
 
 
 _stall_report: StallReport | None = None
+_process_set_up = False
 
 
-def _report_stalls() -> None:
-    """Arm this process's stall report (one per process: faulthandler has one timer)."""
-    global _stall_report
-    if _stall_report is not None:
+def _set_up_process() -> None:
+    """Once per actor process: its log lines at `logging.level` (supervisors/logs.py) and its
+    stall report (faulthandler has one timer per process)."""
+    global _stall_report, _process_set_up
+    if _process_set_up:
         return
+    _process_set_up = True
     try:
         from configs.settings import get_settings
 
-        threshold_s = get_settings().supervision.stall_report_s
-    except Exception:  # settings that do not load: no report, the actor still runs
+        settings = get_settings()
+    except Exception:  # settings that do not load: Ray's defaults, the actor still runs
         return
-    if threshold_s > 0:
-        _stall_report = StallReport(threshold_s)
+    configure_process_logging(settings.logging.level)
+    if settings.supervision.stall_report_s > 0:
+        _stall_report = StallReport(settings.supervision.stall_report_s)
         _stall_report.start()
 
 
@@ -187,7 +192,7 @@ class SupervisedActor:
             if not self._started:
                 _configure_refs()
                 if self._gated:  # a Ray actor's process, not a test's
-                    _report_stalls()
+                    _set_up_process()
                 await self.on_start()
                 self._started = True
                 self._started_flag().set()
