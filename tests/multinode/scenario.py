@@ -344,7 +344,8 @@ def run(
         traffic.join(timeout=30)
 
         window_end = kill_t + max(v for v in (first_chat_ok, all_running, health_ok, 0.0) if v is not None) + 2
-        during = [r for r in traffic.records if kill_t <= r["t"] <= window_end]
+        # every request that was answered (or failed) after the kill, the one in flight included
+        during = [r for r in traffic.records if r["t"] + r["elapsed_s"] >= kill_t and r["t"] <= window_end]
         failed = [r for r in during if r.get("status") != 200]
         report["node_loss"] = {
             "all_children_running_s": _round(all_running),
