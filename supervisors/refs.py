@@ -241,18 +241,35 @@ class ActorRef:
                 )
             await asyncio.sleep(_defaults["poll_s"])
 
-    async def resolve_live(self, wait_s: float | None = None, ping_timeout_s: float = 2.0) -> Any:
+    async def resolve_live(self, wait_s: float | None = None, ping_timeout_s: float = 2.0, failed: Any = None) -> Any:
         """Like `resolve`, and checks the handle with a ping: a dead incarnation's handle
-        (which Ray can hand out after a restart) is dropped and the name looked up again."""
-        found = await self.resolve(wait_s)
-        try:
-            await asyncio.wait_for(await_ref(found.ping.remote()), ping_timeout_s)
-        except ActorDiedError as exc:
-            self.forget(found, exc)
-            return await self.resolve(wait_s)
-        except Exception:
-            pass  # alive but busy, or starting: it is the current one
-        return found
+        (which Ray can hand out after a restart) is dropped and the name looked up again.
+
+        `failed`: the handle a call just failed on. The name can still lead to that same
+        actor while Ray has not yet declared it dead (its node is gone: Ray first says
+        "unavailable", and a ping to it times out). It is taken again only if it answers;
+        otherwise the name is looked up again, within `wait_s`, until its successor holds it."""
+        deadline = time.monotonic() + self._wait(wait_s)
+        looked_again = False
+        while True:
+            found = await self.resolve(max(0.0, deadline - time.monotonic()))
+            try:
+                await asyncio.wait_for(await_ref(found.ping.remote()), ping_timeout_s)
+                return found
+            except ActorDiedError as exc:
+                self.forget(found, exc)  # the name is looked up again at once (once past the wait)
+                if time.monotonic() >= deadline and looked_again:
+                    raise ActorUnavailable(self.address, f"{self.address} is dead and no successor holds it") from None
+                looked_again = True
+            except Exception:
+                if failed is None or _actor_id(found) != _actor_id(failed):
+                    return found  # alive but busy, or starting: it is the current one
+                self.forget(found)  # the one that failed, still not answering
+                if time.monotonic() >= deadline:
+                    raise ActorUnavailable(
+                        self.address, f"{self.address} was not back within {self._wait(wait_s):g} s"
+                    ) from None
+                await asyncio.sleep(_defaults["poll_s"])
 
     def forget(self, handle: Any = None, error: BaseException | None = None) -> None:
         """Drop the cached handle (after a death, or when the caller knows it is stale)."""

@@ -123,9 +123,10 @@ async def turn_events(
     wait_s = settings.chat.redeliver_wait_s
     reference = agent_ref(settings, plan["agent_id"])
     began = time.monotonic()
+    failed = None  # the incarnation that died under the first attempt
     for attempt in range(2):
         try:
-            agent = await reference.resolve_live(wait_s)
+            agent = await reference.resolve_live(wait_s, failed=failed)
         except ActorUnavailable as exc:
             if attempt == 1:
                 await _close_turn(settings, plan, message_id, f"{reference.address} did not come back: {exc.message}")
@@ -162,6 +163,7 @@ async def turn_events(
         except RayActorError as exc:
             finished = True  # the actor is gone: nothing to cancel
             reference.forget(agent, exc)
+            failed = agent
             log.info(
                 "%s: died during turn %s, seen %.1f s into the turn",
                 reference.address,
