@@ -24,10 +24,10 @@ $(STAMP): pyproject.toml
 	# The embedding model on ONNX, exported once per user and node (embeddings.onnx_cache_dir).
 	$(PY) -m actors.models.onnx_encoder
 	# mcp-server-fetch simplifies HTML with Readability.js on Node (readabilipy). Its packages
-	# are installed here from their lockfile: left missing, the server's first fetch runs
-	# `npm install` inside the tool call, blocking the server and printing on its stdio channel.
+	# are installed here (readabilipy ships a package.json, no lockfile): left missing, the
+	# server's first fetch runs `npm install` inside the tool call, blocking the server.
 	cd "$$($(PY) -c 'import os, readabilipy; print(os.path.dirname(readabilipy.__file__))')/javascript" \
-		&& npm ci --no-audit --no-fund --silent
+		&& npm install --no-audit --no-fund --loglevel=error
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
