@@ -28,4 +28,5 @@ def configure_process_logging(level: str) -> None:
             handler = _PlatformHandler()
             handler.setFormatter(logging.Formatter(FORMAT))
             logger.addHandler(handler)
-        logger.propagate = False  # not again through a root handler Ray or a library added
+        # records still propagate: Ray gives a worker's root logger no handler (so nothing
+        # prints twice there), and a test's log capture on the root still sees them

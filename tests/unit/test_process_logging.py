@@ -6,6 +6,10 @@ import logging
 import subprocess
 import sys
 
+import pytest
+
+from supervisors.logs import configure_process_logging
+
 
 def run(code: str) -> subprocess.CompletedProcess[str]:
     """In a fresh interpreter: the setup changes process-wide loggers."""
@@ -36,4 +40,11 @@ def test_the_level_is_the_configured_one() -> None:
         "logging.getLogger('supervisors.supervisor').warning('loud')\n"
     )
     assert "loud" in done.stderr and "quiet" not in done.stderr
-    assert logging.getLogger("actors").level == logging.NOTSET  # this process is untouched
+
+
+def test_records_still_reach_a_root_handler_once(caplog: pytest.LogCaptureFixture) -> None:
+    """A log capture on the root (pytest's, an operator's) still sees the platform's lines."""
+    configure_process_logging("INFO")
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("serve_app.routers.agents").info("a redelivered turn")
+    assert [r.getMessage() for r in caplog.records] == ["a redelivered turn"]
