@@ -258,8 +258,12 @@ class ActorRef:
                 return found
             except ActorDiedError as exc:
                 self.forget(found, exc)  # the name is looked up again at once (once past the wait)
-                if time.monotonic() >= deadline and looked_again:
-                    raise ActorUnavailable(self.address, f"{self.address} is dead and no successor holds it") from None
+                if looked_again:
+                    if time.monotonic() >= deadline:
+                        raise ActorUnavailable(
+                            self.address, f"{self.address} is dead and no successor holds it"
+                        ) from None
+                    await asyncio.sleep(_defaults["poll_s"])  # not a tight loop of look-ups
                 looked_again = True
             except Exception:
                 if failed is None or _actor_id(found) != _actor_id(failed):
