@@ -28,6 +28,7 @@ import httpx
 import pytest
 
 from tests.conftest import free_port
+from tests.integration.test_workflows import LIMITS, QUESTION  # the workflow tests' small research
 from tests.own_platform import PYGENT, describe, processes_of, tear_down
 
 pytestmark = [pytest.mark.integration, pytest.mark.own_platform]
@@ -35,16 +36,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.own_platform]
 MODEL = "workflow-down-up:latest"
 INDEX = "down-up"
 POINT = "before:reason"
-LIMITS = {
-    "max_sub_questions": 2,
-    "search_k": 2,
-    "max_facts": 2,
-    "concurrency": 2,
-    "plan_max_tokens": 48,
-    "answer_max_tokens": 32,
-    "summary_max_tokens": 40,
-    "reasoning_turns": 0,
-}
 
 
 def reply(prompt: str) -> str:
@@ -203,7 +194,7 @@ def start_a_held_workflow(api: str, headers: dict[str, str], gates: Path) -> tup
     gates.mkdir(exist_ok=True)
     (gates / workflow_id).write_text(POINT)
     body = {
-        "question": "How does a supervisor restart children, and how does the bus deliver events?",
+        "question": QUESTION,
         "index": INDEX,
         "model": MODEL,
         "mode": "rag_only",
